@@ -1,0 +1,73 @@
+// --help texts: the commands of SPEC section 3 and every flag with its env twin.
+import { envName, SERVE_FLAGS, STORAGE_FLAGS } from "../config.ts";
+
+interface CommandHelp {
+  usage: string;
+  summary: string;
+  available: boolean;
+}
+
+export const COMMANDS: Record<string, CommandHelp> = {
+  serve: { usage: "serve [flags]", summary: "run the HTTP server", available: true },
+  user: {
+    usage: "user create|list|delete|reset-password",
+    summary: "manage accounts (create --username U --email E --name N --password-stdin)",
+    available: false,
+  },
+  migrate: { usage: "migrate", summary: "apply database migrations and exit", available: true },
+  fsck: { usage: "fsck [--repair]", summary: "verify every blob decrypts and matches its row", available: false },
+  backup: {
+    usage: "backup --out DIR [--include-key]",
+    summary: "consistent snapshot, taken while serving",
+    available: false,
+  },
+  "rotate-master-key": {
+    usage: "rotate-master-key",
+    summary: "new master key version; no image is re-encrypted",
+    available: false,
+  },
+};
+
+function flagLines(flags: typeof SERVE_FLAGS): string[] {
+  const width = Math.max(...flags.map((f) => `--${f.name} ${f.value}`.length));
+  return flags.map(
+    (f) => `  ${`--${f.name} ${f.value}`.padEnd(width)}  ${f.help}  [${envName(f.name)}]`,
+  );
+}
+
+export function mainHelp(): string {
+  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
+  return [
+    "pixvault — a self-hosted, encrypted image repository in one executable",
+    "",
+    "Usage: pixvault <command> [flags]",
+    "",
+    "Commands:",
+    ...Object.values(COMMANDS).map(
+      (c) => `  ${c.usage.padEnd(width)}  ${c.summary}${c.available ? "" : " (not in this version yet)"}`,
+    ),
+    "  --help | --version",
+    "",
+    "Storage flags, taken by every command (flags win over PIXVAULT_* variables):",
+    ...flagLines(STORAGE_FLAGS),
+    "",
+    "Run `pixvault serve --help` for the server's flags.",
+  ].join("\n");
+}
+
+export function serveHelp(): string {
+  return [
+    "Usage: pixvault serve [flags]",
+    "",
+    "Serves the API and web UI. Data, database and master key live under --data-dir",
+    "unless placed elsewhere. Every flag has an environment twin; flags win.",
+    "",
+    ...flagLines(SERVE_FLAGS),
+  ].join("\n");
+}
+
+export function commandHelp(name: string): string {
+  const c = COMMANDS[name];
+  if (!c) return mainHelp();
+  return [`Usage: pixvault ${c.usage}`, "", c.summary, "", "Storage flags:", ...flagLines(STORAGE_FLAGS)].join("\n");
+}

@@ -1,0 +1,106 @@
+// `pixvault serve`: open storage, listen, log, and drain gracefully on SIGTERM/SIGINT.
+import { constants, promises as fs } from "node:fs";
+import { createApp } from "../app.ts";
+import { parseServeConfig, type ServeConfig } from "../config.ts";
+import { createLogger, describeError, type Logger } from "../logger.ts";
+import { pingDatabase } from "../store/db.ts";
+import { VERSION } from "../version.ts";
+import { StartupError } from "./startup-error.ts";
+import { openStorage, type Storage } from "./storage.ts";
+
+export async function serve(argv: string[]): Promise<number> {
+  const config = parseServeConfig(argv);
+  const logger = createLogger();
+  const storage = await openStorage(config, logger);
+  const app = createApp({
+    logger,
+    version: VERSION,
+    tls: config.tls !== undefined,
+    readiness: {
+      database: () => pingDatabase(storage.db),
+      blobStore: () => fs.access(storage.blobDir, constants.W_OK),
+    },
+  });
+  let server: ReturnType<typeof Bun.serve>;
+  try {
+    server = Bun.serve({
+      hostname: config.host,
+      port: config.port,
+      fetch: app.fetch,
+      // Uploads stream and enforce their own per-file limits; other routes cap bodies in the app.
+      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+      idleTimeout: 120,
+      ...(config.tls ? { tls: { cert: Bun.file(config.tls.certFile), key: Bun.file(config.tls.keyFile) } } : {}),
+    });
+  } catch (e) {
+    storage.close();
+    throw listenError(e, config);
+  }
+  logger.info("listening", {
+    url: server.url.href.replace(/\/$/, ""),
+    version: VERSION,
+    dataDir: config.dataDir,
+    database: redactUrl(config.databaseUrl),
+  });
+  return waitForShutdown(server, storage, logger, config.shutdownGraceMs);
+}
+
+function listenError(e: unknown, config: ServeConfig): Error {
+  const code = (e as { code?: string }).code;
+  const where = `${config.host}:${config.port}`;
+  if (code === "EADDRINUSE") {
+    return new StartupError(`cannot listen on ${where}: the port is already in use (another pixvault? choose --port)`);
+  }
+  if (code === "EACCES") return new StartupError(`cannot listen on ${where}: permission denied (ports below 1024 need privileges)`);
+  if (code === "EADDRNOTAVAIL") return new StartupError(`cannot listen on ${where}: no such address on this machine (--host)`);
+  return new StartupError(`cannot listen on ${where}: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+/** Resolves with the exit code once the server has drained (or the grace period ran out). */
+function waitForShutdown(
+  server: ReturnType<typeof Bun.serve>,
+  storage: Storage,
+  logger: Logger,
+  graceMs: number,
+): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        logger.warn("second signal: closing open connections now", { signal });
+        void server.stop(true);
+        return;
+      }
+      stopping = true;
+      logger.info("shutting down: finishing in-flight requests", { signal, graceMs });
+      const force = setTimeout(() => {
+        logger.warn("grace period over: closing open connections");
+        void server.stop(true);
+      }, graceMs);
+      server
+        .stop(false)
+        .catch((e: unknown) => logger.error("error while stopping", describeError(e)))
+        .finally(() => {
+          clearTimeout(force);
+          process.off("SIGTERM", onSignal);
+          process.off("SIGINT", onSignal);
+          storage.close();
+          logger.info("stopped");
+          resolve(0);
+        });
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+}
+
+/** Remote database URLs may carry credentials; the log gets scheme, host and port only. */
+function redactUrl(url: string): string {
+  if (url.startsWith("file:")) return url;
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return "(unparseable)";
+  }
+}

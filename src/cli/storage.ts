@@ -1,0 +1,88 @@
+// Opens what every command works on: data dir, database (migrated), master key, blob store.
+import { existsSync, mkdirSync } from "node:fs";
+import { relative, isAbsolute } from "node:path";
+import { ConfigError, type StorageConfig } from "../config.ts";
+import { MasterKeyError } from "../crypto/errors.ts";
+import { loadOrCreateMasterKey } from "../crypto/master-key-file.ts";
+import { keyCheck, verifyKeyCheck, type Keyring } from "../crypto/master-key.ts";
+import type { Logger } from "../logger.ts";
+import { DatabaseOpenError, openDatabase, type Database } from "../store/db.ts";
+import { insertKeyCheck, listKeyChecks } from "../store/master-key-repository.ts";
+import { MigrationError, migrate } from "../store/migrate.ts";
+import { StartupError } from "./startup-error.ts";
+
+export interface Storage {
+  readonly db: Database;
+  readonly keyring: Keyring;
+  readonly blobDir: string;
+  close(): void;
+}
+
+export async function openStorage(config: StorageConfig, logger: Logger): Promise<Storage> {
+  if (config.blobStore.kind === "s3") {
+    throw new ConfigError("--blob-store: s3:// stores are not available in this version yet");
+  }
+  try {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    mkdirSync(config.blobStore.dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new StartupError(`cannot create the data directory ${config.dataDir}: ${(e as Error).message}`);
+  }
+  const db = await openDatabase(config.databaseUrl).catch((e: unknown) => {
+    throw e instanceof DatabaseOpenError ? new StartupError(e.message) : e;
+  });
+  try {
+    const { applied, total } = await migrate(db.client);
+    if (applied.length > 0) logger.info("database migrated", { applied, total });
+    const keyring = await loadKeyring(config, db, logger);
+    return { db, keyring, blobDir: config.blobStore.dir, close: () => db.close() };
+  } catch (e) {
+    db.close();
+    if (e instanceof MigrationError || e instanceof MasterKeyError) throw new StartupError(e.message);
+    throw e;
+  }
+}
+
+/** Loads (or on a fresh database, creates) the key file and proves it is this database's key. */
+async function loadKeyring(config: StorageConfig, db: Database, logger: Logger): Promise<Keyring> {
+  const path = config.masterKeyFile;
+  const stored = await listKeyChecks(db.orm);
+  if (stored.length > 0 && !existsSync(path)) {
+    // Creating a fresh key here would silently orphan every image already stored.
+    throw new StartupError(
+      `master key file ${path} is missing, and this database's images cannot be read without it; restore it or point --master-key-file at it`,
+    );
+  }
+  const { keyring, created } = await loadOrCreateMasterKey(path);
+  for (const row of stored) {
+    if (!verifyKeyCheck(keyring, row.id, row.check)) {
+      throw new StartupError(
+        `master key file ${path} does not match this database (key version ${row.id}); use the key file this database was created with`,
+      );
+    }
+  }
+  for (const version of keyring.versions) {
+    if (!stored.some((row) => row.id === version.id)) await insertKeyCheck(db.orm, version.id, keyCheck(keyring, version.id));
+  }
+  const inside = isInside(config.dataDir, path);
+  if (created) {
+    logger.warn("master key created", {
+      path,
+      mode: "0600",
+      advice: inside
+        ? "The key sits inside the data directory: that keeps backups taken without it unreadable, but protects nothing if this disk is copied or stolen. For real deployments move it out of the data directory (--master-key-file) and back it up separately; without it no image can ever be read."
+        : "Back this file up separately from the data; without it no image can ever be read.",
+    });
+  } else if (inside) {
+    logger.warn("master key inside the data directory", {
+      path,
+      advice: "Anyone with a copy of the data directory and this file can read every image; move it out (--master-key-file) for real deployments.",
+    });
+  }
+  return keyring;
+}
+
+function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+}

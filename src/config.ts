@@ -1,0 +1,255 @@
+// The only reader of flags and PIXVAULT_* variables: validated, typed and frozen config.
+import { parseArgs } from "node:util";
+import { existsSync, statSync } from "node:fs";
+import { resolve, join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+/** Bad configuration: main prints `pixvault: <message>` and exits 2. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export type BlobStoreConfig =
+  | { kind: "disk"; dir: string }
+  | { kind: "s3"; bucket: string; prefix: string; endpoint?: string; region?: string };
+
+export interface StorageConfig {
+  readonly dataDir: string;
+  readonly databaseUrl: string;
+  readonly blobStore: BlobStoreConfig;
+  readonly masterKeyFile: string;
+}
+
+export interface ServeConfig extends StorageConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Base URL for links; absent means derived from the address actually listened on. */
+  readonly publicUrl?: string;
+  readonly maxImageBytes: number;
+  /** 0 means unlimited. */
+  readonly userQuotaBytes: number;
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  /** How long in-flight requests may take to finish after SIGTERM. */
+  readonly shutdownGraceMs: number;
+}
+
+interface FlagSpec {
+  readonly name: string;
+  readonly value: string;
+  readonly help: string;
+}
+
+export const STORAGE_FLAGS: readonly FlagSpec[] = [
+  { name: "data-dir", value: "DIR", help: "data directory (default ./data)" },
+  { name: "database-url", value: "URL", help: "file:<data-dir>/pixvault.db, http://… or libsql://… (sqld)" },
+  { name: "blob-store", value: "DIR|URL", help: "<data-dir>/blobs, or s3://bucket/prefix" },
+  { name: "master-key-file", value: "FILE", help: "<data-dir>/master.key" },
+];
+
+export const SERVE_FLAGS: readonly FlagSpec[] = [
+  { name: "host", value: "HOST", help: "address to listen on (default 127.0.0.1)" },
+  { name: "port", value: "PORT", help: "TCP port, 0 for any free one (default 8080)" },
+  ...STORAGE_FLAGS,
+  { name: "public-url", value: "URL", help: "base URL used in links (default http://<host>:<port>)" },
+  { name: "max-image-bytes", value: "BYTES", help: "largest accepted image (default 52428800; 50MiB works)" },
+  { name: "user-quota-bytes", value: "BYTES", help: "storage per user, 0 = unlimited (default 0)" },
+  { name: "tls-cert", value: "FILE", help: "PEM certificate: serve HTTPS (needs --tls-key)" },
+  { name: "tls-key", value: "FILE", help: "PEM private key for --tls-cert" },
+  { name: "shutdown-grace-seconds", value: "N", help: "time for in-flight requests at SIGTERM (default 30)" },
+];
+
+/** The env twin of a flag: --max-image-bytes ↔ PIXVAULT_MAX_IMAGE_BYTES. */
+export function envName(flag: string): string {
+  return `PIXVAULT_${flag.toUpperCase().replaceAll("-", "_")}`;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Raw = Map<string, string>;
+
+/** Reads flags (which win) and env twins for the given flag set; unknown flags are errors. */
+function readRaw(
+  argv: readonly string[],
+  env: Env,
+  flags: readonly FlagSpec[],
+  booleans: readonly string[] = [],
+): { raw: Raw; bools: Set<string>; positionals: string[] } {
+  const options: Record<string, { type: "string" | "boolean" }> = {};
+  for (const f of flags) options[f.name] = { type: "string" };
+  for (const b of booleans) options[b] = { type: "boolean" };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw new ConfigError(describeParseError(e));
+  }
+  const raw: Raw = new Map();
+  const bools = new Set<string>();
+  for (const f of flags) {
+    const fromFlag = parsed.values[f.name];
+    const fromEnv = env[envName(f.name)];
+    if (typeof fromFlag === "string") raw.set(f.name, fromFlag);
+    else if (fromEnv !== undefined && fromEnv !== "") raw.set(f.name, fromEnv);
+  }
+  for (const b of booleans) if (parsed.values[b] === true) bools.add(b);
+  return { raw, bools, positionals: parsed.positionals };
+}
+
+function describeParseError(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const unknown = /Unknown option '([^']+)'/.exec(message);
+  if (unknown) return `${unknown[1]}: unknown flag (see --help)`;
+  const missing = /Option '([^']+?)(?: <value>)?' argument missing/.exec(message);
+  if (missing) return `${(missing[1] ?? "").split(",").pop()?.trim()}: needs a value`;
+  return message.split("\n")[0] ?? "invalid arguments";
+}
+
+const BYTE_UNITS: Record<string, number> = {
+  "": 1, b: 1,
+  kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
+  k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4,
+  kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4,
+};
+
+export function parseBytes(flag: string, text: string): number {
+  const m = /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = m ? BYTE_UNITS[m[2]!.toLowerCase()] : undefined;
+  const n = m && unit !== undefined ? Number(m[1]) * unit : NaN;
+  if (!Number.isSafeInteger(n)) {
+    throw new ConfigError(`--${flag}: expected a byte count such as 52428800 or 50MiB, got "${text}"`);
+  }
+  return n;
+}
+
+function parseInteger(flag: string, text: string, min: number, max: number): number {
+  const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(`--${flag}: expected a whole number from ${min} to ${max}, got "${text}"`);
+  }
+  return n;
+}
+
+function parseHost(text: string): string {
+  const host = text.trim();
+  // A hostname, an IPv4 address or a bare/bracketed IPv6 address.
+  if (!/^(\[?[0-9a-f:.]+\]?|[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?)$/i.test(host)) {
+    throw new ConfigError(`--host: expected an IP address or hostname, got "${text}"`);
+  }
+  return host.replace(/^\[(.*)\]$/, "$1");
+}
+
+function parseHttpUrl(flag: string, text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`--${flag}: expected an http:// or https:// URL, got "${text}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(`--${flag}: expected an http:// or https:// URL, got "${text}"`);
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+function parseDatabaseUrl(text: string): string {
+  const m = /^([a-z]+):/i.exec(text);
+  const scheme = m?.[1]?.toLowerCase();
+  if (scheme === "file") {
+    if (text.length <= "file:".length) throw new ConfigError(`--database-url: "file:" needs a path`);
+    return text;
+  }
+  if (scheme && ["http", "https", "libsql", "ws", "wss"].includes(scheme)) {
+    try {
+      new URL(text);
+      return text;
+    } catch {
+      /* fall through to the error below */
+    }
+  }
+  throw new ConfigError(
+    `--database-url: expected file:PATH, http(s)://HOST:PORT or libsql://HOST, got "${text}"`,
+  );
+}
+
+function parseBlobStore(text: string, dataDir: string): BlobStoreConfig {
+  if (!text.startsWith("s3:")) return { kind: "disk", dir: resolve(dataDir, text) };
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`--blob-store: expected a directory or s3://bucket/prefix, got "${text}"`);
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(url.hostname)) {
+    throw new ConfigError(`--blob-store: "${url.hostname}" is not a valid S3 bucket name`);
+  }
+  const endpoint = url.searchParams.get("endpoint") ?? undefined;
+  if (endpoint !== undefined) parseHttpUrl("blob-store endpoint", endpoint);
+  const region = url.searchParams.get("region") ?? undefined;
+  return {
+    kind: "s3",
+    bucket: url.hostname,
+    prefix: decodeURIComponent(url.pathname.replace(/^\/+/, "")),
+    ...(endpoint ? { endpoint } : {}),
+    ...(region ? { region } : {}),
+  };
+}
+
+function readableFile(flag: string, path: string): string {
+  const abs = resolve(path);
+  if (!existsSync(abs) || !statSync(abs).isFile()) {
+    throw new ConfigError(`--${flag}: no such file "${path}"`);
+  }
+  return abs;
+}
+
+function storageFrom(raw: Raw): StorageConfig {
+  const dataDir = resolve(raw.get("data-dir") ?? "data");
+  if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) {
+    throw new ConfigError(`--data-dir: "${dataDir}" exists and is not a directory`);
+  }
+  const databaseUrl = parseDatabaseUrl(
+    raw.get("database-url") ?? pathToFileURL(join(dataDir, "pixvault.db")).href,
+  );
+  const blobStore = parseBlobStore(raw.get("blob-store") ?? join(dataDir, "blobs"), dataDir);
+  const masterKeyFile = resolve(raw.get("master-key-file") ?? join(dataDir, "master.key"));
+  return { dataDir, databaseUrl, blobStore, masterKeyFile };
+}
+
+export function parseStorageConfig(
+  argv: readonly string[],
+  env: Env = process.env,
+  booleans: readonly string[] = [],
+  extraFlags: readonly FlagSpec[] = [],
+): { config: StorageConfig; raw: Raw; bools: Set<string>; positionals: string[] } {
+  const { raw, bools, positionals } = readRaw(argv, env, [...STORAGE_FLAGS, ...extraFlags], booleans);
+  return { config: Object.freeze(storageFrom(raw)), raw, bools, positionals };
+}
+
+export function parseServeConfig(argv: readonly string[], env: Env = process.env): ServeConfig {
+  const { raw, positionals } = readRaw(argv, env, SERVE_FLAGS);
+  if (positionals.length > 0) throw new ConfigError(`serve: unexpected argument "${positionals[0]}"`);
+  const storage = storageFrom(raw);
+  const host = parseHost(raw.get("host") ?? "127.0.0.1");
+  const port = parseInteger("port", raw.get("port") ?? "8080", 0, 65535);
+  const certFile = raw.get("tls-cert");
+  const keyFile = raw.get("tls-key");
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new ConfigError(certFile ? "--tls-key: required with --tls-cert" : "--tls-cert: required with --tls-key");
+  }
+  const tls = certFile && keyFile
+    ? { certFile: readableFile("tls-cert", certFile), keyFile: readableFile("tls-key", keyFile) }
+    : undefined;
+  const maxImageBytes = parseBytes("max-image-bytes", raw.get("max-image-bytes") ?? "52428800");
+  if (maxImageBytes < 1) throw new ConfigError(`--max-image-bytes: must be at least 1 byte`);
+  const publicUrl = raw.get("public-url");
+  return Object.freeze({
+    ...storage,
+    host,
+    port,
+    ...(publicUrl !== undefined ? { publicUrl: parseHttpUrl("public-url", publicUrl) } : {}),
+    maxImageBytes,
+    userQuotaBytes: parseBytes("user-quota-bytes", raw.get("user-quota-bytes") ?? "0"),
+    shutdownGraceMs:
+      parseInteger("shutdown-grace-seconds", raw.get("shutdown-grace-seconds") ?? "30", 0, 3600) * 1000,
+    ...(tls ? { tls } : {}),
+  });
+}

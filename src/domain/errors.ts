@@ -1,0 +1,66 @@
+// The catalogue of expected failures: every error the API can answer has one code here.
+export const ERROR_CODES = [
+  "not_found",
+  "unauthorized",
+  "forbidden",
+  "validation_failed",
+  "bad_request",
+  "method_not_allowed",
+  "payload_too_large",
+  "quota_exceeded",
+  "unsupported_media_type",
+  "name_conflict",
+  "username_taken",
+  "weak_password",
+  "invalid_credentials",
+  "rate_limited",
+  "range_not_satisfiable",
+  "link_expired",
+  "link_exhausted",
+  "integrity_error",
+  "service_unavailable",
+  "insufficient_storage",
+  "internal_error",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** An expected failure, carried as a value from the domain to the one place that renders it. */
+export interface DomainError {
+  readonly code: ErrorCode;
+  readonly detail: string;
+  /** Extra members of the problem document (e.g. `errors`, `missing`, `feedback`). */
+  readonly extra?: Record<string, unknown>;
+  /** Seconds a client should wait before retrying (rate limits, unavailability). */
+  readonly retryAfterSeconds?: number;
+}
+
+export type Result<T, E = DomainError> = { ok: true; value: T } | { ok: false; error: E };
+
+export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
+export const fail = (
+  code: ErrorCode,
+  detail: string,
+  extra?: Record<string, unknown>,
+): Result<never> => ({ ok: false, error: { code, detail, ...(extra ? { extra } : {}) } });
+
+/**
+ * Thrown only where a value cannot be returned (middleware, validation hooks);
+ * the HTTP layer renders it exactly like a returned DomainError.
+ */
+export class AppError extends Error implements DomainError {
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly extra?: Record<string, unknown>,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(detail);
+    this.name = "AppError";
+  }
+}

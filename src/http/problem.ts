@@ -1,0 +1,60 @@
+// The one place that maps error codes to RFC 9457 problem+json responses.
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { DomainError, ErrorCode } from "../domain/errors.ts";
+
+const PROBLEMS: Record<ErrorCode, { status: number; title: string }> = {
+  not_found: { status: 404, title: "Not found" },
+  unauthorized: { status: 401, title: "Authentication required" },
+  forbidden: { status: 403, title: "Forbidden" },
+  validation_failed: { status: 422, title: "Validation failed" },
+  bad_request: { status: 400, title: "Bad request" },
+  method_not_allowed: { status: 405, title: "Method not allowed" },
+  payload_too_large: { status: 413, title: "Payload too large" },
+  quota_exceeded: { status: 413, title: "Storage quota exceeded" },
+  unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  name_conflict: { status: 409, title: "Name already taken" },
+  username_taken: { status: 409, title: "Username already taken" },
+  weak_password: { status: 422, title: "Password too weak" },
+  invalid_credentials: { status: 401, title: "Invalid credentials" },
+  rate_limited: { status: 429, title: "Too many requests" },
+  range_not_satisfiable: { status: 416, title: "Range not satisfiable" },
+  link_expired: { status: 410, title: "Link expired" },
+  link_exhausted: { status: 410, title: "Link used up" },
+  integrity_error: { status: 500, title: "Stored data failed authentication" },
+  service_unavailable: { status: 503, title: "Service unavailable" },
+  insufficient_storage: { status: 507, title: "Insufficient storage" },
+  internal_error: { status: 500, title: "Internal server error" },
+};
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+export function problemStatus(code: ErrorCode): number {
+  return PROBLEMS[code].status;
+}
+
+export function problemBody(error: DomainError): Record<string, unknown> {
+  const { status, title } = PROBLEMS[error.code];
+  return {
+    ...error.extra,
+    type: `urn:pixvault:problem:${error.code}`,
+    title,
+    status,
+    detail: error.detail,
+    code: error.code,
+  };
+}
+
+/**
+ * Renders a domain error through the context, so headers that middleware set before the
+ * handler ran (X-Request-Id) are kept.
+ */
+export function problemResponse(c: Context, error: DomainError): Response {
+  const headers: Record<string, string> = { "content-type": PROBLEM_CONTENT_TYPE };
+  if (error.retryAfterSeconds !== undefined) {
+    headers["retry-after"] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
+  }
+  const body = JSON.stringify(problemBody(error));
+  headers["content-length"] = String(Buffer.byteLength(body));
+  return c.body(body, PROBLEMS[error.code].status as ContentfulStatusCode, headers);
+}

@@ -1,0 +1,18 @@
+// Security headers on every response; the web UI relaxes the CSP for its own pages only.
+import { secureHeaders } from "hono/secure-headers";
+
+/** API responses are data, never documents: nothing may load or frame them. */
+export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+export function securityHeaders(tls: boolean) {
+  return secureHeaders({
+    contentSecurityPolicy: undefined,
+    strictTransportSecurity: tls ? "max-age=31536000" : false,
+    xFrameOptions: "DENY",
+    referrerPolicy: "no-referrer",
+    crossOriginResourcePolicy: "same-origin",
+    crossOriginOpenerPolicy: "same-origin",
+    xXssProtection: "0",
+    removePoweredBy: true,
+  });
+}

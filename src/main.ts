@@ -1,0 +1,50 @@
+// CLI entry: parse argv, run one command, turn failures into one line and an exit code.
+import { ConfigError } from "./config.ts";
+import { COMMANDS, commandHelp, mainHelp, serveHelp } from "./cli/help.ts";
+import { StartupError } from "./cli/startup-error.ts";
+import { VERSION } from "./version.ts";
+
+async function run(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    console.log(mainHelp());
+    return command === undefined ? 2 : 0;
+  }
+  if (command === "--version" || command === "-v") {
+    console.log(`pixvault ${VERSION}`);
+    return 0;
+  }
+  if (!(command in COMMANDS)) {
+    throw new ConfigError(`unknown command "${command}" (see pixvault --help)`);
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(command === "serve" ? serveHelp() : commandHelp(command));
+    return 0;
+  }
+  switch (command) {
+    case "serve":
+      return (await import("./cli/serve.ts")).serve(rest);
+    case "migrate":
+      return (await import("./cli/migrate.ts")).migrateCommand(rest);
+    default:
+      console.error(
+        `pixvault ${command}: not available in pixvault ${VERSION} yet — it is planned (see README, "Status").`,
+      );
+      return 1;
+  }
+}
+
+try {
+  process.exitCode = await run(process.argv.slice(2));
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(`pixvault: ${e.message}`);
+    process.exitCode = 2;
+  } else if (e instanceof StartupError) {
+    console.error(`pixvault: ${e.message}`);
+    process.exitCode = 1;
+  } else {
+    console.error(`pixvault: unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,69 @@
+// Opens the database (SQLite file or a libSQL server) and sets the pragmas we rely on.
+import { createClient, type Client } from "@libsql/client";
+import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
+import { chmodSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as schema from "./schema.ts";
+
+export type Orm = LibSQLDatabase<typeof schema>;
+
+export interface Database {
+  readonly client: Client;
+  readonly orm: Orm;
+  readonly url: string;
+  /** The SQLite file, when the database is local. */
+  readonly file?: string;
+  close(): void;
+}
+
+export class DatabaseOpenError extends Error {
+  override name = "DatabaseOpenError";
+}
+
+/** The path behind a `file:` URL (percent-encoded or plain). */
+export function databaseFilePath(url: string): string | undefined {
+  if (!url.startsWith("file:")) return undefined;
+  if (url.startsWith("file://")) return fileURLToPath(url);
+  return decodeURIComponent(url.slice("file:".length));
+}
+
+export async function openDatabase(url: string, busyTimeoutMs = 5000): Promise<Database> {
+  const file = databaseFilePath(url);
+  if (file) mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  let client: Client;
+  try {
+    // libsql takes plain paths after "file:"; a percent-encoded URL would name another file.
+    client = createClient({ url: file ? `file:${file}` : url, timeout: busyTimeoutMs } as Parameters<typeof createClient>[0]);
+    if (file) {
+      // Password hashes live here; SQLite gives the -wal/-shm files the same mode.
+      chmodSync(file, 0o600);
+      await applyLocalPragmas(client);
+    }
+    else await client.execute("SELECT 1");
+  } catch (e) {
+    throw new DatabaseOpenError(`cannot open database ${file ?? url}: ${e instanceof Error ? e.message : e}`);
+  }
+  return {
+    client,
+    orm: drizzle(client, { schema }),
+    url,
+    ...(file ? { file } : {}),
+    close: () => client.close(),
+  };
+}
+
+async function applyLocalPragmas(client: Client): Promise<void> {
+  // WAL lets readers run beside the writer and persists in the file; FULL sync makes a
+  // committed row survive power loss, which the "blob fsynced before row" rule relies on.
+  await client.execute("PRAGMA journal_mode = WAL");
+  await client.execute("PRAGMA synchronous = FULL");
+  await client.execute("PRAGMA foreign_keys = ON");
+  const fk = await client.execute("PRAGMA foreign_keys");
+  if (Number(fk.rows[0]?.[0]) !== 1) throw new Error("foreign keys cannot be enabled");
+}
+
+/** Readiness: the database answers a query. */
+export async function pingDatabase(db: Database): Promise<void> {
+  await db.client.execute("SELECT 1");
+}

@@ -1,0 +1,144 @@
+// The database schema (drizzle): what is stored, and which columns are ciphertext.
+// Encrypted columns (`*_enc`) hold sealed bytes under a per-user key; `*_index`
+// columns are keyed HMAC blind indexes, so uniqueness and tag search work
+// without the server storing a filename or tag in the clear.
+import { sql } from "drizzle-orm";
+import {
+  blob,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+
+const createdAt = () => integer("created_at", { mode: "timestamp_ms" }).notNull();
+const updatedAt = () => integer("updated_at", { mode: "timestamp_ms" }).notNull();
+const bytes = (name: string) => blob(name, { mode: "buffer" });
+
+/** One row per master key version; `check` (an HMAC) proves the key file matches this database. */
+export const masterKeys = sqliteTable("master_keys", {
+  id: integer("id").primaryKey(),
+  check: bytes("check").notNull(),
+  createdAt: createdAt(),
+  retiredAt: integer("retired_at", { mode: "timestamp_ms" }),
+});
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    username: text("username").notNull(),
+    name: text("name").notNull(),
+    email: text("email").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    /** HKDF salt of the user key; deleting the row crypto-shreds every key below it. */
+    keySalt: bytes("key_salt").notNull(),
+    /** Per-user override; null means the server's --user-quota-bytes. */
+    quotaBytes: integer("quota_bytes"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("users_username_unique").on(sql`lower(${t.username})`)],
+);
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    /** The JWT's `jti`. */
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    lastSeenAt: integer("last_seen_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("sessions_user").on(t.userId)],
+);
+
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** SHA-256 of the secret; the secret itself is shown once and never stored. */
+    tokenHash: bytes("token_hash").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [uniqueIndex("api_tokens_hash_unique").on(t.tokenHash), index("api_tokens_user").on(t.userId)],
+);
+
+export const images = sqliteTable(
+  "images",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    visibility: text("visibility", { enum: ["private", "public"] }).notNull(),
+    /** `u:<ownerId>` for private images, `public` for all public ones. */
+    nameNamespace: text("name_namespace").notNull(),
+    /** HMAC of the normalised filename under the namespace's key. */
+    nameIndex: bytes("name_index").notNull(),
+    filenameEnc: bytes("filename_enc").notNull(),
+    descriptionEnc: bytes("description_enc"),
+    /** Sealed tag list (the values); `image_tags` holds their blind indexes. */
+    tagsEnc: bytes("tags_enc"),
+    /** Sealed sha256 and CRC-32 of the plaintext (ETag, zip headers). */
+    digestEnc: bytes("digest_enc").notNull(),
+    contentType: text("content_type").notNull(),
+    size: integer("size").notNull(),
+    width: integer("width"),
+    height: integer("height"),
+    /** The image's data key, wrapped under the owner's user key (names its master key version). */
+    wrappedKey: bytes("wrapped_key").notNull(),
+    /** Key commitment of the blob (AES-GCM does not commit to its key; also detects rollback). */
+    blobCommitment: bytes("blob_commitment").notNull(),
+    /** Bumped to revoke every share link of the image at once. */
+    shareEpoch: integer("share_epoch").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("images_name_unique").on(t.nameNamespace, t.nameIndex),
+    index("images_owner_created").on(t.ownerId, t.createdAt, t.id),
+    index("images_visibility_created").on(t.visibility, t.createdAt, t.id),
+  ],
+);
+
+export const imageTags = sqliteTable(
+  "image_tags",
+  {
+    imageId: text("image_id").notNull().references(() => images.id, { onDelete: "cascade" }),
+    /** HMAC of the normalised tag under the owner's blind-index key. */
+    tagIndex: bytes("tag_index").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.imageId, t.tagIndex] }), index("image_tags_tag").on(t.tagIndex)],
+);
+
+export const shareLinks = sqliteTable(
+  "share_links",
+  {
+    id: text("id").primaryKey(),
+    imageId: text("image_id").notNull().references(() => images.id, { onDelete: "cascade" }),
+    /** The image's share epoch when the link was made; a newer epoch revokes it. */
+    epoch: integer("epoch").notNull(),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    maxDownloads: integer("max_downloads"),
+    downloads: integer("downloads").notNull().default(0),
+    passwordHash: text("password_hash"),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("share_links_image").on(t.imageId)],
+);
+
+/** Fixed-window counters shared by every instance (login throttling must hold across a cluster). */
+export const rateLimits = sqliteTable("rate_limits", {
+  key: text("key").primaryKey(),
+  windowStart: integer("window_start", { mode: "timestamp_ms" }).notNull(),
+  count: integer("count").notNull(),
+});
