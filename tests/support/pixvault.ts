@@ -1,0 +1,119 @@
+// Runs pixvault as a real process (the source through Bun, or the built binary when
+// PIXVAULT_BIN is set) and talks to it over 127.0.0.1.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const ROOT = join(import.meta.dir, "../..");
+
+/** The command that starts pixvault: `bun src/main.ts` or a compiled binary. */
+export function pixvaultCommand(): string[] {
+  const bin = process.env.PIXVAULT_BIN;
+  return bin ? [bin] : [process.execPath, join(ROOT, "src/main.ts")];
+}
+
+/** Environment for child processes with no PIXVAULT_* leaking in from the caller. */
+export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("PIXVAULT_") && v !== undefined) env[k] = v;
+  return { ...env, ...extra };
+}
+
+export function tempDir(prefix = "pixvault-test-"): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runCli(
+  args: string[],
+  opts: { env?: Record<string, string>; stdin?: string; cwd?: string } = {},
+): Promise<CliResult> {
+  const proc = Bun.spawn([...pixvaultCommand(), ...args], {
+    cwd: opts.cwd,
+    env: cleanEnv(opts.env),
+    stdin: opts.stdin === undefined ? "ignore" : new TextEncoder().encode(opts.stdin),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { code, stdout, stderr };
+}
+
+export interface LogLine {
+  level: string;
+  msg: string;
+  [field: string]: unknown;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  proc: ReturnType<typeof Bun.spawn>;
+  /** Every JSON log line so far, parsed. */
+  logs(): LogLine[];
+  /** Raw stdout+stderr so far. */
+  output(): string;
+  /** SIGTERM, then wait for exit; returns the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number>;
+}
+
+/** Starts `pixvault serve --port 0` and resolves once it logs where it listens. */
+export async function startServer(
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<RunningServer> {
+  const proc = Bun.spawn([...pixvaultCommand(), "serve", "--port", "0", ...args], {
+    cwd: opts.cwd,
+    env: cleanEnv(opts.env),
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let out = "";
+  const decoder = new TextDecoder();
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) out += decoder.decode(chunk, { stream: true });
+  };
+  const pumping = Promise.all([pump(proc.stdout), pump(proc.stderr)]);
+  const logs = () =>
+    out
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as LogLine);
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  for (;;) {
+    const listening = logs().find((l) => l.msg === "listening");
+    if (listening) {
+      const url = String(listening.url);
+      return {
+        url,
+        port: Number(new URL(url).port),
+        proc,
+        logs,
+        output: () => out,
+        stop: async (signal = "SIGTERM") => {
+          proc.kill(signal);
+          const code = await proc.exited;
+          await pumping;
+          return code;
+        },
+      };
+    }
+    if (proc.exitCode !== null || Date.now() > deadline) {
+      proc.kill("SIGKILL");
+      await proc.exited;
+      throw new Error(`pixvault did not start (exit ${proc.exitCode}):\n${out}`);
+    }
+    await Bun.sleep(20);
+  }
+}
