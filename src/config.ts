@@ -72,7 +72,7 @@ function readRaw(
   env: Env,
   flags: readonly FlagSpec[],
   booleans: readonly string[] = [],
-): { raw: Raw; bools: Set<string>; positionals: string[] } {
+): { raw: Raw; fromEnv: Set<string>; bools: Set<string>; positionals: string[] } {
   const options: Record<string, { type: "string" | "boolean" }> = {};
   for (const f of flags) options[f.name] = { type: "string" };
   for (const b of booleans) options[b] = { type: "boolean" };
@@ -83,15 +83,32 @@ function readRaw(
     throw new ConfigError(describeParseError(e));
   }
   const raw: Raw = new Map();
+  const fromEnv = new Set<string>();
   const bools = new Set<string>();
   for (const f of flags) {
     const fromFlag = parsed.values[f.name];
-    const fromEnv = env[envName(f.name)];
+    const envValue = env[envName(f.name)];
     if (typeof fromFlag === "string") raw.set(f.name, fromFlag);
-    else if (fromEnv !== undefined && fromEnv !== "") raw.set(f.name, fromEnv);
+    else if (envValue !== undefined && envValue !== "") {
+      raw.set(f.name, envValue);
+      fromEnv.add(f.name);
+    }
   }
   for (const b of booleans) if (parsed.values[b] === true) bools.add(b);
-  return { raw, bools, positionals: parsed.positionals };
+  return { raw, fromEnv, bools, positionals: parsed.positionals };
+}
+
+/** Runs a parser; an error about a value that came from the environment says so. */
+function naming<T>(fromEnv: Set<string>, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    const flag = e instanceof ConfigError ? /^--([a-z-]+):/.exec(e.message)?.[1] : undefined;
+    if (flag && fromEnv.has(flag)) {
+      throw new ConfigError(e instanceof Error ? e.message.replace(`--${flag}:`, `--${flag} (from ${envName(flag)}):`) : String(e));
+    }
+    throw e;
+  }
 }
 
 function describeParseError(e: unknown): string {
@@ -99,6 +116,8 @@ function describeParseError(e: unknown): string {
   const unknown = /Unknown option '([^']+)'/.exec(message);
   if (unknown) return `${unknown[1]}: unknown flag (see --help)`;
   const missing = /Option '([^']+?)(?: <value>)?' argument missing/.exec(message);
+  const ambiguous = /Option '(--[a-z-]+)' argument is ambiguous/.exec(message);
+  if (ambiguous) return `${ambiguous[1]}: a value starting with "-" must be written ${ambiguous[1]}=VALUE`;
   if (missing) return `${(missing[1] ?? "").split(",").pop()?.trim()}: needs a value`;
   return message.split("\n")[0] ?? "invalid arguments";
 }
@@ -220,12 +239,16 @@ export function parseStorageConfig(
   booleans: readonly string[] = [],
   extraFlags: readonly FlagSpec[] = [],
 ): { config: StorageConfig; raw: Raw; bools: Set<string>; positionals: string[] } {
-  const { raw, bools, positionals } = readRaw(argv, env, [...STORAGE_FLAGS, ...extraFlags], booleans);
-  return { config: Object.freeze(storageFrom(raw)), raw, bools, positionals };
+  const { raw, fromEnv, bools, positionals } = readRaw(argv, env, [...STORAGE_FLAGS, ...extraFlags], booleans);
+  return { config: Object.freeze(naming(fromEnv, () => storageFrom(raw))), raw, bools, positionals };
 }
 
 export function parseServeConfig(argv: readonly string[], env: Env = process.env): ServeConfig {
-  const { raw, positionals } = readRaw(argv, env, SERVE_FLAGS);
+  const { raw, fromEnv, positionals } = readRaw(argv, env, SERVE_FLAGS);
+  return naming(fromEnv, () => serveFrom(raw, positionals));
+}
+
+function serveFrom(raw: Raw, positionals: string[]): ServeConfig {
   if (positionals.length > 0) throw new ConfigError(`serve: unexpected argument "${positionals[0]}"`);
   const storage = storageFrom(raw);
   const host = parseHost(raw.get("host") ?? "127.0.0.1");
