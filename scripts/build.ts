@@ -32,6 +32,7 @@ const result = await Bun.build({
   compile: { outfile: join(root, "dist/pixvault") },
   target: "bun",
   minify: true,
+  bytecode: true,
   plugins: [embedLibsqlAddon("linux-x64-gnu")],
 });
 if (!result.success) {

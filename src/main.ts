@@ -34,17 +34,22 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await run(process.argv.slice(2));
-} catch (e) {
+/** Maps a failure to its one line on stderr and exit code (2: bad config, 1: cannot run). */
+function exitCodeFor(e: unknown): number {
   if (e instanceof ConfigError) {
     console.error(`pixvault: ${e.message}`);
-    process.exitCode = 2;
-  } else if (e instanceof StartupError) {
-    console.error(`pixvault: ${e.message}`);
-    process.exitCode = 1;
-  } else {
-    console.error(`pixvault: unexpected error: ${e instanceof Error ? e.message : String(e)}`);
-    process.exitCode = 1;
+    return 2;
   }
+  if (e instanceof StartupError) {
+    console.error(`pixvault: ${e.message}`);
+    return 1;
+  }
+  console.error(`pixvault: unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+  return 1;
 }
+
+// No top-level await: the bytecode-compiled binary (faster start) is a CommonJS module.
+run(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (e: unknown) => (process.exitCode = exitCodeFor(e)),
+);
