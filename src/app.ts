@@ -1,7 +1,12 @@
 // createApp(deps): the HTTP application — middleware, routers, errors, OpenAPI document.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { requestId } from "hono/request-id";
+import type { AccountDeps } from "./domain/context.ts";
 import type { Logger } from "./logger.ts";
+import { accountRoutes } from "./http/account-routes.ts";
+import { identify } from "./http/auth.ts";
+import { sessionRoutes } from "./http/session-routes.ts";
+import { tokenRoutes } from "./http/token-routes.ts";
 import type { AppEnv } from "./http/env.ts";
 import { accessLog } from "./http/access-log.ts";
 import { limitBodies } from "./http/body-limit.ts";
@@ -14,6 +19,8 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly version: string;
   readonly readiness: Record<string, ReadinessCheck>;
+  /** Accounts, sessions and tokens; absent in tests of the bare HTTP shell. */
+  readonly accounts?: AccountDeps;
   /** Largest JSON or form body on routes that do not stream (default 1 MiB). */
   readonly maxJsonBytes?: number;
   readonly tls?: boolean;
@@ -32,6 +39,18 @@ export function createApp(deps: AppDeps) {
   app.use(limitBodies(deps.maxJsonBytes ?? 1024 * 1024, () => false));
 
   app.route("/", healthRoutes(deps.version, deps.readiness));
+  if (deps.accounts) {
+    app.use("/api/*", identify(deps.accounts));
+    app.route("/", accountRoutes(deps.accounts));
+    app.route("/", sessionRoutes(deps.accounts));
+    app.route("/", tokenRoutes(deps.accounts));
+  }
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "A session JWT from POST /api/v1/sessions, or an API token (pxv_…) from POST /api/v1/tokens",
+  });
 
   app.doc31("/api/v1/openapi.json", {
     openapi: "3.1.0",

@@ -31,6 +31,12 @@ export interface ServeConfig extends StorageConfig {
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
   /** How long in-flight requests may take to finish after SIGTERM. */
   readonly shutdownGraceMs: number;
+  readonly sessionLifetimeMs: number;
+  readonly loginThrottle: {
+    readonly maxFailuresPerUser: number;
+    readonly maxFailuresPerIp: number;
+    readonly windowMs: number;
+  };
 }
 
 interface FlagSpec {
@@ -56,6 +62,10 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: "tls-cert", value: "FILE", help: "PEM certificate: serve HTTPS (needs --tls-key)" },
   { name: "tls-key", value: "FILE", help: "PEM private key for --tls-cert" },
   { name: "shutdown-grace-seconds", value: "N", help: "time for in-flight requests at SIGTERM (default 30)" },
+  { name: "session-lifetime", value: "DURATION", help: "how long a login lasts (default 24h; 90m, 7d, 3600s)" },
+  { name: "login-max-failures", value: "N", help: "failed logins per username per window before 429 (default 5)" },
+  { name: "login-max-failures-per-ip", value: "N", help: "failed logins per client address per window (default 50)" },
+  { name: "login-window", value: "DURATION", help: "the throttling window (default 15m)" },
 ];
 
 /** The env twin of a flag: --max-image-bytes ↔ PIXVAULT_MAX_IMAGE_BYTES. */
@@ -145,6 +155,17 @@ function parseInteger(flag: string, text: string, min: number, max: number): num
     throw new ConfigError(`--${flag}: expected a whole number from ${min} to ${max}, got "${text}"`);
   }
   return n;
+}
+
+const DURATION_UNITS: Record<string, number> = { "": 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function parseDuration(flag: string, text: string): number {
+  const m = /^\s*(\d+)\s*([smhd]?)\s*$/i.exec(text);
+  const ms = m ? Number(m[1]) * DURATION_UNITS[m[2]!.toLowerCase()]! : NaN;
+  if (!Number.isSafeInteger(ms) || ms <= 0) {
+    throw new ConfigError(`--${flag}: expected a duration such as 90s, 15m, 24h or 7d, got "${text}"`);
+  }
+  return ms;
 }
 
 function parseHost(text: string): string {
@@ -273,6 +294,12 @@ function serveFrom(raw: Raw, positionals: string[]): ServeConfig {
     userQuotaBytes: parseBytes("user-quota-bytes", raw.get("user-quota-bytes") ?? "0"),
     shutdownGraceMs:
       parseInteger("shutdown-grace-seconds", raw.get("shutdown-grace-seconds") ?? "30", 0, 3600) * 1000,
+    sessionLifetimeMs: parseDuration("session-lifetime", raw.get("session-lifetime") ?? "24h"),
+    loginThrottle: Object.freeze({
+      maxFailuresPerUser: parseInteger("login-max-failures", raw.get("login-max-failures") ?? "5", 1, 1_000_000),
+      maxFailuresPerIp: parseInteger("login-max-failures-per-ip", raw.get("login-max-failures-per-ip") ?? "50", 1, 1_000_000),
+      windowMs: parseDuration("login-window", raw.get("login-window") ?? "15m"),
+    }),
     ...(tls ? { tls } : {}),
   });
 }

@@ -1,24 +1,25 @@
 // `pixvault serve`: open storage, listen, log, and drain gracefully on SIGTERM/SIGINT.
-import { constants, promises as fs } from "node:fs";
 import { createApp } from "../app.ts";
 import { parseServeConfig, type ServeConfig } from "../config.ts";
 import { createLogger, describeError, type Logger } from "../logger.ts";
 import { pingDatabase } from "../store/db.ts";
 import { VERSION } from "../version.ts";
 import { StartupError } from "./startup-error.ts";
-import { openStorage, type Storage } from "./storage.ts";
+import { accountDeps, openStorage, type Storage } from "./storage.ts";
 
 export async function serve(argv: string[]): Promise<number> {
   const config = parseServeConfig(argv);
   const logger = createLogger();
   const storage = await openStorage(config, logger);
+  const accounts = accountDeps(storage, config);
   const app = createApp({
     logger,
     version: VERSION,
     tls: config.tls !== undefined,
+    accounts,
     readiness: {
       database: () => pingDatabase(storage.db),
-      blobStore: () => fs.access(storage.blobDir, constants.W_OK),
+      blobStore: () => accounts.blobs.check(),
     },
   });
   let server: ReturnType<typeof Bun.serve>;

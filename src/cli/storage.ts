@@ -1,7 +1,10 @@
 // Opens what every command works on: data dir, database (migrated), master key, blob store.
 import { existsSync, mkdirSync } from "node:fs";
 import { relative, isAbsolute } from "node:path";
-import { ConfigError, type StorageConfig } from "../config.ts";
+import { ConfigError, type ServeConfig, type StorageConfig } from "../config.ts";
+import { createSessionSigner } from "../crypto/session-token.ts";
+import type { AccountDeps } from "../domain/context.ts";
+import { diskBlobStore } from "../store/blob-store.ts";
 import { MasterKeyError } from "../crypto/errors.ts";
 import { loadOrCreateMasterKey } from "../crypto/master-key-file.ts";
 import { keyCheck, verifyKeyCheck, type Keyring } from "../crypto/master-key.ts";
@@ -16,6 +19,23 @@ export interface Storage {
   readonly keyring: Keyring;
   readonly blobDir: string;
   close(): void;
+}
+
+/** What the account rules run on; CLI commands without a server pass no throttle. */
+export function accountDeps(
+  storage: Storage,
+  options: Partial<Pick<ServeConfig, "sessionLifetimeMs" | "userQuotaBytes" | "loginThrottle">> = {},
+): AccountDeps {
+  return {
+    db: storage.db,
+    keyring: storage.keyring,
+    blobs: diskBlobStore(storage.blobDir),
+    signer: createSessionSigner(storage.keyring),
+    sessionLifetimeMs: options.sessionLifetimeMs ?? 24 * 3_600_000,
+    defaultQuotaBytes: options.userQuotaBytes ?? 0,
+    throttle: options.loginThrottle ?? { maxFailuresPerUser: 5, maxFailuresPerIp: 50, windowMs: 15 * 60_000 },
+    now: () => new Date(),
+  };
 }
 
 export async function openStorage(config: StorageConfig, logger: Logger): Promise<Storage> {

@@ -1,7 +1,7 @@
 // The one place that maps error codes to RFC 9457 problem+json responses.
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { DomainError, ErrorCode } from "../domain/errors.ts";
+import { AppError, type DomainError, type ErrorCode, type Result } from "../domain/errors.ts";
 
 const PROBLEMS: Record<ErrorCode, { status: number; title: string }> = {
   not_found: { status: 404, title: "Not found" },
@@ -54,7 +54,16 @@ export function problemResponse(c: Context, error: DomainError): Response {
   if (error.retryAfterSeconds !== undefined) {
     headers["retry-after"] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
   }
+  // RFC 9110: a 401 says how to authenticate.
+  if (PROBLEMS[error.code].status === 401) headers["www-authenticate"] = 'Bearer realm="pixvault"';
   const body = JSON.stringify(problemBody(error));
   headers["content-length"] = String(Buffer.byteLength(body));
   return c.body(body, PROBLEMS[error.code].status as ContentfulStatusCode, headers);
+}
+
+/** The success value of a domain result; a failure leaves the handler as its problem response. */
+export function valueOr<T>(result: Result<T>): T {
+  if (result.ok) return result.value;
+  const e = result.error;
+  throw new AppError(e.code, e.detail, e.extra, e.retryAfterSeconds);
 }

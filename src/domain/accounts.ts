@@ -1,0 +1,128 @@
+// Accounts: register, read with usage, change profile or password, delete (crypto-shredding).
+import { newId } from "../crypto/random-id.ts";
+import { hashPassword, verifyPassword } from "../crypto/password.ts";
+import { newUserSalt } from "../crypto/user-key.ts";
+import { revokeOtherSessions } from "../store/session-repository.ts";
+import {
+  deleteUserRow,
+  findUserById,
+  findUserByUsername,
+  imageIdsOf,
+  insertUser,
+  updateUser,
+  usageOf,
+  type UserRow,
+} from "../store/user-repository.ts";
+import type { ProfileChange, Registration } from "./account-input.ts";
+import type { AccountDeps } from "./context.ts";
+import { fail, ok, type Result } from "./errors.ts";
+import { judgePassword } from "./password-policy.ts";
+import { publicUser, type PublicUser } from "./users.ts";
+
+async function strongEnough(password: string, user: { username: string; name: string; email: string }) {
+  const verdict = await judgePassword(password, [user.username, user.name, user.email, "pixvault"]);
+  if (verdict.ok) return ok(undefined);
+  return fail("weak_password", verdict.warning ?? "this password is too easy to guess", {
+    feedback: { score: verdict.score, warning: verdict.warning, suggestions: verdict.suggestions },
+  });
+}
+
+export async function register(deps: AccountDeps, input: Registration): Promise<Result<PublicUser>> {
+  const strength = await strongEnough(input.password, input);
+  if (!strength.ok) return strength;
+  const now = deps.now();
+  const row = {
+    id: newId(),
+    username: input.username,
+    name: input.name,
+    email: input.email,
+    passwordHash: await hashPassword(input.password),
+    // The user key is derived from this salt and the master key, never stored.
+    keySalt: newUserSalt(),
+    createdAt: now,
+    updatedAt: now,
+  };
+  if ((await insertUser(deps.db.orm, row)) === "taken") {
+    return fail("username_taken", `the username "${input.username}" is taken`);
+  }
+  return ok(publicUser({ ...row, quotaBytes: null }));
+}
+
+export interface Usage {
+  images: number;
+  bytes: number;
+  /** null means unlimited. */
+  quotaBytes: number | null;
+}
+
+export function quotaOf(deps: AccountDeps, user: UserRow): number | null {
+  const quota = user.quotaBytes ?? deps.defaultQuotaBytes;
+  return quota > 0 ? quota : null;
+}
+
+export async function describeMe(deps: AccountDeps, user: UserRow): Promise<PublicUser & { usage: Usage }> {
+  return { ...publicUser(user), usage: { ...(await usageOf(deps.db.orm, user.id)), quotaBytes: quotaOf(deps, user) } };
+}
+
+export async function changeProfile(deps: AccountDeps, user: UserRow, change: ProfileChange): Promise<Result<PublicUser>> {
+  const updated = await updateUser(deps.db.orm, user.id, change);
+  return updated ? ok(publicUser(updated)) : fail("unauthorized", "this account no longer exists");
+}
+
+/** Needs the current password; every other session ends, the caller's stays. */
+export async function changePassword(
+  deps: AccountDeps,
+  user: UserRow,
+  currentSessionId: string | undefined,
+  currentPassword: string,
+  newPassword: string,
+): Promise<Result<void>> {
+  if (!(await verifyPassword(user.passwordHash, currentPassword))) {
+    return fail("invalid_credentials", "the current password is not correct");
+  }
+  const strength = await strongEnough(newPassword, user);
+  if (!strength.ok) return strength;
+  await updateUser(deps.db.orm, user.id, { passwordHash: await hashPassword(newPassword) });
+  await revokeOtherSessions(deps.db.orm, user.id, currentSessionId, deps.now());
+  return ok(undefined);
+}
+
+/** The operator's reset: no current password, and every session ends. */
+export async function resetPassword(deps: AccountDeps, username: string, newPassword: string): Promise<Result<void>> {
+  const user = await findUserByUsername(deps.db.orm, username);
+  if (!user) return fail("not_found", `no user "${username}"`);
+  const strength = await strongEnough(newPassword, user);
+  if (!strength.ok) return strength;
+  await updateUser(deps.db.orm, user.id, { passwordHash: await hashPassword(newPassword) });
+  await revokeOtherSessions(deps.db.orm, user.id, undefined, deps.now());
+  return ok(undefined);
+}
+
+export async function deleteAccount(deps: AccountDeps, user: UserRow, password: string): Promise<Result<void>> {
+  if (!(await verifyPassword(user.passwordHash, password))) {
+    return fail("invalid_credentials", "the password is not correct");
+  }
+  await destroyUser(deps, user.id);
+  return ok(undefined);
+}
+
+export async function deleteUserByName(deps: AccountDeps, username: string): Promise<Result<void>> {
+  const user = await findUserByUsername(deps.db.orm, username);
+  if (!user) return fail("not_found", `no user "${username}"`);
+  await destroyUser(deps, user.id);
+  return ok(undefined);
+}
+
+/**
+ * Row first (with it the key salt, so every data key is unrecoverable at once), then the
+ * blobs. A crash between the two leaves orphan blobs that fsck sweeps, never a row without one.
+ */
+async function destroyUser(deps: AccountDeps, userId: string): Promise<void> {
+  const imageIds = await imageIdsOf(deps.db.orm, userId);
+  await deleteUserRow(deps.db.orm, userId);
+  for (const id of imageIds) await deps.blobs.delete(id);
+}
+
+export async function userById(deps: AccountDeps, id: string): Promise<UserRow | undefined> {
+  return findUserById(deps.db.orm, id);
+}

@@ -1,0 +1,25 @@
+// What the account and session rules need from the outside world, wired once in main.
+import type { Keyring } from "../crypto/master-key.ts";
+import type { SessionSigner } from "../crypto/session-token.ts";
+import type { BlobStore } from "../store/blob-store.ts";
+import type { Database } from "../store/db.ts";
+
+export interface LoginThrottlePolicy {
+  /** Failed logins per username in one window before 429. */
+  maxFailuresPerUser: number;
+  /** Failed logins per client address in one window before 429. */
+  maxFailuresPerIp: number;
+  windowMs: number;
+}
+
+export interface AccountDeps {
+  readonly db: Database;
+  readonly keyring: Keyring;
+  readonly blobs: BlobStore;
+  readonly signer: SessionSigner;
+  readonly sessionLifetimeMs: number;
+  /** The server-wide quota; 0 = unlimited. A user row may override it. */
+  readonly defaultQuotaBytes: number;
+  readonly throttle: LoginThrottlePolicy;
+  readonly now: () => Date;
+}

@@ -1,0 +1,22 @@
+// The public view of a user: what any response may contain (never hashes, salts or keys).
+import type { UserRow } from "../store/user-repository.ts";
+
+export interface PublicUser {
+  id: string;
+  username: string;
+  name: string;
+  email: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function publicUser(row: UserRow): PublicUser {
+  return {
+    id: row.id,
+    username: row.username,
+    name: row.name,
+    email: row.email,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}

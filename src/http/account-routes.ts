@@ -1,0 +1,90 @@
+// /api/v1/users (register) and /api/v1/me (read, change, change password, delete).
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import {
+  passwordChangeSchema,
+  passwordConfirmationSchema,
+  profileChangeSchema,
+  registrationSchema,
+} from "../domain/account-input.ts";
+import { changePassword, changeProfile, deleteAccount, describeMe, register } from "../domain/accounts.ts";
+import type { AccountDeps } from "../domain/context.ts";
+import { principalOf } from "./auth.ts";
+import type { AppEnv } from "./env.ts";
+import { valueOr } from "./problem.ts";
+import { bearer, json, problem, UserSchema } from "./schemas.ts";
+
+const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { "application/json": { schema } }, required: true } });
+
+const MeSchema = UserSchema.extend({
+  usage: z.object({ images: z.number(), bytes: z.number(), quotaBytes: z.number().nullable() }),
+}).openapi("Me");
+
+const registerRoute = createRoute({
+  method: "post",
+  path: "/api/v1/users",
+  summary: "Register an account",
+  request: body(registrationSchema),
+  responses: {
+    201: json(z.object({ user: UserSchema }), "created"),
+    409: problem("username_taken"),
+    422: problem("validation_failed or weak_password"),
+  },
+});
+
+const meRoute = createRoute({
+  method: "get",
+  path: "/api/v1/me",
+  summary: "The caller, with storage usage",
+  security: bearer,
+  responses: { 200: json(z.object({ user: MeSchema }), "the caller"), 401: problem("unauthorized") },
+});
+
+const patchMeRoute = createRoute({
+  method: "patch",
+  path: "/api/v1/me",
+  summary: "Change name or email",
+  security: bearer,
+  request: body(profileChangeSchema),
+  responses: { 200: json(z.object({ user: UserSchema }), "changed"), 401: problem("unauthorized"), 422: problem("validation_failed") },
+});
+
+const passwordRoute = createRoute({
+  method: "put",
+  path: "/api/v1/me/password",
+  summary: "Change password; every other session is revoked",
+  security: bearer,
+  request: body(passwordChangeSchema),
+  responses: { 204: { description: "changed" }, 401: problem("unauthorized or invalid_credentials"), 422: problem("weak_password") },
+});
+
+const deleteMeRoute = createRoute({
+  method: "delete",
+  path: "/api/v1/me",
+  summary: "Delete the account: images, blobs, keys, sessions and tokens",
+  security: bearer,
+  request: body(passwordConfirmationSchema),
+  responses: { 204: { description: "deleted" }, 401: problem("unauthorized or invalid_credentials") },
+});
+
+export function accountRoutes(deps: AccountDeps) {
+  return new OpenAPIHono<AppEnv>()
+    .openapi(registerRoute, async (c) => {
+      const user = valueOr(await register(deps, c.req.valid("json")));
+      return c.json({ user }, 201);
+    })
+    .openapi(meRoute, async (c) => c.json({ user: await describeMe(deps, principalOf(c).user) }, 200))
+    .openapi(patchMeRoute, async (c) => {
+      const user = valueOr(await changeProfile(deps, principalOf(c).user, c.req.valid("json")));
+      return c.json({ user }, 200);
+    })
+    .openapi(passwordRoute, async (c) => {
+      const me = principalOf(c);
+      const { currentPassword, newPassword } = c.req.valid("json");
+      valueOr(await changePassword(deps, me.user, me.sessionId, currentPassword, newPassword));
+      return c.body(null, 204);
+    })
+    .openapi(deleteMeRoute, async (c) => {
+      valueOr(await deleteAccount(deps, principalOf(c).user, c.req.valid("json").password));
+      return c.body(null, 204);
+    });
+}

@@ -1,0 +1,53 @@
+// /api/v1/tokens: API tokens for scripts — the secret is shown once, then only its name.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { apiTokenRequestSchema } from "../domain/account-input.ts";
+import { createApiToken, listTokens, revokeToken } from "../domain/api-tokens.ts";
+import type { AccountDeps } from "../domain/context.ts";
+import { principalOf } from "./auth.ts";
+import type { AppEnv } from "./env.ts";
+import { valueOr } from "./problem.ts";
+import { bearer, json, problem } from "./schemas.ts";
+
+const TokenInfo = z
+  .object({ id: z.string(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable(), expiresAt: z.string().nullable() })
+  .openapi("ApiToken");
+
+const createTokenRoute = createRoute({
+  method: "post",
+  path: "/api/v1/tokens",
+  summary: "Create an API token (the secret is in this response only)",
+  security: bearer,
+  request: { body: { content: { "application/json": { schema: apiTokenRequestSchema } }, required: true } },
+  responses: {
+    201: json(z.object({ id: z.string(), name: z.string(), token: z.string(), expiresAt: z.string().nullable() }), "created"),
+    401: problem("unauthorized"),
+    422: problem("validation_failed"),
+  },
+});
+
+const listTokensRoute = createRoute({
+  method: "get",
+  path: "/api/v1/tokens",
+  summary: "The caller's live API tokens, without secrets",
+  security: bearer,
+  responses: { 200: json(z.object({ items: z.array(TokenInfo) }), "tokens"), 401: problem("unauthorized") },
+});
+
+const revokeTokenRoute = createRoute({
+  method: "delete",
+  path: "/api/v1/tokens/{id}",
+  summary: "Revoke an API token",
+  security: bearer,
+  request: { params: z.object({ id: z.string().max(64) }) },
+  responses: { 204: { description: "revoked" }, 401: problem("unauthorized"), 404: problem("not_found") },
+});
+
+export function tokenRoutes(deps: AccountDeps) {
+  return new OpenAPIHono<AppEnv>()
+    .openapi(createTokenRoute, async (c) => c.json(await createApiToken(deps, principalOf(c).user.id, c.req.valid("json")), 201))
+    .openapi(listTokensRoute, async (c) => c.json({ items: await listTokens(deps, principalOf(c).user.id) }, 200))
+    .openapi(revokeTokenRoute, async (c) => {
+      valueOr(await revokeToken(deps, principalOf(c).user.id, c.req.valid("param").id));
+      return c.body(null, 204);
+    });
+}

@@ -1,0 +1,35 @@
+// Rows of api_tokens: the secret's hash, never the secret.
+import { and, desc, eq, isNull } from "drizzle-orm";
+import type { Orm } from "./db.ts";
+import { apiTokens } from "./schema.ts";
+
+export type ApiTokenRow = typeof apiTokens.$inferSelect;
+
+export async function insertApiToken(orm: Orm, row: typeof apiTokens.$inferInsert): Promise<void> {
+  await orm.insert(apiTokens).values(row);
+}
+
+export async function findApiTokenByHash(orm: Orm, tokenHash: Buffer): Promise<ApiTokenRow | undefined> {
+  return (await orm.select().from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash)).limit(1))[0];
+}
+
+export async function listApiTokens(orm: Orm, userId: string): Promise<ApiTokenRow[]> {
+  return orm
+    .select()
+    .from(apiTokens)
+    .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+    .orderBy(desc(apiTokens.createdAt), apiTokens.id);
+}
+
+export async function revokeApiToken(orm: Orm, userId: string, id: string, now: Date): Promise<boolean> {
+  const rows = await orm
+    .update(apiTokens)
+    .set({ revokedAt: now })
+    .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+    .returning({ id: apiTokens.id });
+  return rows.length > 0;
+}
+
+export async function touchApiToken(orm: Orm, id: string, now: Date): Promise<void> {
+  await orm.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, id));
+}

@@ -1,0 +1,61 @@
+// Rows of users: plain reads and writes, no rules (those live in domain/accounts).
+import { eq, sql, count, sum } from "drizzle-orm";
+import type { Orm } from "./db.ts";
+import { images, users } from "./schema.ts";
+
+export type UserRow = typeof users.$inferSelect;
+export type NewUserRow = typeof users.$inferInsert;
+
+export class UniqueViolation extends Error {
+  override name = "UniqueViolation";
+}
+
+/** SQLite reports constraint failures as errors; a unique clash is an expected outcome. */
+export function isUniqueViolation(e: unknown): boolean {
+  const text = `${(e as { code?: string }).code ?? ""} ${(e as Error).message ?? ""} ${String((e as { cause?: unknown }).cause ?? "")}`;
+  return /UNIQUE constraint failed|SQLITE_CONSTRAINT_UNIQUE|SQLITE_CONSTRAINT_PRIMARYKEY/.test(text);
+}
+
+export async function insertUser(orm: Orm, row: NewUserRow): Promise<"ok" | "taken"> {
+  try {
+    await orm.insert(users).values(row);
+    return "ok";
+  } catch (e) {
+    if (isUniqueViolation(e)) return "taken";
+    throw e;
+  }
+}
+
+export async function findUserById(orm: Orm, id: string): Promise<UserRow | undefined> {
+  return (await orm.select().from(users).where(eq(users.id, id)).limit(1))[0];
+}
+
+export async function findUserByUsername(orm: Orm, username: string): Promise<UserRow | undefined> {
+  return (await orm.select().from(users).where(sql`lower(${users.username}) = lower(${username})`).limit(1))[0];
+}
+
+export async function listUsers(orm: Orm): Promise<UserRow[]> {
+  return orm.select().from(users).orderBy(users.createdAt, users.id);
+}
+
+export async function updateUser(
+  orm: Orm,
+  id: string,
+  fields: Partial<Pick<UserRow, "name" | "email" | "passwordHash">>,
+): Promise<UserRow | undefined> {
+  return (await orm.update(users).set({ ...fields, updatedAt: new Date() }).where(eq(users.id, id)).returning())[0];
+}
+
+/** Deletes the user; sessions, tokens, images and tags go with it (ON DELETE CASCADE). */
+export async function deleteUserRow(orm: Orm, id: string): Promise<boolean> {
+  return (await orm.delete(users).where(eq(users.id, id)).returning({ id: users.id })).length > 0;
+}
+
+export async function imageIdsOf(orm: Orm, userId: string): Promise<string[]> {
+  return (await orm.select({ id: images.id }).from(images).where(eq(images.ownerId, userId))).map((r) => r.id);
+}
+
+export async function usageOf(orm: Orm, userId: string): Promise<{ images: number; bytes: number }> {
+  const row = (await orm.select({ n: count(), bytes: sum(images.size) }).from(images).where(eq(images.ownerId, userId)))[0];
+  return { images: Number(row?.n ?? 0), bytes: Number(row?.bytes ?? 0) };
+}
