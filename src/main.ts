@@ -24,6 +24,8 @@ async function run(argv: string[]): Promise<number> {
   switch (command) {
     case "serve":
       return (await import("./cli/serve.ts")).serve(rest);
+    case "user":
+      return (await import("./cli/user.ts")).userCommand(rest);
     case "migrate":
       return (await import("./cli/migrate.ts")).migrateCommand(rest);
     default:

@@ -12,7 +12,7 @@ export const COMMANDS: Record<string, CommandHelp> = {
   user: {
     usage: "user create|list|delete|reset-password",
     summary: "manage accounts (create --username U --email E --name N --password-stdin)",
-    available: false,
+    available: true,
   },
   migrate: { usage: "migrate", summary: "apply database migrations and exit", available: true },
   fsck: { usage: "fsck [--repair]", summary: "verify every blob decrypts and matches its row", available: false },
@@ -69,5 +69,17 @@ export function serveHelp(): string {
 export function commandHelp(name: string): string {
   const c = COMMANDS[name];
   if (!c) return mainHelp();
+  if (name === "user") return [USER_USAGE, "", "Storage flags:", ...flagLines(STORAGE_FLAGS)].join("\n");
   return [`Usage: pixvault ${c.usage}`, "", c.summary, "", "Storage flags:", ...flagLines(STORAGE_FLAGS)].join("\n");
 }
+
+export const USER_USAGE = [
+  "Usage:",
+  "  pixvault user create --username U --email E --name N --password-stdin",
+  "  pixvault user list [--json]",
+  "  pixvault user delete --username U",
+  "  pixvault user reset-password --username U --password-stdin",
+  "",
+  "Passwords are read from standard input (one trailing newline is dropped), never from arguments:",
+  "  printf '%s' \"$PASSWORD\" | pixvault user create --username ann --email ann@example.org --name Ann --password-stdin",
+].join("\n");

@@ -10,7 +10,7 @@ import { accountDeps, openStorage, type Storage } from "./storage.ts";
 export async function serve(argv: string[]): Promise<number> {
   const config = parseServeConfig(argv);
   const logger = createLogger();
-  const storage = await openStorage(config, logger);
+  const storage = await openStorage(config, logger, true);
   const accounts = accountDeps(storage, config);
   const app = createApp({
     logger,

@@ -38,7 +38,8 @@ export function accountDeps(
   };
 }
 
-export async function openStorage(config: StorageConfig, logger: Logger): Promise<Storage> {
+/** `remindKeyLocation`: the server repeats the key-location warning at every start; one-shot commands do not. */
+export async function openStorage(config: StorageConfig, logger: Logger, remindKeyLocation = false): Promise<Storage> {
   if (config.blobStore.kind === "s3") {
     throw new ConfigError("--blob-store: s3:// stores are not available in this version yet");
   }
@@ -54,7 +55,7 @@ export async function openStorage(config: StorageConfig, logger: Logger): Promis
   try {
     const { applied, total } = await migrate(db.client);
     if (applied.length > 0) logger.info("database migrated", { applied, total });
-    const keyring = await loadKeyring(config, db, logger);
+    const keyring = await loadKeyring(config, db, logger, remindKeyLocation);
     return { db, keyring, blobDir: config.blobStore.dir, close: () => db.close() };
   } catch (e) {
     db.close();
@@ -64,7 +65,7 @@ export async function openStorage(config: StorageConfig, logger: Logger): Promis
 }
 
 /** Loads (or on a fresh database, creates) the key file and proves it is this database's key. */
-async function loadKeyring(config: StorageConfig, db: Database, logger: Logger): Promise<Keyring> {
+async function loadKeyring(config: StorageConfig, db: Database, logger: Logger, remind: boolean): Promise<Keyring> {
   const path = config.masterKeyFile;
   const stored = await listKeyChecks(db.orm);
   if (stored.length > 0 && !existsSync(path)) {
@@ -93,7 +94,7 @@ async function loadKeyring(config: StorageConfig, db: Database, logger: Logger):
         ? "The key sits inside the data directory: that keeps backups taken without it unreadable, but protects nothing if this disk is copied or stolen. For real deployments move it out of the data directory (--master-key-file) and back it up separately; without it no image can ever be read."
         : "Back this file up separately from the data; without it no image can ever be read.",
     });
-  } else if (inside) {
+  } else if (inside && remind) {
     logger.warn("master key inside the data directory", {
       path,
       advice: "Anyone with a copy of the data directory and this file can read every image; move it out (--master-key-file) for real deployments.",

@@ -10,6 +10,8 @@ import {
   imageIdsOf,
   insertUser,
   updateUser,
+  listUsers,
+  usageByUser,
   usageOf,
   type UserRow,
 } from "../store/user-repository.ts";
@@ -125,4 +127,13 @@ async function destroyUser(deps: AccountDeps, userId: string): Promise<void> {
 
 export async function userById(deps: AccountDeps, id: string): Promise<UserRow | undefined> {
   return findUserById(deps.db.orm, id);
+}
+
+/** Every account with its usage, oldest first (the operator's `user list`). */
+export async function listAccounts(deps: AccountDeps): Promise<(PublicUser & { usage: Usage })[]> {
+  const [rows, usage] = await Promise.all([listUsers(deps.db.orm), usageByUser(deps.db.orm)]);
+  return rows.map((row) => ({
+    ...publicUser(row),
+    usage: { ...(usage.get(row.id) ?? { images: 0, bytes: 0 }), quotaBytes: quotaOf(deps, row) },
+  }));
 }

@@ -59,3 +59,12 @@ export async function usageOf(orm: Orm, userId: string): Promise<{ images: numbe
   const row = (await orm.select({ n: count(), bytes: sum(images.size) }).from(images).where(eq(images.ownerId, userId)))[0];
   return { images: Number(row?.n ?? 0), bytes: Number(row?.bytes ?? 0) };
 }
+
+/** Image count and bytes of every user that has images, in one query. */
+export async function usageByUser(orm: Orm): Promise<Map<string, { images: number; bytes: number }>> {
+  const rows = await orm
+    .select({ ownerId: images.ownerId, n: count(), bytes: sum(images.size) })
+    .from(images)
+    .groupBy(images.ownerId);
+  return new Map(rows.map((r) => [r.ownerId, { images: Number(r.n), bytes: Number(r.bytes ?? 0) }]));
+}

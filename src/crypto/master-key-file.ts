@@ -1,0 +1,127 @@
+// The master key file: loaded and mode-checked, created atomically with mode 0600, rotated in place.
+import { randomBytes } from "node:crypto";
+import { constants, promises as fs } from "node:fs";
+import { dirname } from "node:path";
+import { MasterKeyError } from "./errors.ts";
+import { addKeyVersion, type Keyring, newKeyring, parseKeyring, serializeKeyring } from "./master-key.ts";
+
+const GROUP_OTHER_BITS = 0o077;
+const GROUP_OTHER_READ = 0o044;
+
+/**
+ * Reads the key file if it exists, else writes a new one. Two instances sharing a data
+ * dir may race at first start; the file is published with link(), which never replaces
+ * an existing file, so the loser adopts the winner's key instead of forking the keyring.
+ */
+export async function loadOrCreateMasterKey(path: string): Promise<{ keyring: Keyring; created: boolean }> {
+  const existing = await readKeyFile(path);
+  if (existing !== undefined) return { keyring: parseKeyring(existing, path), created: false };
+  const keyring = newKeyring();
+  const published = await writeSecretFile(path, serializeKeyring(keyring), "create");
+  if (published) return { keyring, created: true };
+  const winner = await readKeyFile(path);
+  if (winner === undefined) throw new MasterKeyError(`master key file ${path} vanished while being created`);
+  return { keyring: parseKeyring(winner, path), created: false };
+}
+
+/**
+ * Appends a new master key version and makes it current, replacing the file atomically
+ * (rename). Last writer wins, so run it while no other process rotates. Until every
+ * wrapped key is re-wrapped, the old versions must stay in the file.
+ */
+export async function rotateMasterKeyFile(path: string): Promise<Keyring> {
+  const existing = await readKeyFile(path);
+  if (existing === undefined) throw new MasterKeyError(`master key file ${path} does not exist`);
+  const keyring = addKeyVersion(parseKeyring(existing, path));
+  await writeSecretFile(path, serializeKeyring(keyring), "replace");
+  return keyring;
+}
+
+/** undefined when the file does not exist. The mode is checked on the open handle (no TOCTOU). */
+async function readKeyFile(path: string): Promise<string | undefined> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(path, constants.O_RDONLY);
+  } catch (error) {
+    if (errorCode(error) === "ENOENT") return undefined;
+    throw new MasterKeyError(`cannot open master key file ${path} (${errorCode(error)})`);
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new MasterKeyError(`master key file ${path} is not a regular file`);
+    // A key others can read protects nothing; one others can write can be swapped for theirs.
+    if (process.platform !== "win32" && (stat.mode & GROUP_OTHER_BITS) !== 0) {
+      const mode = (stat.mode & 0o777).toString(8).padStart(4, "0");
+      const access = (stat.mode & GROUP_OTHER_READ) !== 0 ? "readable" : "accessible";
+      throw new MasterKeyError(
+        `master key file ${path} is ${access} by group/others (mode ${mode}); run chmod 600 ${path}`,
+      );
+    }
+    return await handle.readFile("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * temp file (0600, same dir) → write → fsync → publish → fsync dir. "create" publishes
+ * with link(), which never replaces a file, and returns false if one appeared meanwhile;
+ * filesystems without hard links fall back to rename (atomic, but last writer wins).
+ */
+async function writeSecretFile(path: string, content: string, mode: "create" | "replace"): Promise<boolean> {
+  const dir = dirname(path);
+  try {
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new MasterKeyError(`cannot create directory ${dir} for the master key (${errorCode(error)})`);
+  }
+  const temp = `${path}.tmp-${randomBytes(6).toString("hex")}`;
+  try {
+    const handle = await fs.open(temp, "wx", 0o600);
+    try {
+      await handle.writeFile(content, "utf8");
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    const published = mode === "create" ? await linkOrRename(temp, path) : await fs.rename(temp, path).then(() => true);
+    await syncDir(dir);
+    return published;
+  } catch (error) {
+    if (error instanceof MasterKeyError) throw error;
+    throw new MasterKeyError(`cannot write master key file ${path} (${errorCode(error)})`);
+  } finally {
+    await fs.rm(temp, { force: true });
+  }
+}
+
+async function linkOrRename(temp: string, path: string): Promise<boolean> {
+  try {
+    await fs.link(temp, path);
+    return true;
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === "EEXIST") return false;
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "ENOSYS" && code !== "EOPNOTSUPP") throw error;
+  }
+  await fs.rename(temp, path);
+  return true;
+}
+
+// Without it the rename/link itself may not survive a power loss.
+async function syncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, constants.O_RDONLY);
+  try {
+    await handle.sync();
+  } catch (error) {
+    const code = errorCode(error);
+    if (code !== "EINVAL" && code !== "EISDIR" && code !== "EPERM") throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : "unknown error";
+}

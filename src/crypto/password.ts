@@ -1,0 +1,36 @@
+// Password hashing with Argon2id at OWASP's recommended parameters (m=19 MiB, t=2, p=1).
+import { hash, verify } from "@node-rs/argon2";
+
+/** @node-rs/argon2's `Algorithm.Argon2id` (a const enum, which isolated modules cannot import). */
+const ARGON2ID = 2;
+
+export const ARGON2_PARAMS = {
+  algorithm: ARGON2ID,
+  memoryCost: 19 * 1024,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON2_PARAMS);
+}
+
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  try {
+    return await verify(passwordHash, password);
+  } catch {
+    return false; // a malformed stored hash never authenticates
+  }
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Spends the same time as a real check when there is no user, so response timing does
+ * not tell an attacker which usernames exist.
+ */
+export async function burnPasswordCheck(password: string): Promise<false> {
+  dummyHash ??= hashPassword("pixvault-no-such-user-dummy-password");
+  await verifyPassword(await dummyHash, password);
+  return false;
+}
