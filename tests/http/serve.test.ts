@@ -4,6 +4,7 @@ import { connect } from "node:net";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
+import { jsonOf } from "../support/http.ts";
 
 describe("pixvault serve", () => {
   const dir = tempDir();
@@ -30,10 +31,10 @@ describe("pixvault serve", () => {
   test("GET /healthz and /readyz answer 200 with JSON", async () => {
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: "ok" });
+    expect(await jsonOf(health)).toMatchObject({ status: "ok" });
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: "ready", checks: { database: "ok", blobStore: "ok" } });
+    expect(await jsonOf(ready)).toEqual({ status: "ready", checks: { database: "ok", blobStore: "ok" } });
   });
 
   test("every response carries X-Request-Id; a safe incoming id is kept", async () => {
@@ -51,7 +52,7 @@ describe("pixvault serve", () => {
     const res = await fetch(`${server.url}/api/v1/nothing-here`);
     expect(res.status).toBe(404);
     expect(res.headers.get("content-type")).toBe("application/problem+json");
-    const body = await res.json();
+    const body = await jsonOf(res);
     expect(body).toMatchObject({ status: 404, code: "not_found", title: "Not found" });
     expect(typeof body.type).toBe("string");
     expect(typeof body.detail).toBe("string");
@@ -74,13 +75,13 @@ describe("pixvault serve", () => {
       body: "x".repeat(2 * 1024 * 1024),
     });
     expect(res.status).toBe(413);
-    expect((await res.json()).code).toBe("payload_too_large");
+    expect((await jsonOf(res)).code).toBe("payload_too_large");
   });
 
   test("the OpenAPI document describes the routes", async () => {
     const res = await fetch(`${server.url}/api/v1/openapi.json`);
     expect(res.status).toBe(200);
-    const doc = await res.json();
+    const doc = await jsonOf(res);
     expect(doc.openapi).toMatch(/^3\.1/);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/healthz", "/readyz"]));
   });
