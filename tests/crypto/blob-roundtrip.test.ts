@@ -77,9 +77,21 @@ test("each write gets a fresh salt, so equal inputs give unrelated blobs and com
   expect(a.commitment.equals(b.commitment)).toBe(false);
 });
 
+test("a small blob is fetched in one read", async () => {
+  const plaintext = randomBytes(100_000);
+  const { blob, commitment } = encryptBlob(plaintext, { dataKey, imageId, segmentLog2: 10 });
+  const reads: Array<[number, number]> = [];
+  const opened = await open(blob, commitment, async (offset, length) => {
+    reads.push([offset, length]);
+    return blob.subarray(offset, offset + length);
+  });
+  expect((await collect(opened.readAll())).equals(plaintext)).toBe(true);
+  expect(reads).toEqual([[0, blob.length]]);
+});
+
 test("a range read fetches only the segments it overlaps, in bounded reads", async () => {
   const S = 1024;
-  const plaintext = randomBytes(40 * S);
+  const plaintext = randomBytes(2000 * S);
   const { blob, commitment } = encryptBlob(plaintext, { dataKey, imageId, segmentLog2: 10 });
   const reads: Array<[number, number]> = [];
   const opened = await open(blob, commitment, async (offset, length) => {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { inspect } from "node:util";
 import { MasterKeyError } from "../../src/crypto/errors.ts";
 import { createKeyring, keyCheck, verifyKeyCheck } from "../../src/crypto/master-key.ts";
-import { loadOrCreateMasterKey } from "../../src/crypto/master-key-file.ts";
+import { loadOrCreateMasterKey, rotateMasterKeyFile } from "../../src/crypto/master-key-file.ts";
 
 let dir: string;
 beforeEach(async () => {
@@ -40,6 +40,24 @@ describe("loadOrCreateMasterKey", () => {
     expect(second.keyring.current.key.equals(first.keyring.current.key)).toBe(true);
     expect(second.keyring.get(1)?.key.equals(first.keyring.current.key)).toBe(true);
     expect(second.keyring.get(2)).toBeUndefined();
+  });
+
+  test("rotation adds a current version, keeps the old one, and stays private", async () => {
+    const path = join(dir, "master.key");
+    const { keyring: before } = await loadOrCreateMasterKey(path);
+    const rotated = await rotateMasterKeyFile(path);
+    expect(rotated.current.id).toBe(2);
+    expect(rotated.current.key.equals(before.current.key)).toBe(false);
+    expect(rotated.get(1)?.key.equals(before.current.key)).toBe(true);
+
+    const { keyring: reloaded, created } = await loadOrCreateMasterKey(path);
+    expect(created).toBe(false);
+    expect(reloaded.current.id).toBe(2);
+    expect(reloaded.current.key.equals(rotated.current.key)).toBe(true);
+    expect(reloaded.get(1)?.key.equals(before.current.key)).toBe(true);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await readdir(dir)).toEqual(["master.key"]);
+    await expect(rotateMasterKeyFile(join(dir, "missing.key"))).rejects.toBeInstanceOf(MasterKeyError);
   });
 
   test("two instances starting at once end up with one key", async () => {
