@@ -18,6 +18,7 @@ import {
 import type { ProfileChange, Registration } from "./account-input.ts";
 import type { AccountDeps } from "./context.ts";
 import { fail, ok, type Result } from "./errors.ts";
+import { beginPasswordAttempt, passwordAttemptSucceeded } from "./login-throttle.ts";
 import { judgePassword } from "./password-policy.ts";
 import { publicUser, type PublicUser } from "./users.ts";
 
@@ -72,38 +73,54 @@ export async function changeProfile(deps: AccountDeps, user: UserRow, change: Pr
 }
 
 /** Needs the current password; every other session ends, the caller's stays. */
+/**
+ * Confirms the user's password, throttled like a login: a stolen session or API token
+ * must not become an unlimited password oracle.
+ */
+async function confirmPassword(deps: AccountDeps, user: UserRow, password: string, clientIp: string): Promise<Result<void>> {
+  const allowed = await beginPasswordAttempt(deps, user.username, clientIp);
+  if (!allowed.ok) return allowed;
+  if (!(await verifyPassword(user.passwordHash, password))) return fail("invalid_credentials", "the password is not correct");
+  await passwordAttemptSucceeded(deps, user.username, clientIp);
+  return ok(undefined);
+}
+
 export async function changePassword(
   deps: AccountDeps,
   user: UserRow,
   currentSessionId: string | undefined,
-  currentPassword: string,
-  newPassword: string,
+  change: { currentPassword: string; newPassword: string },
+  clientIp: string,
 ): Promise<Result<void>> {
-  if (!(await verifyPassword(user.passwordHash, currentPassword))) {
-    return fail("invalid_credentials", "the current password is not correct");
-  }
-  const strength = await strongEnough(newPassword, user);
-  if (!strength.ok) return strength;
-  await updateUser(deps.db.orm, user.id, { passwordHash: await hashPassword(newPassword) });
-  await revokeOtherSessions(deps.db.orm, user.id, currentSessionId, deps.now());
-  return ok(undefined);
+  const confirmed = await confirmPassword(deps, user, change.currentPassword, clientIp);
+  if (!confirmed.ok) return confirmed;
+  return setPassword(deps, user, change.newPassword, currentSessionId);
 }
 
 /** The operator's reset: no current password, and every session ends. */
 export async function resetPassword(deps: AccountDeps, username: string, newPassword: string): Promise<Result<void>> {
   const user = await findUserByUsername(deps.db.orm, username);
   if (!user) return fail("not_found", `no user "${username}"`);
+  return setPassword(deps, user, newPassword, undefined);
+}
+
+/** Stores a new (strong enough) password and ends every session but `keepSessionId`. */
+async function setPassword(
+  deps: AccountDeps,
+  user: UserRow,
+  newPassword: string,
+  keepSessionId: string | undefined,
+): Promise<Result<void>> {
   const strength = await strongEnough(newPassword, user);
   if (!strength.ok) return strength;
   await updateUser(deps.db.orm, user.id, { passwordHash: await hashPassword(newPassword) });
-  await revokeOtherSessions(deps.db.orm, user.id, undefined, deps.now());
+  await revokeOtherSessions(deps.db.orm, user.id, keepSessionId, deps.now());
   return ok(undefined);
 }
 
-export async function deleteAccount(deps: AccountDeps, user: UserRow, password: string): Promise<Result<void>> {
-  if (!(await verifyPassword(user.passwordHash, password))) {
-    return fail("invalid_credentials", "the password is not correct");
-  }
+export async function deleteAccount(deps: AccountDeps, user: UserRow, password: string, clientIp: string): Promise<Result<void>> {
+  const confirmed = await confirmPassword(deps, user, password, clientIp);
+  if (!confirmed.ok) return confirmed;
   await destroyUser(deps, user.id);
   return ok(undefined);
 }

@@ -3,13 +3,13 @@
 import { hashApiTokenSecret, isApiTokenSecret } from "../crypto/api-token.ts";
 import { burnPasswordCheck, verifyPassword } from "../crypto/password.ts";
 import { newId } from "../crypto/random-id.ts";
-import { findApiTokenByHash, touchApiToken } from "../store/api-token-repository.ts";
+import { findApiTokenByHash, revokeApiToken, touchApiToken } from "../store/api-token-repository.ts";
 import { findLiveSession, insertSession, revokeSession } from "../store/session-repository.ts";
 import { findUserById, findUserByUsername, type UserRow } from "../store/user-repository.ts";
 import type { Login } from "./account-input.ts";
 import type { AccountDeps } from "./context.ts";
 import { fail, ok, type Result } from "./errors.ts";
-import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from "./login-throttle.ts";
+import { beginPasswordAttempt, passwordAttemptSucceeded } from "./login-throttle.ts";
 import { publicUser, type PublicUser } from "./users.ts";
 
 export interface SessionGrant {
@@ -27,15 +27,12 @@ export interface Principal {
 }
 
 export async function login(deps: AccountDeps, input: Login, clientIp: string): Promise<Result<SessionGrant>> {
-  const allowed = await checkLoginAllowed(deps, input.username, clientIp);
+  const allowed = await beginPasswordAttempt(deps, input.username, clientIp);
   if (!allowed.ok) return allowed;
   const user = await findUserByUsername(deps.db.orm, input.username);
   const valid = user ? await verifyPassword(user.passwordHash, input.password) : await burnPasswordCheck(input.password);
-  if (!user || !valid) {
-    await recordLoginFailure(deps, input.username, clientIp);
-    return fail("invalid_credentials", "the username or password is not correct");
-  }
-  await recordLoginSuccess(deps, input.username);
+  if (!user || !valid) return fail("invalid_credentials", "the username or password is not correct");
+  await passwordAttemptSucceeded(deps, input.username, clientIp);
   const now = deps.now();
   const expiresAt = new Date(now.getTime() + deps.sessionLifetimeMs);
   const id = newId();
@@ -44,8 +41,11 @@ export async function login(deps: AccountDeps, input: Login, clientIp: string): 
   return ok({ token, tokenType: "Bearer", expiresAt: expiresAt.toISOString(), user: publicUser(user) });
 }
 
+/** "This token stops working": the session, or the API token the caller used. */
 export async function logout(deps: AccountDeps, principal: Principal): Promise<void> {
-  if (principal.sessionId) await revokeSession(deps.db.orm, principal.sessionId, deps.now());
+  const now = deps.now();
+  if (principal.sessionId) await revokeSession(deps.db.orm, principal.sessionId, now);
+  if (principal.apiTokenId) await revokeApiToken(deps.db.orm, principal.user.id, principal.apiTokenId, now);
 }
 
 // Writing last_used_at on every request would turn reads into writes; minute precision is enough.

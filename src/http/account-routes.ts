@@ -9,6 +9,7 @@ import {
 import { changePassword, changeProfile, deleteAccount, describeMe, register } from "../domain/accounts.ts";
 import type { AccountDeps } from "../domain/context.ts";
 import { principalOf } from "./auth.ts";
+import { clientIp } from "./client-ip.ts";
 import type { AppEnv } from "./env.ts";
 import { valueOr } from "./problem.ts";
 import { bearer, json, problem, UserSchema } from "./schemas.ts";
@@ -79,12 +80,11 @@ export function accountRoutes(deps: AccountDeps) {
     })
     .openapi(passwordRoute, async (c) => {
       const me = principalOf(c);
-      const { currentPassword, newPassword } = c.req.valid("json");
-      valueOr(await changePassword(deps, me.user, me.sessionId, currentPassword, newPassword));
+      valueOr(await changePassword(deps, me.user, me.sessionId, c.req.valid("json"), clientIp(c)));
       return c.body(null, 204);
     })
     .openapi(deleteMeRoute, async (c) => {
-      valueOr(await deleteAccount(deps, principalOf(c).user, c.req.valid("json").password));
+      valueOr(await deleteAccount(deps, principalOf(c).user, c.req.valid("json").password, clientIp(c)));
       return c.body(null, 204);
     });
 }

@@ -6,11 +6,6 @@ export interface WindowCount {
   windowStart: number;
 }
 
-export async function readWindow(client: Client, key: string): Promise<WindowCount | undefined> {
-  const row = (await client.execute({ sql: "SELECT count, window_start FROM rate_limits WHERE key = ?", args: [key] })).rows[0];
-  return row ? { count: Number(row.count), windowStart: Number(row.window_start) } : undefined;
-}
-
 /** Adds one to the key's window, starting a new window when the old one has ended. Atomic. */
 export async function hitWindow(client: Client, key: string, now: number, windowMs: number): Promise<WindowCount> {
   const expired = now - windowMs;
@@ -29,4 +24,9 @@ export async function hitWindow(client: Client, key: string, now: number, window
 
 export async function clearWindow(client: Client, key: string): Promise<void> {
   await client.execute({ sql: "DELETE FROM rate_limits WHERE key = ?", args: [key] });
+}
+
+/** Takes back one hit (an attempt that turned out legitimate). */
+export async function releaseHit(client: Client, key: string): Promise<void> {
+  await client.execute({ sql: "UPDATE rate_limits SET count = count - 1 WHERE key = ? AND count > 0", args: [key] });
 }

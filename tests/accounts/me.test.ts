@@ -1,0 +1,249 @@
+// /api/v1/me: read yourself with usage, change name/email, change password (other sessions
+// end), delete the account (everything it had stops working; the name is free again).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
+import { jsonOf } from "../support/http.ts";
+import {
+  call,
+  createApiToken,
+  expectProblem,
+  invalidFields,
+  loginToken,
+  meStatus,
+  registerUser,
+  SecretJar,
+  strongPassword,
+} from "../support/accounts.ts";
+
+describe("the caller's account: /api/v1/me", () => {
+  const dir = tempDir();
+  const jar = new SecretJar();
+  let server: RunningServer;
+  let url: string;
+
+  const me = async (token: string) => {
+    const res = await call(url, "GET", "/api/v1/me", { token });
+    expect(res.status).toBe(200);
+    return (await jsonOf(res)).user;
+  };
+  const login = (username: string, password: string) => call(url, "POST", "/api/v1/sessions", { json: { username, password } });
+
+  beforeAll(async () => {
+    server = await startServer(["--data-dir", join(dir.path, "data")]);
+    url = server.url;
+  });
+  afterAll(async () => {
+    await server.stop();
+    dir.remove();
+  });
+
+  test("GET is the user with usage {images: 0, bytes: 0, quotaBytes: null}, without secrets", async () => {
+    const user = await registerUser(url, jar, { name: "Grace Hopper" });
+    const token = await loginToken(url, user.username, user.password, jar);
+    const res = await call(url, "GET", "/api/v1/me", { token });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const body = JSON.parse(text);
+    expect(body.user).toMatchObject({ id: user.id, username: user.username, name: "Grace Hopper", email: user.email });
+    expect(body.user.usage).toEqual({ images: 0, bytes: 0, quotaBytes: null });
+    expect(text).not.toMatch(/hash|salt/i);
+    expect(text).not.toContain(user.password);
+  });
+
+  test("without a token every /me route is 401", async () => {
+    await expectProblem(await call(url, "GET", "/api/v1/me"), 401, "unauthorized");
+    await expectProblem(await call(url, "PATCH", "/api/v1/me", { json: { name: "X" } }), 401, "unauthorized");
+    await expectProblem(
+      await call(url, "PUT", "/api/v1/me/password", { json: { currentPassword: "a", newPassword: strongPassword() } }),
+      401,
+      "unauthorized",
+    );
+    await expectProblem(await call(url, "DELETE", "/api/v1/me", { json: { password: "whatever-1234" } }), 401, "unauthorized");
+  });
+
+  test("PATCH name and email is 200 and shows on the next GET and the next login", async () => {
+    const user = await registerUser(url, jar);
+    const token = await loginToken(url, user.username, user.password, jar);
+    const before = await me(token);
+
+    const res = await call(url, "PATCH", "/api/v1/me", { token, json: { name: "  New Name  ", email: "new@example.org" } });
+    expect(res.status).toBe(200);
+    const body = await jsonOf(res);
+    expect(body.user).toMatchObject({ id: user.id, username: user.username, name: "New Name", email: "new@example.org" });
+    expect(JSON.stringify(body)).not.toMatch(/hash|salt/i);
+
+    const after = await me(token);
+    expect(after).toMatchObject({ name: "New Name", email: "new@example.org", username: user.username });
+    expect(after.createdAt).toBe(before.createdAt);
+
+    // Only the name this time: the email stays.
+    expect((await call(url, "PATCH", "/api/v1/me", { token, json: { name: "Newer" } })).status).toBe(200);
+    expect(await me(token)).toMatchObject({ name: "Newer", email: "new@example.org" });
+
+    const relogin = await jsonOf(await login(user.username, user.password));
+    jar.add(relogin.token);
+    expect(relogin.user).toMatchObject({ name: "Newer", email: "new@example.org" });
+  });
+
+  test("PATCH with an invalid email, an empty name or an unknown field is 422 and changes nothing", async () => {
+    const user = await registerUser(url, jar, { name: "Stable Name" });
+    const token = await loginToken(url, user.username, user.password, jar);
+
+    const email = await expectProblem(
+      await call(url, "PATCH", "/api/v1/me", { token, json: { name: "Changed", email: "not-an-email" } }),
+      422,
+      "validation_failed",
+    );
+    expect(invalidFields(email)).toEqual(["email"]);
+    const both = await expectProblem(
+      await call(url, "PATCH", "/api/v1/me", { token, json: { name: "", email: "x@" } }),
+      422,
+      "validation_failed",
+    );
+    expect(invalidFields(both)).toEqual(["email", "name"]);
+    const typed = await expectProblem(
+      await call(url, "PATCH", "/api/v1/me", { token, json: { name: 5, email: null } }),
+      422,
+      "validation_failed",
+    );
+    expect(invalidFields(typed)).toEqual(["email", "name"]);
+
+    for (const json of [{ username: "hijack" }, { password: strongPassword() }, { id: "x", name: "Changed" }, { isAdmin: true }]) {
+      const res = await call(url, "PATCH", "/api/v1/me", { token, json });
+      const problem = await expectProblem(res, 422, "validation_failed");
+      expect(problem.errors.length).toBeGreaterThan(0);
+    }
+    // Nothing above took effect.
+    expect(await me(token)).toMatchObject({ id: user.id, username: user.username, name: "Stable Name", email: user.email });
+    await expectProblem(await login("hijack", user.password), 401, "invalid_credentials");
+  });
+
+  test("PUT /me/password: wrong current is 401 invalid_credentials and changes nothing", async () => {
+    const user = await registerUser(url, jar);
+    const token = await loginToken(url, user.username, user.password, jar);
+    const next = strongPassword();
+    jar.add(next);
+    const res = await call(url, "PUT", "/api/v1/me/password", {
+      token,
+      json: { currentPassword: "not-the-current-one-1", newPassword: next },
+    });
+    await expectProblem(res, 401, "invalid_credentials");
+    // The caller is not logged out by a mistyped current password, and nothing changed.
+    expect(await meStatus(url, token)).toBe(200);
+    expect((await login(user.username, user.password)).status).toBe(201);
+    await expectProblem(await login(user.username, next), 401, "invalid_credentials");
+  });
+
+  test("PUT /me/password: a weak or short new password is 422 and changes nothing", async () => {
+    const user = await registerUser(url, jar);
+    const token = await loginToken(url, user.username, user.password, jar);
+    for (const newPassword of ["password123", `${user.username}${user.username}`]) {
+      const body = await expectProblem(
+        await call(url, "PUT", "/api/v1/me/password", { token, json: { currentPassword: user.password, newPassword } }),
+        422,
+        "weak_password",
+      );
+      expect(typeof body.feedback.score).toBe("number");
+      expect(Array.isArray(body.feedback.suggestions)).toBe(true);
+      await expectProblem(await login(user.username, newPassword), 401, "invalid_credentials");
+    }
+    const short = await expectProblem(
+      await call(url, "PUT", "/api/v1/me/password", { token, json: { currentPassword: user.password, newPassword: "short" } }),
+      422,
+      "validation_failed",
+    );
+    expect(invalidFields(short)).toEqual(["newPassword"]);
+    const missing = await expectProblem(
+      await call(url, "PUT", "/api/v1/me/password", { token, json: {} }),
+      422,
+      "validation_failed",
+    );
+    expect(invalidFields(missing)).toEqual(["currentPassword", "newPassword"]);
+    const loginAgain = await login(user.username, user.password);
+    expect(loginAgain.status).toBe(201);
+    jar.add((await jsonOf(loginAgain)).token);
+  });
+
+  test("PUT /me/password: 204; the old password stops working, the new one works, the caller stays, other sessions end", async () => {
+    const user = await registerUser(url, jar);
+    const other = await loginToken(url, user.username, user.password, jar);
+    const caller = await loginToken(url, user.username, user.password, jar);
+    const api = await createApiToken(url, caller, "backup script", jar);
+    expect(await meStatus(url, other)).toBe(200);
+
+    const next = strongPassword();
+    jar.add(next);
+    const res = await call(url, "PUT", "/api/v1/me/password", {
+      token: caller,
+      json: { currentPassword: user.password, newPassword: next },
+    });
+    expect(res.status).toBe(204);
+    expect(await res.text()).toBe("");
+
+    await expectProblem(await login(user.username, user.password), 401, "invalid_credentials");
+    const fresh = await login(user.username, next);
+    expect(fresh.status).toBe(201);
+    jar.add((await jsonOf(fresh)).token);
+
+    expect(await meStatus(url, caller)).toBe(200);
+    await expectProblem(await call(url, "GET", "/api/v1/me", { token: other }), 401, "unauthorized");
+    // API tokens are credentials of their own and survive a password change.
+    expect(await meStatus(url, api.token)).toBe(200);
+  });
+
+  test("DELETE /me with a wrong or missing password is refused and the account stays intact", async () => {
+    const user = await registerUser(url, jar);
+    const token = await loginToken(url, user.username, user.password, jar);
+    await expectProblem(
+      await call(url, "DELETE", "/api/v1/me", { token, json: { password: "not-my-password-42" } }),
+      401,
+      "invalid_credentials",
+    );
+    const missing = await expectProblem(await call(url, "DELETE", "/api/v1/me", { token, json: {} }), 422, "validation_failed");
+    expect(invalidFields(missing)).toEqual(["password"]);
+    expect((await me(token)).id).toBe(user.id);
+    const again = await login(user.username, user.password);
+    expect(again.status).toBe(201);
+    jar.add((await jsonOf(again)).token);
+  });
+
+  test("DELETE /me with the password is 204; login, sessions and API tokens then fail and the username is free", async () => {
+    const user = await registerUser(url, jar, { username: "leaving" });
+    const token = await loginToken(url, user.username, user.password, jar);
+    const other = await loginToken(url, user.username, user.password, jar);
+    const api = await createApiToken(url, token, "sync", jar);
+    const bystander = await registerUser(url, jar);
+    const bystanderToken = await loginToken(url, bystander.username, bystander.password, jar);
+
+    const res = await call(url, "DELETE", "/api/v1/me", { token, json: { password: user.password } });
+    expect(res.status).toBe(204);
+
+    await expectProblem(await login("leaving", user.password), 401, "invalid_credentials");
+    for (const t of [token, other, api.token]) {
+      await expectProblem(await call(url, "GET", "/api/v1/me", { token: t }), 401, "unauthorized");
+    }
+    await expectProblem(await call(url, "GET", "/api/v1/tokens", { token: api.token }), 401, "unauthorized");
+    // Other people are unaffected.
+    expect(await meStatus(url, bystanderToken)).toBe(200);
+
+    // The username can be registered again — as a new account with a new id.
+    const reborn = await registerUser(url, jar, { username: "leaving" });
+    expect(reborn.id).not.toBe(user.id);
+    await expectProblem(await login("leaving", user.password), 401, "invalid_credentials");
+    const newToken = await loginToken(url, "leaving", reborn.password, jar);
+    expect((await me(newToken)).id).toBe(reborn.id);
+    // The old credentials do not come back to life with the name.
+    for (const t of [token, other, api.token]) expect(await meStatus(url, t)).toBe(401);
+  });
+
+  test("no password or token used here appears in the server log", () => {
+    const output = server.output();
+    expect(output).toContain('"route":"/api/v1/me"');
+    const kinds = jar.kinds();
+    expect(kinds.passwords).toBeGreaterThanOrEqual(8);
+    expect(kinds.jwts).toBeGreaterThanOrEqual(10);
+    expect(kinds.apiTokens).toBeGreaterThanOrEqual(2);
+    expect(jar.foundIn(output)).toEqual([]);
+  });
+});
