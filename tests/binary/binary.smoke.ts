@@ -63,11 +63,11 @@ describe("the single executable", () => {
     // The same real-process tests as `npm test`, with the binary in place of `bun src/main.ts`.
     const root = join(import.meta.dir, "../..");
     const proc = Bun.spawn(
-      [process.execPath, "test", "--timeout", "60000", "tests/http/serve.test.ts", "tests/cli/commands.test.ts", "tests/cli/master-key.test.ts"],
+      [process.execPath, "test", "--timeout", "60000", "tests/http/serve.test.ts", "tests/cli", "tests/accounts"],
       { cwd: root, env: cleanEnv({ PIXVAULT_BIN: bin }), stdout: "pipe", stderr: "pipe" },
     );
     const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
     expect(stderr).toContain(" 0 fail");
     expect(code).toBe(0);
-  }, 120_000);
+  }, 240_000);
 });
