@@ -36,7 +36,7 @@ export function createApp(deps: AppDeps) {
     await next();
     if (!c.res.headers.has("content-security-policy")) c.res.headers.set("content-security-policy", API_CSP);
   });
-  app.use(limitBodies(deps.maxJsonBytes ?? 1024 * 1024, () => false));
+  app.use(limitBodies(deps.maxJsonBytes ?? 1024 * 1024));
 
   app.route("/", healthRoutes(deps.version, deps.readiness));
   if (deps.accounts) {

@@ -13,7 +13,7 @@ import {
   parseInteger,
 } from "./config-values.ts";
 
-export { ConfigError, parseBytes, parseDuration };
+export { ConfigError };
 import { pathToFileURL } from "node:url";
 
 export type BlobStoreConfig =

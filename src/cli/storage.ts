@@ -28,7 +28,6 @@ export function accountDeps(
 ): AccountDeps {
   return {
     db: storage.db,
-    keyring: storage.keyring,
     blobs: diskBlobStore(storage.blobDir),
     signer: createSessionSigner(storage.keyring),
     sessionLifetimeMs: options.sessionLifetimeMs ?? 24 * 3_600_000,

@@ -5,7 +5,6 @@ import { newUserSalt } from "../crypto/user-key.ts";
 import { revokeOtherSessions } from "../store/session-repository.ts";
 import {
   deleteUserRow,
-  findUserById,
   findUserByUsername,
   imageIdsOf,
   insertUser,
@@ -140,10 +139,6 @@ async function destroyUser(deps: AccountDeps, userId: string): Promise<void> {
   const imageIds = await imageIdsOf(deps.db.orm, userId);
   await deleteUserRow(deps.db.orm, userId);
   for (const id of imageIds) await deps.blobs.delete(id);
-}
-
-export async function userById(deps: AccountDeps, id: string): Promise<UserRow | undefined> {
-  return findUserById(deps.db.orm, id);
 }
 
 /** Every account with its usage, oldest first (the operator's `user list`). */

@@ -1,5 +1,4 @@
 // What the account and session rules need from the outside world, wired once in main.
-import type { Keyring } from "../crypto/master-key.ts";
 import type { SessionSigner } from "../crypto/session-token.ts";
 import type { BlobStore } from "../store/blob-store.ts";
 import type { Database } from "../store/db.ts";
@@ -14,7 +13,6 @@ export interface LoginThrottlePolicy {
 
 export interface AccountDeps {
   readonly db: Database;
-  readonly keyring: Keyring;
   readonly blobs: BlobStore;
   readonly signer: SessionSigner;
   readonly sessionLifetimeMs: number;

@@ -4,8 +4,8 @@ import { hashApiTokenSecret, isApiTokenSecret } from "../crypto/api-token.ts";
 import { burnPasswordCheck, verifyPassword } from "../crypto/password.ts";
 import { newId } from "../crypto/random-id.ts";
 import { findApiTokenByHash, revokeApiToken, touchApiToken } from "../store/api-token-repository.ts";
-import { findLiveSession, insertSession, revokeSession } from "../store/session-repository.ts";
-import { findUserById, findUserByUsername, type UserRow } from "../store/user-repository.ts";
+import { findLiveSessionUser, insertSession, revokeSession } from "../store/session-repository.ts";
+import { findUserByUsername, type UserRow } from "../store/user-repository.ts";
 import type { Login } from "./account-input.ts";
 import type { AccountDeps } from "./context.ts";
 import { fail, ok, type Result } from "./errors.ts";
@@ -55,10 +55,10 @@ const TOUCH_INTERVAL_MS = 60_000;
 export async function authenticate(deps: AccountDeps, bearer: string): Promise<Principal | undefined> {
   const now = deps.now();
   if (isApiTokenSecret(bearer)) {
-    const token = await findApiTokenByHash(deps.db.orm, hashApiTokenSecret(bearer));
-    if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return undefined;
-    const user = await findUserById(deps.db.orm, token.userId);
-    if (!user) return undefined;
+    const found = await findApiTokenByHash(deps.db.orm, hashApiTokenSecret(bearer));
+    if (!found) return undefined;
+    const { token, user } = found;
+    if (token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return undefined;
     if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
       await touchApiToken(deps.db.orm, token.id, now);
     }
@@ -66,8 +66,6 @@ export async function authenticate(deps: AccountDeps, bearer: string): Promise<P
   }
   const claims = await deps.signer.verify(bearer);
   if (!claims) return undefined;
-  const session = await findLiveSession(deps.db.orm, claims.jti, now);
-  if (!session || session.userId !== claims.sub) return undefined;
-  const user = await findUserById(deps.db.orm, session.userId);
-  return user ? { user, sessionId: session.id } : undefined;
+  const user = await findLiveSessionUser(deps.db.orm, claims.jti, claims.sub, now);
+  return user ? { user, sessionId: claims.jti } : undefined;
 }

@@ -29,10 +29,6 @@ const PROBLEMS: Record<ErrorCode, { status: number; title: string }> = {
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
-export function problemStatus(code: ErrorCode): number {
-  return PROBLEMS[code].status;
-}
-
 export function problemBody(error: DomainError): Record<string, unknown> {
   const { status, title } = PROBLEMS[error.code];
   return {

@@ -1,7 +1,8 @@
 // Rows of api_tokens: the secret's hash, never the secret.
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Orm } from "./db.ts";
-import { apiTokens } from "./schema.ts";
+import { apiTokens, users } from "./schema.ts";
+import type { UserRow } from "./user-repository.ts";
 
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 
@@ -9,8 +10,16 @@ export async function insertApiToken(orm: Orm, row: typeof apiTokens.$inferInser
   await orm.insert(apiTokens).values(row);
 }
 
-export async function findApiTokenByHash(orm: Orm, tokenHash: Buffer): Promise<ApiTokenRow | undefined> {
-  return (await orm.select().from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash)).limit(1))[0];
+/** The token with this hash and its owner, in one query. */
+export async function findApiTokenByHash(orm: Orm, tokenHash: Buffer): Promise<{ token: ApiTokenRow; user: UserRow } | undefined> {
+  return (
+    await orm
+      .select({ token: apiTokens, user: users })
+      .from(apiTokens)
+      .innerJoin(users, eq(users.id, apiTokens.userId))
+      .where(eq(apiTokens.tokenHash, tokenHash))
+      .limit(1)
+  )[0];
 }
 
 export async function listApiTokens(orm: Orm, userId: string): Promise<ApiTokenRow[]> {

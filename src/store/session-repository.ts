@@ -1,7 +1,8 @@
 // Rows of sessions: one per login; revoking sets revoked_at and the JWT stops working.
 import { and, eq, gt, isNull, ne } from "drizzle-orm";
 import type { Orm } from "./db.ts";
-import { sessions } from "./schema.ts";
+import { sessions, users } from "./schema.ts";
+import type { UserRow } from "./user-repository.ts";
 
 export type SessionRow = typeof sessions.$inferSelect;
 
@@ -9,15 +10,17 @@ export async function insertSession(orm: Orm, row: typeof sessions.$inferInsert)
   await orm.insert(sessions).values(row);
 }
 
-/** The session if it exists, is not revoked and has not expired. */
-export async function findLiveSession(orm: Orm, id: string, now: Date): Promise<SessionRow | undefined> {
-  return (
+/** The user of a session that exists, is not revoked and has not expired — one query per request. */
+export async function findLiveSessionUser(orm: Orm, id: string, userId: string, now: Date): Promise<UserRow | undefined> {
+  const row = (
     await orm
-      .select()
+      .select({ user: users })
       .from(sessions)
-      .where(and(eq(sessions.id, id), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(and(eq(sessions.id, id), eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
       .limit(1)
   )[0];
+  return row?.user;
 }
 
 export async function revokeSession(orm: Orm, id: string, now: Date): Promise<void> {

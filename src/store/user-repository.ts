@@ -6,10 +6,6 @@ import { images, users } from "./schema.ts";
 export type UserRow = typeof users.$inferSelect;
 export type NewUserRow = typeof users.$inferInsert;
 
-export class UniqueViolation extends Error {
-  override name = "UniqueViolation";
-}
-
 /** SQLite reports constraint failures as errors; a unique clash is an expected outcome. */
 export function isUniqueViolation(e: unknown): boolean {
   const text = `${(e as { code?: string }).code ?? ""} ${(e as Error).message ?? ""} ${String((e as { cause?: unknown }).cause ?? "")}`;
