@@ -1,8 +1,7 @@
 // POST /api/v1/sessions: a login gives a working bearer token; a failed one tells an
 // attacker nothing — not in the body, not in the timing.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
+import { beforeAll, describe, expect, test } from "bun:test";
+import { serverForSuite } from "../support/pixvault.ts";
 import { jsonOf } from "../support/http.ts";
 import {
   call,
@@ -16,27 +15,15 @@ import {
 } from "../support/accounts.ts";
 
 describe("login: POST /api/v1/sessions", () => {
-  const dir = tempDir();
+  // Throttling has its own file; here it must not turn the timing samples into 429s.
+  const suite = serverForSuite(["--login-max-failures", "1000", "--login-max-failures-per-ip", "1000"]);
   const jar = new SecretJar();
-  let server: RunningServer;
-  let url: string;
   let alice: TestUser;
 
-  const login = (json: unknown) => call(url, "POST", "/api/v1/sessions", { json });
+  const login = (json: unknown) => call(suite.url, "POST", "/api/v1/sessions", { json });
 
   beforeAll(async () => {
-    // Throttling has its own file; here it must not turn the timing samples into 429s.
-    server = await startServer([
-      "--data-dir", join(dir.path, "data"),
-      "--login-max-failures", "1000",
-      "--login-max-failures-per-ip", "1000",
-    ]);
-    url = server.url;
-    alice = await registerUser(url, jar, { username: "alice", name: "Alice Liddell" });
-  });
-  afterAll(async () => {
-    await server.stop();
-    dir.remove();
+    alice = await registerUser(suite.url, jar, { username: "alice", name: "Alice Liddell" });
   });
 
   test("201 {token, tokenType: Bearer, expiresAt, user}, and the token works on GET /api/v1/me", async () => {
@@ -56,7 +43,7 @@ describe("login: POST /api/v1/sessions", () => {
     expect(text).not.toMatch(/hash|salt/i);
     expect(text).not.toContain(alice.password);
 
-    const me = await call(url, "GET", "/api/v1/me", { token: body.token });
+    const me = await call(suite.url, "GET", "/api/v1/me", { token: body.token });
     expect(me.status).toBe(200);
     expect((await jsonOf(me)).user).toMatchObject({ id: alice.id, username: "alice" });
   });
@@ -66,8 +53,8 @@ describe("login: POST /api/v1/sessions", () => {
     const b = await jsonOf(await login({ username: "alice", password: alice.password }));
     jar.add(a.token, b.token);
     expect(a.token).not.toBe(b.token);
-    expect((await call(url, "GET", "/api/v1/me", { token: a.token })).status).toBe(200);
-    expect((await call(url, "GET", "/api/v1/me", { token: b.token })).status).toBe(200);
+    expect((await call(suite.url, "GET", "/api/v1/me", { token: a.token })).status).toBe(200);
+    expect((await call(suite.url, "GET", "/api/v1/me", { token: b.token })).status).toBe(200);
   });
 
   test("the username is case-insensitive; the password is not", async () => {
@@ -108,7 +95,7 @@ describe("login: POST /api/v1/sessions", () => {
     );
     expect(invalidFields(huge)).toEqual(["password", "username"]);
     await expectProblem(
-      await call(url, "POST", "/api/v1/sessions", { body: "{not json", headers: { "content-type": "application/json" } }),
+      await call(suite.url, "POST", "/api/v1/sessions", { body: "{not json", headers: { "content-type": "application/json" } }),
       400,
       "bad_request",
     );
@@ -139,14 +126,14 @@ describe("login: POST /api/v1/sessions", () => {
   });
 
   test("a login with a strong new account works right after registering it", async () => {
-    const bob = await registerUser(url, jar, { password: strongPassword() });
+    const bob = await registerUser(suite.url, jar, { password: strongPassword() });
     const res = await login({ username: bob.username, password: bob.password });
     expect(res.status).toBe(201);
     jar.add((await jsonOf(res)).token);
   });
 
   test("no password or token used here appears in the server log", () => {
-    const output = server.output();
+    const output = suite.server.output();
     expect(output).toContain('"route":"/api/v1/sessions"');
     const kinds = jar.kinds();
     expect(kinds.passwords).toBeGreaterThanOrEqual(2);

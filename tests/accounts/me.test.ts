@@ -1,8 +1,7 @@
 // /api/v1/me: read yourself with usage, change name/email, change password (other sessions
 // end), delete the account (everything it had stops working; the name is free again).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
+import { describe, expect, test } from "bun:test";
+import { serverForSuite } from "../support/pixvault.ts";
 import { jsonOf } from "../support/http.ts";
 import {
   call,
@@ -17,31 +16,21 @@ import {
 } from "../support/accounts.ts";
 
 describe("the caller's account: /api/v1/me", () => {
-  const dir = tempDir();
+  const suite = serverForSuite([]);
   const jar = new SecretJar();
-  let server: RunningServer;
-  let url: string;
 
   const me = async (token: string) => {
-    const res = await call(url, "GET", "/api/v1/me", { token });
+    const res = await call(suite.url, "GET", "/api/v1/me", { token });
     expect(res.status).toBe(200);
     return (await jsonOf(res)).user;
   };
-  const login = (username: string, password: string) => call(url, "POST", "/api/v1/sessions", { json: { username, password } });
+  const login = (username: string, password: string) => call(suite.url, "POST", "/api/v1/sessions", { json: { username, password } });
 
-  beforeAll(async () => {
-    server = await startServer(["--data-dir", join(dir.path, "data")]);
-    url = server.url;
-  });
-  afterAll(async () => {
-    await server.stop();
-    dir.remove();
-  });
 
   test("GET is the user with usage {images: 0, bytes: 0, quotaBytes: null}, without secrets", async () => {
-    const user = await registerUser(url, jar, { name: "Grace Hopper" });
-    const token = await loginToken(url, user.username, user.password, jar);
-    const res = await call(url, "GET", "/api/v1/me", { token });
+    const user = await registerUser(suite.url, jar, { name: "Grace Hopper" });
+    const token = await loginToken(suite.url, user.username, user.password, jar);
+    const res = await call(suite.url, "GET", "/api/v1/me", { token });
     expect(res.status).toBe(200);
     const text = await res.text();
     const body = JSON.parse(text);
@@ -52,22 +41,22 @@ describe("the caller's account: /api/v1/me", () => {
   });
 
   test("without a token every /me route is 401", async () => {
-    await expectProblem(await call(url, "GET", "/api/v1/me"), 401, "unauthorized");
-    await expectProblem(await call(url, "PATCH", "/api/v1/me", { json: { name: "X" } }), 401, "unauthorized");
+    await expectProblem(await call(suite.url, "GET", "/api/v1/me"), 401, "unauthorized");
+    await expectProblem(await call(suite.url, "PATCH", "/api/v1/me", { json: { name: "X" } }), 401, "unauthorized");
     await expectProblem(
-      await call(url, "PUT", "/api/v1/me/password", { json: { currentPassword: "a", newPassword: strongPassword() } }),
+      await call(suite.url, "PUT", "/api/v1/me/password", { json: { currentPassword: "a", newPassword: strongPassword() } }),
       401,
       "unauthorized",
     );
-    await expectProblem(await call(url, "DELETE", "/api/v1/me", { json: { password: "whatever-1234" } }), 401, "unauthorized");
+    await expectProblem(await call(suite.url, "DELETE", "/api/v1/me", { json: { password: "whatever-1234" } }), 401, "unauthorized");
   });
 
   test("PATCH name and email is 200 and shows on the next GET and the next login", async () => {
-    const user = await registerUser(url, jar);
-    const token = await loginToken(url, user.username, user.password, jar);
+    const user = await registerUser(suite.url, jar);
+    const token = await loginToken(suite.url, user.username, user.password, jar);
     const before = await me(token);
 
-    const res = await call(url, "PATCH", "/api/v1/me", { token, json: { name: "  New Name  ", email: "new@example.org" } });
+    const res = await call(suite.url, "PATCH", "/api/v1/me", { token, json: { name: "  New Name  ", email: "new@example.org" } });
     expect(res.status).toBe(200);
     const body = await jsonOf(res);
     expect(body.user).toMatchObject({ id: user.id, username: user.username, name: "New Name", email: "new@example.org" });
@@ -78,7 +67,7 @@ describe("the caller's account: /api/v1/me", () => {
     expect(after.createdAt).toBe(before.createdAt);
 
     // Only the name this time: the email stays.
-    expect((await call(url, "PATCH", "/api/v1/me", { token, json: { name: "Newer" } })).status).toBe(200);
+    expect((await call(suite.url, "PATCH", "/api/v1/me", { token, json: { name: "Newer" } })).status).toBe(200);
     expect(await me(token)).toMatchObject({ name: "Newer", email: "new@example.org" });
 
     const relogin = await jsonOf(await login(user.username, user.password));
@@ -87,30 +76,30 @@ describe("the caller's account: /api/v1/me", () => {
   });
 
   test("PATCH with an invalid email, an empty name or an unknown field is 422 and changes nothing", async () => {
-    const user = await registerUser(url, jar, { name: "Stable Name" });
-    const token = await loginToken(url, user.username, user.password, jar);
+    const user = await registerUser(suite.url, jar, { name: "Stable Name" });
+    const token = await loginToken(suite.url, user.username, user.password, jar);
 
     const email = await expectProblem(
-      await call(url, "PATCH", "/api/v1/me", { token, json: { name: "Changed", email: "not-an-email" } }),
+      await call(suite.url, "PATCH", "/api/v1/me", { token, json: { name: "Changed", email: "not-an-email" } }),
       422,
       "validation_failed",
     );
     expect(invalidFields(email)).toEqual(["email"]);
     const both = await expectProblem(
-      await call(url, "PATCH", "/api/v1/me", { token, json: { name: "", email: "x@" } }),
+      await call(suite.url, "PATCH", "/api/v1/me", { token, json: { name: "", email: "x@" } }),
       422,
       "validation_failed",
     );
     expect(invalidFields(both)).toEqual(["email", "name"]);
     const typed = await expectProblem(
-      await call(url, "PATCH", "/api/v1/me", { token, json: { name: 5, email: null } }),
+      await call(suite.url, "PATCH", "/api/v1/me", { token, json: { name: 5, email: null } }),
       422,
       "validation_failed",
     );
     expect(invalidFields(typed)).toEqual(["email", "name"]);
 
     for (const json of [{ username: "hijack" }, { password: strongPassword() }, { id: "x", name: "Changed" }, { isAdmin: true }]) {
-      const res = await call(url, "PATCH", "/api/v1/me", { token, json });
+      const res = await call(suite.url, "PATCH", "/api/v1/me", { token, json });
       const problem = await expectProblem(res, 422, "validation_failed");
       expect(problem.errors.length).toBeGreaterThan(0);
     }
@@ -120,27 +109,27 @@ describe("the caller's account: /api/v1/me", () => {
   });
 
   test("PUT /me/password: wrong current is 401 invalid_credentials and changes nothing", async () => {
-    const user = await registerUser(url, jar);
-    const token = await loginToken(url, user.username, user.password, jar);
+    const user = await registerUser(suite.url, jar);
+    const token = await loginToken(suite.url, user.username, user.password, jar);
     const next = strongPassword();
     jar.add(next);
-    const res = await call(url, "PUT", "/api/v1/me/password", {
+    const res = await call(suite.url, "PUT", "/api/v1/me/password", {
       token,
       json: { currentPassword: "not-the-current-one-1", newPassword: next },
     });
     await expectProblem(res, 401, "invalid_credentials");
     // The caller is not logged out by a mistyped current password, and nothing changed.
-    expect(await meStatus(url, token)).toBe(200);
+    expect(await meStatus(suite.url, token)).toBe(200);
     expect((await login(user.username, user.password)).status).toBe(201);
     await expectProblem(await login(user.username, next), 401, "invalid_credentials");
   });
 
   test("PUT /me/password: a weak or short new password is 422 and changes nothing", async () => {
-    const user = await registerUser(url, jar);
-    const token = await loginToken(url, user.username, user.password, jar);
+    const user = await registerUser(suite.url, jar);
+    const token = await loginToken(suite.url, user.username, user.password, jar);
     for (const newPassword of ["password123", `${user.username}${user.username}`]) {
       const body = await expectProblem(
-        await call(url, "PUT", "/api/v1/me/password", { token, json: { currentPassword: user.password, newPassword } }),
+        await call(suite.url, "PUT", "/api/v1/me/password", { token, json: { currentPassword: user.password, newPassword } }),
         422,
         "weak_password",
       );
@@ -149,13 +138,13 @@ describe("the caller's account: /api/v1/me", () => {
       await expectProblem(await login(user.username, newPassword), 401, "invalid_credentials");
     }
     const short = await expectProblem(
-      await call(url, "PUT", "/api/v1/me/password", { token, json: { currentPassword: user.password, newPassword: "short" } }),
+      await call(suite.url, "PUT", "/api/v1/me/password", { token, json: { currentPassword: user.password, newPassword: "short" } }),
       422,
       "validation_failed",
     );
     expect(invalidFields(short)).toEqual(["newPassword"]);
     const missing = await expectProblem(
-      await call(url, "PUT", "/api/v1/me/password", { token, json: {} }),
+      await call(suite.url, "PUT", "/api/v1/me/password", { token, json: {} }),
       422,
       "validation_failed",
     );
@@ -166,15 +155,15 @@ describe("the caller's account: /api/v1/me", () => {
   });
 
   test("PUT /me/password: 204; the old password stops working, the new one works, the caller stays, other sessions end", async () => {
-    const user = await registerUser(url, jar);
-    const other = await loginToken(url, user.username, user.password, jar);
-    const caller = await loginToken(url, user.username, user.password, jar);
-    const api = await createApiToken(url, caller, "backup script", jar);
-    expect(await meStatus(url, other)).toBe(200);
+    const user = await registerUser(suite.url, jar);
+    const other = await loginToken(suite.url, user.username, user.password, jar);
+    const caller = await loginToken(suite.url, user.username, user.password, jar);
+    const api = await createApiToken(suite.url, caller, "backup script", jar);
+    expect(await meStatus(suite.url, other)).toBe(200);
 
     const next = strongPassword();
     jar.add(next);
-    const res = await call(url, "PUT", "/api/v1/me/password", {
+    const res = await call(suite.url, "PUT", "/api/v1/me/password", {
       token: caller,
       json: { currentPassword: user.password, newPassword: next },
     });
@@ -186,21 +175,21 @@ describe("the caller's account: /api/v1/me", () => {
     expect(fresh.status).toBe(201);
     jar.add((await jsonOf(fresh)).token);
 
-    expect(await meStatus(url, caller)).toBe(200);
-    await expectProblem(await call(url, "GET", "/api/v1/me", { token: other }), 401, "unauthorized");
+    expect(await meStatus(suite.url, caller)).toBe(200);
+    await expectProblem(await call(suite.url, "GET", "/api/v1/me", { token: other }), 401, "unauthorized");
     // API tokens are credentials of their own and survive a password change.
-    expect(await meStatus(url, api.token)).toBe(200);
+    expect(await meStatus(suite.url, api.token)).toBe(200);
   });
 
   test("DELETE /me with a wrong or missing password is refused and the account stays intact", async () => {
-    const user = await registerUser(url, jar);
-    const token = await loginToken(url, user.username, user.password, jar);
+    const user = await registerUser(suite.url, jar);
+    const token = await loginToken(suite.url, user.username, user.password, jar);
     await expectProblem(
-      await call(url, "DELETE", "/api/v1/me", { token, json: { password: "not-my-password-42" } }),
+      await call(suite.url, "DELETE", "/api/v1/me", { token, json: { password: "not-my-password-42" } }),
       401,
       "invalid_credentials",
     );
-    const missing = await expectProblem(await call(url, "DELETE", "/api/v1/me", { token, json: {} }), 422, "validation_failed");
+    const missing = await expectProblem(await call(suite.url, "DELETE", "/api/v1/me", { token, json: {} }), 422, "validation_failed");
     expect(invalidFields(missing)).toEqual(["password"]);
     expect((await me(token)).id).toBe(user.id);
     const again = await login(user.username, user.password);
@@ -209,36 +198,36 @@ describe("the caller's account: /api/v1/me", () => {
   });
 
   test("DELETE /me with the password is 204; login, sessions and API tokens then fail and the username is free", async () => {
-    const user = await registerUser(url, jar, { username: "leaving" });
-    const token = await loginToken(url, user.username, user.password, jar);
-    const other = await loginToken(url, user.username, user.password, jar);
-    const api = await createApiToken(url, token, "sync", jar);
-    const bystander = await registerUser(url, jar);
-    const bystanderToken = await loginToken(url, bystander.username, bystander.password, jar);
+    const user = await registerUser(suite.url, jar, { username: "leaving" });
+    const token = await loginToken(suite.url, user.username, user.password, jar);
+    const other = await loginToken(suite.url, user.username, user.password, jar);
+    const api = await createApiToken(suite.url, token, "sync", jar);
+    const bystander = await registerUser(suite.url, jar);
+    const bystanderToken = await loginToken(suite.url, bystander.username, bystander.password, jar);
 
-    const res = await call(url, "DELETE", "/api/v1/me", { token, json: { password: user.password } });
+    const res = await call(suite.url, "DELETE", "/api/v1/me", { token, json: { password: user.password } });
     expect(res.status).toBe(204);
 
     await expectProblem(await login("leaving", user.password), 401, "invalid_credentials");
     for (const t of [token, other, api.token]) {
-      await expectProblem(await call(url, "GET", "/api/v1/me", { token: t }), 401, "unauthorized");
+      await expectProblem(await call(suite.url, "GET", "/api/v1/me", { token: t }), 401, "unauthorized");
     }
-    await expectProblem(await call(url, "GET", "/api/v1/tokens", { token: api.token }), 401, "unauthorized");
+    await expectProblem(await call(suite.url, "GET", "/api/v1/tokens", { token: api.token }), 401, "unauthorized");
     // Other people are unaffected.
-    expect(await meStatus(url, bystanderToken)).toBe(200);
+    expect(await meStatus(suite.url, bystanderToken)).toBe(200);
 
     // The username can be registered again — as a new account with a new id.
-    const reborn = await registerUser(url, jar, { username: "leaving" });
+    const reborn = await registerUser(suite.url, jar, { username: "leaving" });
     expect(reborn.id).not.toBe(user.id);
     await expectProblem(await login("leaving", user.password), 401, "invalid_credentials");
-    const newToken = await loginToken(url, "leaving", reborn.password, jar);
+    const newToken = await loginToken(suite.url, "leaving", reborn.password, jar);
     expect((await me(newToken)).id).toBe(reborn.id);
     // The old credentials do not come back to life with the name.
-    for (const t of [token, other, api.token]) expect(await meStatus(url, t)).toBe(401);
+    for (const t of [token, other, api.token]) expect(await meStatus(suite.url, t)).toBe(401);
   });
 
   test("no password or token used here appears in the server log", () => {
-    const output = server.output();
+    const output = suite.server.output();
     expect(output).toContain('"route":"/api/v1/me"');
     const kinds = jar.kinds();
     expect(kinds.passwords).toBeGreaterThanOrEqual(8);

@@ -1,33 +1,24 @@
 // Password confirmations (change password, delete account) are throttled like logins, so a
 // stolen session or API token is no unlimited password oracle.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
+import { describe, expect, test } from "bun:test";
+import { serverForSuite } from "../support/pixvault.ts";
 import { call, createApiToken, expectProblem, loginToken, registerUser, SecretJar } from "../support/accounts.ts";
 
 describe("password confirmation throttling", () => {
-  const dir = tempDir();
+  const suite = serverForSuite(["--login-max-failures", "3", "--login-window", "1m"]);
   const jar = new SecretJar();
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer(["--data-dir", join(dir.path, "data"), "--login-max-failures", "3", "--login-window", "1m"]);
-  });
-  afterAll(async () => {
-    await server.stop();
-    dir.remove();
-  });
 
   test("wrong current passwords on PUT /me/password reach the limit; then even the right one is 429", async () => {
-    const user = await registerUser(server.url, jar, { username: "erin" });
-    const { token } = await createApiToken(server.url, await loginToken(server.url, "erin", user.password, jar), "script", jar);
+    const user = await registerUser(suite.url, jar, { username: "erin" });
+    const { token } = await createApiToken(suite.url, await loginToken(suite.url, "erin", user.password, jar), "script", jar);
     const change = (currentPassword: string) =>
-      call(server.url, "PUT", "/api/v1/me/password", { token, json: { currentPassword, newPassword: "a completely new passphrase" } });
+      call(suite.url, "PUT", "/api/v1/me/password", { token, json: { currentPassword, newPassword: "a completely new passphrase" } });
     for (let i = 0; i < 3; i++) await expectProblem(await change(`wrong guess ${i}`), 401, "invalid_credentials");
     const blocked = await change(user.password);
     await expectProblem(blocked, 429, "rate_limited");
     expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
-    await expectProblem(await call(server.url, "DELETE", "/api/v1/me", { token, json: { password: user.password } }), 429, "rate_limited");
+    await expectProblem(await call(suite.url, "DELETE", "/api/v1/me", { token, json: { password: user.password } }), 429, "rate_limited");
     // Nothing changed: the account and its password are intact.
-    expect((await call(server.url, "GET", "/api/v1/me", { token })).status).toBe(200);
+    expect((await call(suite.url, "GET", "/api/v1/me", { token })).status).toBe(200);
   });
 });

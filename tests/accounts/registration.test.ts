@@ -1,8 +1,7 @@
 // POST /api/v1/users through a real server: what a new account looks like, and every way
 // a registration can be refused (each bad input next to a good one).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
+import { describe, expect, test } from "bun:test";
+import { serverForSuite } from "../support/pixvault.ts";
 import { jsonOf } from "../support/http.ts";
 import {
   call,
@@ -15,12 +14,10 @@ import {
 } from "../support/accounts.ts";
 
 describe("registration: POST /api/v1/users", () => {
-  const dir = tempDir();
+  const suite = serverForSuite([]);
   const jar = new SecretJar();
-  let server: RunningServer;
-  let url: string;
 
-  const register = (json: unknown) => call(url, "POST", "/api/v1/users", { json });
+  const register = (json: unknown) => call(suite.url, "POST", "/api/v1/users", { json });
   const valid = (overrides: Record<string, unknown> = {}) => {
     const username = freshUsername("reg");
     const password = strongPassword();
@@ -28,14 +25,6 @@ describe("registration: POST /api/v1/users", () => {
     return { name: "Ada Lovelace", username, email: `${username}@example.com`, password, ...overrides };
   };
 
-  beforeAll(async () => {
-    server = await startServer(["--data-dir", join(dir.path, "data")]);
-    url = server.url;
-  });
-  afterAll(async () => {
-    await server.stop();
-    dir.remove();
-  });
 
   test("201 {user} with id, username, name, email, createdAt — and no hash, salt or password", async () => {
     const input = valid({ name: "Zoë Ångström" });
@@ -52,7 +41,7 @@ describe("registration: POST /api/v1/users", () => {
     expect(text).not.toMatch(/hash|salt|argon/i);
     expect(text).not.toContain(input.password);
     // The account is real: its password logs in.
-    await loginToken(url, input.username, input.password, jar);
+    await loginToken(suite.url, input.username, input.password, jar);
   });
 
   test("two registrations get different ids", async () => {
@@ -73,7 +62,7 @@ describe("registration: POST /api/v1/users", () => {
     const problem = await expectProblem(clash, 409, "username_taken");
     expect(problem.detail).toContain(lower);
     // The first account is untouched: its own password still logs in, in any case.
-    await loginToken(url, lower.toUpperCase(), first.password, jar);
+    await loginToken(suite.url, lower.toUpperCase(), first.password, jar);
   });
 
   test("concurrent registrations of one name in different cases: exactly one wins, the rest are 409", async () => {
@@ -131,7 +120,7 @@ describe("registration: POST /api/v1/users", () => {
     // The SQL-ish name did no harm: registration and login still work.
     const after = valid();
     expect((await register(after)).status).toBe(201);
-    await loginToken(url, after.username, after.password, jar);
+    await loginToken(suite.url, after.username, after.password, jar);
   });
 
   test("names: 1–100 characters of any script; empty, blank, 101 characters or control characters are 422", async () => {
@@ -195,9 +184,9 @@ describe("registration: POST /api/v1/users", () => {
 
   test("a body that is not JSON is 400 bad_request; an empty body is refused", async () => {
     const opts = (body: string, type = "application/json") => ({ body, headers: { "content-type": type } });
-    await expectProblem(await call(url, "POST", "/api/v1/users", opts("{not json")), 400, "bad_request");
-    await expectProblem(await call(url, "POST", "/api/v1/users", opts('{"name": "x",')), 400, "bad_request");
-    const empty = await call(url, "POST", "/api/v1/users", opts(""));
+    await expectProblem(await call(suite.url, "POST", "/api/v1/users", opts("{not json")), 400, "bad_request");
+    await expectProblem(await call(suite.url, "POST", "/api/v1/users", opts('{"name": "x",')), 400, "bad_request");
+    const empty = await call(suite.url, "POST", "/api/v1/users", opts(""));
     expect([400, 422]).toContain(empty.status);
     expect(empty.headers.get("content-type")).toBe("application/problem+json");
   });
@@ -207,7 +196,7 @@ describe("registration: POST /api/v1/users", () => {
     for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", undefined]) {
       // A string body would get text/plain from fetch; bytes go without any content-type.
       const json = JSON.stringify(input);
-      const res = await call(url, "POST", "/api/v1/users", {
+      const res = await call(suite.url, "POST", "/api/v1/users", {
         body: type ? json : new TextEncoder().encode(json),
         headers: type ? { "content-type": type } : {},
       });
@@ -217,13 +206,13 @@ describe("registration: POST /api/v1/users", () => {
       expect(body.status).toBe(res.status);
     }
     // Nothing was registered by any of them.
-    const login = await call(url, "POST", "/api/v1/sessions", { json: { username: input.username, password: input.password } });
+    const login = await call(suite.url, "POST", "/api/v1/sessions", { json: { username: input.username, password: input.password } });
     await expectProblem(login, 401, "invalid_credentials");
   });
 
   test("a body over 1 MiB is 413 payload_too_large, with or without a Content-Length", async () => {
     const big = JSON.stringify({ ...valid(), name: "x".repeat(1024 * 1024 + 10) });
-    const res = await call(url, "POST", "/api/v1/users", { body: big, headers: { "content-type": "application/json" } });
+    const res = await call(suite.url, "POST", "/api/v1/users", { body: big, headers: { "content-type": "application/json" } });
     await expectProblem(res, 413, "payload_too_large");
 
     const bytes = new TextEncoder().encode(big);
@@ -233,7 +222,7 @@ describe("registration: POST /api/v1/users", () => {
         controller.close();
       },
     });
-    const streamed = await fetch(`${url}/api/v1/users`, {
+    const streamed = await fetch(`${suite.url}/api/v1/users`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: chunked,
@@ -243,7 +232,7 @@ describe("registration: POST /api/v1/users", () => {
   });
 
   test("no password used here appears in the server log", () => {
-    const output = server.output();
+    const output = suite.server.output();
     expect(output).toContain('"msg":"request"');
     expect(jar.size).toBeGreaterThan(10);
     expect(jar.foundIn(output)).toEqual([]);

@@ -1,10 +1,9 @@
 // Sessions: logging out ends exactly one session, and no forged, malformed or orphaned
 // bearer credential ever gets in (always 401 problem+json with WWW-Authenticate, never 500).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
 import { SignJWT } from "jose";
-import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
+import { serverForSuite } from "../support/pixvault.ts";
 import { jsonOf } from "../support/http.ts";
 import {
   call,
@@ -21,67 +20,59 @@ const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("
 const decode = (part: string) => JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
 
 describe("sessions and bearer authentication", () => {
-  const dir = tempDir();
+  const suite = serverForSuite([]);
   const jar = new SecretJar();
-  let server: RunningServer;
-  let url: string;
   let erin: TestUser;
   let frank: TestUser;
 
   beforeAll(async () => {
-    server = await startServer(["--data-dir", join(dir.path, "data")]);
-    url = server.url;
-    erin = await registerUser(url, jar, { username: "erin" });
-    frank = await registerUser(url, jar, { username: "frank" });
-  });
-  afterAll(async () => {
-    await server.stop();
-    dir.remove();
+    erin = await registerUser(suite.url, jar, { username: "erin" });
+    frank = await registerUser(suite.url, jar, { username: "frank" });
   });
 
   const expectUnauthorized = async (headers: Record<string, string>, label: string) => {
-    const res = await call(url, "GET", "/api/v1/me", { headers });
+    const res = await call(suite.url, "GET", "/api/v1/me", { headers });
     expect({ label, status: res.status }).toEqual({ label, status: 401 });
     const body = await expectProblem(res, 401, "unauthorized");
     expect(JSON.stringify(body)).not.toContain(erin.id);
   };
 
   test("logout is 204 and that token then gets 401; another session of the same user keeps working", async () => {
-    const first = await loginToken(url, "erin", erin.password, jar);
-    const second = await loginToken(url, "erin", erin.password, jar);
-    expect(await meStatus(url, first)).toBe(200);
+    const first = await loginToken(suite.url, "erin", erin.password, jar);
+    const second = await loginToken(suite.url, "erin", erin.password, jar);
+    expect(await meStatus(suite.url, first)).toBe(200);
 
-    const out = await call(url, "DELETE", "/api/v1/sessions/current", { token: first });
+    const out = await call(suite.url, "DELETE", "/api/v1/sessions/current", { token: first });
     expect(out.status).toBe(204);
     expect(await out.text()).toBe("");
 
-    await expectProblem(await call(url, "GET", "/api/v1/me", { token: first }), 401, "unauthorized");
+    await expectProblem(await call(suite.url, "GET", "/api/v1/me", { token: first }), 401, "unauthorized");
     // Logging out twice with the dead token is refused, not a second 204.
-    await expectProblem(await call(url, "DELETE", "/api/v1/sessions/current", { token: first }), 401, "unauthorized");
-    expect(await meStatus(url, second)).toBe(200);
+    await expectProblem(await call(suite.url, "DELETE", "/api/v1/sessions/current", { token: first }), 401, "unauthorized");
+    expect(await meStatus(suite.url, second)).toBe(200);
     // Logging in again after logout works.
-    expect(await meStatus(url, await loginToken(url, "erin", erin.password, jar))).toBe(200);
+    expect(await meStatus(suite.url, await loginToken(suite.url, "erin", erin.password, jar))).toBe(200);
   });
 
   test("logout called with an API token does not answer 204 while that token keeps working", async () => {
-    const session = await loginToken(url, "erin", erin.password, jar);
-    const api = await createApiToken(url, session, "logout probe", jar);
-    const res = await call(url, "DELETE", "/api/v1/sessions/current", { token: api.token });
+    const session = await loginToken(suite.url, "erin", erin.password, jar);
+    const api = await createApiToken(suite.url, session, "logout probe", jar);
+    const res = await call(suite.url, "DELETE", "/api/v1/sessions/current", { token: api.token });
     await res.arrayBuffer();
-    const stillWorks = (await meStatus(url, api.token)) === 200;
+    const stillWorks = (await meStatus(suite.url, api.token)) === 200;
     // Either refuse (4xx: this is not a session) or do what 204 promises ("this token stops working").
     expect({ status: res.status, tokenStillWorks: stillWorks }).not.toEqual({ status: 204, tokenStillWorks: true });
     // The session that created the token is not affected either way.
-    expect(await meStatus(url, session)).toBe(200);
+    expect(await meStatus(suite.url, session)).toBe(200);
   });
 
   test("logout without a token is 401", async () => {
-    await expectProblem(await call(url, "DELETE", "/api/v1/sessions/current"), 401, "unauthorized");
+    await expectProblem(await call(suite.url, "DELETE", "/api/v1/sessions/current"), 401, "unauthorized");
   });
 
   test("forged JWTs are 401: changed signature, changed payload, alg none, another secret", async () => {
-    const token = await loginToken(url, "erin", erin.password, jar);
-    const frankToken = await loginToken(url, "frank", frank.password, jar);
+    const token = await loginToken(suite.url, "erin", erin.password, jar);
+    const frankToken = await loginToken(suite.url, "frank", frank.password, jar);
     const [header, payload, signature] = token.split(".") as [string, string, string];
     const claims = decode(payload);
     expect(claims.sub).toBe(erin.id);
@@ -117,8 +108,8 @@ describe("sessions and bearer authentication", () => {
     await expectUnauthorized({ authorization: `Bearer ${otherSecret}` }, "HS256 with another secret");
 
     // The genuine tokens still work: the 401s above are about the forgeries, not the session.
-    expect(await meStatus(url, token)).toBe(200);
-    const me = await jsonOf(await call(url, "GET", "/api/v1/me", { token: frankToken }));
+    expect(await meStatus(suite.url, token)).toBe(200);
+    const me = await jsonOf(await call(suite.url, "GET", "/api/v1/me", { token: frankToken }));
     expect(me.user.id).toBe(frank.id);
   });
 
@@ -151,28 +142,28 @@ describe("sessions and bearer authentication", () => {
       ["POST", "/api/v1/tokens"],
       ["DELETE", "/api/v1/tokens/abc"],
     ] as const) {
-      const res = await call(url, method, path, { headers, ...(method === "GET" ? {} : { json: {} }) });
+      const res = await call(suite.url, method, path, { headers, ...(method === "GET" ? {} : { json: {} }) });
       expect({ method, path, status: res.status }).toEqual({ method, path, status: 401 });
       await expectProblem(res, 401, "unauthorized");
     }
   });
 
   test("the session and API tokens of a deleted user are 401", async () => {
-    const gone = await registerUser(url, jar);
-    const token = await loginToken(url, gone.username, gone.password, jar);
-    const second = await loginToken(url, gone.username, gone.password, jar);
-    const api = await createApiToken(url, token, "script", jar);
-    expect(await meStatus(url, api.token)).toBe(200);
+    const gone = await registerUser(suite.url, jar);
+    const token = await loginToken(suite.url, gone.username, gone.password, jar);
+    const second = await loginToken(suite.url, gone.username, gone.password, jar);
+    const api = await createApiToken(suite.url, token, "script", jar);
+    expect(await meStatus(suite.url, api.token)).toBe(200);
 
-    const del = await call(url, "DELETE", "/api/v1/me", { token, json: { password: gone.password } });
+    const del = await call(suite.url, "DELETE", "/api/v1/me", { token, json: { password: gone.password } });
     expect(del.status).toBe(204);
     for (const t of [token, second, api.token]) {
-      await expectProblem(await call(url, "GET", "/api/v1/me", { token: t }), 401, "unauthorized");
+      await expectProblem(await call(suite.url, "GET", "/api/v1/me", { token: t }), 401, "unauthorized");
     }
   });
 
   test("no password or token used here appears in the server log", () => {
-    const output = server.output();
+    const output = suite.server.output();
     expect(output).toContain('"status":401');
     const kinds = jar.kinds();
     expect(kinds.jwts).toBeGreaterThanOrEqual(6);

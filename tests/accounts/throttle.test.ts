@@ -1,8 +1,7 @@
 // Brute-force throttling of logins, per username and per client address, on a server with
 // small limits and a 2-second window so the tests can watch a window end.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
+import { beforeAll, describe, expect, test } from "bun:test";
+import { serverForSuite } from "../support/pixvault.ts";
 import { jsonOf } from "../support/http.ts";
 import { call, expectProblem, registerUser, SecretJar, type TestUser } from "../support/accounts.ts";
 
@@ -11,14 +10,12 @@ const PER_USER = 3;
 const PER_IP = 6;
 
 describe("login throttling", () => {
-  const dir = tempDir();
+  const suite = serverForSuite(["--login-max-failures", String(PER_USER), "--login-window", `${WINDOW_MS / 1000}s`, "--login-max-failures-per-ip", String(PER_IP)]);
   const jar = new SecretJar();
-  let server: RunningServer;
-  let url: string;
   let carol: TestUser;
   let dave: TestUser;
 
-  const login = (username: string, password: string) => call(url, "POST", "/api/v1/sessions", { json: { username, password } });
+  const login = (username: string, password: string) => call(suite.url, "POST", "/api/v1/sessions", { json: { username, password } });
   const wrong = "wrong-password-for-throttle-7";
   /** Sleeps past the end of any window that started up to now. */
   const waitForWindowToEnd = () => Bun.sleep(WINDOW_MS + 300);
@@ -34,19 +31,8 @@ describe("login throttling", () => {
   }
 
   beforeAll(async () => {
-    server = await startServer([
-      "--data-dir", join(dir.path, "data"),
-      "--login-max-failures", String(PER_USER),
-      "--login-window", `${WINDOW_MS / 1000}s`,
-      "--login-max-failures-per-ip", String(PER_IP),
-    ]);
-    url = server.url;
-    carol = await registerUser(url, jar, { username: "carol" });
-    dave = await registerUser(url, jar, { username: "dave" });
-  });
-  afterAll(async () => {
-    await server.stop();
-    dir.remove();
+    carol = await registerUser(suite.url, jar, { username: "carol" });
+    dave = await registerUser(suite.url, jar, { username: "dave" });
   });
 
   test("after 3 failures for one username the next attempt is 429 even with the right password; after the window it works", async () => {
@@ -111,7 +97,7 @@ describe("login throttling", () => {
   });
 
   test("no password or token used here appears in the server log", () => {
-    const output = server.output();
+    const output = suite.server.output();
     expect(output).toContain('"status":429');
     expect(jar.kinds().jwts).toBeGreaterThanOrEqual(3);
     expect(jar.foundIn(output)).toEqual([]);

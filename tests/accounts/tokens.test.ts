@@ -1,8 +1,7 @@
 // API tokens for scripts: the secret is shown once, works as a bearer token, is never
 // listed, records its last use, and stops working when revoked — only by its owner.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
+import { beforeAll, describe, expect, test } from "bun:test";
+import { serverForSuite } from "../support/pixvault.ts";
 import { jsonOf } from "../support/http.ts";
 import {
   call,
@@ -19,37 +18,29 @@ import {
 const DAY_MS = 86_400_000;
 
 describe("API tokens: /api/v1/tokens", () => {
-  const dir = tempDir();
+  const suite = serverForSuite([]);
   const jar = new SecretJar();
-  let server: RunningServer;
-  let url: string;
   let hank: TestUser;
   let ivy: TestUser;
   let hankSession: string;
   let ivySession: string;
 
   const list = async (token: string) => {
-    const res = await call(url, "GET", "/api/v1/tokens", { token });
+    const res = await call(suite.url, "GET", "/api/v1/tokens", { token });
     expect(res.status).toBe(200);
     const text = await res.text();
     return { text, items: JSON.parse(text).items as Record<string, unknown>[] };
   };
 
   beforeAll(async () => {
-    server = await startServer(["--data-dir", join(dir.path, "data")]);
-    url = server.url;
-    hank = await registerUser(url, jar, { username: "hank" });
-    ivy = await registerUser(url, jar, { username: "ivy" });
-    hankSession = await loginToken(url, "hank", hank.password, jar);
-    ivySession = await loginToken(url, "ivy", ivy.password, jar);
-  });
-  afterAll(async () => {
-    await server.stop();
-    dir.remove();
+    hank = await registerUser(suite.url, jar, { username: "hank" });
+    ivy = await registerUser(suite.url, jar, { username: "ivy" });
+    hankSession = await loginToken(suite.url, "hank", hank.password, jar);
+    ivySession = await loginToken(suite.url, "ivy", ivy.password, jar);
   });
 
   test("POST is 201 {id, name, token, expiresAt} with a pxv_ secret that works as Bearer on /me", async () => {
-    const res = await call(url, "POST", "/api/v1/tokens", { token: hankSession, json: { name: "laptop backup" } });
+    const res = await call(suite.url, "POST", "/api/v1/tokens", { token: hankSession, json: { name: "laptop backup" } });
     expect(res.status).toBe(201);
     const body = await jsonOf(res);
     jar.add(body.token);
@@ -58,21 +49,21 @@ describe("API tokens: /api/v1/tokens", () => {
     expect(body.token).toMatch(/^pxv_[A-Za-z0-9_-]{30,}$/);
     expect(body.token).not.toContain(body.id);
 
-    const me = await call(url, "GET", "/api/v1/me", { token: body.token });
+    const me = await call(suite.url, "GET", "/api/v1/me", { token: body.token });
     expect(me.status).toBe(200);
     expect((await jsonOf(me)).user).toMatchObject({ id: hank.id, username: "hank" });
   });
 
   test("expiresInDays sets expiresAt that many days ahead", async () => {
     const before = Date.now();
-    const res = await call(url, "POST", "/api/v1/tokens", { token: hankSession, json: { name: "ci", expiresInDays: 30 } });
+    const res = await call(suite.url, "POST", "/api/v1/tokens", { token: hankSession, json: { name: "ci", expiresInDays: 30 } });
     expect(res.status).toBe(201);
     const body = await jsonOf(res);
     jar.add(body.token);
     const expires = Date.parse(body.expiresAt);
     expect(expires).toBeGreaterThanOrEqual(before + 30 * DAY_MS - 1000);
     expect(expires).toBeLessThanOrEqual(Date.now() + 30 * DAY_MS + 1000);
-    expect(await meStatus(url, body.token)).toBe(200);
+    expect(await meStatus(suite.url, body.token)).toBe(200);
   });
 
   test("bad expiresInDays or name are 422 validation_failed and create nothing", async () => {
@@ -90,7 +81,7 @@ describe("API tokens: /api/v1/tokens", () => {
     ];
     for (const [json, fields] of cases) {
       const body = await expectProblem(
-        await call(url, "POST", "/api/v1/tokens", { token: hankSession, json }),
+        await call(suite.url, "POST", "/api/v1/tokens", { token: hankSession, json }),
         422,
         "validation_failed",
       );
@@ -99,7 +90,7 @@ describe("API tokens: /api/v1/tokens", () => {
     }
     // The boundaries themselves are fine.
     for (const expiresInDays of [1, 3650]) {
-      const res = await call(url, "POST", "/api/v1/tokens", { token: hankSession, json: { name: "edge", expiresInDays } });
+      const res = await call(suite.url, "POST", "/api/v1/tokens", { token: hankSession, json: { name: "edge", expiresInDays } });
       expect({ expiresInDays, status: res.status }).toEqual({ expiresInDays, status: 201 });
       jar.add((await jsonOf(res)).token);
     }
@@ -107,7 +98,7 @@ describe("API tokens: /api/v1/tokens", () => {
   });
 
   test("GET lists {id, name, createdAt, lastUsedAt, expiresAt} and never a secret", async () => {
-    const created = await createApiToken(url, hankSession, "listed", jar);
+    const created = await createApiToken(suite.url, hankSession, "listed", jar);
     const { text, items } = await list(hankSession);
     const entry = items.find((t) => t.id === created.id);
     expect(entry).toBeDefined();
@@ -124,60 +115,60 @@ describe("API tokens: /api/v1/tokens", () => {
   });
 
   test("lastUsedAt is set once the token has been used", async () => {
-    const created = await createApiToken(url, hankSession, "used later", jar);
+    const created = await createApiToken(suite.url, hankSession, "used later", jar);
     const entry = async () => (await list(hankSession)).items.find((t) => t.id === created.id)!;
     expect((await entry()).lastUsedAt).toBeNull();
     const before = Date.now();
-    expect(await meStatus(url, created.token)).toBe(200);
+    expect(await meStatus(suite.url, created.token)).toBe(200);
     const used = Date.parse(String((await entry()).lastUsedAt));
     expect(used).toBeGreaterThanOrEqual(before - 1000);
     expect(used).toBeLessThanOrEqual(Date.now() + 1000);
   });
 
   test("an API token can list tokens too, and the list still has no secrets", async () => {
-    const created = await createApiToken(url, hankSession, "self-lister", jar);
+    const created = await createApiToken(suite.url, hankSession, "self-lister", jar);
     const { text, items } = await list(created.token);
     expect(items.map((t) => t.id)).toContain(created.id);
     expect(text).not.toContain(created.token);
   });
 
   test("DELETE is 204, then the token is 401, gone from the list, and a second DELETE is 404", async () => {
-    const created = await createApiToken(url, hankSession, "to revoke", jar);
-    const keep = await createApiToken(url, hankSession, "to keep", jar);
-    expect(await meStatus(url, created.token)).toBe(200);
+    const created = await createApiToken(suite.url, hankSession, "to revoke", jar);
+    const keep = await createApiToken(suite.url, hankSession, "to keep", jar);
+    expect(await meStatus(suite.url, created.token)).toBe(200);
 
-    const res = await call(url, "DELETE", `/api/v1/tokens/${created.id}`, { token: hankSession });
+    const res = await call(suite.url, "DELETE", `/api/v1/tokens/${created.id}`, { token: hankSession });
     expect(res.status).toBe(204);
-    await expectProblem(await call(url, "GET", "/api/v1/me", { token: created.token }), 401, "unauthorized");
+    await expectProblem(await call(suite.url, "GET", "/api/v1/me", { token: created.token }), 401, "unauthorized");
     const ids = (await list(hankSession)).items.map((t) => t.id);
     expect(ids).not.toContain(created.id);
     expect(ids).toContain(keep.id);
-    await expectProblem(await call(url, "DELETE", `/api/v1/tokens/${created.id}`, { token: hankSession }), 404, "not_found");
+    await expectProblem(await call(suite.url, "DELETE", `/api/v1/tokens/${created.id}`, { token: hankSession }), 404, "not_found");
     // Revoking one token leaves the others and the session working.
-    expect(await meStatus(url, keep.token)).toBe(200);
-    expect(await meStatus(url, hankSession)).toBe(200);
+    expect(await meStatus(suite.url, keep.token)).toBe(200);
+    expect(await meStatus(suite.url, hankSession)).toBe(200);
   });
 
   test("deleting someone else's token id is 404, and their token keeps working", async () => {
-    const ivys = await createApiToken(url, ivySession, "ivy's script", jar);
-    const res = await call(url, "DELETE", `/api/v1/tokens/${ivys.id}`, { token: hankSession });
+    const ivys = await createApiToken(suite.url, ivySession, "ivy's script", jar);
+    const res = await call(suite.url, "DELETE", `/api/v1/tokens/${ivys.id}`, { token: hankSession });
     await expectProblem(res, 404, "not_found");
-    expect(await meStatus(url, ivys.token)).toBe(200);
+    expect(await meStatus(suite.url, ivys.token)).toBe(200);
     expect((await list(ivySession)).items.map((t) => t.id)).toContain(ivys.id);
-    await expectProblem(await call(url, "DELETE", "/api/v1/tokens/no-such-token", { token: hankSession }), 404, "not_found");
+    await expectProblem(await call(suite.url, "DELETE", "/api/v1/tokens/no-such-token", { token: hankSession }), 404, "not_found");
   });
 
   test("without a valid credential every token route is 401", async () => {
-    await expectProblem(await call(url, "GET", "/api/v1/tokens"), 401, "unauthorized");
-    await expectProblem(await call(url, "POST", "/api/v1/tokens", { json: { name: "anon" } }), 401, "unauthorized");
-    await expectProblem(await call(url, "DELETE", "/api/v1/tokens/anything"), 401, "unauthorized");
+    await expectProblem(await call(suite.url, "GET", "/api/v1/tokens"), 401, "unauthorized");
+    await expectProblem(await call(suite.url, "POST", "/api/v1/tokens", { json: { name: "anon" } }), 401, "unauthorized");
+    await expectProblem(await call(suite.url, "DELETE", "/api/v1/tokens/anything"), 401, "unauthorized");
     // A syntactically valid but unknown API token is no better.
     const fake = `pxv_${"Q".repeat(43)}`;
-    await expectProblem(await call(url, "GET", "/api/v1/tokens", { token: fake }), 401, "unauthorized");
+    await expectProblem(await call(suite.url, "GET", "/api/v1/tokens", { token: fake }), 401, "unauthorized");
   });
 
   test("no password or token used here appears in the server log", () => {
-    const output = server.output();
+    const output = suite.server.output();
     expect(output).toContain('"route":"/api/v1/tokens"');
     const kinds = jar.kinds();
     expect(kinds.apiTokens).toBeGreaterThanOrEqual(8);

@@ -1,5 +1,6 @@
 // Runs pixvault as a real process (the source through Bun, or the built binary when
 // PIXVAULT_BIN is set) and talks to it over 127.0.0.1.
+import { afterAll, beforeAll } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -116,4 +117,40 @@ export async function startServer(
     }
     await Bun.sleep(20);
   }
+}
+
+export interface SuiteServer {
+  readonly server: RunningServer;
+  readonly url: string;
+  readonly dataDir: string;
+}
+
+/**
+ * One server for the enclosing describe block: started (with its own data dir) before the
+ * block's own beforeAll hooks, stopped and its data removed after its tests.
+ */
+export function serverForSuite(args: string[] = []): SuiteServer {
+  const dir = tempDir();
+  const dataDir = join(dir.path, "data");
+  let running: RunningServer | undefined;
+  beforeAll(async () => {
+    running = await startServer(["--data-dir", dataDir, ...args]);
+  });
+  afterAll(async () => {
+    await running?.stop();
+    dir.remove();
+  });
+  const server = () => {
+    if (!running) throw new Error("the suite's server is used before beforeAll started it");
+    return running;
+  };
+  return {
+    get server() {
+      return server();
+    },
+    get url() {
+      return server().url;
+    },
+    dataDir,
+  };
 }
