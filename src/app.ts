@@ -1,7 +1,7 @@
 // createApp(deps): the HTTP application — middleware, routers, errors, OpenAPI document.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { requestId } from "hono/request-id";
-import type { AccountDeps } from "./domain/context.ts";
+import type { AccountDeps, ImageDeps } from "./domain/context.ts";
 import type { Logger } from "./logger.ts";
 import { accountRoutes } from "./http/account-routes.ts";
 import { identify } from "./http/auth.ts";
@@ -12,6 +12,8 @@ import { accessLog } from "./http/access-log.ts";
 import { limitBodies } from "./http/body-limit.ts";
 import { notFound, onError } from "./http/errors.ts";
 import { healthRoutes, type ReadinessCheck } from "./http/health-routes.ts";
+import { imageRoutes } from "./http/image-routes.ts";
+import { UPLOAD_PATH, uploadRoutes } from "./http/upload-routes.ts";
 import { API_CSP, securityHeaders } from "./http/security-headers.ts";
 import { validationHook } from "./http/validation.ts";
 
@@ -21,6 +23,8 @@ export interface AppDeps {
   readonly readiness: Record<string, ReadinessCheck>;
   /** Accounts, sessions and tokens; absent in tests of the bare HTTP shell. */
   readonly accounts?: AccountDeps;
+  /** The image store; absent in tests of the bare HTTP shell. */
+  readonly images?: ImageDeps;
   /** Largest JSON or form body on routes that do not stream (default 1 MiB). */
   readonly maxJsonBytes?: number;
   readonly tls?: boolean;
@@ -35,8 +39,12 @@ export function createApp(deps: AppDeps) {
   app.use(async (c, next) => {
     await next();
     if (!c.res.headers.has("content-security-policy")) c.res.headers.set("content-security-policy", API_CSP);
+    // Responses built as plain Response objects (image content) skip Hono's header merge.
+    if (!c.res.headers.has("x-request-id")) c.res.headers.set("x-request-id", c.get("requestId"));
   });
-  app.use(limitBodies(deps.maxJsonBytes ?? 1024 * 1024));
+  const limit = limitBodies(deps.maxJsonBytes ?? 1024 * 1024);
+  // Uploads stream file by file and enforce --max-image-bytes per file themselves.
+  app.use((c, next) => (c.req.path === UPLOAD_PATH && (c.req.method === "POST" || c.req.method === "PUT") ? next() : limit(c, next)));
 
   app.route("/", healthRoutes(deps.version, deps.readiness));
   if (deps.accounts) {
@@ -44,6 +52,10 @@ export function createApp(deps: AppDeps) {
     app.route("/", accountRoutes(deps.accounts));
     app.route("/", sessionRoutes(deps.accounts));
     app.route("/", tokenRoutes(deps.accounts));
+  }
+  if (deps.accounts && deps.images) {
+    app.route("/", uploadRoutes(deps.images));
+    app.route("/", imageRoutes(deps.images));
   }
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

@@ -5,7 +5,7 @@ import { createLogger, describeError, type Logger } from "../logger.ts";
 import { pingDatabase } from "../store/db.ts";
 import { VERSION } from "../version.ts";
 import { StartupError } from "./startup-error.ts";
-import { accountDeps, openStorage, type Storage } from "./storage.ts";
+import { accountDeps, imageDeps, openStorage, type Storage } from "./storage.ts";
 
 export async function serve(argv: string[]): Promise<number> {
   const config = parseServeConfig(argv);
@@ -17,6 +17,7 @@ export async function serve(argv: string[]): Promise<number> {
     version: VERSION,
     tls: config.tls !== undefined,
     accounts,
+    images: imageDeps(storage, accounts, config, logger),
     readiness: {
       database: () => pingDatabase(storage.db),
       blobStore: () => accounts.blobs.check(),

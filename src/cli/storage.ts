@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { relative, isAbsolute } from "node:path";
 import { ConfigError, type ServeConfig, type StorageConfig } from "../config.ts";
 import { createSessionSigner } from "../crypto/session-token.ts";
-import type { AccountDeps } from "../domain/context.ts";
+import type { AccountDeps, ImageDeps } from "../domain/context.ts";
 import { diskBlobStore } from "../store/blob-store.ts";
 import { MasterKeyError } from "../crypto/errors.ts";
 import { loadOrCreateMasterKey } from "../crypto/master-key-file.ts";
@@ -35,6 +35,11 @@ export function accountDeps(
     throttle: options.loginThrottle ?? { maxFailuresPerUser: 5, maxFailuresPerIp: 50, windowMs: 15 * 60_000 },
     now: () => new Date(),
   };
+}
+
+/** What the image rules run on: the account deps plus keys, limits and a logger. */
+export function imageDeps(storage: Storage, accounts: AccountDeps, config: Pick<ServeConfig, "maxImageBytes">, logger: Logger): ImageDeps {
+  return { ...accounts, keyring: storage.keyring, maxImageBytes: config.maxImageBytes, logger };
 }
 
 /** `remindKeyLocation`: the server repeats the key-location warning at every start; one-shot commands do not. */

@@ -7,6 +7,10 @@ export const LABEL = {
   dataKey: "pixvault/data-key/v1",
   blob: "pixvault/blob/v1",
   blobKeyId: "pixvault/key-id/v1",
+  imageMetadata: "pixvault/image-metadata/v1",
+  imageField: "pixvault/image-field/v1",
+  nameIndex: "pixvault/blind-index/name/v1",
+  tagIndex: "pixvault/blind-index/tag/v1",
 } as const;
 
 /** Sub-keys of a user key (HKDF info), one per use. */

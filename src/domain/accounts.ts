@@ -57,7 +57,7 @@ export interface Usage {
   quotaBytes: number | null;
 }
 
-export function quotaOf(deps: AccountDeps, user: UserRow): number | null {
+export function quotaOf(deps: Pick<AccountDeps, "defaultQuotaBytes">, user: Pick<UserRow, "quotaBytes">): number | null {
   const quota = user.quotaBytes ?? deps.defaultQuotaBytes;
   return quota > 0 ? quota : null;
 }

@@ -1,5 +1,7 @@
 // What the account and session rules need from the outside world, wired once in main.
+import type { Keyring } from "../crypto/master-key.ts";
 import type { SessionSigner } from "../crypto/session-token.ts";
+import type { Logger } from "../logger.ts";
 import type { BlobStore } from "../store/blob-store.ts";
 import type { Database } from "../store/db.ts";
 
@@ -20,4 +22,13 @@ export interface AccountDeps {
   readonly defaultQuotaBytes: number;
   readonly throttle: LoginThrottlePolicy;
   readonly now: () => Date;
+}
+
+/** What the image rules need: storage, keys and limits. */
+export interface ImageDeps extends Pick<AccountDeps, "db" | "blobs" | "defaultQuotaBytes" | "now"> {
+  readonly keyring: Keyring;
+  /** Largest image accepted, in bytes. */
+  readonly maxImageBytes: number;
+  /** Integrity failures are logged with the image id (never with key material). */
+  readonly logger: Logger;
 }

@@ -38,6 +38,8 @@ export interface DomainError {
   readonly extra?: Record<string, unknown>;
   /** Seconds a client should wait before retrying (rate limits, unavailability). */
   readonly retryAfterSeconds?: number;
+  /** Lower-case response headers the failure needs (a 416 names the size in Content-Range, RFC 9110 §14.4). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export type Result<T, E = DomainError> = { ok: true; value: T } | { ok: false; error: E };
@@ -59,6 +61,7 @@ export class AppError extends Error implements DomainError {
     readonly detail: string,
     readonly extra?: Record<string, unknown>,
     readonly retryAfterSeconds?: number,
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(detail);
     this.name = "AppError";

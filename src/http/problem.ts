@@ -27,6 +27,11 @@ const PROBLEMS: Record<ErrorCode, { status: number; title: string }> = {
   internal_error: { status: 500, title: "Internal server error" },
 };
 
+/** The HTTP status of a code, for responses that carry several results (uploads, bulk deletes). */
+export function statusOf(code: ErrorCode): number {
+  return PROBLEMS[code].status;
+}
+
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
 export function problemBody(error: DomainError): Record<string, unknown> {
@@ -46,7 +51,8 @@ export function problemBody(error: DomainError): Record<string, unknown> {
  * handler ran (X-Request-Id) are kept.
  */
 export function problemResponse(c: Context, error: DomainError): Response {
-  const headers: Record<string, string> = { "content-type": PROBLEM_CONTENT_TYPE };
+  // The error's own headers first, so they can never replace the content type or length below.
+  const headers: Record<string, string> = { ...error.headers, "content-type": PROBLEM_CONTENT_TYPE };
   if (error.retryAfterSeconds !== undefined) {
     headers["retry-after"] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
   }
@@ -61,5 +67,5 @@ export function problemResponse(c: Context, error: DomainError): Response {
 export function valueOr<T>(result: Result<T>): T {
   if (result.ok) return result.value;
   const e = result.error;
-  throw new AppError(e.code, e.detail, e.extra, e.retryAfterSeconds);
+  throw new AppError(e.code, e.detail, e.extra, e.retryAfterSeconds, e.headers);
 }

@@ -34,3 +34,23 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { "application/json": { schema } },
 });
+
+export const ImageSchema = z
+  .object({
+    id: z.string(),
+    filename: z.string(),
+    visibility: z.enum(["private", "public"]),
+    owner: z.object({ id: z.string(), username: z.string() }),
+    contentType: z.string(),
+    size: z.number(),
+    width: z.number().nullable(),
+    height: z.number().nullable(),
+    sha256: z.string(),
+    tags: z.array(z.string()),
+    description: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Image");
+
+export const imageIdParam = z.object({ id: z.string().min(1).max(64) });

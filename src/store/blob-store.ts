@@ -2,8 +2,24 @@
 // two directory levels so no directory grows past a few thousand entries.
 import { constants, promises as fs } from "node:fs";
 import { join } from "node:path";
+import type { BlobFileOptions, OpenedBlobFile } from "../crypto/blob-file.ts";
+import { openBlobFile } from "../crypto/blob-file.ts";
+import { createDiskBlobWriter, TEMP_DIR } from "./disk-blob-writer.ts";
+
+/** An encrypted blob being written: nothing is visible under the image id until commit(). */
+export interface BlobWriter {
+  /** Appends ciphertext in order. */
+  write(chunks: readonly Uint8Array[]): Promise<void>;
+  /** Makes the blob durable under its id (fsync, rename, fsync of the directory). */
+  commit(): Promise<void>;
+  /** Discards everything written; safe to call after a failure and more than once. */
+  abort(): Promise<void>;
+}
 
 export interface BlobStore {
+  create(imageId: string): Promise<BlobWriter>;
+  /** Opens a stored blob for authenticated reads; a missing blob is an IntegrityError-free `undefined`. */
+  open(imageId: string, options: Omit<BlobFileOptions, "imageId">): Promise<OpenedBlobFile | undefined>;
   /** Removes the blob of an image; a blob that is already gone is not an error. */
   delete(imageId: string): Promise<void>;
   /** Readiness: the store can be written. */
@@ -16,9 +32,20 @@ export function blobPath(dir: string, imageId: string): string {
 
 export function diskBlobStore(dir: string): BlobStore {
   return {
+    create: (imageId) => createDiskBlobWriter(dir, imageId, blobPath(dir, imageId)),
+    async open(imageId, options) {
+      try {
+        return await openBlobFile(blobPath(dir, imageId), { ...options, imageId });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+        throw e;
+      }
+    },
     async delete(imageId) {
       await fs.rm(blobPath(dir, imageId), { force: true });
     },
     check: () => fs.access(dir, constants.W_OK),
   };
 }
+
+export { TEMP_DIR };

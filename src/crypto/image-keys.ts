@@ -1,0 +1,36 @@
+// Keys below an image's data key (metadata sealing) and the keyed blind indexes of names and tags.
+import { createHmac, hkdfSync } from "node:crypto";
+import { contextBytes, LABEL } from "./context.ts";
+import { KEY_BYTES } from "./gcm.ts";
+import { openBytes, sealBytes } from "./sealed-box.ts";
+
+export type ImageField = "filename" | "description" | "tags" | "digest";
+
+/**
+ * Metadata is sealed under a key derived from the image's data key, not from the user
+ * key: rotating the master key then re-wraps data keys only, and never touches these.
+ */
+export function imageMetadataKey(dataKey: Uint8Array, imageId: string): Buffer {
+  if (dataKey.length !== KEY_BYTES) throw new TypeError(`data key must be ${KEY_BYTES} bytes`);
+  return Buffer.from(hkdfSync("sha256", dataKey, Buffer.alloc(0), contextBytes(LABEL.imageMetadata, imageId), KEY_BYTES));
+}
+
+/** The image id and field name are in the AAD, so a sealed value cannot move to another row or column. */
+export function sealImageField(metadataKey: Uint8Array, imageId: string, field: ImageField, value: Uint8Array): Buffer {
+  return sealBytes(metadataKey, value, contextBytes(LABEL.imageField, imageId, field));
+}
+
+/** Throws IntegrityError when the value was tampered with or belongs elsewhere. */
+export function openImageField(metadataKey: Uint8Array, imageId: string, field: ImageField, sealed: Uint8Array): Buffer {
+  return openBytes(metadataKey, sealed, contextBytes(LABEL.imageField, imageId, field));
+}
+
+/**
+ * HMAC-SHA256(index key, label \0 value), truncated to 16 bytes: equality lookups work,
+ * and without the key nobody can test a guess. Collisions at 2^-64 per pair are harmless
+ * for a uniqueness check (a false "name taken" at worst).
+ */
+export function blindIndex(indexKey: Uint8Array, kind: "name" | "tag", value: string): Buffer {
+  const label = kind === "name" ? LABEL.nameIndex : LABEL.tagIndex;
+  return createHmac("sha256", indexKey).update(contextBytes(label, value)).digest().subarray(0, 16);
+}

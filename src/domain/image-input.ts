@@ -1,0 +1,74 @@
+// The shapes of image input: upload options, list queries, changes and bulk requests.
+import { z } from "zod";
+
+// Control characters and the bidi overrides that make text display as something else;
+// other format characters (the joiners inside emoji) are fine.
+const NO_CONTROL = /^[^\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]*$/u;
+const NO_CONTROL_BUT_LINES = /^(?:[^\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\n\t])*$/u;
+export const MAX_TAGS = 32;
+export const MAX_DESCRIPTION = 2000;
+export const MAX_BULK_IDS = 10_000;
+
+export const visibilitySchema = z.enum(["private", "public"], { error: "must be private or public" });
+
+// Tags are case-insensitive labels: stored lowercased and NFC, so "Cats" finds "cats".
+const tagSchema = z
+  .string()
+  .transform((s) => s.normalize("NFC").trim().toLowerCase())
+  .pipe(
+    z
+      .string()
+      .min(1, "a tag must not be empty")
+      .max(64, "a tag is at most 64 characters")
+      .regex(/^[^,]*$/, "a tag must not contain a comma")
+      .regex(NO_CONTROL, "a tag must not contain control characters"),
+  );
+
+/** `a,b` (form, query) or `["a","b"]` (JSON); duplicates dropped, order kept. */
+export const tagsSchema = z
+  .union([z.string().transform((s) => (s.trim() === "" ? [] : s.split(","))), z.array(z.string())])
+  .pipe(z.array(tagSchema).max(MAX_TAGS, `at most ${MAX_TAGS} tags`))
+  .transform((tags) => [...new Set(tags)]);
+
+export const descriptionSchema = z
+  .string()
+  .transform((s) => s.normalize("NFC"))
+  .pipe(z.string().max(MAX_DESCRIPTION, `at most ${MAX_DESCRIPTION} characters`).regex(NO_CONTROL_BUT_LINES, "must not contain control characters other than newlines and tabs"));
+
+export const uploadOptionsSchema = z.object({
+  visibility: visibilitySchema.default("private"),
+  tags: tagsSchema.default([]),
+  description: descriptionSchema.optional(),
+  onConflict: z.enum(["fail", "rename", "replace"], { error: "must be fail, rename or replace" }).default("fail"),
+});
+export type UploadOptions = z.output<typeof uploadOptionsSchema>;
+
+export const listQuerySchema = z.object({
+  scope: z.enum(["mine", "public"], { error: "must be mine or public" }).optional(),
+  visibility: visibilitySchema.optional(),
+  q: z.string().max(255, "at most 255 characters").optional(),
+  tag: z.string().max(64).optional(),
+  type: z.string().max(100).optional(),
+  sort: z.enum(["newest", "oldest", "size"], { error: "must be newest, oldest or size" }).default("newest"),
+  limit: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be 1 to 200").max(200, "must be 1 to 200").default(50),
+  cursor: z.string().max(512).optional(),
+});
+export type ListQuery = z.output<typeof listQuerySchema>;
+
+export const imageChangeSchema = z
+  .object({
+    filename: z.string().max(1024).optional(),
+    visibility: visibilitySchema.optional(),
+    tags: tagsSchema.optional(),
+    description: descriptionSchema.nullable().optional(),
+  })
+  .strict()
+  .refine((v) => Object.values(v).some((x) => x !== undefined), { message: "nothing to change: give filename, visibility, tags or description" });
+export type ImageChange = z.output<typeof imageChangeSchema>;
+
+const idSchema = z.string().min(1).max(64);
+export const bulkSelectionSchema = z.union([
+  z.object({ ids: z.array(idSchema).min(1, "give at least one id").max(MAX_BULK_IDS, `at most ${MAX_BULK_IDS} ids`) }).strict(),
+  z.object({ all: z.literal(true) }).strict(),
+]);
+export type BulkSelection = z.output<typeof bulkSelectionSchema>;

@@ -1,0 +1,148 @@
+// One uploaded file: stream it through sniffing, hashing and encryption to a durable blob,
+// then claim its name and commit its row. Anything that fails leaves nothing behind.
+import { createHash } from "node:crypto";
+import { crc32 } from "node:zlib";
+import { createBlobEncryptor } from "../crypto/blob-encryptor.ts";
+import { newId } from "../crypto/random-id.ts";
+import { createImageProbe } from "../media/image-probe.ts";
+import type { BlobWriter } from "../store/blob-store.ts";
+import type { UserRow } from "../store/user-repository.ts";
+import { quotaOf } from "./accounts.ts";
+import type { ImageDeps } from "./context.ts";
+import { fail, ok, type Result } from "./errors.ts";
+import { newImageKeys } from "./image-crypto.ts";
+import type { UploadOptions } from "./image-input.ts";
+import { sanitizeFilename } from "./image-names.ts";
+import { claimNameAndInsert } from "./image-naming.ts";
+import { describeImage, type ImageObject, publicImage } from "./image-view.ts";
+import { usageOf } from "../store/user-repository.ts";
+
+export interface UploadSource {
+  readonly filename: string | undefined;
+  readonly body: AsyncIterable<Uint8Array>;
+  /** Known in advance for a raw body with Content-Length: lets an oversize file fail before a byte is read. */
+  readonly declaredSize?: number;
+}
+
+/** Tracks one request's uploads against the user's quota, so a 50-file request stops at the limit. */
+export interface UploadSession {
+  readonly owner: UserRow;
+  readonly quotaBytes: number | null;
+  usedBytes: number;
+}
+
+export async function beginUploads(deps: ImageDeps, owner: UserRow): Promise<UploadSession> {
+  const quotaBytes = quotaOf(deps, owner);
+  const usedBytes = quotaBytes === null ? 0 : (await usageOf(deps.db.orm, owner.id)).bytes;
+  return { owner, quotaBytes, usedBytes };
+}
+
+// file-type needs ~4 KiB; a little more lets the probe reject containers it half-recognises.
+const EARLY_SNIFF_BYTES = 8192;
+
+/** Stores one file. A body that throws (client gone, truncated multipart) rethrows after cleanup. */
+export async function uploadImage(
+  deps: ImageDeps,
+  session: UploadSession,
+  source: UploadSource,
+  options: UploadOptions,
+): Promise<Result<ImageObject>> {
+  if (source.filename === undefined) {
+    return fail("validation_failed", "the file part has no filename", { errors: [{ field: "filename", message: "is required" }] });
+  }
+  const filename = sanitizeFilename(source.filename);
+  if (!filename.ok) return filename;
+  const tooBig = (size: number) => size > deps.maxImageBytes;
+  if (source.declaredSize !== undefined && tooBig(source.declaredSize)) return payloadTooLarge(deps);
+  if (source.declaredSize !== undefined && overQuota(session, source.declaredSize)) return quotaExceeded(session);
+
+  const id = newId();
+  const owner = session.owner;
+  const keys = newImageKeys(deps.keyring, owner, id);
+  const encryptor = createBlobEncryptor({ dataKey: keys.dataKey, imageId: id });
+  const probe = createImageProbe();
+  const sha256 = createHash("sha256");
+  let crc = 0;
+  let size = 0;
+  const writer = await deps.blobs.create(id);
+  let committed = false;
+  try {
+    await writer.write([encryptor.header]);
+    let sniffed = false;
+    for await (const chunk of source.body) {
+      size += chunk.length;
+      if (tooBig(size)) return await discard(writer, payloadTooLarge(deps));
+      if (overQuota(session, size)) return await discard(writer, quotaExceeded(session));
+      probe.push(chunk);
+      if (!sniffed && size >= EARLY_SNIFF_BYTES) {
+        sniffed = true;
+        const rejected = await probe.earlyRejection();
+        if (rejected) return await discard(writer, unsupported(rejected.detected));
+      }
+      sha256.update(chunk);
+      crc = crc32(chunk, crc);
+      await writer.write(encryptor.push(chunk));
+    }
+    // A raw body that ends early (client gone) must not be stored as a shorter image.
+    if (source.declaredSize !== undefined && size !== source.declaredSize) {
+      return await discard(writer, fail("bad_request", `the body ended after ${size} of ${source.declaredSize} bytes`));
+    }
+    const verdict = await probe.finish();
+    if (!verdict.ok) return await discard(writer, verdict.reason === "empty" ? emptyFile() : unsupported(verdict.detected));
+    await writer.write(encryptor.finish());
+    await writer.commit();
+    committed = true;
+    const stored = await claimNameAndInsert(deps, owner, options, filename.value, {
+      id,
+      keys,
+      contentType: verdict.contentType,
+      size,
+      width: verdict.width,
+      height: verdict.height,
+      digest: keys.metadata.digest(sha256.digest(), crc),
+      commitment: encryptor.commitment,
+      quotaBytes: session.quotaBytes,
+    });
+    if (!stored.ok) {
+      await deps.blobs.delete(id);
+      return stored;
+    }
+    session.usedBytes += size;
+    return ok(publicImage(describeImage(deps.keyring, stored.value)));
+  } catch (e) {
+    // The body failed (client gone, truncated multipart) or the database did: no row
+    // points at this blob, so it goes.
+    if (committed) await deps.blobs.delete(id);
+    else await writer.abort();
+    throw e;
+  }
+}
+
+function overQuota(session: UploadSession, size: number): boolean {
+  return session.quotaBytes !== null && session.usedBytes + size > session.quotaBytes;
+}
+
+async function discard<T>(writer: BlobWriter, result: Result<T>): Promise<Result<T>> {
+  await writer.abort();
+  return result;
+}
+
+const payloadTooLarge = (deps: ImageDeps) =>
+  fail("payload_too_large", `the image is larger than this server's limit of ${deps.maxImageBytes} bytes`);
+
+const quotaExceeded = (session: UploadSession) =>
+  fail(
+    "quota_exceeded",
+    `this upload would exceed your storage quota of ${session.quotaBytes} bytes (${session.usedBytes} bytes used)`,
+    { quotaBytes: session.quotaBytes, usedBytes: session.usedBytes },
+  );
+
+const emptyFile = (): Result<never> => fail("unsupported_media_type", "the file is empty");
+
+function unsupported(detected: string | undefined): Result<never> {
+  const what = detected ? `it is ${detected}` : "its type was not recognised";
+  return fail(
+    "unsupported_media_type",
+    `not an accepted image (${what}); accepted: JPEG, PNG, GIF, WebP, AVIF, HEIC/HEIF, BMP, TIFF`,
+  );
+}

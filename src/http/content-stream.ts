@@ -1,0 +1,126 @@
+// The body of a content response: a pull-based stream over a source's authenticated chunks.
+import type { ContentSource } from "./content-response.ts";
+
+/** Closes the source at most once; a failing close is logged through onStreamError, never thrown. */
+export function releaseOnce(source: ContentSource): () => Promise<void> {
+  let released: Promise<void> | undefined;
+  return () =>
+    (released ??= (async () => {
+      try {
+        await source.close?.();
+      } catch (error) {
+        source.onStreamError?.(error);
+      }
+    })());
+}
+
+/**
+ * Pulls the first chunk before returning, so a blob that fails authentication at its start
+ * throws here and becomes a normal error response instead of a 200 with a broken body.
+ * After that, chunks are decrypted only when the client takes one (highWaterMark 0), so a
+ * slow or vanished client stops the work. A default stream, not `type: "bytes"`: nothing
+ * here reads with BYOB, and byte streams would detach the source's buffers on enqueue.
+ */
+export async function openBody(
+  source: ContentSource,
+  start: number,
+  end: number,
+  release: () => Promise<void>,
+): Promise<ReadableStream<Uint8Array>> {
+  const iterator = source.read(start, end)[Symbol.asyncIterator]();
+  let remaining = end - start + 1;
+  let stopped = false;
+
+  // The next non-empty chunk, or null at a clean end. Any other byte count than the one
+  // promised in Content-Length is a broken source: fail rather than send a wrong body.
+  const next = async (): Promise<Uint8Array | null> => {
+    for (;;) {
+      const step = await iterator.next();
+      if (stopped) return null;
+      if (step.done) {
+        if (remaining !== 0) throw new Error(`content source ended ${remaining} bytes early`);
+        return null;
+      }
+      if (step.value.byteLength > remaining) throw new Error("content source yielded more bytes than requested");
+      remaining -= step.value.byteLength;
+      // Empty chunks are skipped: some servers frame an empty write as the end of the body.
+      if (step.value.byteLength > 0) return step.value;
+    }
+  };
+  const stop = async () => {
+    stopped = true;
+    try {
+      await iterator.return?.();
+    } catch (error) {
+      source.onStreamError?.(error);
+    }
+    await release();
+  };
+
+  const first = await next().catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+  // Unreachable (next() throws on an early end before anything can stop it); narrows the type.
+  if (first === null) {
+    await stop();
+    throw new Error("content source yielded nothing for a non-empty range");
+  }
+
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        controller.enqueue(first);
+      },
+      async pull(controller) {
+        try {
+          const chunk = await next();
+          if (stopped) return; // cancelled while this chunk was being read
+          if (chunk === null) {
+            // Released before the end is signalled, so a finished body means a closed file.
+            await stop();
+            controller.close();
+          } else {
+            controller.enqueue(chunk);
+          }
+        } catch (error) {
+          if (stopped) return;
+          // Headers are out: the only honest signal left is an aborted body, never more bytes.
+          // The error goes to onStreamError; the abort carries no reason because Bun.serve
+          // prints a reason raw to stderr, outside the structured log.
+          source.onStreamError?.(error);
+          await stop();
+          controller.error();
+        }
+      },
+      async cancel() {
+        if (!stopped) await stop();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
+ * The whole range decrypted into memory (for bodies small enough that Bun then sends an
+ * exact Content-Length). A failure anywhere throws before any byte is sent.
+ */
+export async function readWhole(
+  source: ContentSource,
+  start: number,
+  end: number,
+  release: () => Promise<void>,
+): Promise<Blob> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of source.read(start, end)) {
+      chunks.push(chunk);
+      length += chunk.byteLength;
+    }
+  } finally {
+    await release();
+  }
+  if (length !== end - start + 1) throw new Error(`content source gave ${length} bytes for a ${end - start + 1}-byte range`);
+  return new Blob(chunks as BlobPart[]);
+}

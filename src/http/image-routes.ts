@@ -1,0 +1,136 @@
+// /api/v1/images: list, read metadata and content, change, delete one or many.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { ImageDeps } from "../domain/context.ts";
+import { bulkSelectionSchema, imageChangeSchema, listQuerySchema } from "../domain/image-input.ts";
+import { listImages } from "../domain/image-listing.ts";
+import { changeImage, deleteImage, deleteImages, getImage, openImageContent } from "../domain/images.ts";
+import { principalOf } from "./auth.ts";
+import { contentResponse } from "./content-response.ts";
+import type { AppEnv } from "./env.ts";
+import { statusOf, valueOr } from "./problem.ts";
+import { bearer, ImageSchema, imageIdParam, json, problem } from "./schemas.ts";
+
+const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { "application/json": { schema } }, required: true } });
+const optionalBearer: { [name: string]: string[] }[] = [{}, { bearerAuth: [] }];
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/api/v1/images",
+  summary: "List your images (scope=mine) or everyone's public images (scope=public)",
+  security: optionalBearer,
+  request: { query: listQuerySchema },
+  responses: {
+    200: json(z.object({ items: z.array(ImageSchema), nextCursor: z.string().nullable() }), "one page"),
+    401: problem("unauthorized (scope=mine without a token)"),
+    422: problem("validation_failed"),
+  },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/api/v1/images/{id}",
+  summary: "An image's metadata",
+  security: optionalBearer,
+  request: { params: imageIdParam },
+  responses: { 200: json(z.object({ image: ImageSchema }), "the image"), 404: problem("not_found") },
+});
+
+const contentRoute = createRoute({
+  method: "get",
+  path: "/api/v1/images/{id}/content",
+  summary: "The decrypted image bytes (Range, If-None-Match; ?download=1 for an attachment)",
+  security: optionalBearer,
+  request: { params: imageIdParam, query: z.object({ download: z.enum(["0", "1", "true", "false"]).optional() }) },
+  responses: {
+    200: { description: "the image", content: { "image/*": { schema: z.string().openapi({ format: "binary" }) } } },
+    206: { description: "a byte range of the image" },
+    304: { description: "not modified" },
+    404: problem("not_found"),
+    416: problem("range_not_satisfiable"),
+    500: problem("integrity_error"),
+  },
+});
+
+const patchRoute = createRoute({
+  method: "patch",
+  path: "/api/v1/images/{id}",
+  summary: "Rename, change visibility, tags or description",
+  security: bearer,
+  request: { params: imageIdParam, ...body(imageChangeSchema) },
+  responses: {
+    200: json(z.object({ image: ImageSchema }), "changed"),
+    401: problem("unauthorized"),
+    403: problem("forbidden"),
+    404: problem("not_found"),
+    409: problem("name_conflict"),
+    422: problem("validation_failed"),
+  },
+});
+
+const deleteRoute = createRoute({
+  method: "delete",
+  path: "/api/v1/images/{id}",
+  summary: "Delete an image",
+  security: bearer,
+  request: { params: imageIdParam },
+  responses: { 204: { description: "deleted" }, 401: problem("unauthorized"), 403: problem("forbidden"), 404: problem("not_found") },
+});
+
+const bulkDeleteRoute = createRoute({
+  method: "post",
+  path: "/api/v1/images/delete",
+  summary: "Delete several images ({ids}) or all of yours ({all:true})",
+  security: bearer,
+  request: body(bulkSelectionSchema),
+  responses: {
+    200: json(
+      z.object({
+        deleted: z.array(z.string()),
+        failed: z.array(z.object({ id: z.string(), status: z.number(), code: z.string(), detail: z.string() })),
+      }),
+      "per-id results",
+    ),
+    401: problem("unauthorized"),
+    422: problem("validation_failed"),
+  },
+});
+
+export function imageRoutes(deps: ImageDeps) {
+  return new OpenAPIHono<AppEnv>()
+    .openapi(bulkDeleteRoute, async (c) => {
+      const result = await deleteImages(deps, principalOf(c).user, c.req.valid("json"));
+      return c.json({ deleted: result.deleted, failed: result.failed.map((f) => ({ ...f, status: statusOf(f.code) })) }, 200);
+    })
+    .openapi(listRoute, async (c) => c.json(valueOr(await listImages(deps, c.get("principal")?.user, c.req.valid("query"))), 200))
+    .openapi(getRoute, async (c) => {
+      const image = valueOr(await getImage(deps, c.req.valid("param").id, c.get("principal")?.user));
+      return c.json({ image }, 200);
+    })
+    .openapi(contentRoute, async (c) => {
+      const { image, blob } = valueOr(await openImageContent(deps, c.req.valid("param").id, c.get("principal")?.user));
+      const download = ["1", "true"].includes(c.req.valid("query").download ?? "");
+      return contentResponse(
+        c.req.raw,
+        {
+          size: image.size,
+          etag: image.sha256,
+          contentType: image.contentType,
+          filename: image.filename,
+          lastModified: new Date(image.updatedAt),
+          cacheControl: image.visibility === "public" ? "public, no-cache" : "private, no-cache",
+          read: (start, end) => blob.readRange(start, end),
+          close: () => blob.close(),
+          onStreamError: (error) => deps.logger.error("image stream failed", { imageId: image.id, error: String(error) }),
+        },
+        { download },
+      ) as never;
+    })
+    .openapi(patchRoute, async (c) => {
+      const image = valueOr(await changeImage(deps, c.req.valid("param").id, principalOf(c).user, c.req.valid("json")));
+      return c.json({ image }, 200);
+    })
+    .openapi(deleteRoute, async (c) => {
+      valueOr(await deleteImage(deps, c.req.valid("param").id, principalOf(c).user));
+      return c.body(null, 204);
+    });
+}
