@@ -32,7 +32,8 @@ export const tagsSchema = z
 
 export const descriptionSchema = z
   .string()
-  .transform((s) => s.normalize("NFC"))
+  // Forms send line breaks as CRLF; one form is stored.
+  .transform((s) => s.normalize("NFC").replace(/\r\n?/g, "\n"))
   .pipe(z.string().max(MAX_DESCRIPTION, `at most ${MAX_DESCRIPTION} characters`).regex(NO_CONTROL_BUT_LINES, "must not contain control characters other than newlines and tabs"));
 
 export const uploadOptionsSchema = z.object({

@@ -3,7 +3,7 @@ import { IntegrityError } from "../crypto/errors.ts";
 import type { OpenedBlobFile } from "../crypto/blob-file.ts";
 import { deleteImageRows, findImages, updateImage, type ImageChange as RowChange, type OwnedImageRow } from "../store/image-repository.ts";
 import type { ImageDeps } from "./context.ts";
-import { fail, ok, type ErrorCode, type Result } from "./errors.ts";
+import { AppError, fail, ok, type ErrorCode, type Result } from "./errors.ts";
 import { canRead, findChangeable, findReadable, judgeChange, type Viewer } from "./image-access.ts";
 import { indexKey, nameIndex, namespaceOf, openImageKeys, tagIndex } from "./image-crypto.ts";
 import type { BulkSelection, ImageChange } from "./image-input.ts";
@@ -55,11 +55,38 @@ export async function openContent(deps: ImageDeps, row: OwnedImageRow): Promise<
       await blob.close();
       throw new IntegrityError("malformed", "blob (length differs from the row)");
     }
-    return ok({ image, blob });
+    return ok({ image, blob: failingAsIntegrityError(deps, row.id, blob) });
   } catch (e) {
     if (e instanceof IntegrityError) return integrityFailure(deps, row.id, e);
     throw e;
   }
+}
+
+/**
+ * Only the final segment is verified at open; any other one can fail while a body is read.
+ * That failure is a value nobody can return any more (the reader is a generator consumed by
+ * the HTTP layer), so it is logged with the image id and thrown as integrity_error, never as
+ * an anonymous internal error.
+ */
+function failingAsIntegrityError(deps: ImageDeps, imageId: string, blob: OpenedBlobFile): OpenedBlobFile {
+  async function* guard(chunks: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
+    try {
+      yield* chunks;
+    } catch (e) {
+      if (!(e instanceof IntegrityError)) throw e;
+      const failure = integrityFailure(deps, imageId, e);
+      throw failure.ok ? e : new AppError(failure.error.code, failure.error.detail);
+    }
+  }
+  const close = () => blob.close();
+  return {
+    plaintextLength: blob.plaintextLength,
+    segmentSize: blob.segmentSize,
+    readRange: (start, endInclusive) => guard(blob.readRange(start, endInclusive)),
+    readAll: () => guard(blob.readAll()),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
 }
 
 export async function changeImage(deps: ImageDeps, id: string, viewer: UserRow, change: ImageChange): Promise<Result<ImageObject>> {

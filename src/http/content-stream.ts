@@ -122,5 +122,5 @@ export async function readWhole(
     await release();
   }
   if (length !== end - start + 1) throw new Error(`content source gave ${length} bytes for a ${end - start + 1}-byte range`);
-  return new Blob(chunks as BlobPart[]);
+  return new Blob(chunks as Uint8Array<ArrayBuffer>[]);
 }
