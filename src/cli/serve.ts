@@ -82,10 +82,12 @@ function waitForShutdown(
       server
         .stop(false)
         .catch((e: unknown) => logger.error("error while stopping", describeError(e)))
-        .finally(() => {
+        .finally(async () => {
           clearTimeout(force);
           process.off("SIGTERM", onSignal);
           process.off("SIGINT", onSignal);
+          // A stopped server leaves one self-contained pixvault.db (copyable on its own).
+          await storage.db.checkpoint().catch((e: unknown) => logger.warn("WAL checkpoint failed", describeError(e)));
           storage.close();
           logger.info("stopped");
           resolve(0);

@@ -1,10 +1,10 @@
 // Listing images: scope, filters and keyset cursors. Filename search runs on decrypted
 // names (the database holds only ciphertext), scanning pages until enough rows match.
 import { IntegrityError } from "../crypto/errors.ts";
+import { ACCEPTED_IMAGE_TYPES } from "../media/image-types.ts";
 import { listImageRows, type ImageCursor, type ImageFilter, type ImageSort, type OwnedImageRow } from "../store/image-repository.ts";
 import type { ImageDeps } from "./context.ts";
 import { fail, ok, type Result } from "./errors.ts";
-import type { Viewer } from "./image-access.ts";
 import { privateIndexKey, publicIndexKey, tagIndex } from "./image-crypto.ts";
 import type { ListQuery } from "./image-input.ts";
 import { integrityFailure } from "./images.ts";
@@ -24,13 +24,15 @@ export async function listImages(deps: ImageDeps, viewer: UserRow | undefined, q
   if (scope === "mine" && !viewer) return fail("unauthorized", "scope=mine needs `Authorization: Bearer <token>`; use scope=public to browse public images");
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.sort);
   if (after === null) return invalid("cursor", "is not a cursor of this listing (it encodes another sort order or was altered)");
-  const contentType = query.type === undefined ? undefined : normaliseType(query.type);
-  if (contentType === null) return invalid("type", "must be an image type such as png, jpeg or image/webp");
+  // A blank filter (an empty form field) filters nothing, as a blank q does.
+  const typeName = query.type?.trim().toLowerCase();
+  const contentTypes = typeName ? TYPE_NAMES.get(typeName) : undefined;
+  if (typeName && !contentTypes) return invalid("type", TYPE_HINT);
 
   const filter: ImageFilter = {
     ...(scope === "mine" ? { ownerId: viewer!.id, ...(query.visibility ? { visibility: query.visibility } : {}) } : { visibility: "public" }),
-    ...(contentType ? { contentType } : {}),
-    ...(query.tag !== undefined ? { tagIndexes: tagIndexesFor(deps, scope, viewer, query.tag) } : {}),
+    ...(contentTypes ? { contentTypes } : {}),
+    ...(query.tag?.trim() ? { tagIndexes: tagIndexesFor(deps, scope, viewer, query.tag) } : {}),
   };
   if (scope === "public" && query.visibility === "private") return ok({ items: [], nextCursor: null });
   const needle = query.q?.normalize("NFC").toLowerCase();
@@ -45,21 +47,28 @@ export async function listImages(deps: ImageDeps, viewer: UserRow | undefined, q
     for (const row of rows) {
       if (items.length === query.limit) return ok({ items, nextCursor: encodeCursor(query.sort, cursor!) });
       const image = describe(deps, row);
-      if (!image.ok) return image;
       scanned += 1;
       cursor = cursorOf(row, query.sort);
-      if (!needle || image.value.filename.toLowerCase().includes(needle)) items.push(image.value);
+      if (image && (!needle || image.filename.toLowerCase().includes(needle))) items.push(image);
     }
     if (rows.length < want) return ok({ items, nextCursor: null });
   }
   return ok({ items, nextCursor: cursor ? encodeCursor(query.sort, cursor) : null });
 }
 
-function describe(deps: ImageDeps, row: OwnedImageRow): Result<ImageObject> {
+/**
+ * A row whose sealed metadata fails to open is logged and left out: one damaged row must
+ * not take down a listing (the public one is everyone's). Reading it directly still says
+ * integrity_error, and fsck reports it.
+ */
+function describe(deps: ImageDeps, row: OwnedImageRow): ImageObject | undefined {
   try {
-    return ok(publicImage(describeImage(deps.keyring, row)));
+    return publicImage(describeImage(deps.keyring, row));
   } catch (e) {
-    if (e instanceof IntegrityError) return integrityFailure(deps, row.id, e);
+    if (e instanceof IntegrityError) {
+      integrityFailure(deps, row.id, e);
+      return undefined;
+    }
     throw e;
   }
 }
@@ -91,14 +100,24 @@ function decodeCursor(text: string, sort: ImageSort): ImageCursor | null {
   }
 }
 
-const TYPE_ALIASES: Record<string, string> = { jpg: "image/jpeg", tif: "image/tiff", heif: "image/heif", heic: "image/heic" };
+/**
+ * What `type=` accepts: a stored MIME type (`image/webp`), its subtype (`webp`) or its
+ * extension (`jpg`, `tif`); `png` also finds APNGs. Anything else is refused rather than
+ * silently listing nothing, so a typo (`jepg`) is noticed.
+ */
+const TYPE_NAMES: ReadonlyMap<string, readonly string[]> = (() => {
+  const names = new Map<string, string[]>();
+  const add = (name: string, contentType: string) => names.set(name, [...new Set([...(names.get(name) ?? []), contentType])]);
+  for (const { contentType, extension } of ACCEPTED_IMAGE_TYPES) {
+    add(contentType, contentType);
+    add(contentType.slice("image/".length), contentType);
+    add(extension, contentType);
+  }
+  add("tif", "image/tiff");
+  return names;
+})();
 
-function normaliseType(raw: string): string | null {
-  const t = raw.trim().toLowerCase();
-  if (/^image\/[a-z0-9.+-]+$/.test(t)) return t;
-  if (/^[a-z0-9]+$/.test(t)) return TYPE_ALIASES[t] ?? `image/${t}`;
-  return null;
-}
+const TYPE_HINT = `must be an image type pixvault stores: ${[...new Set(ACCEPTED_IMAGE_TYPES.map((t) => t.extension))].join(", ")}, jpeg, tif or a MIME type such as image/webp`;
 
 function invalid(field: string, message: string): Result<never> {
   return fail("validation_failed", `${field} ${message}`, { errors: [{ field, message }] });

@@ -89,7 +89,7 @@ function failingAsIntegrityError(deps: ImageDeps, imageId: string, blob: OpenedB
   };
 }
 
-export async function changeImage(deps: ImageDeps, id: string, viewer: UserRow, change: ImageChange): Promise<Result<ImageObject>> {
+export async function changeImage(deps: ImageDeps, id: string, viewer: Viewer, change: ImageChange): Promise<Result<ImageObject>> {
   const found = await findChangeable(deps.db, id, viewer);
   if (!found.ok) return found;
   const row = found.value;
@@ -108,7 +108,8 @@ export async function changeImage(deps: ImageDeps, id: string, viewer: UserRow, 
   }
   const visibility = change.visibility ?? row.visibility;
   const tags = change.tags ?? current.tags;
-  const key = indexKey(deps.keyring, visibility, viewer);
+  const owner = { id: row.ownerId, keySalt: row.ownerKeySalt };
+  const key = indexKey(deps.keyring, visibility, owner);
   // Moving between namespaces re-keys every blind index, so they are all rewritten.
   const reindex = visibility !== row.visibility || change.filename !== undefined;
   const retag = visibility !== row.visibility || change.tags !== undefined;
@@ -121,7 +122,7 @@ export async function changeImage(deps: ImageDeps, id: string, viewer: UserRow, 
     ...(retag ? { tagIndexes: tags.map((t) => tagIndex(key, t)) } : {}),
     ...(change.description !== undefined ? { descriptionEnc: sealer.description(change.description) } : {}),
   };
-  const outcome = await updateImage(deps.db.client, id, viewer.id, rowChange);
+  const outcome = await updateImage(deps.db.client, id, owner.id, rowChange);
   if (outcome === "name_taken") return nameConflict(filename, visibility);
   if (outcome === "missing") return fail("not_found", `no image ${JSON.stringify(id)}`);
   return getImage(deps, id, viewer);

@@ -1,6 +1,7 @@
 // /api/v1/images: list, read metadata and content, change, delete one or many.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { ImageDeps } from "../domain/context.ts";
+import { AppError } from "../domain/errors.ts";
 import { bulkSelectionSchema, imageChangeSchema, listQuerySchema } from "../domain/image-input.ts";
 import { listImages } from "../domain/image-listing.ts";
 import { changeImage, deleteImage, deleteImages, getImage, openImageContent } from "../domain/images.ts";
@@ -120,17 +121,21 @@ export function imageRoutes(deps: ImageDeps) {
           cacheControl: image.visibility === "public" ? "public, no-cache" : "private, no-cache",
           read: (start, end) => blob.readRange(start, end),
           close: () => blob.close(),
-          onStreamError: (error) => deps.logger.error("image stream failed", { imageId: image.id, error: String(error) }),
+          // Integrity failures are logged by the domain with their reason; this catches the rest.
+          onStreamError: (error) => {
+            if (!(error instanceof AppError)) deps.logger.error("image stream failed", { imageId: image.id, error: String(error) });
+          },
         },
         { download },
       ) as never;
     })
     .openapi(patchRoute, async (c) => {
-      const image = valueOr(await changeImage(deps, c.req.valid("param").id, principalOf(c).user, c.req.valid("json")));
+      const image = valueOr(await changeImage(deps, c.req.valid("param").id, c.get("principal")?.user, c.req.valid("json")));
       return c.json({ image }, 200);
     })
     .openapi(deleteRoute, async (c) => {
-      valueOr(await deleteImage(deps, c.req.valid("param").id, principalOf(c).user));
+      // No principalOf here: a private image is 404 to everyone else, signed in or not.
+      valueOr(await deleteImage(deps, c.req.valid("param").id, c.get("principal")?.user));
       return c.body(null, 204);
     });
 }

@@ -14,6 +14,8 @@ export interface Database {
   readonly url: string;
   /** The SQLite file, when the database is local. */
   readonly file?: string;
+  /** Folds the WAL into the database file, so a stopped server's data is all in `pixvault.db`. */
+  checkpoint(): Promise<void>;
   close(): void;
 }
 
@@ -49,6 +51,9 @@ export async function openDatabase(url: string, busyTimeoutMs = 5000): Promise<D
     orm: drizzle(client, { schema }),
     url,
     ...(file ? { file } : {}),
+    checkpoint: async () => {
+      if (file) await client.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+    },
     close: () => client.close(),
   };
 }

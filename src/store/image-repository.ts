@@ -197,7 +197,8 @@ export type ImageSort = "newest" | "oldest" | "size";
 export interface ImageFilter {
   readonly ownerId?: string;
   readonly visibility?: "private" | "public";
-  readonly contentType?: string;
+  /** Rows of any of these content types. */
+  readonly contentTypes?: readonly string[];
   /** Rows having any of these tag indexes. */
   readonly tagIndexes?: readonly Buffer[];
 }
@@ -224,7 +225,7 @@ export async function listImageRows(
   const conditions = [
     filter.ownerId !== undefined ? eq(images.ownerId, filter.ownerId) : undefined,
     filter.visibility !== undefined ? eq(images.visibility, filter.visibility) : undefined,
-    filter.contentType !== undefined ? eq(images.contentType, filter.contentType) : undefined,
+    filter.contentTypes !== undefined ? inArray(images.contentType, [...filter.contentTypes]) : undefined,
     filter.tagIndexes !== undefined
       ? exists(
           orm
