@@ -83,7 +83,11 @@ describe("pixvault serve", () => {
     expect(res.status).toBe(200);
     const doc = await jsonOf(res);
     expect(doc.openapi).toMatch(/^3\.1/);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/healthz", "/readyz"]));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/healthz", "/readyz", "/api/v1/images", "/api/v1/images/{id}", "/api/v1/images/{id}/content", "/api/v1/images/delete"]),
+    );
+    expect(Object.keys(doc.paths["/api/v1/images"])).toEqual(expect.arrayContaining(["get", "post"]));
+    expect(Object.keys(doc.paths["/api/v1/images"].post.requestBody.content)).toContain("multipart/form-data");
   });
 
   test("one structured log line per request, with route pattern and no query or body", async () => {
