@@ -18,7 +18,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { crc32 } from "node:zlib";
 import { call, loginToken, registerUser } from "../tests/support/accounts.ts";
-import { pngOfSize } from "../tests/support/images.ts";
+import { PNG_SIGNATURE, pngChunk, pngOfSize } from "../tests/support/images.ts";
 import { pixvaultCommand, startServer, type RunningServer } from "../tests/support/pixvault.ts";
 
 const ROOT = join(import.meta.dir, "..");
@@ -223,16 +223,6 @@ async function peakDuring<T>(pid: number, run: () => Promise<T>): Promise<{ resu
   }
 }
 
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-function pngChunk(type: string, data: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, "latin1");
-  out.set(data, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
-}
 
 /**
  * Writes a valid noise PNG of at least `bytes` to `path` piece by piece (stored deflate blocks,

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { serverForSuite } from "../support/pixvault.ts";
-import { call, createApiToken, expectProblem, loginToken, registerUser, type TestUser } from "../support/accounts.ts";
+import { call, createApiToken, expectProblem, loginToken, type TestUser, signedInUser } from "../support/accounts.ts";
 import { jsonOf, type Json } from "../support/http.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadOne, type UploadFile } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
@@ -22,10 +22,7 @@ describe("image access", () => {
     user: TestUser;
     token: string;
   }
-  const member = async (): Promise<Member> => {
-    const user = await registerUser(suite.url);
-    return { user, token: await loginToken(suite.url, user.username, user.password) };
-  };
+  const member = (): Promise<Member> => signedInUser(suite.url);
   const upload = (who: Member, file: UploadFile, options: Record<string, string> = {}) => uploadOne(suite.url, who.token, file, options);
 
   /** Every route that names one image, as `who` (a token, or undefined for anonymous). */

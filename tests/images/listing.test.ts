@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
 import { serverForSuite } from "../support/pixvault.ts";
-import { call, expectProblem, invalidFields, loginToken, registerUser, type TestUser } from "../support/accounts.ts";
+import { call, expectProblem, invalidFields, type TestUser, signedInUser } from "../support/accounts.ts";
 import { jsonOf, type Json } from "../support/http.ts";
 import { listAll, listImages, uploadFiles, uploadOne, type UploadFile } from "../support/images-api.ts";
 import { fixtureImage, noisePng } from "../support/images.ts";
@@ -51,10 +51,7 @@ describe("GET /api/v1/images", () => {
     user: TestUser;
     token: string;
   }
-  const member = async (): Promise<Member> => {
-    const user = await registerUser(suite.url);
-    return { user, token: await loginToken(suite.url, user.username, user.password) };
-  };
+  const member = (): Promise<Member> => signedInUser(suite.url);
   const upload = (who: Member, file: UploadFile, options: Record<string, string> = {}) => uploadOne(suite.url, who.token, file, options);
   /** Many files in one multipart request (fast; some share a createdAt millisecond). */
   const uploadMany = async (who: Member, files: UploadFile[], options: Record<string, string> = {}): Promise<Json[]> => {

@@ -1,7 +1,7 @@
 // Unique names per namespace (each user's private images; all public images together):
 // 409 name_conflict, onConflict=rename and replace, and races decided by the database.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { call, expectProblem, loginToken, registerUser } from "../support/accounts.ts";
+import { call, expectProblem, signedInUser } from "../support/accounts.ts";
 import { jsonOf } from "../support/http.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
@@ -14,9 +14,7 @@ describe("names within a namespace", () => {
   let alice: string;
   let bob: string;
   beforeAll(async () => {
-    const [a, b] = [await registerUser(suite.url), await registerUser(suite.url)];
-    alice = await loginToken(suite.url, a.username, a.password);
-    bob = await loginToken(suite.url, b.username, b.password);
+    [alice, bob] = [(await signedInUser(suite.url)).token, (await signedInUser(suite.url)).token];
   });
 
   test("the same name twice in one's private images is 409 name_conflict, also when only the case differs", async () => {
@@ -86,9 +84,7 @@ describe("changing names and visibility", () => {
   let alice: string;
   let bob: string;
   beforeAll(async () => {
-    const [a, b] = [await registerUser(suite.url), await registerUser(suite.url)];
-    alice = await loginToken(suite.url, a.username, a.password);
-    bob = await loginToken(suite.url, b.username, b.password);
+    [alice, bob] = [(await signedInUser(suite.url)).token, (await signedInUser(suite.url)).token];
   });
 
   const patch = (token: string, id: string, json: unknown) => call(suite.url, "PATCH", `/api/v1/images/${id}`, { token, json });
@@ -155,9 +151,7 @@ describe("deleting", () => {
   let alice: string;
   let bob: string;
   beforeAll(async () => {
-    const [a, b] = [await registerUser(suite.url), await registerUser(suite.url)];
-    alice = await loginToken(suite.url, a.username, a.password);
-    bob = await loginToken(suite.url, b.username, b.password);
+    [alice, bob] = [(await signedInUser(suite.url)).token, (await signedInUser(suite.url)).token];
   });
 
   test("DELETE removes the image and frees its name; a second DELETE is 404", async () => {

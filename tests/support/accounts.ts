@@ -162,3 +162,9 @@ export function median(values: number[]): number {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+/** A fresh user, registered and logged in. */
+export async function signedInUser(baseUrl: string, jar?: SecretJar): Promise<{ user: TestUser; token: string }> {
+  const user = await registerUser(baseUrl, jar);
+  return { user, token: await loginToken(baseUrl, user.username, user.password, jar) };
+}

@@ -52,9 +52,10 @@ export interface NoisePngOptions {
   text?: string;
 }
 
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-function chunk(type: string, data: Uint8Array): Buffer {
+/** One PNG chunk: length, type, data, CRC-32 (also used by bench/images.ts to stream huge PNGs). */
+export function pngChunk(type: string, data: Uint8Array): Buffer {
   const out = Buffer.alloc(12 + data.length);
   out.writeUInt32BE(data.length, 0);
   out.write(type, 4, "latin1");
@@ -85,11 +86,11 @@ export function noisePng({ width, height, seed = 1, text }: NoisePngOptions): Bu
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // colour type RGB
   return Buffer.concat([
-    SIGNATURE,
-    chunk("IHDR", ihdr),
-    ...(text === undefined ? [] : [chunk("tEXt", Buffer.from(`Comment\0${text}`, "latin1"))]),
-    chunk("IDAT", deflateSync(rows, { level: 0 })),
-    chunk("IEND", new Uint8Array(0)),
+    PNG_SIGNATURE,
+    pngChunk("IHDR", ihdr),
+    ...(text === undefined ? [] : [pngChunk("tEXt", Buffer.from(`Comment\0${text}`, "latin1"))]),
+    pngChunk("IDAT", deflateSync(rows, { level: 0 })),
+    pngChunk("IEND", new Uint8Array(0)),
   ]);
 }
 
