@@ -16,7 +16,6 @@ import { chmodSync, closeSync, fsyncSync, existsSync, mkdirSync, mkdtempSync, op
 import { promises as fs } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { crc32 } from "node:zlib";
 import { call, loginToken, registerUser } from "../tests/support/accounts.ts";
 import { PNG_SIGNATURE, pngChunk, pngOfSize } from "../tests/support/images.ts";
 import { pixvaultCommand, startServer, type RunningServer } from "../tests/support/pixvault.ts";

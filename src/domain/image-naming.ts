@@ -1,6 +1,6 @@
 // Claims a filename in its namespace and commits the image row: fail, rename or replace on
 // a clash. The unique index decides races; this code only picks what to try next.
-import { findByName, findImage, insertImage, takenNames, type OwnedImageRow } from "../store/image-repository.ts";
+import { findByName, insertImage, takenNames, type ImageRow, type OwnedImageRow } from "../store/image-repository.ts";
 import type { UserRow } from "../store/user-repository.ts";
 import type { ImageDeps } from "./context.ts";
 import { fail, ok, type Result } from "./errors.ts";
@@ -22,6 +22,13 @@ export interface PreparedImage {
 
 const RENAME_BATCH = 32;
 const MAX_ATTEMPTS = 8;
+
+export function quotaFailure(quotaBytes: number | null, usedBytes: number): Result<never> {
+  return fail("quota_exceeded", `this upload would exceed your storage quota of ${quotaBytes} bytes (${usedBytes} bytes used)`, {
+    quotaBytes,
+    usedBytes,
+  });
+}
 
 export function nameConflict(filename: string, visibility: Visibility): Result<never> {
   const where = visibility === "public" ? "among public images" : "among your private images";
@@ -50,42 +57,34 @@ export async function claimNameAndInsert(
       if (holder && holder.ownerId !== owner.id) return nameConflict(filename, visibility);
       replaceId = holder?.id;
     }
-    const outcome = await insertImage(
-      deps.db.client,
-      {
-        id: image.id,
-        ownerId: owner.id,
-        visibility,
-        nameNamespace: namespace,
-        nameIndex: nameIndex(key, nameKey(name)),
-        filenameEnc: image.keys.metadata.filename(name),
-        descriptionEnc: image.keys.metadata.description(options.description ?? null),
-        tagsEnc: image.keys.metadata.tags(options.tags),
-        digestEnc: image.digest,
-        contentType: image.contentType,
-        size: image.size,
-        width: image.width,
-        height: image.height,
-        wrappedKey: image.keys.wrappedKey,
-        blobCommitment: image.commitment,
-        createdAt: now,
-        updatedAt: now,
-      },
-      tagIndexes,
-      image.quotaBytes,
-      replaceId,
-    );
+    const row: ImageRow = {
+      id: image.id,
+      ownerId: owner.id,
+      visibility,
+      nameNamespace: namespace,
+      nameIndex: nameIndex(key, nameKey(name)),
+      filenameEnc: image.keys.metadata.filename(name),
+      descriptionEnc: image.keys.metadata.description(options.description ?? null),
+      tagsEnc: image.keys.metadata.tags(options.tags),
+      digestEnc: image.digest,
+      contentType: image.contentType,
+      size: image.size,
+      width: image.width,
+      height: image.height,
+      wrappedKey: image.keys.wrappedKey,
+      blobCommitment: image.commitment,
+      shareEpoch: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const outcome = await insertImage(deps.db.client, row, tagIndexes, image.quotaBytes, replaceId);
     if (outcome.kind === "quota_exceeded") {
-      return fail("quota_exceeded", `this upload would exceed your storage quota of ${image.quotaBytes} bytes (${outcome.usedBytes} bytes used)`, {
-        quotaBytes: image.quotaBytes,
-        usedBytes: outcome.usedBytes,
-      });
+      return quotaFailure(image.quotaBytes, outcome.usedBytes);
     }
     if (outcome.kind === "ok") {
       if (outcome.replaced) await deps.blobs.delete(outcome.replaced);
-      const row = await findImage(deps.db.orm, image.id);
-      if (!row) throw new Error(`image ${image.id} vanished right after insert`);
-      return ok(row);
+      // The committed row is exactly what was inserted; reading it back would cost a query per upload.
+      return ok({ ...row, ownerUsername: owner.username, ownerKeySalt: owner.keySalt });
     }
     // name_taken: someone else won the race for this name; only rename and replace try again.
     if (options.onConflict === "fail") return nameConflict(filename, visibility);

@@ -13,7 +13,7 @@ import { fail, ok, type Result } from "./errors.ts";
 import { newImageKeys } from "./image-crypto.ts";
 import type { UploadOptions } from "./image-input.ts";
 import { sanitizeFilename } from "./image-names.ts";
-import { claimNameAndInsert } from "./image-naming.ts";
+import { claimNameAndInsert, quotaFailure } from "./image-naming.ts";
 import { describeImage, type ImageObject, publicImage } from "./image-view.ts";
 import { usageOf } from "../store/user-repository.ts";
 
@@ -130,12 +130,7 @@ async function discard<T>(writer: BlobWriter, result: Result<T>): Promise<Result
 const payloadTooLarge = (deps: ImageDeps) =>
   fail("payload_too_large", `the image is larger than this server's limit of ${deps.maxImageBytes} bytes`);
 
-const quotaExceeded = (session: UploadSession) =>
-  fail(
-    "quota_exceeded",
-    `this upload would exceed your storage quota of ${session.quotaBytes} bytes (${session.usedBytes} bytes used)`,
-    { quotaBytes: session.quotaBytes, usedBytes: session.usedBytes },
-  );
+const quotaExceeded = (session: UploadSession) => quotaFailure(session.quotaBytes, session.usedBytes);
 
 const emptyFile = (): Result<never> => fail("unsupported_media_type", "the file is empty");
 

@@ -7,7 +7,7 @@ import type { ImageDeps } from "../domain/context.ts";
 import { AppError, type DomainError, type Result } from "../domain/errors.ts";
 import { uploadOptionsSchema, type UploadOptions } from "../domain/image-input.ts";
 import type { ImageObject } from "../domain/image-view.ts";
-import { beginUploads, uploadImage, type UploadSession, type UploadSource } from "../domain/uploads.ts";
+import { beginUploads, uploadImage, type UploadSource } from "../domain/uploads.ts";
 import { principalOf } from "./auth.ts";
 import type { AppEnv } from "./env.ts";
 import { isMultipart, parseMultipart } from "./multipart.ts";

@@ -4,7 +4,7 @@ import { constants, promises as fs } from "node:fs";
 import { join } from "node:path";
 import type { BlobFileOptions, OpenedBlobFile } from "../crypto/blob-file.ts";
 import { openBlobFile } from "../crypto/blob-file.ts";
-import { createDiskBlobWriter, TEMP_DIR } from "./disk-blob-writer.ts";
+import { createDiskBlobWriter } from "./disk-blob-writer.ts";
 
 /** An encrypted blob being written: nothing is visible under the image id until commit(). */
 export interface BlobWriter {
@@ -18,7 +18,7 @@ export interface BlobWriter {
 
 export interface BlobStore {
   create(imageId: string): Promise<BlobWriter>;
-  /** Opens a stored blob for authenticated reads; a missing blob is an IntegrityError-free `undefined`. */
+  /** Opens a stored blob for authenticated reads; `undefined` when no blob exists under that id. */
   open(imageId: string, options: Omit<BlobFileOptions, "imageId">): Promise<OpenedBlobFile | undefined>;
   /** Removes the blob of an image; a blob that is already gone is not an error. */
   delete(imageId: string): Promise<void>;
@@ -47,5 +47,3 @@ export function diskBlobStore(dir: string): BlobStore {
     check: () => fs.access(dir, constants.W_OK),
   };
 }
-
-export { TEMP_DIR };

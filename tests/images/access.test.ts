@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { serverForSuite } from "../support/pixvault.ts";
-import { call, createApiToken, expectProblem, loginToken, type TestUser, signedInUser } from "../support/accounts.ts";
+import { call, createApiToken, expectProblem, loginToken, signedInUser, type SignedInUser } from "../support/accounts.ts";
 import { jsonOf, type Json } from "../support/http.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadOne, type UploadFile } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
@@ -18,10 +18,7 @@ const unknownId = () => randomBytes(16).toString("base64url");
 describe("image access", () => {
   const suite = serverForSuite([]);
 
-  interface Member {
-    user: TestUser;
-    token: string;
-  }
+  type Member = SignedInUser;
   const member = (): Promise<Member> => signedInUser(suite.url);
   const upload = (who: Member, file: UploadFile, options: Record<string, string> = {}) => uploadOne(suite.url, who.token, file, options);
 

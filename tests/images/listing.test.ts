@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
 import { serverForSuite } from "../support/pixvault.ts";
-import { call, expectProblem, invalidFields, type TestUser, signedInUser } from "../support/accounts.ts";
+import { call, expectProblem, invalidFields, signedInUser, type SignedInUser } from "../support/accounts.ts";
 import { jsonOf, type Json } from "../support/http.ts";
 import { listAll, listImages, uploadFiles, uploadOne, type UploadFile } from "../support/images-api.ts";
 import { fixtureImage, noisePng } from "../support/images.ts";
@@ -47,10 +47,7 @@ const ids = (items: Json[]) => items.map((i) => i.id as string);
 describe("GET /api/v1/images", () => {
   const suite = serverForSuite([]);
 
-  interface Member {
-    user: TestUser;
-    token: string;
-  }
+  type Member = SignedInUser;
   const member = (): Promise<Member> => signedInUser(suite.url);
   const upload = (who: Member, file: UploadFile, options: Record<string, string> = {}) => uploadOne(suite.url, who.token, file, options);
   /** Many files in one multipart request (fast; some share a createdAt millisecond). */

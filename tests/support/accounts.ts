@@ -163,8 +163,13 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+export interface SignedInUser {
+  user: TestUser;
+  token: string;
+}
+
 /** A fresh user, registered and logged in. */
-export async function signedInUser(baseUrl: string, jar?: SecretJar): Promise<{ user: TestUser; token: string }> {
+export async function signedInUser(baseUrl: string, jar?: SecretJar): Promise<SignedInUser> {
   const user = await registerUser(baseUrl, jar);
   return { user, token: await loginToken(baseUrl, user.username, user.password, jar) };
 }
