@@ -10,7 +10,7 @@ export type ProbeResult =
 type Rejection = Extract<ProbeResult, { ok: false }>;
 
 export interface ImageProbe {
-  /** Feed every chunk in order. Must be cheap once the probe has what it needs; keeps a bounded head (say ≤ 512 KiB), never the whole file. */
+  /** Feed every chunk in order. Must be cheap once the probe has what it needs; keeps a bounded head (≤ 128 KiB), never the whole file. */
   push(chunk: Uint8Array): void;
   /** Resolves to a rejection as soon as the head proves the bytes are not an accepted image (so a 1 GB PDF is refused after its first few KB); undefined while undecided or when it looks acceptable. */
   earlyRejection(): Promise<Rejection | undefined>;
@@ -19,7 +19,7 @@ export interface ImageProbe {
 }
 
 /** Most kept: every accepted header except JPEG's and TIFF's (scanned as they stream) fits well inside. */
-const HEAD_CAP = 512 * 1024;
+const HEAD_CAP = 128 * 1024;
 /** file-type's own sample size (its reasonableDetectionSizeInBytes): every accepted signature lies within. */
 const SNIFF_BYTES = 4100;
 /** Bytes the JPEG/TIFF scanner choice needs. */

@@ -4,6 +4,7 @@ import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import { chmodSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { LocalClient } from "./local-client.ts";
 import * as schema from "./schema.ts";
 
 export type Orm = LibSQLDatabase<typeof schema>;
@@ -35,8 +36,7 @@ export async function openDatabase(url: string, busyTimeoutMs = 5000): Promise<D
   if (file) mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   let client: Client;
   try {
-    // libsql takes plain paths after "file:"; a percent-encoded URL would name another file.
-    client = createClient({ url: file ? `file:${file}` : url, timeout: busyTimeoutMs } as Parameters<typeof createClient>[0]);
+    client = file ? new LocalClient(file, busyTimeoutMs) : createClient({ url, timeout: busyTimeoutMs } as Parameters<typeof createClient>[0]);
     if (file) {
       // Password hashes live here; SQLite gives the -wal/-shm files the same mode.
       chmodSync(file, 0o600);
@@ -59,11 +59,10 @@ export async function openDatabase(url: string, busyTimeoutMs = 5000): Promise<D
 }
 
 async function applyLocalPragmas(client: Client): Promise<void> {
-  // WAL lets readers run beside the writer and persists in the file; FULL sync makes a
-  // committed row survive power loss, which the "blob fsynced before row" rule relies on.
-  await client.execute("PRAGMA journal_mode = WAL");
-  await client.execute("PRAGMA synchronous = FULL");
-  await client.execute("PRAGMA foreign_keys = ON");
+  // LocalClient sets WAL, synchronous and foreign keys on its writer; a file it cannot switch
+  // to WAL (a read-only directory, an old journal held by another tool) must not start.
+  const mode = await client.execute("PRAGMA journal_mode");
+  if (String(mode.rows[0]?.[0]).toLowerCase() !== "wal") throw new Error("the database cannot use WAL journaling");
   const fk = await client.execute("PRAGMA foreign_keys");
   if (Number(fk.rows[0]?.[0]) !== 1) throw new Error("foreign keys cannot be enabled");
 }

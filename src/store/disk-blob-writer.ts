@@ -1,11 +1,21 @@
 // Writes one blob durably: temp file, fsync, rename into its fan-out directory, fsync that directory.
+//
+// Writes into the page cache run inline: Bun's thread pool has one thread per core, and a
+// write queued there waits behind the fsyncs of other uploads. Operations that create or move
+// directory entries stay in the pool: under fsync load they wait for the filesystem journal,
+// which would stall the event loop.
 import { randomBytes } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { closeSync, fsync, open, promises as fs, rmSync, writevSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { promisify } from "node:util";
 import type { BlobWriter } from "./blob-store.ts";
 
 /** Temp files live inside the blob dir so the final rename never crosses a filesystem. */
 export const TEMP_DIR = ".tmp";
+
+// Plain descriptors, not FileHandles: a FileHandle closes its fd again when collected.
+const fsyncFd = promisify(fsync);
+const openFd = promisify(open);
 
 // Fan-out directories are created once per process; mkdir on every upload is a wasted syscall.
 const knownDirs = new Set<string>();
@@ -20,53 +30,72 @@ export async function createDiskBlobWriter(root: string, imageId: string, finalP
   const tempDir = join(root, TEMP_DIR);
   await ensureDir(tempDir);
   const tempPath = join(tempDir, `${imageId}.${randomBytes(6).toString("hex")}.tmp`);
-  const handle = await fs.open(tempPath, "wx", 0o600);
+  const fd = await openFd(tempPath, "wx", 0o600);
   let state: "open" | "committed" | "aborted" = "open";
 
   return {
     async write(chunks) {
       if (state !== "open") throw new Error("blob writer is closed");
-      // writev may write fewer bytes than asked; loop until every chunk is on disk.
-      let pending = chunks.filter((c) => c.length > 0);
-      while (pending.length > 0) {
-        let { bytesWritten } = await handle.writev(pending as Uint8Array[]);
-        const rest: Uint8Array[] = [];
-        for (const chunk of pending) {
-          if (bytesWritten >= chunk.length) bytesWritten -= chunk.length;
-          else {
-            rest.push(chunk.subarray(bytesWritten));
-            bytesWritten = 0;
-          }
-        }
-        pending = rest;
-      }
+      writeAll(fd, chunks);
     },
     async commit() {
       if (state !== "open") throw new Error("blob writer is closed");
-      // The row that points at this blob commits after this returns, so the bytes and
-      // the directory entry must both be on stable storage first.
-      await handle.sync();
-      await handle.close();
-      const dir = dirname(finalPath);
-      await ensureDir(dir);
-      await fs.rename(tempPath, finalPath);
-      await syncDir(dir);
       state = "committed";
+      const dir = dirname(finalPath);
+      try {
+        // The row that points at this blob commits after this returns, so the bytes and
+        // the directory entry must both be on stable storage first.
+        try {
+          await fsyncFd(fd);
+        } finally {
+          closeSync(fd);
+        }
+        await ensureDir(dir);
+        await fs.rename(tempPath, finalPath);
+        await syncDir(dir);
+      } catch (e) {
+        // Nothing points at this blob yet: a failed commit leaves no file behind.
+        state = "aborted";
+        rmSync(tempPath, { force: true });
+        rmSync(finalPath, { force: true });
+        throw e;
+      }
     },
     async abort() {
       if (state !== "open") return;
       state = "aborted";
-      await handle.close().catch(() => {});
-      await fs.rm(tempPath, { force: true });
+      try {
+        closeSync(fd);
+      } catch {
+        // already unusable; the file still goes
+      }
+      rmSync(tempPath, { force: true });
     },
   };
 }
 
+/** writev may write fewer bytes than asked; loops until every chunk is in the file. */
+function writeAll(fd: number, chunks: readonly Uint8Array[]): void {
+  let pending = chunks.filter((c) => c.length > 0);
+  while (pending.length > 0) {
+    let written = writevSync(fd, pending as Uint8Array[]);
+    const rest: Uint8Array[] = [];
+    for (const chunk of pending) {
+      if (written >= chunk.length) written -= chunk.length;
+      else {
+        rest.push(chunk.subarray(written));
+        written = 0;
+      }
+    }
+    pending = rest;
+  }
+}
+
 async function syncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, "r");
+  const fd = await openFd(dir, "r");
   try {
-    await handle.sync();
+    await fsyncFd(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }

@@ -41,38 +41,33 @@ export async function findImages(orm: Orm, ids: readonly string[]): Promise<Owne
   return rows;
 }
 
-/** Which of these blind indexes are taken in the namespace (one query for many rename candidates). */
-export async function takenNames(orm: Orm, namespace: string, indexes: readonly Buffer[]): Promise<Buffer[]> {
-  const rows = await orm
-    .select({ nameIndex: images.nameIndex })
-    .from(images)
-    .where(and(eq(images.nameNamespace, namespace), inArray(images.nameIndex, [...indexes])));
-  return rows.map((r) => r.nameIndex);
+/** Name lookups made inside the write transaction that inserts, so they see every earlier write. */
+export interface NameLookup {
+  /** Which of these blind indexes are taken in the namespace (one query for many rename candidates). */
+  taken(namespace: string, indexes: readonly Buffer[]): Promise<Buffer[]>;
+  holder(namespace: string, nameIndex: Buffer): Promise<{ id: string; ownerId: string } | undefined>;
 }
 
-export async function findByName(orm: Orm, namespace: string, nameIndex: Buffer): Promise<{ id: string; ownerId: string } | undefined> {
-  const rows = await orm
-    .select({ id: images.id, ownerId: images.ownerId })
-    .from(images)
-    .where(and(eq(images.nameNamespace, namespace), eq(images.nameIndex, nameIndex)))
-    .limit(1);
-  return rows[0];
-}
+/** What to insert, decided from the lookups; `replaceId` (the same owner's image holding the name) goes in the same transaction. */
+export type InsertPlan = { row: NewImageRow; replaceId?: string } | { refused: true };
 
-export type InsertOutcome = { kind: "ok"; replaced?: string } | { kind: "name_taken" } | { kind: "quota_exceeded"; usedBytes: number };
+export type InsertOutcome =
+  | { kind: "ok"; row: NewImageRow; replaced?: string }
+  | { kind: "refused" }
+  | { kind: "name_taken" }
+  | { kind: "quota_exceeded"; usedBytes: number };
 
-/**
- * Inserts the row and its tag indexes. `quotaBytes` null means unlimited. `replaceId`
- * (an image of the same owner holding the name) is deleted in the same transaction.
- */
+/** Inserts the planned row and its tag indexes. `quotaBytes` null means unlimited. */
 export async function insertImage(
   client: Client,
-  row: NewImageRow,
+  plan: (names: NameLookup) => Promise<InsertPlan>,
   tagIndexes: readonly Buffer[],
   quotaBytes: number | null,
-  replaceId?: string,
 ): Promise<InsertOutcome> {
   return inWriteTransaction(client, async (tx) => {
+    const planned = await plan(nameLookup(tx));
+    if ("refused" in planned) return { kind: "refused" } as const;
+    const { row, replaceId } = planned;
     if (replaceId) await tx.execute({ sql: "DELETE FROM images WHERE id = ? AND owner_id = ?", args: [replaceId, row.ownerId] });
     if (quotaBytes !== null) {
       const used = await usedBytes(tx, row.ownerId);
@@ -85,8 +80,37 @@ export async function insertImage(
       throw e;
     }
     await insertTags(tx, row.id!, tagIndexes);
-    return replaceId ? { kind: "ok", replaced: replaceId } : ({ kind: "ok" } as const);
+    return replaceId ? { kind: "ok", row, replaced: replaceId } : ({ kind: "ok", row } as const);
   });
+}
+
+function nameLookup(tx: Transaction): NameLookup {
+  return {
+    async taken(namespace, indexes) {
+      if (indexes.length === 0) return [];
+      const result = await tx.execute({
+        sql: `SELECT name_index FROM images WHERE name_namespace = ? AND name_index IN (${indexes.map(() => "?").join(", ")})`,
+        args: [namespace, ...indexes],
+      });
+      return result.rows.map((r) => asBuffer(r.name_index));
+    },
+    async holder(namespace, nameIndex) {
+      const result = await tx.execute({
+        sql: "SELECT id, owner_id FROM images WHERE name_namespace = ? AND name_index = ? LIMIT 1",
+        args: [namespace, nameIndex],
+      });
+      const row = result.rows[0];
+      return row ? { id: String(row.id), ownerId: String(row.owner_id) } : undefined;
+    },
+  };
+}
+
+/** Blobs arrive as Buffer from the local driver and as ArrayBuffer from a libSQL server. */
+function asBuffer(value: unknown): Buffer {
+  if (Buffer.isBuffer(value)) return value;
+  if (value instanceof ArrayBuffer) return Buffer.from(value);
+  if (ArrayBuffer.isView(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  throw new TypeError("expected a blob column");
 }
 
 export interface ImageChange {
