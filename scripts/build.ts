@@ -28,7 +28,8 @@ function embedLibsqlAddon(target: string): BunPlugin {
 }
 
 const result = await Bun.build({
-  entrypoints: [join(root, "src/main.ts")],
+  // Workers are separate entry points in a compiled executable (see password-policy.ts).
+  entrypoints: [join(root, "src/main.ts"), join(root, "src/domain/password-strength.worker.ts")],
   compile: { outfile: join(root, "dist/pixvault") },
   target: "bun",
   minify: true,

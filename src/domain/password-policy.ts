@@ -1,9 +1,12 @@
 // Password strength: at least 10 characters and a zxcvbn score of 3 or more (of 4).
-import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
+//
+// zxcvbn's dictionaries cost ~50 MiB of heap, more than the rest of an idle server; they
+// are loaded in a worker thread that ends after a quiet spell, so a server that registered
+// one user an hour ago does not carry them. A burst of sign-ups shares one worker.
+export { MIN_PASSWORD_LENGTH, MIN_SCORE } from "./password-strength.ts";
 
-export const MIN_PASSWORD_LENGTH = 10;
 export const MAX_PASSWORD_LENGTH = 1024;
-export const MIN_SCORE = 3;
+const IDLE_MS = 15_000;
 
 export interface StrengthVerdict {
   ok: boolean;
@@ -12,31 +15,64 @@ export interface StrengthVerdict {
   suggestions: string[];
 }
 
-let estimator: Promise<ZxcvbnFactory> | undefined;
+interface Pending {
+  resolve(verdict: StrengthVerdict): void;
+  reject(e: Error): void;
+}
 
-// The dictionaries are megabytes of data: load them on the first check, not at start-up.
-function loadEstimator(): Promise<ZxcvbnFactory> {
-  estimator ??= (async () => {
-    const [{ ZxcvbnFactory }, common, en] = await Promise.all([
-      import("@zxcvbn-ts/core"),
-      import("@zxcvbn-ts/language-common"),
-      import("@zxcvbn-ts/language-en"),
-    ]);
-    return new ZxcvbnFactory({
-      dictionary: { ...common.dictionary, ...en.dictionary },
-      graphs: common.adjacencyGraphs,
-      translations: en.translations,
-      maxLength: 256,
-    });
-  })();
-  return estimator;
+let worker: Worker | undefined;
+let idleTimer: ReturnType<typeof setTimeout> | undefined;
+let nextId = 0;
+const pending = new Map<number, Pending>();
+
+// In the compiled executable, worker entry points live in its embedded file system, named
+// relative to src/ (scripts/build.ts lists them); import.meta.url still names the source file.
+const WORKER = Bun.main.startsWith("/$bunfs/")
+  ? "./domain/password-strength.worker.ts"
+  : new URL("./password-strength.worker.ts", import.meta.url).href;
+
+function startWorker(): Worker {
+  const w = new Worker(WORKER);
+  w.onmessage = (event: MessageEvent<{ id: number; verdict?: StrengthVerdict; error?: string }>) => {
+    const { id, verdict, error } = event.data;
+    const waiter = pending.get(id);
+    pending.delete(id);
+    if (verdict) waiter?.resolve(verdict);
+    else waiter?.reject(new Error(`password check failed: ${error}`));
+    if (pending.size === 0) {
+      // An idle worker must not keep a CLI command from exiting.
+      worker?.unref();
+      scheduleStop();
+    }
+  };
+  w.onerror = (event) => {
+    stopWorker();
+    for (const waiter of pending.values()) waiter.reject(new Error(`password check failed: ${event.message}`));
+    pending.clear();
+  };
+  return w;
+}
+
+function scheduleStop(): void {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(stopWorker, IDLE_MS);
+  idleTimer.unref();
+}
+
+function stopWorker(): void {
+  clearTimeout(idleTimer);
+  worker?.terminate();
+  worker = undefined;
 }
 
 /** Scores a password; `userInputs` (username, name, email) count as guessable words. */
-export async function judgePassword(password: string, userInputs: string[]): Promise<StrengthVerdict> {
-  const result = (await loadEstimator()).check(password, userInputs.filter(Boolean));
-  const ok = password.length >= MIN_PASSWORD_LENGTH && result.score >= MIN_SCORE;
-  const suggestions = [...result.feedback.suggestions];
-  if (!ok && suggestions.length === 0) suggestions.push("Add another word or two. Uncommon words are better.");
-  return { ok, score: result.score, warning: result.feedback.warning || null, suggestions };
+export function judgePassword(password: string, userInputs: string[]): Promise<StrengthVerdict> {
+  clearTimeout(idleTimer);
+  worker ??= startWorker();
+  worker.ref();
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    worker!.postMessage({ id, password, userInputs });
+  });
 }

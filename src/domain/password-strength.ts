@@ -1,0 +1,34 @@
+// zxcvbn scoring itself. It runs inside password-strength.worker.ts: its dictionaries take
+// ~50 MiB of heap once loaded, which a thread that ends gives back and the server would not.
+import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
+import type { StrengthVerdict } from "./password-policy.ts";
+
+export const MIN_PASSWORD_LENGTH = 10;
+export const MIN_SCORE = 3;
+
+let estimator: Promise<ZxcvbnFactory> | undefined;
+
+function loadEstimator(): Promise<ZxcvbnFactory> {
+  estimator ??= (async () => {
+    const [{ ZxcvbnFactory }, common, en] = await Promise.all([
+      import("@zxcvbn-ts/core"),
+      import("@zxcvbn-ts/language-common"),
+      import("@zxcvbn-ts/language-en"),
+    ]);
+    return new ZxcvbnFactory({
+      dictionary: { ...common.dictionary, ...en.dictionary },
+      graphs: common.adjacencyGraphs,
+      translations: en.translations,
+      maxLength: 256,
+    });
+  })();
+  return estimator;
+}
+
+export async function scorePassword(password: string, userInputs: string[]): Promise<StrengthVerdict> {
+  const result = (await loadEstimator()).check(password, userInputs.filter(Boolean));
+  const ok = password.length >= MIN_PASSWORD_LENGTH && result.score >= MIN_SCORE;
+  const suggestions = [...result.feedback.suggestions];
+  if (!ok && suggestions.length === 0) suggestions.push("Add another word or two. Uncommon words are better.");
+  return { ok, score: result.score, warning: result.feedback.warning || null, suggestions };
+}
