@@ -102,25 +102,29 @@ export async function openBody(
 }
 
 /**
- * The whole range decrypted into memory (for bodies small enough that Bun then sends an
- * exact Content-Length). A failure anywhere throws before any byte is sent.
+ * The whole range decrypted into one buffer (for bodies small enough that Bun then sends an
+ * exact Content-Length). A failure anywhere throws before any byte is sent. One buffer of
+ * the final size, not a Blob of parts: the Blob constructor copies every part again.
  */
 export async function readWhole(
   source: ContentSource,
   start: number,
   end: number,
   release: () => Promise<void>,
-): Promise<Blob> {
-  const chunks: Uint8Array[] = [];
-  let length = 0;
+): Promise<Uint8Array<ArrayBuffer>> {
+  const length = end - start + 1;
+  // Unzeroed: every byte is written below, or the function throws.
+  const body = Buffer.allocUnsafe(length) as Uint8Array<ArrayBuffer>;
+  let filled = 0;
   try {
     for await (const chunk of source.read(start, end)) {
-      chunks.push(chunk);
-      length += chunk.byteLength;
+      if (filled + chunk.byteLength > length) throw new Error(`content source gave more than ${length} bytes`);
+      body.set(chunk, filled);
+      filled += chunk.byteLength;
     }
   } finally {
     await release();
   }
-  if (length !== end - start + 1) throw new Error(`content source gave ${length} bytes for a ${end - start + 1}-byte range`);
-  return new Blob(chunks as Uint8Array<ArrayBuffer>[]);
+  if (filled !== length) throw new Error(`content source gave ${filled} bytes for a ${length}-byte range`);
+  return body;
 }
