@@ -3,6 +3,8 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { measureLogins } from "./lib/logins.ts";
+import { fmt } from "./lib/stats.ts";
 
 const root = join(import.meta.dir, "..");
 const binary = join(root, "dist/pixvault");
@@ -31,28 +33,17 @@ const post = (path: string, body: unknown) =>
 
 try {
   await waitReady();
-  const reg = await post("/users", { name: "Bench", username: "bench", email: "bench@example.org", password });
-  if (reg.status !== 201) throw new Error(`register: ${reg.status} ${await reg.text()}`);
+  // One user per client: concurrent logins of one user trip the per-username throttle.
+  const users = Array.from({ length: Math.max(...concurrencies) }, (_, i) => ({ username: `bench${i}`, password }));
+  for (const { username } of users) {
+    const reg = await post("/users", { name: "Bench", username, email: `${username}@example.org`, password });
+    if (reg.status !== 201) throw new Error(`register: ${reg.status} ${await reg.text()}`);
+  }
   console.log(`| concurrency | logins/s | p50 ms | p95 ms | p99 ms | errors |`);
   console.log(`|---|---|---|---|---|---|`);
   for (const c of concurrencies) {
-    const latencies: number[] = [];
-    let errors = 0;
-    const end = performance.now() + seconds * 1000;
-    await Promise.all(
-      Array.from({ length: c }, async () => {
-        while (performance.now() < end) {
-          const t = performance.now();
-          const res = await post("/sessions", { username: "bench", password });
-          await res.arrayBuffer();
-          if (res.status === 201) latencies.push(performance.now() - t);
-          else errors++;
-        }
-      }),
-    );
-    latencies.sort((a, b) => a - b);
-    const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(1);
-    console.log(`| ${c} | ${(latencies.length / seconds).toFixed(0)} | ${q(0.5)} | ${q(0.95)} | ${q(0.99)} | ${errors} |`);
+    const r = await measureLogins(`http://127.0.0.1:${port}`, users, seconds, c);
+    console.log(`| ${c} | ${r.perSecond.toFixed(0)} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.errors} |`);
   }
   console.log(`\nserver: ${command.join(" ")}; Argon2id m=19 MiB, t=2, p=1; ${seconds} s per row; cores: ${navigator.hardwareConcurrency}`);
 } finally {

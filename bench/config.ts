@@ -1,0 +1,29 @@
+// Workload sizes, from issue 5. BENCH_QUICK=1 shrinks them for trying the harness out (the
+// numbers are then not comparable and RESULTS.md is left alone unless BENCH_WRITE=1).
+import { MIB } from "./lib/stats.ts";
+
+const quick = process.env.BENCH_QUICK === "1";
+const num = (name: string, full: number, small: number) => Number(process.env[name] ?? (quick ? small : full));
+
+export const config = {
+  quick,
+  bulkCount: quick ? 40 : 200,
+  bulkBytes: 500_000,
+  bulkConcurrency: 8,
+  smallBytes: 20_000,
+  smallConcurrency: 16,
+  smallSeconds: num("BENCH_SMALL_SECONDS", 10, 2),
+  largeBytes: (quick ? 32 : 200) * MIB,
+  hugeBytes: 1024 * MIB,
+  /** The 1 GiB round trip runs only if the 200 MiB one says it fits in this. */
+  hugeBudgetSeconds: 60,
+  /** Why the 1 GiB round trip is off, or undefined. */
+  skipHuge: quick ? "BENCH_QUICK=1" : process.env.BENCH_SKIP_1G === "1" ? "BENCH_SKIP_1G=1" : undefined,
+  coldStartRuns: num("BENCH_COLD_RUNS", 10, 3),
+  diskSmallSeconds: quick ? 1 : 4,
+  opensslSeconds: quick ? 1 : 3,
+  loginSeconds: num("BENCH_LOGIN_SECONDS", 3, 1),
+  loginConcurrencies: [1, 16],
+  loopbackTimes: 3,
+  writeResults: process.env.BENCH_WRITE ? process.env.BENCH_WRITE === "1" : !quick,
+};

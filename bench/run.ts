@@ -1,0 +1,239 @@
+// `npm run bench`: pixvault beside its peers in one run — nginx WebDAV (the unencrypted ceiling)
+// and rclone's crypt remote over WebDAV (an encrypted peer) — and beside this machine's limits
+// (disk write+fsync, AES-256-GCM, loopback HTTP). Installs the peers if missing
+// (bench/setup-peers.sh), prints a markdown section and writes it into bench/RESULTS.md.
+// Env: BENCH_QUICK=1 (small counts, RESULTS.md untouched unless BENCH_WRITE=1),
+//      BENCH_TARGETS=nginx,rclone,pixvault (a subset), BENCH_SMALL_SECONDS, BENCH_COLD_RUNS,
+//      BENCH_LOGIN_SECONDS, BENCH_SKIP_1G=1, BENCH_DIR=dir, PIXVAULT_BIN=binary (else src/ is compiled).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { registerUser } from "../tests/support/accounts.ts";
+import { pngOfSize } from "../tests/support/images.ts";
+import { config } from "./config.ts";
+import { measureLogins } from "./lib/logins.ts";
+import { benchBaseDir, copyAndSync, diskCeiling, filesystemOf, machineSummary, opensslAesGcm, syncDisks } from "./lib/machine.ts";
+import { writeNoisePngFile } from "./lib/png-file.ts";
+import { fmt, median, sha256Hex } from "./lib/stats.ts";
+import { pixvaultBuild } from "./pixvault.ts";
+import { renderReport, updateResults, type Measurements } from "./report.ts";
+import { Roster, stopAll } from "./roster.ts";
+import { targetKinds, webdavUrl, type Target } from "./targets.ts";
+import * as w from "./workloads.ts";
+
+const started = performance.now();
+const say = (line: string) => console.error(`[${fmt((performance.now() - started) / 1000)} s] ${line}`);
+const withPayload = (bytes: Uint8Array) => ({ bytes, sha256: sha256Hex(bytes) });
+
+interface Inputs {
+  bulk: w.Payload[];
+  warm: w.Payload[];
+  smalls: Uint8Array[];
+  largeFile: string;
+  large: { size: number; sha256: string };
+}
+
+/** Made before any server starts, so generating them never competes with one. */
+function makeInputs(work: string): Inputs {
+  const largeFile = join(work, "large.png");
+  const inputs = {
+    bulk: Array.from({ length: config.bulkCount }, (_, i) => withPayload(pngOfSize(config.bulkBytes, i + 1))),
+    warm: Array.from({ length: 16 }, (_, i) => withPayload(pngOfSize(config.bulkBytes, 2_000_000 + i))),
+    smalls: Array.from({ length: 256 }, (_, i) => pngOfSize(config.smallBytes, 1_000_000 + i)),
+    largeFile,
+    large: writeNoisePngFile(largeFile, config.largeBytes, 42),
+  };
+  say(`generated ${inputs.bulk.length} × ${inputs.bulk[0]!.bytes.length} B, ${inputs.smalls.length} × ${inputs.smalls[0]!.length} B and one ${inputs.large.size} B PNG`);
+  return inputs;
+}
+
+async function coldStarts(roster: Roster, work: string): Promise<void> {
+  for (const kind of roster.runnable) {
+    const cold = await roster.attempt(kind.name, ["cold"], () => w.coldStarts(kind, join(work, kind.name, "cold"), config.coldStartRuns));
+    roster.result(kind.name).cold = cold;
+    if (cold) say(`${kind.name}: cold start ${fmt(median(cold.existing))} ms (empty dir ${fmt(cold.fresh)} ms)`);
+  }
+}
+
+/** Workloads 1 and 2 on one server per target; each workload runs on every target before the next starts. */
+async function bulkAndSmall(roster: Roster, inputs: Inputs): Promise<void> {
+  const live = await roster.startAll("bulk", ["bulkUp", "bulkDown", "small"]);
+  try {
+    for (const [name, t] of live) await roster.attempt(name, ["bulkUp", "bulkDown", "small"], () => w.warmUp(t, inputs.warm, config.bulkConcurrency));
+    for (const [name, t] of live) {
+      syncDisks();
+      const up = await roster.attempt(name, ["bulkUp", "bulkDown"], () => w.bulkUpload(t, inputs.bulk, config.bulkConcurrency));
+      roster.result(name).bulkUp = up;
+      if (up) say(`${name}: bulk upload ${fmt(up.mibs)} MiB/s`);
+    }
+    for (const [name, t] of live) {
+      const down = await roster.attempt(name, ["bulkDown"], () => w.bulkDownload(t, inputs.bulk, config.bulkConcurrency));
+      roster.result(name).bulkDown = down;
+      if (down) say(`${name}: bulk download ${fmt(down.mibs)} MiB/s`);
+    }
+    for (const [name, t] of live) {
+      syncDisks();
+      const small = await roster.attempt(name, ["small"], () => w.smallUploads(t, inputs.smalls, config.smallSeconds, config.smallConcurrency));
+      roster.result(name).small = small;
+      roster.result(name).workPeak = t.rss().peak;
+      if (small) say(`${name}: small uploads ${fmt(small.perSecond, 0)}/s, p50 ${fmt(small.p50)} ms, p99 ${fmt(small.p99)} ms, ${small.errors} errors`);
+    }
+  } finally {
+    await stopAll(live);
+  }
+}
+
+type Extras = Pick<Measurements, "loopback" | "huge" | "logins">;
+
+/** Workload 3 and idle memory on fresh servers, then what needs a server that holds the large file. */
+async function largeTransfers(roster: Roster, inputs: Inputs, work: string, disk: Measurements["disk"]): Promise<Extras> {
+  const extras: Extras = {
+    loopback: { skipped: "nginx did not run" },
+    huge: { skipped: config.skipHuge ?? "pixvault did not run" },
+    logins: { skipped: "pixvault did not run" },
+  };
+  syncDisks();
+  const live = await roster.startAll("large", ["large"]);
+  try {
+    await Bun.sleep(500); // let start-up garbage settle before calling anything idle
+    for (const [name, t] of live) roster.result(name).idle = t.rss().rss;
+    disk.largeCopy = await copyAndSync(inputs.largeFile, join(work, "large.copy"));
+    for (const [name, t] of live) {
+      syncDisks();
+      const r = await roster.attempt(name, ["large"], () => w.largeRoundTrip(t, inputs.largeFile, inputs.large, "large.png"));
+      roster.result(name).large = r;
+      if (r) say(`${name}: large file up ${fmt(r.up.mibs)} MiB/s, down ${fmt(r.down.mibs)} MiB/s, peaks ${fmt(r.upPeak, 0)} / ${fmt(r.downPeak, 0)} MiB`);
+    }
+    const nginx = live.get("nginx");
+    if (nginx && roster.result("nginx").large) extras.loopback = await loopback(webdavUrl(nginx.server, "large.png"));
+    const px = live.get("pixvault");
+    if (px) {
+      if (config.skipHuge === undefined) extras.huge = await hugeRoundTrip(roster, px, inputs, work, disk);
+      extras.logins = await logins(px);
+    }
+  } finally {
+    await stopAll(live);
+  }
+  return extras;
+}
+
+/** Loopback HTTP on this machine: the large file as nginx sends it (sendfile), drained by Bun's fetch and by curl. */
+async function loopback(url: string): Promise<Measurements["loopback"]> {
+  const r = { fetch: await w.drainedGet(url, config.loopbackTimes), curl: w.curlGet(url, config.loopbackTimes) };
+  say(`loopback GET from nginx: ${fmt(r.fetch)} MiB/s (Bun fetch), ${fmt(r.curl ?? NaN)} MiB/s (curl)`);
+  return r;
+}
+
+/** pixvault only: 1 GiB up and down, when the disk has room and the 200 MiB rates say it fits the time budget. */
+async function hugeRoundTrip(roster: Roster, px: Target, inputs: Inputs, work: string, disk: Measurements["disk"]): Promise<Measurements["huge"]> {
+  const large = roster.result("pixvault").large;
+  if (!large) return { skipped: "the large round trip failed" };
+  const skip = w.hugeSkipReason(filesystemOf(work).availKiB * 1024, config.hugeBytes, large, inputs.large.size, config.hugeBudgetSeconds);
+  if (skip) return { skipped: skip };
+  const file = join(work, "huge.png");
+  try {
+    const expected = writeNoisePngFile(file, config.hugeBytes, 43);
+    disk.hugeCopy = await copyAndSync(file, join(work, "huge.copy"));
+    syncDisks();
+    const r = await w.largeRoundTrip(px, file, expected, "huge.png");
+    say(`pixvault: 1 GiB up ${fmt(r.up.mibs)} MiB/s, down ${fmt(r.down.mibs)} MiB/s`);
+    return r;
+  } catch (e) {
+    return { skipped: `failed: ${e instanceof Error ? e.message : String(e)}` };
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+async function logins(px: Target): Promise<Measurements["logins"]> {
+  try {
+    const users = [];
+    for (let i = 0; i < Math.max(...config.loginConcurrencies); i++) users.push(await registerUser(px.server.url));
+    const rates = [];
+    for (const c of config.loginConcurrencies) {
+      rates.push({ concurrency: c, rate: await measureLogins(px.server.url, users, config.loginSeconds, c) });
+    }
+    say(`pixvault: logins/s ${rates.map((l) => `${fmt(l.rate.perSecond, 0)} at c${l.concurrency}`).join(", ")}`);
+    return rates;
+  } catch (e) {
+    return { skipped: `failed: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+/** Every measurement of one run, with servers and files under `work`. */
+async function measure(work: string): Promise<Measurements> {
+  const machine = machineSummary(work);
+  const pixvault = pixvaultBuild(join(work, "build"));
+  say(`pixvault: ${pixvault.description}; data in ${work}`);
+  const roster = new Roster(
+    targetKinds(pixvault).filter((k) => !wanted || wanted.includes(k.name)),
+    work,
+    say,
+  );
+  const inputs = makeInputs(work);
+
+  // Machine limits first and last (the disk drifts on a shared VM), cold starts while all is quiet.
+  const openssl = opensslAesGcm(config.opensslSeconds);
+  say(`openssl aes-256-gcm: ${"mbs" in openssl ? `${fmt(openssl.mbs, 0)} MB/s` : openssl.skipped}`);
+  const ceiling = async (when: string) => {
+    const d = await diskCeiling(
+      join(work, `fsync-${when}`),
+      inputs.bulk.map((b) => b.bytes),
+      config.bulkConcurrency,
+      inputs.smalls,
+      config.smallConcurrency,
+      config.diskSmallSeconds,
+    );
+    say(`disk ceiling ${when}: ${fmt(d.bulkMiBs)} MiB/s, ${fmt(d.smallFilesPerSecond, 0)} files/s`);
+    return d;
+  };
+  const disk: Measurements["disk"] = { smallSeconds: config.diskSmallSeconds };
+  disk.before = await ceiling("before");
+  await coldStarts(roster, work);
+  await bulkAndSmall(roster, inputs);
+  const extras = await largeTransfers(roster, inputs, work, disk);
+  disk.after = await ceiling("after");
+
+  return {
+    date: `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
+    machine,
+    quick: config.quick,
+    seconds: (performance.now() - started) / 1000,
+    sizes: {
+      bulkCount: config.bulkCount,
+      bulkBytes: inputs.bulk[0]!.bytes.length,
+      bulkConcurrency: config.bulkConcurrency,
+      smallBytes: inputs.smalls[0]!.length,
+      smallConcurrency: config.smallConcurrency,
+      smallSeconds: config.smallSeconds,
+      largeMiB: Math.round(inputs.large.size / 2 ** 20),
+      coldStartRuns: config.coldStartRuns,
+    },
+    targets: [...roster.results.values()],
+    disk,
+    openssl,
+    ...extras,
+  };
+}
+
+const wanted = process.env.BENCH_TARGETS?.split(",").map((s) => s.trim());
+if (!wanted || wanted.some((name) => name !== "pixvault")) {
+  say("checking the peers (bench/setup-peers.sh)");
+  spawnSync("sh", [join(import.meta.dir, "setup-peers.sh")], { stdio: ["ignore", "inherit", "inherit"] });
+}
+
+const work = mkdtempSync(join(benchBaseDir(), "pixvault-bench-"));
+let measurements: Measurements;
+try {
+  measurements = await measure(work);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+const section = renderReport(measurements);
+console.log(section);
+if (config.writeResults) {
+  updateResults(join(import.meta.dir, "RESULTS.md"), section);
+  say("written to bench/RESULTS.md");
+} else {
+  say("bench/RESULTS.md left as it was (BENCH_QUICK=1; BENCH_WRITE=1 writes anyway)");
+}

@@ -1,0 +1,156 @@
+// The workloads, each written once against the Target interface so every server runs exactly
+// the same client code. They return numbers; formatting is the report's business.
+import { peakDuring, withCpu, type Cores } from "./lib/proc.ts";
+import type { Server } from "./lib/server.ts";
+import { forSeconds, MIB, pool, quantile } from "./lib/stats.ts";
+import type { Target, TargetKind } from "./targets.ts";
+
+export interface Transfer {
+  /** Payload MiB/s (request or response bodies). */
+  mibs: number;
+  /** Requests completed per second. */
+  perSecond: number;
+  p50: number;
+  p99: number;
+  seconds: number;
+  errors: number;
+  firstError?: string;
+  cores: Cores;
+}
+
+export interface Payload {
+  bytes: Uint8Array;
+  sha256: string;
+}
+
+function transfer(bytes: number, count: number, latencies: number[], seconds: number, cores: Cores, errors = 0, firstError?: string): Transfer {
+  return {
+    mibs: bytes / MIB / seconds,
+    perSecond: count / seconds,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    seconds,
+    errors,
+    firstError,
+    cores,
+  };
+}
+
+async function verifiedDownload(target: Target, name: string, expected: { size: number; sha256: string }): Promise<void> {
+  const got = await target.download(name);
+  if (got.sha256 !== expected.sha256 || got.bytes !== expected.size) {
+    throw new Error(`${target.name}: ${name} came back different (${got.bytes} B, sha256 ${got.sha256.slice(0, 12)}…)`);
+  }
+}
+
+/** Not measured: the JIT, connection pools and first directory creations, so the runs that follow are steady. */
+export async function warmUp(target: Target, files: Payload[], concurrency: number): Promise<void> {
+  await pool(files.length, concurrency, async (i) => {
+    await target.upload(`warm-${i}.png`, files[i]!.bytes);
+    await verifiedDownload(target, `warm-${i}.png`, { size: files[i]!.bytes.length, sha256: files[i]!.sha256 });
+  });
+}
+
+/** Every file uploaded at `concurrency`, then every one downloaded and sha256-checked at the same concurrency. */
+export async function bulkUpload(target: Target, files: Pick<Payload, "bytes">[], concurrency: number): Promise<Transfer> {
+  const total = files.reduce((n, f) => n + f.bytes.length, 0);
+  const { result, seconds, cores } = await withCpu(target.server.pids(), () =>
+    pool(files.length, concurrency, (i) => target.upload(`bulk-${i}.png`, files[i]!.bytes)),
+  );
+  return transfer(total, files.length, result, seconds, cores);
+}
+
+export async function bulkDownload(target: Target, files: Payload[], concurrency: number): Promise<Transfer> {
+  const total = files.reduce((n, f) => n + f.bytes.length, 0);
+  const { result, seconds, cores } = await withCpu(target.server.pids(), () =>
+    pool(files.length, concurrency, (i) => verifiedDownload(target, `bulk-${i}.png`, { size: files[i]!.bytes.length, sha256: files[i]!.sha256 })),
+  );
+  return transfer(total, files.length, result, seconds, cores);
+}
+
+/** Small uploads back to back for `seconds`; failures are counted, not fatal. */
+export async function smallUploads(target: Target, files: Uint8Array[], seconds: number, concurrency: number): Promise<Transfer> {
+  const { result, cores } = await withCpu(target.server.pids(), () =>
+    forSeconds(seconds, concurrency, (n) => target.upload(`small-${n}.png`, files[n % files.length]!)),
+  );
+  const bytes = result.latencies.length * files[0]!.length;
+  return transfer(bytes, result.latencies.length, result.latencies, result.elapsed, cores, result.errors, result.firstError);
+}
+
+export interface LargeRoundTrip {
+  up: Transfer;
+  down: Transfer;
+  /** VmHWM over the server's processes during the upload, and during the download, MiB. */
+  upPeak: number;
+  downPeak: number;
+}
+
+/** One large file up (a Blob streamed from disk) and down (hashed as it arrives), peak RSS of each. */
+export async function largeRoundTrip(target: Target, file: string, expected: { size: number; sha256: string }, name: string): Promise<LargeRoundTrip> {
+  const pids = target.server.pids();
+  const up = await withCpu(pids, () => peakDuring(pids, () => target.upload(name, Bun.file(file))));
+  const down = await withCpu(pids, () => peakDuring(pids, () => verifiedDownload(target, name, expected)));
+  return {
+    up: transfer(expected.size, 1, [up.seconds * 1000], up.seconds, up.cores),
+    down: transfer(expected.size, 1, [down.seconds * 1000], down.seconds, down.cores),
+    upPeak: up.result.peak,
+    downPeak: down.result.peak,
+  };
+}
+
+/**
+ * Why a round trip of `hugeBytes` should not run now, or undefined: judged from the free space
+ * (the file, its copy and the server's blob) and from the rates of the round trip just made.
+ */
+export function hugeSkipReason(freeBytes: number, hugeBytes: number, previous: LargeRoundTrip, previousBytes: number, budgetSeconds: number): string | undefined {
+  const estimate = ((previous.up.seconds + previous.down.seconds) * hugeBytes) / previousBytes + 5; // + making the file
+  if (freeBytes < 4 * hugeBytes) return `only ${(freeBytes / 2 ** 30).toFixed(1)} GiB free`;
+  if (estimate > budgetSeconds) return `estimated ${estimate.toFixed(0)} s > ${budgetSeconds} s`;
+  return undefined;
+}
+
+export interface ColdStarts {
+  /** The first start, on an empty state dir (pixvault: creates its database and key). */
+  fresh: number;
+  /** Later starts on the state the first one left, ascending. */
+  existing: number[];
+}
+
+/** Spawn to the first 200 from the health URL, `runs` times after a first start on an empty dir. */
+export async function coldStarts(kind: TargetKind, dir: string, runs: number): Promise<ColdStarts> {
+  const once = async () => {
+    const server: Server = await kind.start(dir);
+    await server.stop();
+    return server.coldStartMs;
+  };
+  const fresh = await once();
+  const existing: number[] = [];
+  for (let i = 0; i < runs; i++) existing.push(await once());
+  return { fresh, existing: existing.sort((a, b) => a - b) };
+}
+
+/** Best of `times` GETs of `url` drained by Bun's fetch (the client of every workload here), MiB/s. */
+export async function drainedGet(url: string, times: number): Promise<number> {
+  let best = 0;
+  for (let i = 0; i < times; i++) {
+    const t = performance.now();
+    const res = await fetch(url);
+    if (res.status !== 200 || !res.body) throw new Error(`GET ${url}: ${res.status}`);
+    let bytes = 0;
+    for await (const chunk of res.body) bytes += chunk.length;
+    best = Math.max(best, bytes / MIB / ((performance.now() - t) / 1000));
+  }
+  return best;
+}
+
+/** The same with curl into /dev/null, which costs the client less: closer to what loopback HTTP itself allows. */
+export function curlGet(url: string, times: number): number | undefined {
+  if (!Bun.which("curl")) return undefined;
+  let best = 0;
+  for (let i = 0; i < times; i++) {
+    const out = Bun.spawnSync(["curl", "-sS", "-o", "/dev/null", "-w", "%{speed_download}", url]);
+    if (out.exitCode !== 0) return undefined;
+    best = Math.max(best, Number(out.stdout.toString()) / MIB);
+  }
+  return best;
+}
