@@ -2,6 +2,7 @@
 import { createApp } from "../app.ts";
 import { parseServeConfig, type ServeConfig } from "../config.ts";
 import { createLogger, describeError, type Logger } from "../logger.ts";
+import { listen, type Listener } from "../http/listen.ts";
 import { pingDatabase } from "../store/db.ts";
 import { VERSION } from "../version.ts";
 import { StartupError } from "./startup-error.ts";
@@ -23,23 +24,15 @@ export async function serve(argv: string[]): Promise<number> {
       blobStore: () => accounts.blobs.check(),
     },
   });
-  let server: ReturnType<typeof Bun.serve>;
+  let server: Listener;
   try {
-    server = Bun.serve({
-      hostname: config.host,
-      port: config.port,
-      fetch: app.fetch,
-      // Uploads stream and enforce their own per-file limits; other routes cap bodies in the app.
-      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-      idleTimeout: 120,
-      ...(config.tls ? { tls: { cert: Bun.file(config.tls.certFile), key: Bun.file(config.tls.keyFile) } } : {}),
-    });
+    server = await listen(app.fetch, { host: config.host, port: config.port, ...(config.tls ? { tls: config.tls } : {}) });
   } catch (e) {
     storage.close();
     throw listenError(e, config);
   }
   logger.info("listening", {
-    url: server.url.href.replace(/\/$/, ""),
+    url: server.url,
     version: VERSION,
     dataDir: config.dataDir,
     database: redactUrl(config.databaseUrl),
@@ -60,7 +53,7 @@ function listenError(e: unknown, config: ServeConfig): Error {
 
 /** Resolves with the exit code once the server has drained (or the grace period ran out). */
 function waitForShutdown(
-  server: ReturnType<typeof Bun.serve>,
+  server: Listener,
   storage: Storage,
   logger: Logger,
   graceMs: number,
@@ -70,17 +63,17 @@ function waitForShutdown(
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) {
         logger.warn("second signal: closing open connections now", { signal });
-        void server.stop(true);
+        server.closeConnections();
         return;
       }
       stopping = true;
       logger.info("shutting down: finishing in-flight requests", { signal, graceMs });
       const force = setTimeout(() => {
         logger.warn("grace period over: closing open connections");
-        void server.stop(true);
+        server.closeConnections();
       }, graceMs);
       server
-        .stop(false)
+        .stop()
         .catch((e: unknown) => logger.error("error while stopping", describeError(e)))
         .finally(async () => {
           clearTimeout(force);

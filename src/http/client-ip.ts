@@ -1,11 +1,8 @@
 // The address a request came from, as the socket saw it (used to throttle logins per client).
 import type { Context } from "hono";
-import { getConnInfo } from "hono/bun";
+import type { NodeBindings } from "./node-adapter.ts";
 
 export function clientIp(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? "unknown";
-  } catch {
-    return "unknown"; // in-process requests (app.request) have no socket
-  }
+  // In-process requests (app.request in tests) have no socket.
+  return (c.env as Partial<NodeBindings> | undefined)?.incoming?.socket?.remoteAddress ?? "unknown";
 }

@@ -86,8 +86,8 @@ export async function openBody(
         } catch (error) {
           if (stopped) return;
           // Headers are out: the only honest signal left is an aborted body, never more bytes.
-          // The error goes to onStreamError; the abort carries no reason because Bun.serve
-          // prints a reason raw to stderr, outside the structured log.
+          // The error goes to onStreamError (the structured log); the listener then cuts the
+          // connection, so the client sees an incomplete body, never a short clean one.
           source.onStreamError?.(error);
           await stop();
           controller.error();

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { AppError } from "../../src/domain/errors.ts";
 import { contentResponse, type ContentSource } from "../../src/http/content-response.ts";
 import { onError } from "../../src/http/errors.ts";
+import { listen } from "../../src/http/listen.ts";
 import { createLogger } from "../../src/logger.ts";
 import { jsonOf } from "../support/http.ts";
 
@@ -76,12 +77,14 @@ async function bodyOf(res: Response): Promise<Uint8Array> {
 }
 
 /** Runs `use` against a real Bun.serve on an ephemeral port, so framing and aborts cross a socket. */
+/** Over a real socket, through the same listener `pixvault serve` uses. */
 async function overSocket(source: ContentSource, use: (url: string) => Promise<void>, whole = false) {
-  const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: appFor(source, false, whole).fetch });
+  const server = await listen(appFor(source, false, whole).fetch, { host: "127.0.0.1", port: 0 });
   try {
-    await use(`http://127.0.0.1:${server.port}/image`);
+    await use(`${server.url}/image`);
   } finally {
-    await server.stop(true);
+    server.closeConnections();
+    await server.stop();
   }
 }
 
@@ -379,9 +382,6 @@ describe("over a real socket", () => {
     });
   });
 
-  // Bun.serve (1.4.5) drops a handler's Content-Length on any streamed body and sends it
-  // chunked (oven-sh/bun#10507). The Response we build carries the exact length (tested
-  // above); when Bun honours it this test passes, fails as "failing", and should be flipped.
   test("a body below WHOLE_BODY_BYTES arrives with its exact Content-Length, byte-exact", async () => {
     const { source, data, seen } = fakeSource({ size: 300_000, chunkSize: 65_536 });
     await overSocket(
@@ -400,12 +400,14 @@ describe("over a real socket", () => {
     expect(seen.closes).toBe(2);
   });
 
-  test.failing("Bun.serve keeps the exact Content-Length of a streamed body", async () => {
-    const { source } = fakeSource({ size: 300_000, chunkSize: 65_536 });
+  // Bun.serve would drop it and send chunked (oven-sh/bun#10507); the node:http listener keeps it.
+  test("a streamed body arrives with its exact Content-Length, not chunked, byte-exact", async () => {
+    const { source, data } = fakeSource({ size: 300_000, chunkSize: 65_536 });
     await overSocket(source, async (url) => {
       const res = await fetch(url);
-      await res.arrayBuffer();
       expect(res.headers.get("content-length")).toBe("300000");
+      expect(res.headers.get("transfer-encoding")).toBeNull();
+      expect(await bodyOf(res)).toEqual(data);
     });
   });
 });

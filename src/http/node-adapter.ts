@@ -1,0 +1,117 @@
+// Runs a fetch-style handler (the Hono app) on a node:http request/response pair.
+//
+// Our own, not @hono/node-server: when a response body fails half-way (a blob that fails
+// authentication), that adapter writes "Error: …" into the body before closing, which
+// would append text to an image or an archive whose Content-Length was already sent. Here
+// a failed body only cuts the connection, so the client sees an incomplete download.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+
+/** What handlers find in Hono's `c.env`: the socket's peer address, for per-client limits. */
+export interface NodeBindings {
+  readonly incoming: IncomingMessage;
+}
+
+export type FetchHandler = (request: Request, env: NodeBindings) => Response | Promise<Response>;
+
+export function nodeHandler(fetch: FetchHandler, scheme: "http" | "https") {
+  return async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
+    const aborted = new AbortController();
+    // "close" before the response finished: the client went away; stop reading and decrypting.
+    outgoing.once("close", () => {
+      if (!outgoing.writableFinished) aborted.abort();
+    });
+    let response: Response;
+    try {
+      response = await fetch(toRequest(incoming, scheme, aborted.signal), { incoming });
+    } catch {
+      // The app maps its own errors to problem+json; reaching here is a bug in that mapping.
+      response = new Response(null, { status: 500 });
+    }
+    await send(response, incoming, outgoing, aborted.signal);
+  };
+}
+
+// A response sent before its request body was read (413, 401, 404 on an upload): the client
+// may still be sending. Reading and discarding the rest keeps the connection usable but may
+// mean gigabytes; closing at once could reset the connection before the client reads the
+// answer. So: answer with Connection: close, then discard for a short while and close.
+const LINGER_MS = 2_000;
+
+function closeAfterUnreadBody(incoming: IncomingMessage, outgoing: ServerResponse): void {
+  outgoing.once("finish", () => {
+    incoming.resume();
+    const socket = incoming.socket;
+    socket.end();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  });
+}
+
+function toRequest(incoming: IncomingMessage, scheme: string, signal: AbortSignal): Request {
+  const headers = new Headers();
+  const raw = incoming.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  const host = incoming.headers.host ?? "localhost";
+  const method = incoming.method ?? "GET";
+  const hasBody = method !== "GET" && method !== "HEAD";
+  return new Request(`${scheme}://${host}${incoming.url ?? "/"}`, {
+    method,
+    headers,
+    signal,
+    ...(hasBody ? { body: Readable.toWeb(incoming) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
+  } as RequestInit);
+}
+
+async function send(response: Response, incoming: IncomingMessage, outgoing: ServerResponse, aborted: AbortSignal): Promise<void> {
+  const isHead = incoming.method === "HEAD";
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
+  if (!incoming.complete) {
+    headers.connection = "close";
+    closeAfterUnreadBody(incoming, outgoing);
+  }
+  outgoing.writeHead(response.status, headers);
+
+  const body = response.body;
+  if (!body || isHead) {
+    await body?.cancel().catch(() => {});
+    outgoing.end();
+    return;
+  }
+  const reader = body.getReader();
+  const stop = () => void reader.cancel().catch(() => {});
+  aborted.addEventListener("abort", stop, { once: true });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!outgoing.write(value)) await drained(outgoing);
+    }
+    outgoing.end();
+  } catch {
+    // The body failed after the headers went out: no clean end, no appended text.
+    outgoing.destroy();
+  } finally {
+    aborted.removeEventListener("abort", stop);
+  }
+}
+
+function drained(outgoing: ServerResponse): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      outgoing.off("drain", done);
+      outgoing.off("close", gone);
+      resolve();
+    };
+    const gone = () => {
+      outgoing.off("drain", done);
+      reject(new Error("the client went away"));
+    };
+    outgoing.once("drain", done);
+    outgoing.once("close", gone);
+  });
+}
