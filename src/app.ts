@@ -12,7 +12,9 @@ import { accessLog } from "./http/access-log.ts";
 import { limitBodies } from "./http/body-limit.ts";
 import { notFound, onError } from "./http/errors.ts";
 import { healthRoutes, type ReadinessCheck } from "./http/health-routes.ts";
+import { archiveRoutes } from "./http/archive-routes.ts";
 import { imageRoutes } from "./http/image-routes.ts";
+import { shareRoutes } from "./http/share-routes.ts";
 import { UPLOAD_PATH, uploadRoutes } from "./http/upload-routes.ts";
 import { API_CSP, securityHeaders } from "./http/security-headers.ts";
 import { validationHook } from "./http/validation.ts";
@@ -55,7 +57,10 @@ export function createApp(deps: AppDeps) {
   }
   if (deps.accounts && deps.images) {
     app.route("/", uploadRoutes(deps.images));
+    // Before imageRoutes: "archive" would otherwise match GET /api/v1/images/{id}.
+    app.route("/", archiveRoutes(deps.images));
     app.route("/", imageRoutes(deps.images));
+    app.route("/", shareRoutes(deps.images, deps.tls ?? false));
   }
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

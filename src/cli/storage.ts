@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { relative, isAbsolute } from "node:path";
 import { ConfigError, type ServeConfig, type StorageConfig } from "../config.ts";
 import { createSessionSigner } from "../crypto/session-token.ts";
+import { createShareSigner } from "../crypto/share-token.ts";
 import type { AccountDeps, ImageDeps } from "../domain/context.ts";
 import { diskBlobStore } from "../store/blob-store.ts";
 import { MasterKeyError } from "../crypto/errors.ts";
@@ -37,9 +38,21 @@ export function accountDeps(
   };
 }
 
-/** What the image rules run on: the account deps plus keys, limits and a logger. */
-export function imageDeps(storage: Storage, accounts: AccountDeps, config: Pick<ServeConfig, "maxImageBytes">, logger: Logger): ImageDeps {
-  return { ...accounts, keyring: storage.keyring, maxImageBytes: config.maxImageBytes, logger };
+/** What the image rules run on: the account deps plus keys, limits, a logger and the share-link settings. */
+export function imageDeps(
+  storage: Storage,
+  accounts: AccountDeps,
+  config: Pick<ServeConfig, "maxImageBytes" | "publicUrl">,
+  logger: Logger,
+): ImageDeps {
+  return {
+    ...accounts,
+    keyring: storage.keyring,
+    maxImageBytes: config.maxImageBytes,
+    logger,
+    shareSigner: createShareSigner(storage.keyring),
+    ...(config.publicUrl !== undefined ? { publicUrl: config.publicUrl } : {}),
+  };
 }
 
 /** `remindKeyLocation`: the server repeats the key-location warning at every start; one-shot commands do not. */

@@ -24,6 +24,8 @@ export type UserSubkeyLabel = (typeof USER_SUBKEY)[keyof typeof USER_SUBKEY];
 export const INSTANCE_KEY = {
   publicBlindIndex: "pixvault/instance-key/public-blind-index/v1",
   jwt: "pixvault/instance-key/jwt/v1",
+  /** Share-link tokens and the proofs that a link's password was given; never session JWTs. */
+  shareLink: "pixvault/instance-key/share-link/v1",
 } as const;
 export type InstanceKeyLabel = (typeof INSTANCE_KEY)[keyof typeof INSTANCE_KEY];
 

@@ -1,6 +1,7 @@
 // What the account and session rules need from the outside world, wired once in main.
 import type { Keyring } from "../crypto/master-key.ts";
 import type { SessionSigner } from "../crypto/session-token.ts";
+import type { ShareSigner } from "../crypto/share-token.ts";
 import type { Logger } from "../logger.ts";
 import type { BlobStore } from "../store/blob-store.ts";
 import type { Database } from "../store/db.ts";
@@ -25,10 +26,14 @@ export interface AccountDeps {
 }
 
 /** What the image rules need: storage, keys and limits. */
-export interface ImageDeps extends Pick<AccountDeps, "db" | "blobs" | "defaultQuotaBytes" | "now"> {
+export interface ImageDeps extends Pick<AccountDeps, "db" | "blobs" | "defaultQuotaBytes" | "now" | "throttle"> {
   readonly keyring: Keyring;
   /** Largest image accepted, in bytes. */
   readonly maxImageBytes: number;
   /** Integrity failures are logged with the image id (never with key material). */
   readonly logger: Logger;
+  /** Signs and checks share-link tokens and password-unlock proofs. */
+  readonly shareSigner: ShareSigner;
+  /** --public-url, the base of share-link urls; absent means the request's own origin. */
+  readonly publicUrl?: string;
 }

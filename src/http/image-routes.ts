@@ -1,18 +1,17 @@
 // /api/v1/images: list, read metadata and content, change, delete one or many.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { ImageDeps } from "../domain/context.ts";
-import { AppError } from "../domain/errors.ts";
 import { bulkSelectionSchema, imageChangeSchema, listQuerySchema } from "../domain/image-input.ts";
 import { listImages } from "../domain/image-listing.ts";
 import { changeImage, deleteImage, deleteImages, getImage, openImageContent } from "../domain/images.ts";
 import { principalOf } from "./auth.ts";
 import { contentResponse } from "./content-response.ts";
+import { imageContentSource } from "./image-content-source.ts";
 import type { AppEnv } from "./env.ts";
 import { statusOf, valueOr } from "./problem.ts";
-import { bearer, ImageSchema, imageIdParam, json, problem } from "./schemas.ts";
+import { bearer, ImageSchema, imageIdParam, json, optionalBearer, problem } from "./schemas.ts";
 
 const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { "application/json": { schema } }, required: true } });
-const optionalBearer: { [name: string]: string[] }[] = [{}, { bearerAuth: [] }];
 
 const listRoute = createRoute({
   method: "get",
@@ -110,24 +109,8 @@ export function imageRoutes(deps: ImageDeps) {
     .openapi(contentRoute, async (c) => {
       const { image, blob } = valueOr(await openImageContent(deps, c.req.valid("param").id, c.get("principal")?.user));
       const download = ["1", "true"].includes(c.req.valid("query").download ?? "");
-      return contentResponse(
-        c.req.raw,
-        {
-          size: image.size,
-          etag: image.sha256,
-          contentType: image.contentType,
-          filename: image.filename,
-          lastModified: new Date(image.updatedAt),
-          cacheControl: image.visibility === "public" ? "public, no-cache" : "private, no-cache",
-          read: (start, end) => blob.readRange(start, end),
-          close: () => blob.close(),
-          // Integrity failures are logged by the domain with their reason; this catches the rest.
-          onStreamError: (error) => {
-            if (!(error instanceof AppError)) deps.logger.error("image stream failed", { imageId: image.id, error: String(error) });
-          },
-        },
-        { download },
-      ) as never;
+      const cacheControl = image.visibility === "public" ? "public, no-cache" : "private, no-cache";
+      return contentResponse(c.req.raw, imageContentSource({ image, blob }, deps.logger, cacheControl), { download }) as never;
     })
     .openapi(patchRoute, async (c) => {
       const image = valueOr(await changeImage(deps, c.req.valid("param").id, c.get("principal")?.user, c.req.valid("json")));

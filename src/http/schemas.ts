@@ -29,6 +29,8 @@ export const problem = (description: string) => ({
 });
 
 export const bearer = [{ bearerAuth: [] }];
+/** Routes that anyone may call, and that show more to a caller with a token. */
+export const optionalBearer: { [name: string]: string[] }[] = [{}, { bearerAuth: [] }];
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,

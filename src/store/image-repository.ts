@@ -41,6 +41,17 @@ export async function findImages(orm: Orm, ids: readonly string[]): Promise<Owne
   return rows;
 }
 
+/** Up to `limit` of the owner's images, oldest first (a fixed order: archives must be reproducible). */
+export async function findOwnedImages(orm: Orm, ownerId: string, limit: number): Promise<OwnedImageRow[]> {
+  return orm
+    .select(ownedImageColumns)
+    .from(images)
+    .innerJoin(users, eq(users.id, images.ownerId))
+    .where(eq(images.ownerId, ownerId))
+    .orderBy(asc(images.createdAt), asc(images.id))
+    .limit(limit);
+}
+
 /** Name lookups made inside the write transaction that inserts, so they see every earlier write. */
 export interface NameLookup {
   /** Which of these blind indexes are taken in the namespace (one query for many rename candidates). */

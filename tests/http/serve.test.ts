@@ -84,10 +84,23 @@ describe("pixvault serve", () => {
     const doc = await jsonOf(res);
     expect(doc.openapi).toMatch(/^3\.1/);
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(["/healthz", "/readyz", "/api/v1/images", "/api/v1/images/{id}", "/api/v1/images/{id}/content", "/api/v1/images/delete"]),
+      expect.arrayContaining([
+        "/healthz",
+        "/readyz",
+        "/api/v1/images",
+        "/api/v1/images/{id}",
+        "/api/v1/images/{id}/content",
+        "/api/v1/images/delete",
+        "/api/v1/images/{id}/shares",
+        "/s/{token}",
+      ]),
     );
     expect(Object.keys(doc.paths["/api/v1/images"])).toEqual(expect.arrayContaining(["get", "post"]));
     expect(Object.keys(doc.paths["/api/v1/images"].post.requestBody.content)).toContain("multipart/form-data");
+    expect(Object.keys(doc.paths["/api/v1/images/{id}/shares"]).sort()).toEqual(["delete", "get", "post"]);
+    expect(Object.keys(doc.paths["/s/{token}"]).sort()).toEqual(["get", "post"]);
+    // The password goes in the body, as a form field or JSON, never in the url.
+    expect(Object.keys(doc.paths["/s/{token}"].post.requestBody.content).sort()).toEqual(["application/json", "application/x-www-form-urlencoded"]);
   });
 
   test("one structured log line per request, with route pattern and no query or body", async () => {

@@ -1,0 +1,132 @@
+// /s/:token — a shared image for anyone holding the link, with the password form when the
+// link has one. Public: no bearer token is read here.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ImageDeps } from "../domain/context.ts";
+import { AppError, type DomainError } from "../domain/errors.ts";
+import { countSharedDownload, openSharedImage, unlockSharedImage } from "../domain/share-access.ts";
+import { shareUnlockSchema } from "../domain/share-input.ts";
+import { clientIp } from "./client-ip.ts";
+import { contentResponse } from "./content-response.ts";
+import type { AppEnv } from "./env.ts";
+import { imageContentSource } from "./image-content-source.ts";
+import { statusOf, valueOr } from "./problem.ts";
+import { problem } from "./schemas.ts";
+import { PASSWORD_PAGE_CSP, passwordPage } from "./share-password-page.ts";
+
+/** Path-scoped to one link, so one name serves every link a browser has unlocked. */
+const UNLOCK_COOKIE = "pxv_share";
+
+// Any string: a token too long or malformed is just a link that does not exist (404), not bad input.
+const tokenParam = z.object({ token: z.string() });
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/s/{token}",
+  summary: "A shared image, no login (Range, If-None-Match, HEAD, ?download=1); a password-protected link answers a form",
+  request: { params: tokenParam, query: z.object({ download: z.enum(["0", "1", "true", "false"]).optional() }) },
+  responses: {
+    200: {
+      description: "the image, or (password-protected link without a valid unlock cookie) the password form",
+      content: { "image/*": { schema: z.string().openapi({ format: "binary" }) }, "text/html": { schema: z.string() } },
+    },
+    206: { description: "a byte range of the image" },
+    304: { description: "not modified" },
+    404: problem("not_found: unknown, tampered, revoked, or the image is gone"),
+    410: problem("link_expired / link_exhausted"),
+    416: problem("range_not_satisfiable"),
+  },
+});
+
+const unlockRoute = createRoute({
+  method: "post",
+  path: "/s/{token}",
+  summary: "Give a share link's password (form field or JSON, never in the url); sets a 10-minute cookie for this link",
+  request: {
+    params: tokenParam,
+    body: {
+      content: {
+        "application/x-www-form-urlencoded": { schema: shareUnlockSchema },
+        "application/json": { schema: shareUnlockSchema },
+      },
+      required: false,
+    },
+  },
+  responses: {
+    303: { description: "unlocked: a cookie scoped to this link is set; follow Location (GET /s/{token})" },
+    401: problem("invalid_credentials (browsers asking for text/html get the form again)"),
+    404: problem("not_found"),
+    410: problem("link_expired / link_exhausted"),
+    422: problem("validation_failed (no password)"),
+    429: problem("rate_limited (Retry-After says when to try again)"),
+  },
+});
+
+/** Where the link lives for its recipients: under --public-url, else this request's origin. */
+export function shareUrl(deps: Pick<ImageDeps, "publicUrl">, c: Context, token: string): string {
+  return `${deps.publicUrl ?? new URL(c.req.url).origin}/s/${token}`;
+}
+
+export function shareLinkRoutes(deps: ImageDeps, tls: boolean) {
+  // Secure when browsers reach us over https: directly, or through a proxy named by --public-url.
+  const secureCookie = tls || (deps.publicUrl?.startsWith("https:") ?? false);
+
+  const formPage = (c: Context, status: ContentfulStatusCode, notice?: string, headers: Record<string, string> = {}) =>
+    c.html(passwordPage(notice), status, { ...headers, "content-security-policy": PASSWORD_PAGE_CSP, "cache-control": "no-store" });
+
+  return new OpenAPIHono<AppEnv>()
+    .openapi(getRoute, async (c) => {
+      const { token } = c.req.valid("param");
+      const shared = valueOr(await openSharedImage(deps, token, getCookie(c, UNLOCK_COOKIE)));
+      if (shared.kind === "locked") return formPage(c, 200) as never;
+      const download = ["1", "true"].includes(c.req.valid("query").download ?? "");
+      const response = await contentResponse(c.req.raw, imageContentSource(shared.content, deps.logger, "private, no-cache"), { download });
+      // Only a full GET download counts (not HEAD, 304 or a 206 range), so the count is taken
+      // from the response actually made; a link used up meanwhile sends no byte of it.
+      if (c.req.method !== "GET" || response.status !== 200) return response as never;
+      const counted = await countSharedDownload(deps, token);
+      if (!counted.ok) await response.body?.cancel();
+      valueOr(counted);
+      return response as never;
+    })
+    .openapi(unlockRoute, async (c) => {
+      const { token } = c.req.valid("param");
+      const password = c.req.valid("json").password ?? c.req.valid("form").password;
+      if (password === undefined) {
+        throw new AppError("validation_failed", "1 field(s) are invalid", { errors: [{ field: "password", message: "is required" }] });
+      }
+      const result = await unlockSharedImage(deps, token, password, clientIp(c));
+      if (!result.ok && wantsHtml(c) && (result.error.code === "invalid_credentials" || result.error.code === "rate_limited")) {
+        return formPage(c, statusOf(result.error.code) as ContentfulStatusCode, notice(result.error), retryAfter(result.error)) as never;
+      }
+      const unlock = valueOr(result);
+      const url = shareUrl(deps, c, token);
+      if (unlock) {
+        setCookie(c, UNLOCK_COOKIE, unlock.proof, {
+          path: new URL(url).pathname,
+          httpOnly: true,
+          sameSite: "Strict",
+          secure: secureCookie,
+          maxAge: unlock.maxAgeSeconds,
+        });
+      }
+      c.header("cache-control", "no-store");
+      return c.redirect(url, 303) as never;
+    });
+}
+
+/** Browsers (which ask for text/html) get the form again; API clients get problem+json. */
+function wantsHtml(c: Context): boolean {
+  return /\btext\/html\b/i.test(c.req.header("accept") ?? "");
+}
+
+function notice(error: DomainError): string {
+  if (error.code === "rate_limited") return `Too many wrong passwords. Try again in ${error.retryAfterSeconds ?? 60} seconds.`;
+  return "That password is not correct.";
+}
+
+function retryAfter(error: DomainError): Record<string, string> {
+  return error.retryAfterSeconds === undefined ? {} : { "retry-after": String(Math.max(1, Math.ceil(error.retryAfterSeconds))) };
+}
