@@ -28,6 +28,8 @@ async function run(argv: string[]): Promise<number> {
       return (await import("./cli/user.ts")).userCommand(rest);
     case "migrate":
       return (await import("./cli/migrate.ts")).migrateCommand(rest);
+    case "fsck":
+      return (await import("./cli/fsck.ts")).fsckCommand(rest);
     default:
       console.error(
         `pixvault ${command}: not available in pixvault ${VERSION} yet — it is planned (see README, "Status").`,

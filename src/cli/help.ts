@@ -15,7 +15,11 @@ export const COMMANDS: Record<string, CommandHelp> = {
     available: true,
   },
   migrate: { usage: "migrate", summary: "apply database migrations and exit", available: true },
-  fsck: { usage: "fsck [--repair]", summary: "verify every blob decrypts and matches its row", available: false },
+  fsck: {
+    usage: "fsck [--repair]",
+    summary: "verify every image and blob; --repair removes orphan blobs and temp files (exit 1 if problems remain)",
+    available: true,
+  },
   backup: {
     usage: "backup --out DIR [--include-key]",
     summary: "consistent snapshot, taken while serving",

@@ -52,6 +52,29 @@ export async function findOwnedImages(orm: Orm, ownerId: string, limit: number):
     .limit(limit);
 }
 
+/** Every image row in id order, a page at a time (fsck walks the whole table this way). */
+export async function* allImageRows(orm: Orm, pageSize = 500): AsyncGenerator<OwnedImageRow> {
+  let after = "";
+  for (;;) {
+    const page = await orm
+      .select(ownedImageColumns)
+      .from(images)
+      .innerJoin(users, eq(users.id, images.ownerId))
+      .where(gt(images.id, after))
+      .orderBy(asc(images.id))
+      .limit(pageSize);
+    yield* page;
+    if (page.length < pageSize) return;
+    after = page[page.length - 1]!.id;
+  }
+}
+
+/** How many images and bytes are stored in all. */
+export async function imageTotals(orm: Orm): Promise<{ images: number; bytes: number }> {
+  const [row] = await orm.select({ images: sql<number>`count(*)`, bytes: sql<number>`coalesce(sum(${images.size}), 0)` }).from(images);
+  return { images: Number(row?.images ?? 0), bytes: Number(row?.bytes ?? 0) };
+}
+
 /** Name lookups made inside the write transaction that inserts, so they see every earlier write. */
 export interface NameLookup {
   /** Which of these blind indexes are taken in the namespace (one query for many rename candidates). */

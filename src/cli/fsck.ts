@@ -1,0 +1,84 @@
+// `pixvault fsck [--repair]`: verify every image and blob; a progress bar on a terminal,
+// plain lines otherwise; exit 0 when clean, 1 with one line per problem.
+import { parseStorageConfig } from "../config.ts";
+import { fsck, type FsckProblem, type FsckProgress } from "../domain/fsck.ts";
+import { createConsoleLogger } from "../logger.ts";
+import { diskBlobStore } from "../store/blob-store.ts";
+import { openStorage } from "./storage.ts";
+
+// A running server may be writing a blob whose row has not committed yet: younger files wait.
+const GRACE_MS = 10 * 60_000;
+
+export async function fsckCommand(argv: string[]): Promise<number> {
+  const { config, bools } = parseStorageConfig(argv, undefined, ["repair"]);
+  const storage = await openStorage(config, createConsoleLogger());
+  const repair = bools.has("repair");
+  const progress = progressReporter(process.stderr.isTTY === true);
+  try {
+    const report = await fsck(
+      { db: storage.db, keyring: storage.keyring, blobs: diskBlobStore(storage.blobDir), blobDir: storage.blobDir, now: () => new Date() },
+      { repair, graceMs: GRACE_MS, onProgress: progress.update, onProblem: (p) => progress.interrupt(problemLine(p)) },
+    );
+    progress.done();
+    const remaining = report.problems.filter((p) => !p.repaired);
+    const repaired = report.problems.length - remaining.length;
+    const gb = report.bytesVerified / 1e9;
+    const rate = report.seconds > 0 ? gb / report.seconds : 0;
+    const parts = [
+      `fsck: ${report.images} images, ${gb.toFixed(2)} GB verified in ${report.seconds.toFixed(1)} s (${rate.toFixed(2)} GB/s)`,
+      remaining.length === 0 ? "clean" : `${remaining.length} problem${remaining.length === 1 ? "" : "s"}`,
+      ...(repaired > 0 ? [`${repaired} repaired`] : []),
+      ...(report.skippedYoung > 0 ? [`${report.skippedYoung} recent file(s) left alone (an upload may be in flight)`] : []),
+    ];
+    console.log(parts.join("; "));
+    if (remaining.some((p) => p.kind === "orphan_blob" || p.kind === "temp_file")) {
+      console.log("fsck: run with --repair to remove the files no image points to");
+    }
+    return remaining.length === 0 ? 0 : 1;
+  } finally {
+    storage.close();
+  }
+}
+
+function problemLine(p: FsckProblem): string {
+  const where = p.imageId ? `image ${p.imageId}` : (p.path ?? "?");
+  return `${where}: ${p.kind}: ${p.detail}${p.repaired ? " — removed" : ""}`;
+}
+
+/** A redrawn bar on a terminal; on a pipe, a line at every 10 % so logs stay readable. */
+function progressReporter(tty: boolean) {
+  let shown = false;
+  let lastDraw = 0;
+  let lastDecile = -1;
+  const text = (p: FsckProgress) =>
+    `fsck: ${p.images}/${p.totalImages} images, ${(p.bytes / 1e9).toFixed(2)}/${(p.totalBytes / 1e9).toFixed(2)} GB`;
+  const clear = () => {
+    if (tty && shown) process.stderr.write("\r\x1b[K");
+    shown = false;
+  };
+  return {
+    update(p: FsckProgress) {
+      const fraction = p.totalImages === 0 ? 1 : p.images / p.totalImages;
+      if (tty) {
+        const now = performance.now();
+        if (now - lastDraw < 100 && p.images !== p.totalImages) return;
+        lastDraw = now;
+        const width = 24;
+        const filled = Math.round(fraction * width);
+        process.stderr.write(`\r\x1b[K[${"#".repeat(filled)}${".".repeat(width - filled)}] ${text(p)}`);
+        shown = true;
+        return;
+      }
+      const decile = Math.floor(fraction * 10);
+      if (decile !== lastDecile) {
+        lastDecile = decile;
+        process.stderr.write(`${text(p)}\n`);
+      }
+    },
+    interrupt(line: string) {
+      clear();
+      console.log(line);
+    },
+    done: clear,
+  };
+}
