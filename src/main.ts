@@ -30,6 +30,8 @@ async function run(argv: string[]): Promise<number> {
       return (await import("./cli/migrate.ts")).migrateCommand(rest);
     case "fsck":
       return (await import("./cli/fsck.ts")).fsckCommand(rest);
+    case "backup":
+      return (await import("./cli/backup.ts")).backupCommand(rest);
     default:
       console.error(
         `pixvault ${command}: not available in pixvault ${VERSION} yet — it is planned (see README, "Status").`,

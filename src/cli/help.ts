@@ -22,8 +22,8 @@ export const COMMANDS: Record<string, CommandHelp> = {
   },
   backup: {
     usage: "backup --out DIR [--include-key]",
-    summary: "consistent snapshot, taken while serving",
-    available: false,
+    summary: "consistent snapshot, taken while serving (the master key only with --include-key)",
+    available: true,
   },
   "rotate-master-key": {
     usage: "rotate-master-key",

@@ -39,7 +39,7 @@ describe("pixvault --help and --version", () => {
   });
 
   test("a command of a later version says so plainly and exits 1", async () => {
-    const r = await runCli(["backup"]);
+    const r = await runCli(["rotate-master-key"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("not available");
   });
