@@ -25,5 +25,13 @@ export const config = {
   loginSeconds: num("BENCH_LOGIN_SECONDS", 3, 1),
   loginConcurrencies: [1, 16],
   loopbackTimes: 3,
+  /** Issue 6: timed downloads of the zip of the bulk images (also the time-to-first-byte samples). */
+  archiveRuns: num("BENCH_ARCHIVE_RUNS", 7, 3),
+  /** … and of the zip of archiveLargeCount noise PNGs of largeBytes (5 × 200 MiB ≈ 1 GiB). */
+  archiveLargeRuns: num("BENCH_ARCHIVE_LARGE_RUNS", 3, 2),
+  archiveLargeCount: 5,
+  /** In-process AES-256-GCM decrypt limit: MiB per pass, passes. */
+  decryptMiB: quick ? 128 : 512,
+  decryptPasses: 5,
   writeResults: process.env.BENCH_WRITE ? process.env.BENCH_WRITE === "1" : !quick,
 };

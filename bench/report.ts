@@ -1,6 +1,8 @@
 // Turns one run's measurements into the markdown section printed by `npm run bench` and kept in
-// bench/RESULTS.md: the goals of issue 5 beside the numbers, ratios to nginx, the machine's limits.
+// bench/RESULTS.md: the goals of issue 5 (and issue 6's for the zip rows, archive-report.ts)
+// beside the numbers, ratios to nginx, the machine's limits.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { archiveDetailRows, archiveLimitRows, archiveNotes, archiveSummaryRows, shortLabel, type ArchiveResults } from "./archive-report.ts";
 import type { DiskCeiling } from "./lib/machine.ts";
 import type { LoginRate } from "./lib/logins.ts";
 import { describeCores } from "./lib/proc.ts";
@@ -8,7 +10,7 @@ import { fmt, median } from "./lib/stats.ts";
 import type { TargetName } from "./targets.ts";
 import type { ColdStarts, LargeRoundTrip, Transfer } from "./workloads.ts";
 
-export type Workload = "cold" | "bulkUp" | "bulkDown" | "small" | "large";
+export type Workload = "cold" | "bulkUp" | "bulkDown" | "small" | "large" | "archive" | "archiveLarge";
 
 export interface TargetResults {
   name: TargetName;
@@ -34,10 +36,22 @@ export interface Measurements {
   machine: string;
   quick: boolean;
   seconds: number;
-  sizes: { bulkCount: number; bulkBytes: number; bulkConcurrency: number; smallBytes: number; smallConcurrency: number; smallSeconds: number; largeMiB: number; coldStartRuns: number };
+  sizes: {
+    bulkCount: number;
+    bulkBytes: number;
+    bulkConcurrency: number;
+    smallBytes: number;
+    smallConcurrency: number;
+    smallSeconds: number;
+    largeMiB: number;
+    coldStartRuns: number;
+    archiveLargeCount: number;
+  };
   targets: TargetResults[];
   disk: { before?: DiskCeiling; after?: DiskCeiling; smallSeconds: number; largeCopy?: number; hugeCopy?: number };
   openssl: { mbs: number } | { skipped: string };
+  /** pixvault's zips (issue 6) and the AES-GCM decrypt limit. */
+  archives: ArchiveResults;
   loopback: { fetch: number; curl?: number } | { skipped: string };
   huge: LargeRoundTrip | { skipped: string };
   logins: { concurrency: number; rate: LoginRate }[] | { skipped: string };
@@ -184,7 +198,8 @@ function summaryTable(m: Measurements): string[] {
   }
   // pixvault-only rows: the peers have no equivalent.
   const peersDash = (text: string) => m.targets.map((t) => (t.name === "pixvault" ? text : "—")).join(" | ");
-  lines.push(`| zip of ${m.sizes.bulkCount} images (archive download) | ${peersDash("not built yet (#6)")} | | |`);
+  const archiveSizes = { bulkCount: m.sizes.bulkCount, largeCount: m.sizes.archiveLargeCount, largeMiB: m.sizes.largeMiB };
+  for (const r of archiveSummaryRows(m.archives, archiveSizes)) lines.push(`| ${r.label} | ${peersDash(r.value)} | ${r.goal} | ${r.verdict} |`);
   const logins =
     "skipped" in m.logins
       ? m.logins.skipped
@@ -223,10 +238,16 @@ function limitsTable(m: Measurements): string[] {
       ? `| \`openssl speed -evp aes-256-gcm\`, 16 KiB blocks, one core | skipped: ${m.openssl.skipped} | |`
       : `| \`openssl speed -evp aes-256-gcm\`, 16 KiB blocks, one core, MB/s | ${fmt(m.openssl.mbs, 0)} | |`,
   );
+  for (const row of archiveLimitRows(m.archives)) lines.push(`| ${row.join(" | ")} |`);
   lines.push(
     "skipped" in m.loopback
       ? `| loopback HTTP | skipped: ${m.loopback.skipped} | |`
-      : `| loopback HTTP: GET of the ${s.largeMiB} MiB file from nginx, best of 3, Bun fetch (this client) / curl, MiB/s | ${fmt(m.loopback.fetch)} / ${m.loopback.curl === undefined ? "—" : fmt(m.loopback.curl)} | ${pct(`${s.largeMiB} MiB download`, px?.large?.down.mibs, m.loopback.fetch, " of Bun fetch's")} |`,
+      : `| loopback HTTP: GET of the ${s.largeMiB} MiB file from nginx, best of 3, Bun fetch (this client) / curl, MiB/s | ${fmt(m.loopback.fetch)} / ${m.loopback.curl === undefined ? "—" : fmt(m.loopback.curl)} | ${[
+          pct(`${s.largeMiB} MiB download`, px?.large?.down.mibs, m.loopback.fetch, " of Bun fetch's"),
+          ...(m.archives.large && "download" in m.archives.large
+            ? [pct(shortLabel(m.archives.large), m.archives.large.download.mibs, m.loopback.fetch)]
+            : []),
+        ].join("; ")} |`,
   );
   return lines;
 }
@@ -251,6 +272,17 @@ function detailTable(m: Measurements): string[] {
   return lines;
 }
 
+function archiveDetails(m: Measurements): string[] {
+  const rows = archiveDetailRows(m.archives);
+  if (rows.length === 0) return [];
+  return [
+    "",
+    "| pixvault archive | MiB/s median (min–max) | TTFB median, ms | wall median, ms | server RSS before → peak, MiB | cores busy |",
+    "|---|---:|---:|---:|---|---|",
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ];
+}
+
 export function renderReport(m: Measurements): string {
   const s = m.sizes;
   const notes: string[] = [];
@@ -270,7 +302,8 @@ export function renderReport(m: Measurements): string {
     "Servers, each started by the harness on 127.0.0.1 with a fresh state dir beside the others:",
     ...m.targets.map((t) => `- ${t.label}: ${t.skipped ? `skipped: ${t.skipped}` : t.description}`),
     "",
-    `The client is Bun's fetch in one process on the same CPUs. Each workload runs against every server in turn, with \`sync\` before each so no server pays for another's writeback; bulk and small runs share one server per target, the ${s.largeMiB} MiB transfers a freshly started one. RSS is VmRSS/VmHWM from /proc summed over the server's processes (nginx: master and workers), the peak reset through clear_refs before each large transfer. In parentheses: the ratio to nginx. The goals are issue #5's; "met?" judges this run alone.`,
+    `The client is Bun's fetch in one process on the same CPUs. Each workload runs against every server in turn, with \`sync\` before each so no server pays for another's writeback; bulk and small runs share one server per target, the ${s.largeMiB} MiB transfers a freshly started one. RSS is VmRSS/VmHWM from /proc summed over the server's processes (nginx: master and workers), the peak reset through clear_refs before each large transfer. In parentheses: the ratio to nginx. The goals are issue #5's (the zip rows: issue #6's); "met?" judges this run alone.`,
+    ...archiveNotes(m.archives).flatMap((note) => ["", note]),
     "",
     ...summaryTable(m),
     "",
@@ -281,6 +314,7 @@ export function renderReport(m: Measurements): string {
     ...detailTable(m),
     "",
     "Cores busy come from `/proc/<pid>/stat` (all of the server's threads and processes; for pixvault also its JavaScript thread) and `process.cpuUsage()` for the client.",
+    ...archiveDetails(m),
     "",
     "</details>",
     ...(notes.length ? ["", ...notes] : []),

@@ -1,18 +1,24 @@
 // `npm run bench`: pixvault beside its peers in one run — nginx WebDAV (the unencrypted ceiling)
 // and rclone's crypt remote over WebDAV (an encrypted peer) — and beside this machine's limits
-// (disk write+fsync, AES-256-GCM, loopback HTTP). Installs the peers if missing
-// (bench/setup-peers.sh), prints a markdown section and writes it into bench/RESULTS.md.
+// (disk write+fsync, AES-256-GCM, loopback HTTP). pixvault alone also serves its zip archives
+// (issue 6: bench/archive-downloads.ts) beside `zip -0` of the same files. Installs the peers
+// and zip/unzip if missing (bench/setup-peers.sh), prints a markdown section and writes it into
+// bench/RESULTS.md.
 // Env: BENCH_QUICK=1 (small counts, RESULTS.md untouched unless BENCH_WRITE=1),
 //      BENCH_TARGETS=nginx,rclone,pixvault (a subset), BENCH_SMALL_SECONDS, BENCH_COLD_RUNS,
-//      BENCH_LOGIN_SECONDS, BENCH_SKIP_1G=1, BENCH_DIR=dir, PIXVAULT_BIN=binary (else src/ is compiled).
+//      BENCH_LOGIN_SECONDS, BENCH_SKIP_1G=1, BENCH_ARCHIVE_RUNS, BENCH_ARCHIVE_LARGE_RUNS,
+//      BENCH_DIR=dir, PIXVAULT_BIN=binary (else src/ is compiled).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { registerUser } from "../tests/support/accounts.ts";
 import { pngOfSize } from "../tests/support/images.ts";
+import { bulkArchive, largeArchive, largeArchiveSkipReason } from "./archive-downloads.ts";
+import type { ArchiveWorkload } from "./archive-downloads.ts";
+import type { ArchiveResults, Outcome } from "./archive-report.ts";
 import { config } from "./config.ts";
 import { measureLogins } from "./lib/logins.ts";
-import { benchBaseDir, copyAndSync, diskCeiling, filesystemOf, machineSummary, opensslAesGcm, syncDisks } from "./lib/machine.ts";
+import { aesGcmDecryptLimit, benchBaseDir, copyAndSync, diskCeiling, filesystemOf, machineSummary, opensslAesGcm, syncDisks } from "./lib/machine.ts";
 import { writeNoisePngFile } from "./lib/png-file.ts";
 import { fmt, median, sha256Hex } from "./lib/stats.ts";
 import { pixvaultBuild } from "./pixvault.ts";
@@ -55,8 +61,11 @@ async function coldStarts(roster: Roster, work: string): Promise<void> {
   }
 }
 
-/** Workloads 1 and 2 on one server per target; each workload runs on every target before the next starts. */
-async function bulkAndSmall(roster: Roster, inputs: Inputs): Promise<void> {
+/**
+ * Workloads 1 and 2 on one server per target; each workload runs on every target before the next
+ * starts. Then pixvault's zip of the bulk images, once its working peak has been read.
+ */
+async function bulkAndSmall(roster: Roster, inputs: Inputs, work: string, archives: ArchiveResults): Promise<void> {
   const live = await roster.startAll("bulk", ["bulkUp", "bulkDown", "small"]);
   try {
     for (const [name, t] of live) await roster.attempt(name, ["bulkUp", "bulkDown", "small"], () => w.warmUp(t, inputs.warm, config.bulkConcurrency));
@@ -78,6 +87,11 @@ async function bulkAndSmall(roster: Roster, inputs: Inputs): Promise<void> {
       roster.result(name).workPeak = t.rss().peak;
       if (small) say(`${name}: small uploads ${fmt(small.perSecond, 0)}/s, p50 ${fmt(small.p50)} ms, p99 ${fmt(small.p99)} ms, ${small.errors} errors`);
     }
+    const px = live.get("pixvault");
+    if (px && roster.result("pixvault").bulkUp) {
+      syncDisks();
+      archives.bulk = await archiveOutcome(roster, "archive", () => bulkArchive(px, inputs.bulk, join(work, "archive-bulk"), config.archiveRuns));
+    }
   } finally {
     await stopAll(live);
   }
@@ -85,8 +99,17 @@ async function bulkAndSmall(roster: Roster, inputs: Inputs): Promise<void> {
 
 type Extras = Pick<Measurements, "loopback" | "huge" | "logins">;
 
-/** Workload 3 and idle memory on fresh servers, then what needs a server that holds the large file. */
-async function largeTransfers(roster: Roster, inputs: Inputs, work: string, disk: Measurements["disk"]): Promise<Extras> {
+/** pixvault's archive workload through the roster (a failure becomes a note), as an outcome for the report. */
+async function archiveOutcome(roster: Roster, workload: "archive" | "archiveLarge", run: () => Promise<ArchiveWorkload>): Promise<Outcome<ArchiveWorkload>> {
+  const r = await roster.attempt("pixvault", [workload], run);
+  if (!r) return { failed: roster.result("pixvault").errors[workload] ?? "failed" };
+  const d = r.download;
+  say(`pixvault: zip of ${r.files}: ${fmt(d.mibs)} MiB/s (zip -0 ${"mibs" in r.zip ? `${fmt(r.zip.mibs)} MiB/s` : r.zip.skipped}), TTFB ${fmt(d.ttfbMedian)} ms, peak RSS ${fmt(d.peak)} MiB`);
+  return r;
+}
+
+/** Workload 3 and idle memory on fresh servers, then what needs a server that holds the large file, and pixvault's ~1 GiB zip. */
+async function largeTransfers(roster: Roster, inputs: Inputs, work: string, disk: Measurements["disk"], archives: ArchiveResults): Promise<Extras> {
   const extras: Extras = {
     loopback: { skipped: "nginx did not run" },
     huge: { skipped: config.skipHuge ?? "pixvault did not run" },
@@ -109,6 +132,13 @@ async function largeTransfers(roster: Roster, inputs: Inputs, work: string, disk
     const px = live.get("pixvault");
     if (px) {
       if (config.skipHuge === undefined) extras.huge = await hugeRoundTrip(roster, px, inputs, work, disk);
+      const skip = largeArchiveSkipReason(filesystemOf(work).availKiB * 1024, config.archiveLargeCount, config.largeBytes);
+      syncDisks();
+      archives.large = skip
+        ? { skipped: skip }
+        : await archiveOutcome(roster, "archiveLarge", () =>
+            largeArchive(px, config.archiveLargeCount, config.largeBytes, join(work, "archive-large"), config.archiveLargeRuns),
+          );
       extras.logins = await logins(px);
     }
   } finally {
@@ -175,6 +205,9 @@ async function measure(work: string): Promise<Measurements> {
   // Machine limits first and last (the disk drifts on a shared VM), cold starts while all is quiet.
   const openssl = opensslAesGcm(config.opensslSeconds);
   say(`openssl aes-256-gcm: ${"mbs" in openssl ? `${fmt(openssl.mbs, 0)} MB/s` : openssl.skipped}`);
+  const decrypt = aesGcmDecryptLimit(config.decryptMiB, config.decryptPasses);
+  say(`AES-256-GCM decrypt in Bun (node:crypto, 64 KiB segments): ${fmt(decrypt.best, 0)} MiB/s`);
+  const archives: ArchiveResults = { bulk: undefined, large: undefined, decrypt };
   const ceiling = async (when: string) => {
     const d = await diskCeiling(
       join(work, `fsync-${when}`),
@@ -190,8 +223,8 @@ async function measure(work: string): Promise<Measurements> {
   const disk: Measurements["disk"] = { smallSeconds: config.diskSmallSeconds };
   disk.before = await ceiling("before");
   await coldStarts(roster, work);
-  await bulkAndSmall(roster, inputs);
-  const extras = await largeTransfers(roster, inputs, work, disk);
+  await bulkAndSmall(roster, inputs, work, archives);
+  const extras = await largeTransfers(roster, inputs, work, disk, archives);
   disk.after = await ceiling("after");
 
   return {
@@ -208,18 +241,22 @@ async function measure(work: string): Promise<Measurements> {
       smallSeconds: config.smallSeconds,
       largeMiB: Math.round(inputs.large.size / 2 ** 20),
       coldStartRuns: config.coldStartRuns,
+      archiveLargeCount: config.archiveLargeCount,
     },
     targets: [...roster.results.values()],
     disk,
     openssl,
+    archives,
     ...extras,
   };
 }
 
 const wanted = process.env.BENCH_TARGETS?.split(",").map((s) => s.trim());
-if (!wanted || wanted.some((name) => name !== "pixvault")) {
-  say("checking the peers (bench/setup-peers.sh)");
-  spawnSync("sh", [join(import.meta.dir, "setup-peers.sh")], { stdio: ["ignore", "inherit", "inherit"] });
+{
+  // The peers when any is wanted; zip and unzip (the archive baseline and check) always.
+  const peers = !wanted || wanted.some((name) => name !== "pixvault");
+  say(`checking the ${peers ? "peers and " : ""}zip tools (bench/setup-peers.sh)`);
+  spawnSync("sh", [join(import.meta.dir, "setup-peers.sh"), ...(peers ? [] : ["zip", "unzip"])], { stdio: ["ignore", "inherit", "inherit"] });
 }
 
 const work = mkdtempSync(join(benchBaseDir(), "pixvault-bench-"));

@@ -1,21 +1,29 @@
 #!/bin/sh
-# Installs the benchmark peers (nginx with its WebDAV module, rclone) from Debian's archive when
-# their binaries are missing. Idempotent: with both present it does nothing and needs no root.
-# Exit status: 0 when both are present afterwards, 1 otherwise (bench/run.ts then skips the
-# missing peer with a note in its table rather than failing the whole run).
+# Installs what the benchmark runs beside pixvault from Debian's archive when the binaries are
+# missing: the peers (nginx with its WebDAV module, rclone) and Info-ZIP's zip and unzip (the
+# `zip -0` baseline of the archive rows and the check of the zips pixvault serves).
+# Usage: setup-peers.sh [tool…] (default: nginx rclone zip unzip; each is also its package name).
+# Idempotent: with all present it does nothing and needs no root.
+# Exit status: 0 when all are present afterwards, 1 otherwise (bench/run.ts then skips the
+# missing peer, or marks the zip -0 row skipped, with a note in its table rather than failing).
 set -u
 
+[ $# -eq 0 ] && set -- nginx rclone zip unzip
 missing=""
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx"
-command -v rclone >/dev/null 2>&1 || missing="$missing rclone"
+for tool in "$@"; do
+  case "$tool" in
+    nginx) command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx" ;;
+    *) command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool" ;;
+  esac
+done
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then
-  echo "setup-peers: missing:$missing; run as root (or: sudo apt-get install -y$missing) to benchmark against them" >&2
+  echo "setup-peers: missing:$missing; run as root (or: sudo apt-get install -y$missing) to benchmark with them" >&2
   exit 1
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "setup-peers: missing:$missing and no apt-get here; install them by hand to benchmark against them" >&2
+  echo "setup-peers: missing:$missing and no apt-get here; install them by hand to benchmark with them" >&2
   exit 1
 fi
 

@@ -20,6 +20,8 @@ export interface Target {
   rss(): Memory;
   /** Starts a new VmHWM window; false where the kernel does not allow it. */
   resetPeak(): boolean;
+  /** pixvault only: `GET /api/v1/images/archive?ids=…` of these stored names, the response unread. */
+  archive?(names: string[]): Promise<Response>;
 }
 
 export type TargetName = "nginx" | "rclone" | "pixvault";
@@ -92,6 +94,12 @@ async function pixvaultTarget(server: Server): Promise<Target> {
       if (!id) throw new Error(`${file} was never uploaded`);
       const res = await check(await fetch(`${server.url}/api/v1/images/${id}/content`, { headers: auth }), [200], `download of ${file}`);
       return digestStream(res.body!);
+    },
+    archive: async (files) => {
+      const missing = files.filter((file) => !ids.has(file));
+      if (missing.length) throw new Error(`${missing.join(", ")} never uploaded`);
+      const selected = files.map((file) => ids.get(file)!).join(",");
+      return fetch(`${server.url}/api/v1/images/archive?${new URLSearchParams({ ids: selected })}`, { headers: auth });
     },
   };
 }
