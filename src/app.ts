@@ -11,13 +11,16 @@ import type { AppEnv } from "./http/env.ts";
 import { accessLog } from "./http/access-log.ts";
 import { limitBodies } from "./http/body-limit.ts";
 import { notFound, onError } from "./http/errors.ts";
+import type { ServerMetrics } from "./metrics/server-metrics.ts";
 import { healthRoutes, type ReadinessCheck } from "./http/health-routes.ts";
+import { metricsRoutes } from "./http/metrics-routes.ts";
 import { archiveRoutes } from "./http/archive-routes.ts";
 import { imageRoutes } from "./http/image-routes.ts";
 import { shareRoutes } from "./http/share-routes.ts";
 import { UPLOAD_PATH, uploadRoutes } from "./http/upload-routes.ts";
 import { API_CSP, securityHeaders } from "./http/security-headers.ts";
 import { validationHook } from "./http/validation.ts";
+import { webRoutes } from "./http/web-routes.ts";
 
 export interface AppDeps {
   readonly logger: Logger;
@@ -30,13 +33,16 @@ export interface AppDeps {
   /** Largest JSON or form body on routes that do not stream (default 1 MiB). */
   readonly maxJsonBytes?: number;
   readonly tls?: boolean;
+  /** Counted per request and served on /metrics (with `metricsToken`, behind that bearer token). */
+  readonly metrics?: ServerMetrics;
+  readonly metricsToken?: string;
 }
 
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.use(requestId());
-  app.use(accessLog(deps.logger));
+  app.use(accessLog(deps.logger, deps.metrics?.recordRequest));
   app.use(securityHeaders(deps.tls ?? false));
   app.use(async (c, next) => {
     await next();
@@ -49,10 +55,13 @@ export function createApp(deps: AppDeps) {
   app.use((c, next) => (c.req.path === UPLOAD_PATH && (c.req.method === "POST" || c.req.method === "PUT") ? next() : limit(c, next)));
 
   app.route("/", healthRoutes(deps.version, deps.readiness));
+  if (deps.metrics) app.route("/", metricsRoutes(deps.metrics, deps.metricsToken));
+  // The web UI's session cookie is Secure when browsers come over https (TLS here or at a proxy).
+  const secureCookies = (deps.tls ?? false) || (deps.images?.publicUrl?.startsWith("https:") ?? false);
   if (deps.accounts) {
-    app.use("/api/*", identify(deps.accounts));
+    app.use("/api/*", identify(deps.accounts, secureCookies));
     app.route("/", accountRoutes(deps.accounts));
-    app.route("/", sessionRoutes(deps.accounts));
+    app.route("/", sessionRoutes(deps.accounts, secureCookies));
     app.route("/", tokenRoutes(deps.accounts));
   }
   if (deps.accounts && deps.images) {
@@ -61,6 +70,7 @@ export function createApp(deps: AppDeps) {
     app.route("/", archiveRoutes(deps.images));
     app.route("/", imageRoutes(deps.images));
     app.route("/", shareRoutes(deps.images, deps.tls ?? false));
+    app.route("/", webRoutes());
   }
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

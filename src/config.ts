@@ -44,6 +44,8 @@ export interface ServeConfig extends StorageConfig {
     readonly maxFailuresPerIp: number;
     readonly windowMs: number;
   };
+  /** Bearer token for /metrics; absent means /metrics is open. */
+  readonly metricsToken?: string;
 }
 
 interface FlagSpec {
@@ -73,6 +75,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: "login-max-failures", value: "N", help: "failed logins per username per window before 429 (default 5)" },
   { name: "login-max-failures-per-ip", value: "N", help: "failed logins per client address per window (default 50)" },
   { name: "login-window", value: "DURATION", help: "the throttling window (default 15m)" },
+  { name: "metrics-token", value: "TOKEN", help: "require `Authorization: Bearer TOKEN` on /metrics (default: open)" },
 ];
 
 /** The env twin of a flag: --max-image-bytes ↔ PIXVAULT_MAX_IMAGE_BYTES. */
@@ -191,7 +194,10 @@ function serveFrom(raw: Raw, positionals: string[]): ServeConfig {
   const maxImageBytes = parseBytes("max-image-bytes", raw.get("max-image-bytes") ?? "52428800");
   if (maxImageBytes < 1) throw new ConfigError(`--max-image-bytes: must be at least 1 byte`);
   const publicUrl = raw.get("public-url");
+  const metricsToken = raw.get("metrics-token");
+  if (metricsToken !== undefined && metricsToken.length < 16) throw new ConfigError("--metrics-token: use at least 16 characters");
   return Object.freeze({
+    ...(metricsToken !== undefined ? { metricsToken } : {}),
     ...storage,
     host,
     port,

@@ -3,7 +3,6 @@
 import { parseStorageConfig } from "../config.ts";
 import { fsck, type FsckProblem, type FsckProgress } from "../domain/fsck.ts";
 import { createConsoleLogger } from "../logger.ts";
-import { diskBlobStore } from "../store/blob-store.ts";
 import { openStorage } from "./storage.ts";
 
 // A running server may be writing a blob whose row has not committed yet: younger files wait.
@@ -16,7 +15,7 @@ export async function fsckCommand(argv: string[]): Promise<number> {
   const progress = progressReporter(process.stderr.isTTY === true);
   try {
     const report = await fsck(
-      { db: storage.db, keyring: storage.keyring, blobs: diskBlobStore(storage.blobDir), blobDir: storage.blobDir, now: () => new Date() },
+      { db: storage.db, keyring: storage.keyring, blobs: storage.blobs, blobDir: storage.blobDir, now: () => new Date() },
       { repair, graceMs: GRACE_MS, onProgress: progress.update, onProblem: (p) => progress.interrupt(problemLine(p)) },
     );
     progress.done();

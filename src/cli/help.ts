@@ -26,9 +26,9 @@ export const COMMANDS: Record<string, CommandHelp> = {
     available: true,
   },
   "rotate-master-key": {
-    usage: "rotate-master-key",
-    summary: "new master key version; no image is re-encrypted",
-    available: false,
+    usage: "rotate-master-key [--retire-old]",
+    summary: "new master key version, every data key re-wrapped (server stopped); --retire-old drops old versions",
+    available: true,
   },
 };
 

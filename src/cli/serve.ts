@@ -3,7 +3,10 @@ import { createApp } from "../app.ts";
 import { parseServeConfig, type ServeConfig } from "../config.ts";
 import { createLogger, describeError, type Logger } from "../logger.ts";
 import { listen, type Listener } from "../http/listen.ts";
+import { createServerMetrics } from "../metrics/server-metrics.ts";
 import { pingDatabase } from "../store/db.ts";
+import { imageTotals } from "../store/image-repository.ts";
+import { sweepTempBlobs } from "../store/temp-blob-sweep.ts";
 import { VERSION } from "../version.ts";
 import { StartupError } from "./startup-error.ts";
 import { accountDeps, imageDeps, openStorage, type Storage } from "./storage.ts";
@@ -12,11 +15,15 @@ export async function serve(argv: string[]): Promise<number> {
   const config = parseServeConfig(argv);
   const logger = createLogger();
   const storage = await openStorage(config, logger, true);
-  const accounts = accountDeps(storage, config);
+  await removeLeftoverTempBlobs(storage, logger);
+  const metrics = createServerMetrics(() => imageTotals(storage.db.orm));
+  const accounts = accountDeps(storage, { ...config, events: metrics.events });
   const app = createApp({
     logger,
     version: VERSION,
     tls: config.tls !== undefined,
+    metrics,
+    ...(config.metricsToken !== undefined ? { metricsToken: config.metricsToken } : {}),
     accounts,
     images: imageDeps(storage, accounts, config, logger),
     readiness: {
@@ -38,6 +45,18 @@ export async function serve(argv: string[]): Promise<number> {
     database: redactUrl(config.databaseUrl),
   });
   return waitForShutdown(server, storage, logger, config.shutdownGraceMs);
+}
+
+/** Temp blobs of a crashed process: their rows never committed, so they are garbage. */
+async function removeLeftoverTempBlobs(storage: Storage, logger: Logger): Promise<void> {
+  try {
+    if (storage.blobDir === undefined) return; // a bucket has no temp files
+    const removed = await sweepTempBlobs(storage.blobDir);
+    if (removed > 0) logger.warn("removed leftover temp files of interrupted uploads", { count: removed });
+  } catch (e) {
+    storage.close();
+    throw new StartupError(`cannot clean the blob temp directory: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 function listenError(e: unknown, config: ServeConfig): Error {

@@ -1,40 +1,44 @@
 // Opens what every command works on: data dir, database (migrated), master key, blob store.
 import { existsSync, mkdirSync } from "node:fs";
 import { relative, isAbsolute } from "node:path";
-import { ConfigError, type ServeConfig, type StorageConfig } from "../config.ts";
+import type { ServeConfig, StorageConfig } from "../config.ts";
 import { createSessionSigner } from "../crypto/session-token.ts";
 import { createShareSigner } from "../crypto/share-token.ts";
 import type { AccountDeps, ImageDeps } from "../domain/context.ts";
-import { diskBlobStore } from "../store/blob-store.ts";
+import { diskBlobStore, type BlobStore } from "../store/blob-store.ts";
+import { s3BlobStore } from "../store/s3-blob-store.ts";
 import { MasterKeyError } from "../crypto/errors.ts";
 import { loadOrCreateMasterKey } from "../crypto/master-key-file.ts";
-import { keyCheck, verifyKeyCheck, type Keyring } from "../crypto/master-key.ts";
+import { keyCheck, verifyKeyCheck, withIndexVersion, type Keyring } from "../crypto/master-key.ts";
 import type { Logger } from "../logger.ts";
 import { DatabaseOpenError, openDatabase, type Database } from "../store/db.ts";
-import { insertKeyCheck, listKeyChecks } from "../store/master-key-repository.ts";
+import { claimIndexVersion, findIndexVersion, insertKeyCheck, listKeyChecks } from "../store/master-key-repository.ts";
 import { MigrationError, migrate } from "../store/migrate.ts";
 import { StartupError } from "./startup-error.ts";
 
 export interface Storage {
   readonly db: Database;
   readonly keyring: Keyring;
-  readonly blobDir: string;
+  readonly blobs: BlobStore;
+  /** The local blob directory; undefined when blobs live in a bucket. */
+  readonly blobDir: string | undefined;
   close(): void;
 }
 
 /** What the account rules run on; CLI commands without a server pass no throttle. */
 export function accountDeps(
   storage: Storage,
-  options: Partial<Pick<ServeConfig, "sessionLifetimeMs" | "userQuotaBytes" | "loginThrottle">> = {},
+  options: Partial<Pick<ServeConfig, "sessionLifetimeMs" | "userQuotaBytes" | "loginThrottle">> & Pick<AccountDeps, "events"> = {},
 ): AccountDeps {
   return {
     db: storage.db,
-    blobs: diskBlobStore(storage.blobDir),
+    blobs: storage.blobs,
     signer: createSessionSigner(storage.keyring),
     sessionLifetimeMs: options.sessionLifetimeMs ?? 24 * 3_600_000,
     defaultQuotaBytes: options.userQuotaBytes ?? 0,
     throttle: options.loginThrottle ?? { maxFailuresPerUser: 5, maxFailuresPerIp: 50, windowMs: 15 * 60_000 },
     now: () => new Date(),
+    ...(options.events ? { events: options.events } : {}),
   };
 }
 
@@ -57,12 +61,10 @@ export function imageDeps(
 
 /** `remindKeyLocation`: the server repeats the key-location warning at every start; one-shot commands do not. */
 export async function openStorage(config: StorageConfig, logger: Logger, remindKeyLocation = false): Promise<Storage> {
-  if (config.blobStore.kind === "s3") {
-    throw new ConfigError("--blob-store: s3:// stores are not available in this version yet");
-  }
+  const blobDir = config.blobStore.kind === "disk" ? config.blobStore.dir : undefined;
   try {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    mkdirSync(config.blobStore.dir, { recursive: true, mode: 0o700 });
+    if (blobDir) mkdirSync(blobDir, { recursive: true, mode: 0o700 });
   } catch (e) {
     throw new StartupError(`cannot create the data directory ${config.dataDir}: ${(e as Error).message}`);
   }
@@ -73,7 +75,8 @@ export async function openStorage(config: StorageConfig, logger: Logger, remindK
     const { applied, total } = await migrate(db.client);
     if (applied.length > 0) logger.info("database migrated", { applied, total });
     const keyring = await loadKeyring(config, db, logger, remindKeyLocation);
-    return { db, keyring, blobDir: config.blobStore.dir, close: () => db.close() };
+    const blobs = config.blobStore.kind === "disk" ? diskBlobStore(config.blobStore.dir) : s3BlobStore(config.blobStore);
+    return { db, keyring, blobs, blobDir, close: () => db.close() };
   } catch (e) {
     db.close();
     if (e instanceof MigrationError || e instanceof MasterKeyError) throw new StartupError(e.message);
@@ -93,6 +96,7 @@ async function loadKeyring(config: StorageConfig, db: Database, logger: Logger, 
   }
   const { keyring, created } = await loadOrCreateMasterKey(path);
   for (const row of stored) {
+    if (row.retiredAt !== null && keyring.get(row.id) === undefined) continue; // retired on purpose
     if (!verifyKeyCheck(keyring, row.id, row.check)) {
       throw new StartupError(
         `master key file ${path} does not match this database (key version ${row.id}); use the key file this database was created with`,
@@ -102,6 +106,8 @@ async function loadKeyring(config: StorageConfig, db: Database, logger: Logger, 
   for (const version of keyring.versions) {
     if (!stored.some((row) => row.id === version.id)) await insertKeyCheck(db.orm, version.id, keyCheck(keyring, version.id));
   }
+  await claimIndexVersion(db.orm, keyring.current.id);
+  const indexVersion = await findIndexVersion(db.orm);
   const inside = isInside(config.dataDir, path);
   if (created) {
     logger.warn("master key created", {
@@ -117,7 +123,13 @@ async function loadKeyring(config: StorageConfig, db: Database, logger: Logger, 
       advice: "Anyone with a copy of the data directory and this file can read every image; move it out (--master-key-file) for real deployments.",
     });
   }
-  return keyring;
+  if (indexVersion === undefined) throw new StartupError("the database names no master key version for its indexes");
+  try {
+    return withIndexVersion(keyring, indexVersion);
+  } catch (e) {
+    // A retired version still keys the indexes: the key file lost a version it needs.
+    throw new StartupError(e instanceof Error ? e.message : String(e));
+  }
 }
 
 function isInside(dir: string, path: string): boolean {

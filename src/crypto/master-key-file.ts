@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { constants, promises as fs } from "node:fs";
 import { dirname } from "node:path";
 import { MasterKeyError } from "./errors.ts";
-import { addKeyVersion, type Keyring, newKeyring, parseKeyring, serializeKeyring } from "./master-key.ts";
+import { addKeyVersion, type Keyring, newKeyring, parseKeyring, retireOldVersions, serializeKeyring } from "./master-key.ts";
 
 const GROUP_OTHER_BITS = 0o077;
 const GROUP_OTHER_READ = 0o044;
@@ -35,6 +35,18 @@ export async function rotateMasterKeyFile(path: string): Promise<Keyring> {
   const keyring = addKeyVersion(parseKeyring(existing, path));
   await writeSecretFile(path, serializeKeyring(keyring), "replace");
   return keyring;
+}
+
+/** Rewrites the file with only its current version (after every wrapped key moved to it). */
+export async function retireOldMasterKeys(path: string): Promise<{ keyring: Keyring; retired: number[] }> {
+  const existing = await readKeyFile(path);
+  if (existing === undefined) throw new MasterKeyError(`master key file ${path} does not exist`);
+  const keyring = parseKeyring(existing, path);
+  const retired = keyring.versions.filter((v) => v.id !== keyring.current.id).map((v) => v.id);
+  if (retired.length === 0) return { keyring, retired };
+  const kept = retireOldVersions(keyring);
+  await writeSecretFile(path, serializeKeyring(kept), "replace");
+  return { keyring: kept, retired };
 }
 
 /** undefined when the file does not exist. The mode is checked on the open handle (no TOCTOU). */

@@ -20,19 +20,30 @@ export interface MasterKeyVersion {
 export interface Keyring {
   readonly current: MasterKeyVersion;
   readonly versions: readonly MasterKeyVersion[];
+  /**
+   * The version that keys the blind indexes (names, tags). The database records it, not the
+   * file: it moves to the new version only in the transaction that recomputes every index,
+   * so a rotation that stops half-way never leaves indexes keyed two ways.
+   */
+  readonly indexVersion: MasterKeyVersion;
   get(id: number): MasterKeyVersion | undefined;
 }
 
 class KeyringImpl implements Keyring {
   readonly current: MasterKeyVersion;
+  readonly indexVersion: MasterKeyVersion;
 
   constructor(
     readonly versions: readonly MasterKeyVersion[],
     currentId: number,
+    indexId: number,
   ) {
     const current = versions.find((v) => v.id === currentId);
     if (!current) throw new MasterKeyError(`current master key id ${currentId} is not in the keyring`);
+    const index = versions.find((v) => v.id === indexId);
+    if (!index) throw new MasterKeyError(`master key id ${indexId}, which keys this database's indexes, is not in the key file`);
     this.current = current;
+    this.indexVersion = index;
   }
 
   get(id: number): MasterKeyVersion | undefined {
@@ -49,8 +60,18 @@ class KeyringImpl implements Keyring {
   }
 }
 
-export function createKeyring(versions: readonly MasterKeyVersion[], currentId: number): Keyring {
-  return new KeyringImpl(versions, currentId);
+export function createKeyring(versions: readonly MasterKeyVersion[], currentId: number, indexId: number = currentId): Keyring {
+  return new KeyringImpl(versions, currentId, indexId);
+}
+
+/** The same keys, with the blind indexes keyed by version `indexId` (as the database records). */
+export function withIndexVersion(keyring: Keyring, indexId: number): Keyring {
+  return createKeyring(keyring.versions, keyring.current.id, indexId);
+}
+
+/** Only the current version: what the file holds once older versions are retired. */
+export function retireOldVersions(keyring: Keyring): Keyring {
+  return createKeyring([keyring.current], keyring.current.id, keyring.current.id);
 }
 
 export function newKeyring(now: Date = new Date()): Keyring {

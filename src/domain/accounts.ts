@@ -18,11 +18,11 @@ import type { ProfileChange, Registration } from "./account-input.ts";
 import type { AccountDeps } from "./context.ts";
 import { fail, ok, type Result } from "./errors.ts";
 import { beginPasswordAttempt, passwordAttemptSucceeded } from "./login-throttle.ts";
-import { judgePassword } from "./password-policy.ts";
+import { guessableWords, judgePassword } from "./password-policy.ts";
 import { publicUser, type PublicUser } from "./users.ts";
 
 async function strongEnough(password: string, user: { username: string; name: string; email: string }) {
-  const verdict = await judgePassword(password, [user.username, user.name, user.email, "pixvault"]);
+  const verdict = await judgePassword(password, guessableWords(user));
   if (verdict.ok) return ok(undefined);
   return fail("weak_password", verdict.warning ?? "this password is too easy to guess", {
     feedback: { score: verdict.score, warning: verdict.warning, suggestions: verdict.suggestions },

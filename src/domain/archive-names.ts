@@ -5,9 +5,13 @@ import { nameKey, renameCandidate } from "./image-names.ts";
 // could otherwise write outside its target directory or to a device (zip-slip).
 const UNSAFE = /[/\\:\u0000-\u001f\u007f-\u009f]/gu;
 
+// Only dots and spaces: "." and "..", and names like "..." or ". ." that Windows, which drops
+// trailing dots and spaces, would turn into one of them.
+const ONLY_DOTS = /^[.\s]*$/u;
+
 export function safeEntryName(filename: string): string {
   const cleaned = filename.replace(UNSAFE, "_").trim();
-  return cleaned === "" || cleaned === "." || cleaned === ".." ? "image" : cleaned;
+  return ONLY_DOTS.test(cleaned) ? "image" : cleaned;
 }
 
 /** Safe names, unique without regard to case, first come first served: `cat.png`, `cat (1).png`. */

@@ -14,6 +14,12 @@ export interface LoginThrottlePolicy {
   windowMs: number;
 }
 
+/** Where the rules report what operators alert on (the server counts them for /metrics). */
+export interface DomainEvents {
+  integrityError(): void;
+  loginFailed(): void;
+}
+
 export interface AccountDeps {
   readonly db: Database;
   readonly blobs: BlobStore;
@@ -23,10 +29,11 @@ export interface AccountDeps {
   readonly defaultQuotaBytes: number;
   readonly throttle: LoginThrottlePolicy;
   readonly now: () => Date;
+  readonly events?: DomainEvents;
 }
 
 /** What the image rules need: storage, keys and limits. */
-export interface ImageDeps extends Pick<AccountDeps, "db" | "blobs" | "defaultQuotaBytes" | "now" | "throttle"> {
+export interface ImageDeps extends Pick<AccountDeps, "db" | "blobs" | "defaultQuotaBytes" | "now" | "throttle" | "events"> {
   readonly keyring: Keyring;
   /** Largest image accepted, in bytes. */
   readonly maxImageBytes: number;

@@ -53,7 +53,8 @@ export interface FsckReport {
   readonly skippedYoung: number;
 }
 
-export type FsckDeps = Pick<ImageDeps, "db" | "keyring" | "blobs" | "now"> & { readonly blobDir: string };
+/** `blobDir` undefined (blobs in a bucket): every row is still verified; no file walk. */
+export type FsckDeps = Pick<ImageDeps, "db" | "keyring" | "blobs" | "now"> & { readonly blobDir: string | undefined };
 
 export async function fsck(deps: FsckDeps, options: FsckOptions): Promise<FsckReport> {
   const started = performance.now();
@@ -78,10 +79,12 @@ export async function fsck(deps: FsckDeps, options: FsckOptions): Promise<FsckRe
   let skippedYoung = 0;
   const oldEnough = (file: BlobFile) => deps.now().getTime() - file.modifiedMs >= options.graceMs;
   const strays: { file: BlobFile; kind: "orphan_blob" | "temp_file" }[] = [];
-  for await (const file of storedBlobs(deps.blobDir)) {
-    if (!rowIds.has(file.name)) strays.push({ file, kind: "orphan_blob" });
+  if (deps.blobDir !== undefined) {
+    for await (const file of storedBlobs(deps.blobDir)) {
+      if (!rowIds.has(file.name)) strays.push({ file, kind: "orphan_blob" });
+    }
+    for await (const file of tempFiles(deps.blobDir)) strays.push({ file, kind: "temp_file" });
   }
-  for await (const file of tempFiles(deps.blobDir)) strays.push({ file, kind: "temp_file" });
   for (const { file, kind } of strays) {
     if (!oldEnough(file)) {
       skippedYoung += 1;

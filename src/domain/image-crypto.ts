@@ -27,18 +27,18 @@ function userKey(keyring: Keyring, owner: KeyOwner, version: number): Buffer {
 /**
  * The blind-index key of a namespace: the owner's for private images, the instance's for
  * public ones (so "is this public name taken?" and public tag search work across owners).
- * Derived from the current master key version; rotation recomputes the indexes.
+ * Derived from the keyring's index version; rotation recomputes the indexes and moves it.
  */
 export function indexKey(keyring: Keyring, visibility: Visibility, owner: KeyOwner): Buffer {
   return visibility === "public" ? publicIndexKey(keyring) : privateIndexKey(keyring, owner);
 }
 
 export function publicIndexKey(keyring: Keyring): Buffer {
-  return deriveInstanceKey(keyring.current.key, INSTANCE_KEY.publicBlindIndex);
+  return deriveInstanceKey(keyring.indexVersion.key, INSTANCE_KEY.publicBlindIndex);
 }
 
 export function privateIndexKey(keyring: Keyring, owner: KeyOwner): Buffer {
-  return deriveSubkey(userKey(keyring, owner, keyring.current.id), USER_SUBKEY.blindIndex);
+  return deriveSubkey(userKey(keyring, owner, keyring.indexVersion.id), USER_SUBKEY.blindIndex);
 }
 
 export const nameIndex = (key: Buffer, normalizedName: string) => blindIndex(key, "name", normalizedName);
@@ -50,6 +50,13 @@ export function newImageKeys(keyring: Keyring, owner: KeyOwner, imageId: string)
   const version = keyring.current.id;
   const wrappedKey = wrapDataKey(userKey(keyring, owner, version), version, dataKey, { userId: owner.id, imageId });
   return { dataKey, wrappedKey, metadata: imageSealer(dataKey, imageId) };
+}
+
+/** Rotation: the same data key, wrapped under the current master key version instead. */
+export function rewrapImageKey(keyring: Keyring, owner: KeyOwner, imageId: string, wrappedKey: Buffer): Buffer {
+  const { dataKey } = openImageKeys(keyring, owner, imageId, wrappedKey);
+  const version = keyring.current.id;
+  return wrapDataKey(userKey(keyring, owner, version), version, dataKey, { userId: owner.id, imageId });
 }
 
 /** Unwraps a stored image's data key with the master key version it names. Throws IntegrityError. */

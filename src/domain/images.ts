@@ -13,8 +13,9 @@ import { describeImage, type ImageObject, publicImage } from "./image-view.ts";
 import type { UserRow } from "../store/user-repository.ts";
 
 /** Logs the image id and reason; the client only learns that stored data failed authentication. */
-export function integrityFailure(deps: Pick<ImageDeps, "logger">, imageId: string, error: IntegrityError): Result<never> {
+export function integrityFailure(deps: Pick<ImageDeps, "logger" | "events">, imageId: string, error: IntegrityError): Result<never> {
   deps.logger.error("integrity error", { imageId, reason: error.reason, message: error.message });
+  deps.events?.integrityError();
   return fail("integrity_error", `stored data of image ${imageId} failed authentication; the operator should run pixvault fsck`);
 }
 
@@ -50,7 +51,11 @@ export async function openContent(deps: ImageDeps, row: OwnedImageRow): Promise<
     const image = publicImage(describeImage(deps.keyring, row));
     const { dataKey } = openImageKeys(deps.keyring, { id: row.ownerId, keySalt: row.ownerKeySalt }, row.id, row.wrappedKey);
     const blob = await deps.blobs.open(row.id, { dataKey, commitment: row.blobCommitment });
-    if (!blob) throw new IntegrityError("malformed", "blob (missing)");
+    if (!blob) {
+      // Deleted since its row was read (a delete removes the row, then the blob): gone, not corrupt.
+      if ((await findImages(deps.db.orm, [row.id])).length === 0) return fail("not_found", `no image ${JSON.stringify(row.id)}`);
+      throw new IntegrityError("malformed", "blob (missing)");
+    }
     if (blob.plaintextLength !== row.size) {
       await blob.close();
       throw new IntegrityError("malformed", "blob (length differs from the row)");

@@ -3,17 +3,11 @@
 // zxcvbn's dictionaries cost ~50 MiB of heap, more than the rest of an idle server; they
 // are loaded in a worker thread that ends after a quiet spell, so a server that registered
 // one user an hour ago does not carry them. A burst of sign-ups shares one worker.
-export { MIN_PASSWORD_LENGTH, MIN_SCORE } from "./password-strength.ts";
+import type { StrengthVerdict } from "./password-strength.ts";
+export { guessableWords, MIN_PASSWORD_LENGTH, MIN_SCORE, type StrengthVerdict } from "./password-strength.ts";
 
 export const MAX_PASSWORD_LENGTH = 1024;
 const IDLE_MS = 15_000;
-
-export interface StrengthVerdict {
-  ok: boolean;
-  score: number;
-  warning: string | null;
-  suggestions: string[];
-}
 
 interface Pending {
   resolve(verdict: StrengthVerdict): void;

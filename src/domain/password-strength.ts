@@ -1,10 +1,22 @@
 // zxcvbn scoring itself. It runs inside password-strength.worker.ts: its dictionaries take
 // ~50 MiB of heap once loaded, which a thread that ends gives back and the server would not.
+// The web UI's strength meter imports this same file, so the page and the server agree.
 import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
-import type { StrengthVerdict } from "./password-policy.ts";
 
 export const MIN_PASSWORD_LENGTH = 10;
 export const MIN_SCORE = 3;
+
+export interface StrengthVerdict {
+  ok: boolean;
+  score: number;
+  warning: string | null;
+  suggestions: string[];
+}
+
+/** Words an attacker tries first against this account; a password built on them scores low. */
+export function guessableWords(user: { username: string; name: string; email: string }): string[] {
+  return [user.username, user.name, user.email, "pixvault"];
+}
 
 let estimator: Promise<ZxcvbnFactory> | undefined;
 

@@ -31,7 +31,10 @@ export async function login(deps: AccountDeps, input: Login, clientIp: string): 
   if (!allowed.ok) return allowed;
   const user = await findUserByUsername(deps.db.orm, input.username);
   const valid = user ? await verifyPassword(user.passwordHash, input.password) : await burnPasswordCheck(input.password);
-  if (!user || !valid) return fail("invalid_credentials", "the username or password is not correct");
+  if (!user || !valid) {
+    deps.events?.loginFailed();
+    return fail("invalid_credentials", "the username or password is not correct");
+  }
   await passwordAttemptSucceeded(deps, input.username, clientIp);
   const now = deps.now();
   const expiresAt = new Date(now.getTime() + deps.sessionLifetimeMs);

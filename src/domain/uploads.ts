@@ -13,6 +13,7 @@ import { fail, ok, type Result } from "./errors.ts";
 import { newImageKeys } from "./image-crypto.ts";
 import type { UploadOptions } from "./image-input.ts";
 import { sanitizeFilename } from "./image-names.ts";
+import { storageCondition } from "./storage-conditions.ts";
 import { claimNameAndInsert, quotaFailure } from "./image-naming.ts";
 import { describeImage, type ImageObject, publicImage } from "./image-view.ts";
 import { usageOf } from "../store/user-repository.ts";
@@ -114,7 +115,11 @@ export async function uploadImage(
     // points at this blob, so it goes.
     if (committed) await deps.blobs.delete(id);
     else await writer.abort();
-    throw e;
+    // A full disk fails this file alone (507), after its partial blob is gone.
+    const condition = storageCondition(e);
+    if (condition?.code !== "insufficient_storage") throw e;
+    deps.logger.warn("storage full: upload refused", { imageId: id, message: (e as Error).message });
+    return { ok: false, error: condition };
   }
 }
 

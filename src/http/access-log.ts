@@ -2,22 +2,28 @@
 // path (share tokens live in paths), query, headers or bodies.
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "../logger.ts";
+import type { RequestSample } from "../metrics/server-metrics.ts";
 
-export function accessLog(logger: Logger): MiddlewareHandler {
+/** `onRequest` sees the same facts as the log line (metrics). */
+export function accessLog(logger: Logger, onRequest?: (sample: RequestSample) => void): MiddlewareHandler {
   return async (c, next) => {
     const started = performance.now();
     await next();
-    const line = (bytesOut: number | null, aborted = false) =>
+    const headersAfter = (performance.now() - started) / 1000;
+    const line = (bytesOut: number, aborted = false) => {
+      const bytesIn = Number(c.req.header("content-length") ?? 0) || 0;
       logger.info("request", {
         requestId: c.get("requestId"),
         method: c.req.method,
         route: c.req.routePath,
         status: c.res.status,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
-        bytesIn: Number(c.req.header("content-length") ?? 0),
+        bytesIn,
         bytesOut,
         ...(aborted ? { aborted } : {}),
       });
+      onRequest?.({ method: c.req.method, route: c.req.routePath, status: c.res.status, seconds: headersAfter, bytesIn, bytesOut });
+    };
     const length = c.res.headers.get("content-length");
     const body = c.res.body;
     if (length !== null || body === null) {

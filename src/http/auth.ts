@@ -1,9 +1,11 @@
-// Bearer authentication: resolves `Authorization: Bearer …` to a principal, or answers 401.
+// Authentication: resolves `Authorization: Bearer …` (or, without one, the web UI's session
+// cookie) to a principal, or answers 401.
 import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AccountDeps } from "../domain/context.ts";
 import { AppError } from "../domain/errors.ts";
 import { authenticate, type Principal } from "../domain/sessions.ts";
+import { identifyByCookie } from "./cookie-session.ts";
 import type { AppEnv } from "./env.ts";
 
 const BEARER = /^Bearer[ ]+([^\s]+)\s*$/i;
@@ -12,8 +14,11 @@ function unauthorized(detail: string): AppError {
   return new AppError("unauthorized", detail);
 }
 
-/** A credential that is present must be valid; absent is fine here (public routes). */
-export function identify(deps: AccountDeps): MiddlewareHandler<AppEnv> {
+/**
+ * A bearer credential that is present must be valid; absent is fine here (public routes).
+ * A request with an Authorization header is never judged by its cookie.
+ */
+export function identify(deps: AccountDeps, secureCookies = false): MiddlewareHandler<AppEnv> {
   return createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header("authorization");
     if (header !== undefined) {
@@ -22,6 +27,8 @@ export function identify(deps: AccountDeps): MiddlewareHandler<AppEnv> {
       const principal = await authenticate(deps, token);
       if (!principal) throw unauthorized("the token is invalid, expired or revoked");
       c.set("principal", principal);
+    } else {
+      await identifyByCookie(deps, c, secureCookies);
     }
     await next();
   });

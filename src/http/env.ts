@@ -2,4 +2,10 @@
 import type { RequestIdVariables } from "hono/request-id";
 import type { Principal } from "../domain/sessions.ts";
 
-export type AppEnv = { Variables: RequestIdVariables & { principal?: Principal } };
+export type AppEnv = {
+  Variables: RequestIdVariables & {
+    principal?: Principal;
+    /** Set when the session cookie (not a bearer token) signed the request in. */
+    sessionCookie?: { csrfToken: string };
+  };
+};

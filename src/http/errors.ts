@@ -1,8 +1,10 @@
-// Turns anything a route throws into problem+json: expected errors keep their code,
-// everything else becomes a 500 that reveals no internals (the log has the details).
+// Turns anything a route throws into problem+json: expected errors keep their code, a locked
+// database or a full disk becomes 503 / 507, and everything else becomes a 500 that reveals no
+// internals (the log has the details).
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AppError } from "../domain/errors.ts";
+import { storageCondition } from "../domain/storage-conditions.ts";
 import { describeError, type Logger } from "../logger.ts";
 import { problemResponse } from "./problem.ts";
 
@@ -15,6 +17,12 @@ export function onError(logger: Logger): ErrorHandler {
       return problemResponse(c, { code, detail: err.message || "the request could not be read" });
     }
     const requestId = c.get("requestId") as string | undefined;
+    // A locked database or a full disk: the client learns which (503 / 507), the operator too.
+    const condition = storageCondition(err);
+    if (condition) {
+      logger.warn("storage unavailable", { requestId, route: c.req.routePath, code: condition.code, error: err.name, message: err.message });
+      return problemResponse(c, condition);
+    }
     logger.error("unhandled error", { requestId, route: c.req.routePath, ...describeError(err) });
     return problemResponse(c, {
       code: "internal_error",

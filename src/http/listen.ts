@@ -7,7 +7,9 @@ import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { nodeHandler, type FetchHandler } from "./node-adapter.ts";
+import { PROBLEM_CONTENT_TYPE, problemBody } from "./problem.ts";
 
 export interface ListenOptions {
   readonly host: string;
@@ -24,6 +26,25 @@ export interface Listener {
   closeConnections(): void;
 }
 
+/**
+ * A request the HTTP parser rejects (not HTTP, bad framing, headers too large) never reaches
+ * the app: it gets a problem+json 400 too, instead of a bare status line, and the connection
+ * closes (the parser has lost its place in the stream).
+ */
+function answerUnparsable(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === "ECONNRESET") {
+    socket.destroy();
+    return;
+  }
+  const detail = error.code === "HPE_HEADER_OVERFLOW" ? "the request headers are too large" : "the request is not valid HTTP/1.1";
+  const body = JSON.stringify(problemBody({ code: "bad_request", detail }));
+  socket.end(
+    "HTTP/1.1 400 Bad Request\r\n" +
+      `content-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `x-request-id: ${crypto.randomUUID()}\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
 export function listen(fetch: FetchHandler, options: ListenOptions): Promise<Listener> {
   const tls = options.tls;
   const handler = nodeHandler(fetch, tls ? "https" : "http");
@@ -35,6 +56,7 @@ export function listen(fetch: FetchHandler, options: ListenOptions): Promise<Lis
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
   server.keepAliveTimeout = 5_000;
+  server.on("clientError", answerUnparsable);
 
   // While stopping, every response closes its connection when it ends, so close() can finish
   // as soon as the last in-flight request has been answered.

@@ -6,6 +6,8 @@
 // a failed body only cuts the connection, so the client sees an incomplete download.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
+import { AppError } from "../domain/errors.ts";
+import { PROBLEM_CONTENT_TYPE, problemBody } from "./problem.ts";
 
 /** What handlers find in Hono's `c.env`: the socket's peer address, for per-client limits. */
 export interface NodeBindings {
@@ -21,9 +23,17 @@ export function nodeHandler(fetch: FetchHandler, scheme: "http" | "https") {
     outgoing.once("close", () => {
       if (!outgoing.writableFinished) aborted.abort();
     });
+    let request: Request;
+    try {
+      request = toRequest(incoming, scheme, aborted.signal);
+    } catch {
+      // Only a Host header that makes no URL gets here (`Host: a b`): the client's mistake.
+      await send(badRequest("the Host header is not a valid host"), incoming, outgoing, aborted.signal);
+      return;
+    }
     let response: Response;
     try {
-      response = await fetch(toRequest(incoming, scheme, aborted.signal), { incoming });
+      response = await fetch(request, { incoming });
     } catch {
       // The app maps its own errors to problem+json; reaching here is a bug in that mapping.
       response = new Response(null, { status: 500 });
@@ -39,9 +49,11 @@ export function nodeHandler(fetch: FetchHandler, scheme: "http" | "https") {
 const LINGER_MS = 2_000;
 
 function closeAfterUnreadBody(incoming: IncomingMessage, outgoing: ServerResponse): void {
+  // Taken now: Bun's node:http may have detached it from the request by the time "finish" fires.
+  const socket = incoming.socket;
   outgoing.once("finish", () => {
     incoming.resume();
-    const socket = incoming.socket;
+    if (!socket) return;
     socket.end();
     setTimeout(() => socket.destroy(), LINGER_MS).unref();
   });
@@ -58,8 +70,38 @@ function toRequest(incoming: IncomingMessage, scheme: string, signal: AbortSigna
     method,
     headers,
     signal,
-    ...(hasBody ? { body: Readable.toWeb(incoming) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
+    ...(hasBody ? { body: bodyOf(incoming), duplex: "half" } : {}),
   } as RequestInit);
+}
+
+/**
+ * The request body as a web stream. A body that breaks off (the client hung up, chunked
+ * framing the parser rejects) fails as bad_request, so a route reading JSON answers 400,
+ * not an internal error.
+ */
+function bodyOf(incoming: IncomingMessage): ReadableStream<Uint8Array> {
+  const reader = (Readable.toWeb(incoming) as ReadableStream<Uint8Array>).getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch {
+        controller.error(new AppError("bad_request", "the request body ended before it was complete"));
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
+/** A problem response made outside the app (it never saw the request), with its own request id. */
+function badRequest(detail: string): Response {
+  const body = JSON.stringify(problemBody({ code: "bad_request", detail }));
+  return new Response(body, {
+    status: 400,
+    headers: { "content-type": PROBLEM_CONTENT_TYPE, "x-request-id": crypto.randomUUID(), "x-content-type-options": "nosniff" },
+  });
 }
 
 async function send(response: Response, incoming: IncomingMessage, outgoing: ServerResponse, aborted: AbortSignal): Promise<void> {

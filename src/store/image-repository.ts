@@ -5,6 +5,7 @@ import { and, asc, desc, eq, exists, getTableColumns, gt, inArray, lt, or, sql }
 import type { Orm } from "./db.ts";
 import { images, imageTags, users } from "./schema.ts";
 import { isUniqueViolation } from "./user-repository.ts";
+import { asBuffer } from "./sql-values.ts";
 
 export type ImageRow = typeof images.$inferSelect;
 export type NewImageRow = typeof images.$inferInsert;
@@ -137,14 +138,6 @@ function nameLookup(tx: Transaction): NameLookup {
       return row ? { id: String(row.id), ownerId: String(row.owner_id) } : undefined;
     },
   };
-}
-
-/** Blobs arrive as Buffer from the local driver and as ArrayBuffer from a libSQL server. */
-function asBuffer(value: unknown): Buffer {
-  if (Buffer.isBuffer(value)) return value;
-  if (value instanceof ArrayBuffer) return Buffer.from(value);
-  if (ArrayBuffer.isView(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  throw new TypeError("expected a blob column");
 }
 
 export interface ImageChange {

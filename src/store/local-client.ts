@@ -8,6 +8,7 @@
 // connection, which sees only committed data.
 import type { Client, InArgs, InStatement, ResultSet, Transaction, TransactionMode } from "@libsql/client";
 import { SqliteConnection } from "./sqlite-connection.ts";
+import { isDatabaseBusy } from "./storage-errors.ts";
 import { WalSync, type Waiter } from "./wal-sync.ts";
 
 // A steady stream of writers would otherwise keep the shared transaction open forever.
@@ -23,10 +24,12 @@ class GroupCommitWriter {
   #uncommitted: Waiter[] = [];
   #flushScheduled = false;
   #savepointOpen = false;
+  readonly #busyTimeoutMs: number;
 
-  constructor(conn: SqliteConnection, wal: WalSync) {
+  constructor(conn: SqliteConnection, wal: WalSync, busyTimeoutMs: number) {
     this.conn = conn;
     this.#wal = wal;
+    this.#busyTimeoutMs = Math.max(0, Math.trunc(busyTimeoutMs));
   }
 
   /** Waits for the connection; the caller must call `release` exactly once. */
@@ -49,10 +52,30 @@ class GroupCommitWriter {
   }
 
   /** Opens the shared transaction if none is open, then a savepoint for this writer. */
-  beginSavepoint(): void {
-    if (!this.conn.inTransaction) this.conn.execute("BEGIN IMMEDIATE");
+  async beginSavepoint(busyDeadline: number): Promise<void> {
+    if (!this.conn.inTransaction) await this.#beginImmediate(busyDeadline);
     this.conn.execute(`SAVEPOINT ${SAVEPOINT}`);
     this.#savepointOpen = true;
+  }
+
+  /**
+   * While another process holds the write lock, SQLite's busy handler would sleep on this
+   * thread and freeze every request; so BEGIN runs without it and the wait happens here, off
+   * the event loop, until the caller's deadline, then SQLITE_BUSY is thrown (a 503).
+   */
+  async #beginImmediate(busyDeadline: number): Promise<void> {
+    for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
+      this.conn.execute("PRAGMA busy_timeout = 0");
+      try {
+        this.conn.execute("BEGIN IMMEDIATE");
+        return;
+      } catch (e) {
+        if (!isDatabaseBusy(e) || Date.now() >= busyDeadline) throw e;
+      } finally {
+        this.conn.execute(`PRAGMA busy_timeout = ${this.#busyTimeoutMs}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
   }
 
   /** Keeps this writer's changes; the promise settles when the shared transaction commits. */
@@ -193,7 +216,7 @@ export class LocalClient implements Client {
     conn.execute("PRAGMA journal_mode = WAL");
     conn.execute("PRAGMA synchronous = NORMAL");
     conn.execute("PRAGMA foreign_keys = ON");
-    this.#writer = new GroupCommitWriter(conn, new WalSync(path));
+    this.#writer = new GroupCommitWriter(conn, new WalSync(path), busyTimeoutMs);
   }
 
   async execute(stmt: InStatement | string, args?: InArgs): Promise<ResultSet> {
@@ -218,10 +241,12 @@ export class LocalClient implements Client {
 
   async transaction(_mode?: TransactionMode): Promise<Transaction> {
     this.#check();
+    // Time queued behind this process's own writers counts too: a request waits one busy timeout in all.
+    const busyDeadline = Date.now() + this.#busyTimeoutMs;
     await this.#writer.acquire();
     try {
       this.#check(); // closed while waiting
-      this.#writer.beginSavepoint();
+      await this.#writer.beginSavepoint(busyDeadline);
     } catch (e) {
       this.#writer.release();
       throw e;

@@ -23,6 +23,8 @@ export const masterKeys = sqliteTable("master_keys", {
   check: bytes("check").notNull(),
   createdAt: createdAt(),
   retiredAt: integer("retired_at", { mode: "timestamp_ms" }),
+  /** 1 on the one version whose keys compute the blind indexes (moved by rotate-master-key). */
+  keysIndexes: integer("keys_indexes").notNull().default(0),
 });
 
 export const users = sqliteTable(

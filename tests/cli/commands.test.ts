@@ -37,12 +37,6 @@ describe("pixvault --help and --version", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`unknown command "frobnicate"`);
   });
-
-  test("a command of a later version says so plainly and exits 1", async () => {
-    const r = await runCli(["rotate-master-key"]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain("not available");
-  });
 });
 
 describe("pixvault migrate", () => {

@@ -1,0 +1,49 @@
+// What pixvault exposes on /metrics: requests by route and status, latency, bytes in and out,
+// images and bytes stored, integrity errors and failed logins.
+import type { DomainEvents } from "../domain/context.ts";
+import { Counter, Gauge, Histogram, renderMetrics } from "./prometheus.ts";
+
+export interface RequestSample {
+  readonly method: string;
+  /** The route pattern (`/api/v1/images/:id`), never the raw path: ids would explode the label set. */
+  readonly route: string;
+  readonly status: number;
+  readonly seconds: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+}
+
+export interface ServerMetrics {
+  readonly events: DomainEvents;
+  recordRequest(sample: RequestSample): void;
+  render(): Promise<string>;
+}
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export function createServerMetrics(stored: () => Promise<{ images: number; bytes: number }>): ServerMetrics {
+  const requests = new Counter("pixvault_http_requests_total", "HTTP requests by method, route pattern and status.");
+  const latency = new Histogram("pixvault_http_request_duration_seconds", "Time to the response headers, by route pattern.", LATENCY_BUCKETS);
+  const bytesIn = new Counter("pixvault_http_request_bytes_total", "Request body bytes declared by clients (Content-Length).");
+  const bytesOut = new Counter("pixvault_http_response_bytes_total", "Response body bytes.");
+  const integrity = new Counter("pixvault_integrity_errors_total", "Stored blobs or sealed fields that failed authentication.");
+  const logins = new Counter("pixvault_login_failures_total", "Failed logins (wrong username or password).");
+  // One query per scrape serves both gauges.
+  let totals: Promise<{ images: number; bytes: number }> | undefined;
+  const read = (pick: "images" | "bytes") => async () => {
+    totals ??= stored().finally(() => setTimeout(() => (totals = undefined), 0));
+    return (await totals)[pick];
+  };
+  const images = new Gauge("pixvault_images_stored", "Images stored.", read("images"));
+  const bytes = new Gauge("pixvault_image_bytes_stored", "Bytes of image plaintext stored.", read("bytes"));
+  return {
+    events: { integrityError: () => integrity.inc(), loginFailed: () => logins.inc() },
+    recordRequest(s) {
+      requests.inc({ method: s.method, route: s.route, status: String(s.status) });
+      latency.observe({ route: s.route }, s.seconds);
+      bytesIn.inc({}, s.bytesIn);
+      bytesOut.inc({}, s.bytesOut);
+    },
+    render: () => renderMetrics([requests, latency, bytesIn, bytesOut, images, bytes, integrity, logins]),
+  };
+}

@@ -1,0 +1,2 @@
+// Bun bundles imported stylesheets into the build's CSS file.
+declare module "*.css";

@@ -1,0 +1,86 @@
+// The web UI's entry: the page frame (header, navigation, notices), the routes, and the
+// session check that decides between the sign-in page and the user's images.
+import "./styles.css";
+import { accountPage } from "./account-page.ts";
+import { whenSignedOut } from "./api.ts";
+import { h } from "./dom.ts";
+import { galleryView } from "./gallery-view.ts";
+import { imagePage } from "./image-page.ts";
+import { explain } from "./messages.ts";
+import { dropStaleNotice, notify, noticeRegion } from "./notices.ts";
+import { navigate, route, startRouter, type View } from "./router.ts";
+import { currentUser, forgetSession, resumeSession, signOut } from "./session.ts";
+import { signInView } from "./sign-in.ts";
+import { signUpView } from "./sign-up.ts";
+
+const nav = h("nav", { "aria-label": "Main" });
+const main = h("main", { id: "main" });
+
+/** Views that need a signed-in user send everyone else to the sign-in page. */
+const signedIn =
+  (view: View): View =>
+  (...params) => {
+    if (currentUser()) return view(...params);
+    navigate("#/signin");
+    return h("p", {}, "Signing in…");
+  };
+
+function renderNav(): void {
+  const user = currentUser();
+  const here = location.hash || "#/";
+  const link = (href: string, label: string) =>
+    h("a", { href, "aria-current": here === href || (href !== "#/" && here.startsWith(href)) ? "page" : undefined }, label);
+  if (!user) {
+    nav.replaceChildren(link("#/signin", "Sign in"), link("#/signup", "Sign up"), link("#/public", "Public images"));
+    return;
+  }
+  const out = h("button", { type: "button", class: "link" }, "Sign out");
+  out.addEventListener("click", async () => {
+    try {
+      await signOut();
+      notify("Signed out.");
+    } catch (e) {
+      notify(explain(e), "error");
+    }
+    navigate("#/signin");
+  });
+  nav.replaceChildren(
+    link("#/", "My images"),
+    link("#/public", "Public images"),
+    link("#/account", "Account"),
+    h("span", { class: "who" }, user.username),
+    out,
+  );
+}
+
+async function boot(): Promise<void> {
+  document.body.replaceChildren(
+    h("a", { class: "skip", href: "#main" }, "Skip to content"),
+    h("header", { class: "top" }, h("a", { class: "brand", href: "#/" }, "pixvault"), nav),
+    noticeRegion(),
+    main,
+  );
+  // The skip link must not change the route: move focus instead.
+  document.querySelector(".skip")!.addEventListener("click", (e) => {
+    e.preventDefault();
+    main.querySelector<HTMLElement>("h1")?.focus();
+  });
+  await resumeSession();
+  whenSignedOut(() => {
+    forgetSession();
+    notify("Your session has ended. Sign in again.", "error");
+    navigate("#/signin");
+  });
+  route(/^\/signin$/, () => (currentUser() ? (navigate("#/"), h("p", {})) : signInView()));
+  route(/^\/signup$/, () => (currentUser() ? (navigate("#/"), h("p", {})) : signUpView()));
+  route(/^\/public$/, () => galleryView("public"));
+  route(/^\/image\/([^/]+)$/, (id) => imagePage(id!));
+  route(/^\/account$/, signedIn(() => accountPage()));
+  route(/^\/$/, signedIn(() => galleryView("mine")));
+  startRouter(main, () => {
+    dropStaleNotice();
+    renderNav();
+  });
+}
+
+void boot();

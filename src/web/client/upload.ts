@@ -1,0 +1,56 @@
+// One file up with XMLHttpRequest, the browser API that reports upload progress (fetch does
+// not), as multipart with the options before the file, as the server reads them.
+import { csrfHeaders, type Image, type Problem, type Visibility } from "./api.ts";
+
+export interface UploadOptions {
+  visibility: Visibility;
+  tags: string;
+  onConflict: "fail" | "rename" | "replace";
+}
+
+export type UploadOutcome = { ok: true; image: Image } | { ok: false; problem: Problem };
+
+export interface UploadRequest {
+  done: Promise<UploadOutcome>;
+  abort(): void;
+}
+
+export function uploadFile(file: File, options: UploadOptions, onProgress: (sentBytes: number) => void): UploadRequest {
+  const xhr = new XMLHttpRequest();
+  const form = new FormData();
+  form.append("visibility", options.visibility);
+  form.append("tags", options.tags);
+  form.append("onConflict", options.onConflict);
+  form.append("file", file, file.name);
+  const done = new Promise<UploadOutcome>((resolve) => {
+    // The multipart framing adds a few hundred bytes; progress is reported in the file's own bytes.
+    xhr.upload.addEventListener("progress", (e) => {
+      if (e.lengthComputable && e.total > 0) onProgress(Math.min(file.size, Math.round((e.loaded / e.total) * file.size)));
+    });
+    xhr.addEventListener("load", () => resolve(outcome(xhr)));
+    xhr.addEventListener("error", () => resolve(failed(0, "network", "the upload was cut off")));
+    xhr.addEventListener("abort", () => resolve(failed(0, "aborted", "cancelled")));
+  });
+  xhr.open("POST", "/api/v1/images");
+  xhr.setRequestHeader("accept", "application/json");
+  for (const [name, value] of Object.entries(csrfHeaders())) xhr.setRequestHeader(name, value);
+  xhr.send(form);
+  return { done, abort: () => xhr.abort() };
+}
+
+function outcome(xhr: XMLHttpRequest): UploadOutcome {
+  let body: { created?: Image[]; failed?: Problem[] } & Partial<Problem>;
+  try {
+    body = JSON.parse(xhr.responseText);
+  } catch {
+    return failed(xhr.status, "http_error", `HTTP ${xhr.status}`);
+  }
+  const image = body.created?.[0];
+  if (image) return { ok: true, image };
+  const problem = body.failed?.[0] ?? body;
+  return failed(problem.status ?? xhr.status, problem.code ?? "http_error", problem.detail ?? `HTTP ${xhr.status}`);
+}
+
+function failed(status: number, code: string, detail: string): UploadOutcome {
+  return { ok: false, problem: { status, code, detail } };
+}

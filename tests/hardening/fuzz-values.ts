@@ -1,0 +1,63 @@
+// Values a fuzzer puts where valid input goes: strings that break parsers, paths and logs,
+// numbers at the edges, random text, bytes and nested JSON.
+import type { Rng } from "./rng.ts";
+
+export const b64url = (value: unknown) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
+
+export const NASTY_STRINGS = [
+  "",
+  " ",
+  "../../../../etc/passwd",
+  "..\\..\\windows\\win.ini",
+  "%2e%2e%2f%2e%2e%2f",
+  "a\u0000b",
+  "\u202eevil",
+  "😀".repeat(300),
+  "x".repeat(70_000),
+  "<script>alert(1)</script>",
+  "' OR 1=1 --",
+  "${jndi:ldap://127.0.0.1/a}",
+  "true",
+  "-1",
+  "1e309",
+  "NaN",
+  "\r\nX-Injected: 1",
+  "C:\\x.png",
+  "/absolute/x.png",
+];
+
+export function randomText(rng: Rng, length: number): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~";
+  let out = "";
+  for (let i = 0; i < length; i++) out += alphabet[rng.int(alphabet.length)];
+  return out;
+}
+
+export function randomBytes(rng: Rng, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = rng.int(256);
+  return out;
+}
+
+export function randomValue(rng: Rng, depth: number): unknown {
+  switch (rng.int(depth > 0 ? 9 : 7)) {
+    case 0:
+      return rng.pick(NASTY_STRINGS);
+    case 1:
+      return rng.pick([0, -1, 1, 59, 60, 604_800, 604_801, 2 ** 31, 2 ** 53 + 1, -1e308, 1e308, 0.5]);
+    case 2:
+      return rng.int(2) === 0;
+    case 3:
+      return null;
+    case 4:
+      return randomText(rng, rng.int(100));
+    case 5:
+      return rng.pick(["private", "public", "fail", "rename", "replace", "correct horse battery staple"]);
+    case 6:
+      return "p".repeat(rng.pick([10, 300, 5000]));
+    case 7:
+      return Array.from({ length: rng.int(5) }, () => randomValue(rng, depth - 1));
+    default:
+      return { nested: randomValue(rng, depth - 1), [randomText(rng, 5)]: randomValue(rng, depth - 1) };
+  }
+}
