@@ -1,22 +1,27 @@
 // `pixvault fsck [--repair]`: verify every image and blob; a progress bar on a terminal,
 // plain lines otherwise; exit 0 when clean, 1 with one line per problem.
-import { parseStorageConfig } from "../config.ts";
+import { ConfigError, parseStorageConfig } from "../config.ts";
 import { fsck, type FsckProblem, type FsckProgress } from "../domain/fsck.ts";
 import { createConsoleLogger } from "../logger.ts";
 import { openStorage } from "./storage.ts";
 
-// A running server may be writing a blob whose row has not committed yet: younger files wait.
-const GRACE_MS = 10 * 60_000;
+// A running server may be writing a blob whose row has not committed yet: younger files wait
+// (--min-age 0 when no server runs on this data).
+const DEFAULT_MIN_AGE_SECONDS = 600;
+const FLAGS = [{ name: "min-age", value: "SECONDS", help: "judge stray files only once this old (default 600)" }];
 
 export async function fsckCommand(argv: string[]): Promise<number> {
-  const { config, bools } = parseStorageConfig(argv, undefined, ["repair"]);
+  const { config, bools, raw, positionals } = parseStorageConfig(argv, undefined, ["repair"], FLAGS);
+  if (positionals.length > 0) throw new ConfigError(`fsck: unexpected argument "${positionals[0]}"`);
+  const minAge = raw.get("min-age") ?? String(DEFAULT_MIN_AGE_SECONDS);
+  if (!/^\d{1,7}$/.test(minAge)) throw new ConfigError(`--min-age: expected whole seconds, got "${minAge}"`);
   const storage = await openStorage(config, createConsoleLogger());
   const repair = bools.has("repair");
   const progress = progressReporter(process.stderr.isTTY === true);
   try {
     const report = await fsck(
       { db: storage.db, keyring: storage.keyring, blobs: storage.blobs, blobDir: storage.blobDir, now: () => new Date() },
-      { repair, graceMs: GRACE_MS, onProgress: progress.update, onProblem: (p) => progress.interrupt(problemLine(p)) },
+      { repair, graceMs: Number(minAge) * 1000, onProgress: progress.update, onProblem: (p) => progress.interrupt(problemLine(p)) },
     );
     progress.done();
     const remaining = report.problems.filter((p) => !p.repaired);

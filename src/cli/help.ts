@@ -16,7 +16,7 @@ export const COMMANDS: Record<string, CommandHelp> = {
   },
   migrate: { usage: "migrate", summary: "apply database migrations and exit", available: true },
   fsck: {
-    usage: "fsck [--repair]",
+    usage: "fsck [--repair] [--min-age SECONDS]",
     summary: "verify every image and blob; --repair removes orphan blobs and temp files (exit 1 if problems remain)",
     available: true,
   },

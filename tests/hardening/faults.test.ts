@@ -9,7 +9,7 @@ import { call, expectProblem, SecretJar, signedInUser, type SignedInUser } from 
 import { jsonOf, type Json } from "../support/http.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
 import { noisePng, pngOfSize } from "../support/images.ts";
-import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
+import { runCli, startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
 import { openUpload, requestHead } from "./raw-http.ts";
 import { blobIds, expectAlive, expectNoSecretsLogged, rememberMasterKey, tempBlobFiles } from "./server-probes.ts";
 
@@ -93,7 +93,7 @@ describe("kill -9, then a restart on the same data dir", () => {
     expect(tempBlobFiles(dataDir).length).toBe(4);
 
     // Small uploads racing the kill: those answered 201 must survive it.
-    const racing = Array.from({ length: 8 }, (_, i) => smallPng(`racing-${i}.png`));
+    const racing = Array.from({ length: 20 }, (_, i) => smallPng(`racing-${i}.png`));
     for (const file of racing) sent.set(file.name, file.bytes);
     const statuses: number[] = [];
     const answers = racing.map(async (file) => {
@@ -122,6 +122,7 @@ describe("kill -9, then a restart on the same data dir", () => {
     // No row without a blob: every listed image has its file (orphan blobs are fsck's business).
     expect(blobIds(dataDir)).toEqual(expect.arrayContaining(listed.map((i) => i.id)));
     await server.stop();
+    await expectCleanAfterRepair(dataDir, listed.length);
   }, 60_000);
 
   test("during bulk deletes: acknowledged deletes stay deleted, every listed image is byte-exact", async () => {
@@ -163,8 +164,20 @@ describe("kill -9, then a restart on the same data dir", () => {
     expect(after.status).toBe(200);
     expect(await listAll(server.url, member.token)).toEqual([]);
     await server.stop();
+    await expectCleanAfterRepair(dataDir, 0);
   }, 60_000);
 });
+
+/** fsck --repair (server stopped, so no file is too young to judge), then fsck finds it clean. */
+async function expectCleanAfterRepair(dataDir: string, images: number): Promise<void> {
+  const repair = await runCli(["fsck", "--repair", "--min-age", "0", "--data-dir", dataDir]);
+  expect(repair.code, repair.stdout + repair.stderr).toBe(0);
+  const check = await runCli(["fsck", "--min-age", "0", "--data-dir", dataDir]);
+  expect(check.code, check.stdout).toBe(0);
+  expect(check.stdout).toContain(`fsck: ${images} images`);
+  expect(check.stdout).toContain("clean");
+  expect(blobIds(dataDir)).toHaveLength(images);
+}
 
 /** Mounts an 8 MiB tmpfs; `skip` says why when this machine does not allow it (not root, no CAP_SYS_ADMIN). */
 function smallDisk(): { path: string; skip?: string; remove(): void } {
