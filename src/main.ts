@@ -32,6 +32,8 @@ async function run(argv: string[]): Promise<number> {
       return (await import("./cli/fsck.ts")).fsckCommand(rest);
     case "backup":
       return (await import("./cli/backup.ts")).backupCommand(rest);
+    case "protect-master-key":
+      return (await import("./cli/protect-master-key.ts")).protectMasterKeyCommand(rest);
     case "rotate-master-key":
       return (await import("./cli/rotate-master-key.ts")).rotateMasterKeyCommand(rest);
     default:

@@ -25,6 +25,11 @@ export const COMMANDS: Record<string, CommandHelp> = {
     summary: "consistent snapshot, taken while serving (the master key only with --include-key)",
     available: true,
   },
+  "protect-master-key": {
+    usage: "protect-master-key --passphrase-stdin | --remove",
+    summary: "seal the master key file under a passphrase (PIXVAULT_MASTER_KEY_PASSPHRASE at start), or store it in clear",
+    available: true,
+  },
   "rotate-master-key": {
     usage: "rotate-master-key [--retire-old]",
     summary: "new master key version, every data key re-wrapped (server stopped); --retire-old drops old versions",

@@ -8,6 +8,7 @@ import { keyCheck, withIndexVersion } from "../crypto/master-key.ts";
 import { reKeyImages, RotationError, versionsInUse } from "../domain/key-rotation.ts";
 import { createConsoleLogger } from "../logger.ts";
 import { insertKeyCheck, retireKeyChecks } from "../store/master-key-repository.ts";
+import { masterKeyPassphrase } from "./passphrase.ts";
 import { StartupError } from "./startup-error.ts";
 import { openStorage } from "./storage.ts";
 
@@ -24,7 +25,7 @@ export async function rotateMasterKeyCommand(argv: string[]): Promise<number> {
           `rotate-master-key --retire-old: key version(s) ${stale.join(", ")} are still in use; run rotate-master-key (without --retire-old) to finish moving to version ${current}`,
         );
       }
-      const { retired } = await retireOldMasterKeys(config.masterKeyFile);
+      const { retired } = await retireOldMasterKeys(config.masterKeyFile, masterKeyPassphrase());
       if (retired.length === 0) {
         console.log(`rotate-master-key: nothing to retire; the key file holds only version ${current}`);
         return 0;
@@ -37,7 +38,7 @@ export async function rotateMasterKeyCommand(argv: string[]): Promise<number> {
       return 0;
     }
     const started = performance.now();
-    const rotated = await rotateMasterKeyFile(config.masterKeyFile);
+    const rotated = await rotateMasterKeyFile(config.masterKeyFile, masterKeyPassphrase());
     const version = rotated.current.id;
     await insertKeyCheck(storage.db.orm, version, keyCheck(rotated, version));
     let report;

@@ -14,6 +14,7 @@ import type { Logger } from "../logger.ts";
 import { DatabaseOpenError, openDatabase, type Database } from "../store/db.ts";
 import { claimIndexVersion, findIndexVersion, insertKeyCheck, listKeyChecks } from "../store/master-key-repository.ts";
 import { MigrationError, migrate } from "../store/migrate.ts";
+import { masterKeyPassphrase } from "./passphrase.ts";
 import { StartupError } from "./startup-error.ts";
 
 export interface Storage {
@@ -94,7 +95,7 @@ async function loadKeyring(config: StorageConfig, db: Database, logger: Logger, 
       `master key file ${path} is missing, and this database's images cannot be read without it; restore it or point --master-key-file at it`,
     );
   }
-  const { keyring, created } = await loadOrCreateMasterKey(path);
+  const { keyring, created } = await loadOrCreateMasterKey(path, masterKeyPassphrase());
   for (const row of stored) {
     if (row.retiredAt !== null && keyring.get(row.id) === undefined) continue; // retired on purpose
     if (!verifyKeyCheck(keyring, row.id, row.check)) {

@@ -11,6 +11,8 @@ export const LABEL = {
   imageField: "pixvault/image-field/v1",
   nameIndex: "pixvault/blind-index/name/v1",
   tagIndex: "pixvault/blind-index/tag/v1",
+  /** AAD of a passphrase-protected master key file. */
+  keyFile: "pixvault/master-key-file/v1",
 } as const;
 
 /** Sub-keys of a user key (HKDF info), one per use. */

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { constants, promises as fs } from "node:fs";
 import { dirname } from "node:path";
 import { MasterKeyError } from "./errors.ts";
+import { isProtectedKeyFile, protectKeyFile, unprotectKeyFile } from "./key-file-protection.ts";
 import { addKeyVersion, type Keyring, newKeyring, parseKeyring, retireOldVersions, serializeKeyring } from "./master-key.ts";
 
 const GROUP_OTHER_BITS = 0o077;
@@ -13,15 +14,48 @@ const GROUP_OTHER_READ = 0o044;
  * dir may race at first start; the file is published with link(), which never replaces
  * an existing file, so the loser adopts the winner's key instead of forking the keyring.
  */
-export async function loadOrCreateMasterKey(path: string): Promise<{ keyring: Keyring; created: boolean }> {
+/** Where a passphrase comes from: "unlock" may prompt; "create" only protects a new file when one was given up front. */
+export type PassphraseSource = (purpose: "unlock" | "create") => Promise<string | undefined>;
+
+const noPassphrase: PassphraseSource = async () => undefined;
+
+export async function loadOrCreateMasterKey(
+  path: string,
+  passphrase: PassphraseSource = noPassphrase,
+): Promise<{ keyring: Keyring; created: boolean }> {
   const existing = await readKeyFile(path);
-  if (existing !== undefined) return { keyring: parseKeyring(existing, path), created: false };
+  if (existing !== undefined) return { keyring: (await openKeyFile(existing, path, passphrase)).keyring, created: false };
   const keyring = newKeyring();
-  const published = await writeSecretFile(path, serializeKeyring(keyring), "create");
+  const protectWith = await passphrase("create");
+  const text = protectWith ? await protectKeyFile(serializeKeyring(keyring), protectWith) : serializeKeyring(keyring);
+  const published = await writeSecretFile(path, text, "create");
   if (published) return { keyring, created: true };
   const winner = await readKeyFile(path);
   if (winner === undefined) throw new MasterKeyError(`master key file ${path} vanished while being created`);
-  return { keyring: parseKeyring(winner, path), created: false };
+  return { keyring: (await openKeyFile(winner, path, passphrase)).keyring, created: false };
+}
+
+/** The keyring in a file, and the passphrase it was sealed with (undefined when in clear). */
+async function openKeyFile(text: string, path: string, passphrase: PassphraseSource): Promise<{ keyring: Keyring; sealedWith?: string }> {
+  if (!isProtectedKeyFile(text)) return { keyring: parseKeyring(text, path) };
+  const given = await passphrase("unlock");
+  const plain = await unprotectKeyFile(text, given, path);
+  return { keyring: parseKeyring(plain, path), sealedWith: given! };
+}
+
+/** Writes the keyring sealed the way the file was (same passphrase), or in clear. */
+async function replaceKeyFile(path: string, keyring: Keyring, sealWith: string | undefined): Promise<void> {
+  const plain = serializeKeyring(keyring);
+  await writeSecretFile(path, sealWith ? await protectKeyFile(plain, sealWith) : plain, "replace");
+}
+
+/** Seals the key file under `next` (or stores it in clear when undefined); the keys stay the same. */
+export async function setKeyFilePassphrase(path: string, current: PassphraseSource, next: string | undefined): Promise<{ wasProtected: boolean }> {
+  const existing = await readKeyFile(path);
+  if (existing === undefined) throw new MasterKeyError(`master key file ${path} does not exist`);
+  const { keyring, sealedWith } = await openKeyFile(existing, path, current);
+  await replaceKeyFile(path, keyring, next);
+  return { wasProtected: sealedWith !== undefined };
 }
 
 /**
@@ -29,23 +63,27 @@ export async function loadOrCreateMasterKey(path: string): Promise<{ keyring: Ke
  * (rename). Last writer wins, so run it while no other process rotates. Until every
  * wrapped key is re-wrapped, the old versions must stay in the file.
  */
-export async function rotateMasterKeyFile(path: string): Promise<Keyring> {
+export async function rotateMasterKeyFile(path: string, passphrase: PassphraseSource = noPassphrase): Promise<Keyring> {
   const existing = await readKeyFile(path);
   if (existing === undefined) throw new MasterKeyError(`master key file ${path} does not exist`);
-  const keyring = addKeyVersion(parseKeyring(existing, path));
-  await writeSecretFile(path, serializeKeyring(keyring), "replace");
+  const { keyring: current, sealedWith } = await openKeyFile(existing, path, passphrase);
+  const keyring = addKeyVersion(current);
+  await replaceKeyFile(path, keyring, sealedWith);
   return keyring;
 }
 
 /** Rewrites the file with only its current version (after every wrapped key moved to it). */
-export async function retireOldMasterKeys(path: string): Promise<{ keyring: Keyring; retired: number[] }> {
+export async function retireOldMasterKeys(
+  path: string,
+  passphrase: PassphraseSource = noPassphrase,
+): Promise<{ keyring: Keyring; retired: number[] }> {
   const existing = await readKeyFile(path);
   if (existing === undefined) throw new MasterKeyError(`master key file ${path} does not exist`);
-  const keyring = parseKeyring(existing, path);
+  const { keyring, sealedWith } = await openKeyFile(existing, path, passphrase);
   const retired = keyring.versions.filter((v) => v.id !== keyring.current.id).map((v) => v.id);
   if (retired.length === 0) return { keyring, retired };
   const kept = retireOldVersions(keyring);
-  await writeSecretFile(path, serializeKeyring(kept), "replace");
+  await replaceKeyFile(path, kept, sealedWith);
   return { keyring: kept, retired };
 }
 

@@ -1,0 +1,35 @@
+// `pixvault protect-master-key --passphrase-stdin | --remove`: seal the master key file under a
+// passphrase (or change it), or store it in clear again. The keys themselves do not change.
+import { ConfigError, parseStorageConfig } from "../config.ts";
+import { MasterKeyError } from "../crypto/errors.ts";
+import { setKeyFilePassphrase } from "../crypto/master-key-file.ts";
+import { masterKeyPassphrase, PASSPHRASE_ENV } from "./passphrase.ts";
+import { StartupError } from "./startup-error.ts";
+
+export async function protectMasterKeyCommand(argv: string[], stdin: () => Promise<string> = readStdin): Promise<number> {
+  const { config, bools, positionals } = parseStorageConfig(argv, undefined, ["passphrase-stdin", "remove"]);
+  if (positionals.length > 0) throw new ConfigError(`protect-master-key: unexpected argument "${positionals[0]}"`);
+  const remove = bools.has("remove");
+  if (remove === bools.has("passphrase-stdin")) {
+    throw new ConfigError("protect-master-key: give --passphrase-stdin (the new passphrase on stdin) or --remove");
+  }
+  const next = remove ? undefined : (await stdin()).replace(/\r?\n$/, "");
+  try {
+    const { wasProtected } = await setKeyFilePassphrase(config.masterKeyFile, masterKeyPassphrase(), next);
+    if (remove) {
+      console.log(`protect-master-key: ${config.masterKeyFile} is ${wasProtected ? "now" : "still"} in clear (mode 0600); keep the disk it is on safe`);
+    } else {
+      console.log(
+        `protect-master-key: ${config.masterKeyFile} is sealed under the passphrase; every start needs it (${PASSPHRASE_ENV}, or a prompt on a terminal). Without it no image can be read.`,
+      );
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof MasterKeyError) throw new StartupError(e.message);
+    throw e;
+  }
+}
+
+async function readStdin(): Promise<string> {
+  return new Response(Bun.stdin.stream()).text();
+}
