@@ -107,8 +107,11 @@ async function loadKeyring(config: StorageConfig, db: Database, logger: Logger, 
   for (const version of keyring.versions) {
     if (!stored.some((row) => row.id === version.id)) await insertKeyCheck(db.orm, version.id, keyCheck(keyring, version.id));
   }
-  await claimIndexVersion(db.orm, keyring.current.id);
-  const indexVersion = await findIndexVersion(db.orm);
+  let indexVersion = await findIndexVersion(db.orm);
+  if (indexVersion === undefined) {
+    await claimIndexVersion(db.orm, keyring.current.id);
+    indexVersion = await findIndexVersion(db.orm);
+  }
   const inside = isInside(config.dataDir, path);
   if (created) {
     logger.warn("master key created", {
