@@ -47,7 +47,9 @@ async function bulk(servers: RunningServer[], files: Uint8Array[]): Promise<{ up
   t = performance.now();
   let bytes = 0;
   await pool(files.length, 8, async (i) => {
-    bytes += await download(servers[(i + 1) % servers.length]!.url, token, ids[i]!);
+    // Not `bytes += await …`: that reads `bytes` before the await and loses concurrent additions.
+    const got = await download(servers[(i + 1) % servers.length]!.url, token, ids[i]!);
+    bytes += got;
   });
   return { up, down: bytes / MIB / ((performance.now() - t) / 1000) };
 }
@@ -130,8 +132,10 @@ async function scaleOut(): Promise<void> {
   }
 }
 
-await fsckAndBackup();
-await scaleOut();
+// BENCH_OPS_ONLY=fsck|scale runs one half.
+const only = process.env.BENCH_OPS_ONLY;
+if (only !== "scale") await fsckAndBackup();
+if (only !== "fsck") await scaleOut();
 console.log(`Operations (issue #8), ${new Date().toISOString().slice(0, 16)} UTC, server: ${process.env.PIXVAULT_BIN ?? "bun src/main.ts"}\n`);
 console.log("| what | measured | detail |\n|---|---|---|");
 for (const row of rows) console.log(`| ${row.join(" | ")} |`);
