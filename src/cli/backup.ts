@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { ConfigError, parseStorageConfig } from "../config.ts";
 import { BackupError, backupDataDir } from "../store/backup.ts";
 import { databaseFilePath } from "../store/db.ts";
+import { progressReporter } from "./progress.ts";
 import { StartupError } from "./startup-error.ts";
 
 const FLAGS = [{ name: "out", value: "DIR", help: "a new (or empty) directory for the backup" }];
@@ -23,7 +24,11 @@ export async function backupCommand(argv: string[]): Promise<number> {
   const started = performance.now();
   let outcome;
   try {
-    outcome = backupDataDir({ databaseFile, blobDir: config.blobStore.dir }, out, progressLines());
+    const progress = progressReporter();
+    outcome = backupDataDir({ databaseFile, blobDir: config.blobStore.dir }, out, (done, total) =>
+      progress.update(done / total, `backup: ${done}/${total} blobs`),
+    );
+    progress.done();
   } catch (e) {
     if (e instanceof BackupError) throw new StartupError(`backup: ${e.message}`);
     throw e;
@@ -46,15 +51,4 @@ export async function backupCommand(argv: string[]): Promise<number> {
     );
   }
   return 0;
-}
-
-/** A line every 10 %, on stderr, so stdout stays the summary. */
-function progressLines(): (done: number, total: number) => void {
-  let last = -1;
-  return (done, total) => {
-    const decile = Math.floor((done / total) * 10);
-    if (decile === last) return;
-    last = decile;
-    process.stderr.write(`backup: ${done}/${total} blobs\n`);
-  };
 }

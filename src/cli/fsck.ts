@@ -3,6 +3,7 @@
 import { ConfigError, parseStorageConfig } from "../config.ts";
 import { fsck, type FsckProblem, type FsckProgress } from "../domain/fsck.ts";
 import { createConsoleLogger } from "../logger.ts";
+import { progressReporter } from "./progress.ts";
 import { openStorage } from "./storage.ts";
 
 // A running server may be writing a blob whose row has not committed yet: younger files wait
@@ -17,11 +18,16 @@ export async function fsckCommand(argv: string[]): Promise<number> {
   if (!/^\d{1,7}$/.test(minAge)) throw new ConfigError(`--min-age: expected whole seconds, got "${minAge}"`);
   const storage = await openStorage(config, createConsoleLogger());
   const repair = bools.has("repair");
-  const progress = progressReporter(process.stderr.isTTY === true);
+  const progress = progressReporter();
+  const onProgress = (p: FsckProgress) =>
+    progress.update(
+      p.totalImages === 0 ? 1 : p.images / p.totalImages,
+      `fsck: ${p.images}/${p.totalImages} images, ${(p.bytes / 1e9).toFixed(2)}/${(p.totalBytes / 1e9).toFixed(2)} GB`,
+    );
   try {
     const report = await fsck(
       { db: storage.db, keyring: storage.keyring, blobs: storage.blobs, blobDir: storage.blobDir, now: () => new Date() },
-      { repair, graceMs: Number(minAge) * 1000, onProgress: progress.update, onProblem: (p) => progress.interrupt(problemLine(p)) },
+      { repair, graceMs: Number(minAge) * 1000, onProgress, onProblem: (p) => progress.interrupt(problemLine(p)) },
     );
     progress.done();
     const remaining = report.problems.filter((p) => !p.repaired);
@@ -47,42 +53,4 @@ export async function fsckCommand(argv: string[]): Promise<number> {
 function problemLine(p: FsckProblem): string {
   const where = p.imageId ? `image ${p.imageId}` : (p.path ?? "?");
   return `${where}: ${p.kind}: ${p.detail}${p.repaired ? " — removed" : ""}`;
-}
-
-/** A redrawn bar on a terminal; on a pipe, a line at every 10 % so logs stay readable. */
-function progressReporter(tty: boolean) {
-  let shown = false;
-  let lastDraw = 0;
-  let lastDecile = -1;
-  const text = (p: FsckProgress) =>
-    `fsck: ${p.images}/${p.totalImages} images, ${(p.bytes / 1e9).toFixed(2)}/${(p.totalBytes / 1e9).toFixed(2)} GB`;
-  const clear = () => {
-    if (tty && shown) process.stderr.write("\r\x1b[K");
-    shown = false;
-  };
-  return {
-    update(p: FsckProgress) {
-      const fraction = p.totalImages === 0 ? 1 : p.images / p.totalImages;
-      if (tty) {
-        const now = performance.now();
-        if (now - lastDraw < 100 && p.images !== p.totalImages) return;
-        lastDraw = now;
-        const width = 24;
-        const filled = Math.round(fraction * width);
-        process.stderr.write(`\r\x1b[K[${"#".repeat(filled)}${".".repeat(width - filled)}] ${text(p)}`);
-        shown = true;
-        return;
-      }
-      const decile = Math.floor(fraction * 10);
-      if (decile !== lastDecile) {
-        lastDecile = decile;
-        process.stderr.write(`${text(p)}\n`);
-      }
-    },
-    interrupt(line: string) {
-      clear();
-      console.log(line);
-    },
-    done: clear,
-  };
 }

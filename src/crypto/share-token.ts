@@ -4,7 +4,7 @@
 import { errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
 import { INSTANCE_KEY } from "./context.ts";
 import type { Keyring } from "./master-key.ts";
-import { deriveInstanceKey } from "./user-key.ts";
+import { jwtKeys } from "./jwt-keys.ts";
 
 /** What a link token (and an unlock proof) is bound to. */
 export interface ShareClaims {
@@ -40,23 +40,17 @@ type Kind = keyof typeof KINDS;
 const MAX_TOKEN_CHARS = 2048;
 
 export function createShareSigner(keyring: Keyring): ShareSigner {
-  const keys = new Map<number, Uint8Array>();
-  const keyFor = (id: number) => {
-    let key = keys.get(id);
-    const version = keyring.get(id);
-    if (!key && version) keys.set(id, (key = deriveInstanceKey(version.key, INSTANCE_KEY.shareLink)));
-    return key;
-  };
+  const keys = jwtKeys(keyring, INSTANCE_KEY.shareLink);
 
   const sign = (kind: Kind, claims: ShareClaims, now: Date) =>
     new SignJWT({ ep: claims.epoch })
-      .setProtectedHeader({ alg: "HS256", typ: KINDS[kind].typ, kid: String(keyring.current.id) })
+      .setProtectedHeader({ alg: "HS256", typ: KINDS[kind].typ, kid: keys.currentKid })
       .setAudience(KINDS[kind].audience)
       .setSubject(claims.imageId)
       .setJti(claims.linkId)
       .setIssuedAt(Math.floor(now.getTime() / 1000))
       .setExpirationTime(claims.exp)
-      .sign(keyFor(keyring.current.id)!);
+      .sign(keys.currentKey());
 
   async function verify(kind: Kind, token: string, now: Date): Promise<VerifiedShareToken | undefined> {
     if (token.length > MAX_TOKEN_CHARS) return undefined;
@@ -64,21 +58,13 @@ export function createShareSigner(keyring: Keyring): ShareSigner {
     let expired = false;
     try {
       // Only HS256 is accepted, so `alg: none` and algorithm confusion fail here.
-      ({ payload } = await jwtVerify(
-        token,
-        async (header) => {
-          const key = keyFor(Number(header.kid));
-          if (!key) throw new errors.JWSSignatureVerificationFailed("unknown key id");
-          return key;
-        },
-        {
-          algorithms: ["HS256"],
-          typ: KINDS[kind].typ,
-          audience: KINDS[kind].audience,
-          requiredClaims: ["sub", "jti", "exp", "ep"],
-          currentDate: now,
-        },
-      ));
+      ({ payload } = await jwtVerify(token, keys.resolve, {
+        algorithms: ["HS256"],
+        typ: KINDS[kind].typ,
+        audience: KINDS[kind].audience,
+        requiredClaims: ["sub", "jti", "exp", "ep"],
+        currentDate: now,
+      }));
     } catch (e) {
       // jose checks the signature, typ and audience before the expiry, so an expired token
       // reaching here is genuine: the caller can say "expired" rather than "not found".

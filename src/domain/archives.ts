@@ -65,7 +65,12 @@ async function selectRows(deps: ImageDeps, viewer: Viewer, selection: BulkSelect
     }
     return ok(rows);
   }
-  const duplicate = selection.ids.find((id, i) => selection.ids.indexOf(id) !== i);
+  const seen = new Set<string>();
+  const duplicate = selection.ids.find((id) => {
+    if (seen.has(id)) return true;
+    seen.add(id);
+    return false;
+  });
   if (duplicate !== undefined) {
     return fail("validation_failed", `id ${JSON.stringify(duplicate)} is listed twice`, {
       errors: [{ field: "ids", message: `duplicate id ${duplicate}` }],

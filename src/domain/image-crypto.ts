@@ -47,14 +47,11 @@ export const tagIndex = (key: Buffer, tag: string) => blindIndex(key, "tag", tag
 /** A new image's keys: the data key (for the blob), its wrapped form (for the row), the metadata key. */
 export function newImageKeys(keyring: Keyring, owner: KeyOwner, imageId: string) {
   const dataKey = newDataKey();
-  const version = keyring.current.id;
-  const wrappedKey = wrapDataKey(userKey(keyring, owner, version), version, dataKey, { userId: owner.id, imageId });
-  return { dataKey, wrappedKey, metadata: imageSealer(dataKey, imageId) };
+  return { dataKey, wrappedKey: wrapImageKey(keyring, owner, imageId, dataKey), metadata: imageSealer(dataKey, imageId) };
 }
 
-/** Rotation: the same data key, wrapped under the current master key version instead. */
-export function rewrapImageKey(keyring: Keyring, owner: KeyOwner, imageId: string, wrappedKey: Buffer): Buffer {
-  const { dataKey } = openImageKeys(keyring, owner, imageId, wrappedKey);
+/** A data key wrapped under the current master key version (new images, and rotation). */
+export function wrapImageKey(keyring: Keyring, owner: KeyOwner, imageId: string, dataKey: Buffer): Buffer {
   const version = keyring.current.id;
   return wrapDataKey(userKey(keyring, owner, version), version, dataKey, { userId: owner.id, imageId });
 }

@@ -4,7 +4,7 @@
 import type { Keyring } from "../crypto/master-key.ts";
 import { wrappedKeyVersion } from "../crypto/data-key.ts";
 import type { Database } from "../store/db.ts";
-import { indexKey, nameIndex, openImageKeys, rewrapImageKey, tagIndex, type Visibility } from "./image-crypto.ts";
+import { indexKey, nameIndex, openImageKeys, tagIndex, wrapImageKey, type Visibility } from "./image-crypto.ts";
 import { nameKey } from "./image-names.ts";
 import { asBuffer } from "../store/sql-values.ts";
 
@@ -31,14 +31,14 @@ export async function reKeyImages(db: Database, keyring: Keyring): Promise<Rotat
       const id = String(row.id);
       const owner = { id: String(row.owner_id), keySalt: asBuffer(row.key_salt) };
       const wrapped = asBuffer(row.wrapped_key);
-      let metadata;
-      let rewrapped: Buffer;
+      let opened: ReturnType<typeof openImageKeys>;
       try {
-        metadata = openImageKeys(keyring, owner, id, wrapped).metadata;
-        rewrapped = rewrapImageKey(keyring, owner, id, wrapped);
+        opened = openImageKeys(keyring, owner, id, wrapped);
       } catch (e) {
         throw new RotationError(`image ${id}: its data key does not unwrap (${e instanceof Error ? e.message : e}); run pixvault fsck, nothing was changed`);
       }
+      const { dataKey, metadata } = opened;
+      const rewrapped = wrapImageKey(keyring, owner, id, dataKey);
       const key = indexKey(keyring, String(row.visibility) as Visibility, owner);
       const tags = metadata.openTags(row.tags_enc === null ? null : asBuffer(row.tags_enc));
       const name = metadata.openFilename(asBuffer(row.filename_enc));

@@ -53,6 +53,7 @@ export function backupDataDir(source: BackupSource, out: string, onProgress?: (d
       try {
         linkSync(from, to);
         linked += 1;
+        bytes += row.size;
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === "ENOENT") vanished.push(row.id);
@@ -60,9 +61,9 @@ export function backupDataDir(source: BackupSource, out: string, onProgress?: (d
           copyFileSync(from, to);
           fsyncPath(to);
           copied += 1;
+          bytes += row.size;
         } else throw e;
       }
-      if (!vanished.includes(row.id)) bytes += row.size;
       onProgress?.(i + 1, rows.length);
     });
     // The snapshot must not list an image whose blob the backup lacks.
