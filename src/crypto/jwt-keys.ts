@@ -10,11 +10,15 @@ export interface JwtKeys {
   readonly currentKid: string;
   currentKey(): Uint8Array;
   /** jose's key resolver: the key the header's `kid` names, or a signature failure. */
-  resolve(header: JWTHeaderParameters): Promise<Uint8Array>;
+  resolve(header: JWTHeaderParameters): Promise<CryptoKey>;
 }
+
+const HMAC = { name: "HMAC", hash: "SHA-256" } as const;
 
 export function jwtKeys(keyring: Keyring, label: InstanceKeyLabel): JwtKeys {
   const keys = new Map<number, Uint8Array>();
+  // Given raw bytes, jose imports a CryptoKey on every verify; every request verifies one.
+  const verifyKeys = new Map<number, Promise<CryptoKey>>();
   const keyFor = (id: number) => {
     let key = keys.get(id);
     const version = keyring.get(id);
@@ -25,9 +29,14 @@ export function jwtKeys(keyring: Keyring, label: InstanceKeyLabel): JwtKeys {
     currentKid: String(keyring.current.id),
     currentKey: () => keyFor(keyring.current.id)!,
     async resolve(header) {
-      const key = keyFor(Number(header.kid));
-      if (!key) throw new errors.JWSSignatureVerificationFailed("unknown key id");
-      return key;
+      const id = Number(header.kid);
+      let verifyKey = verifyKeys.get(id);
+      if (!verifyKey) {
+        const key = keyFor(id);
+        if (!key) throw new errors.JWSSignatureVerificationFailed("unknown key id");
+        verifyKeys.set(id, (verifyKey = crypto.subtle.importKey("raw", key, HMAC, false, ["verify"])));
+      }
+      return verifyKey;
     },
   };
 }

@@ -1,6 +1,7 @@
 // Rows of api_tokens: the secret's hash, never the secret.
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Orm } from "./db.ts";
+import { preparedQuery } from "./prepared-queries.ts";
 import { apiTokens, users } from "./schema.ts";
 import type { UserRow } from "./user-repository.ts";
 
@@ -10,16 +11,20 @@ export async function insertApiToken(orm: Orm, row: typeof apiTokens.$inferInser
   await orm.insert(apiTokens).values(row);
 }
 
+const TOKEN_BY_HASH = Symbol("api token by hash");
+
 /** The token with this hash and its owner, in one query. */
 export async function findApiTokenByHash(orm: Orm, tokenHash: Buffer): Promise<{ token: ApiTokenRow; user: UserRow } | undefined> {
-  return (
-    await orm
+  const query = preparedQuery(orm, TOKEN_BY_HASH, (db) =>
+    db
       .select({ token: apiTokens, user: users })
       .from(apiTokens)
       .innerJoin(users, eq(users.id, apiTokens.userId))
-      .where(eq(apiTokens.tokenHash, tokenHash))
+      .where(eq(apiTokens.tokenHash, sql.placeholder("hash")))
       .limit(1)
-  )[0];
+      .prepare(),
+  );
+  return (await query.all({ hash: tokenHash }))[0];
 }
 
 export async function listApiTokens(orm: Orm, userId: string): Promise<ApiTokenRow[]> {

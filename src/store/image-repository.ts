@@ -4,6 +4,7 @@ import type { Client, InValue, Transaction } from "@libsql/client";
 import { and, asc, desc, eq, exists, getTableColumns, gt, inArray, lt, or, sql } from "drizzle-orm";
 import type { Orm } from "./db.ts";
 import { images, imageTags, users } from "./schema.ts";
+import { preparedQuery } from "./prepared-queries.ts";
 import { isUniqueViolation } from "./user-repository.ts";
 import { asBuffer } from "./sql-values.ts";
 
@@ -22,14 +23,19 @@ export const ownedImageColumns = {
   ownerKeySalt: users.keySalt,
 };
 
+const IMAGE_BY_ID = Symbol("image by id");
+
 export async function findImage(orm: Orm, id: string): Promise<OwnedImageRow | undefined> {
-  const rows = await orm
-    .select(ownedImageColumns)
-    .from(images)
-    .innerJoin(users, eq(users.id, images.ownerId))
-    .where(eq(images.id, id))
-    .limit(1);
-  return rows[0];
+  const query = preparedQuery(orm, IMAGE_BY_ID, (db) =>
+    db
+      .select(ownedImageColumns)
+      .from(images)
+      .innerJoin(users, eq(users.id, images.ownerId))
+      .where(eq(images.id, sql.placeholder("id")))
+      .limit(1)
+      .prepare(),
+  );
+  return (await query.all({ id }))[0];
 }
 
 export async function findImages(orm: Orm, ids: readonly string[]): Promise<OwnedImageRow[]> {

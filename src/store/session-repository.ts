@@ -1,6 +1,7 @@
 // Rows of sessions: one per login; revoking sets revoked_at and the JWT stops working.
-import { and, eq, gt, isNull, ne } from "drizzle-orm";
+import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { Orm } from "./db.ts";
+import { preparedQuery } from "./prepared-queries.ts";
 import { sessions, users } from "./schema.ts";
 import type { UserRow } from "./user-repository.ts";
 
@@ -10,17 +11,27 @@ export async function insertSession(orm: Orm, row: typeof sessions.$inferInsert)
   await orm.insert(sessions).values(row);
 }
 
+const LIVE_SESSION_USER = Symbol("live session user");
+
 /** The user of a session that exists, is not revoked and has not expired — one query per request. */
 export async function findLiveSessionUser(orm: Orm, id: string, userId: string, now: Date): Promise<UserRow | undefined> {
-  const row = (
-    await orm
+  const query = preparedQuery(orm, LIVE_SESSION_USER, (db) =>
+    db
       .select({ user: users })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
-      .where(and(eq(sessions.id, id), eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+      .where(
+        and(
+          eq(sessions.id, sql.placeholder("id")),
+          eq(sessions.userId, sql.placeholder("userId")),
+          isNull(sessions.revokedAt),
+          gt(sessions.expiresAt, sql.placeholder("nowMs")),
+        ),
+      )
       .limit(1)
-  )[0];
-  return row?.user;
+      .prepare(),
+  );
+  return (await query.all({ id, userId, nowMs: now.getTime() }))[0]?.user;
 }
 
 export async function revokeSession(orm: Orm, id: string, now: Date): Promise<void> {

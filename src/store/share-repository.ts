@@ -3,6 +3,7 @@ import type { Client } from "@libsql/client";
 import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
 import type { Orm } from "./db.ts";
 import { ownedImageColumns, type OwnedImageRow } from "./image-repository.ts";
+import { preparedQuery } from "./prepared-queries.ts";
 import { images, shareLinks, users } from "./schema.ts";
 
 export type ShareLinkRow = typeof shareLinks.$inferSelect;
@@ -32,17 +33,21 @@ export async function insertShareLink(client: Client, link: NewShareLink): Promi
   return row ? Number(row.epoch) : undefined;
 }
 
+const LINK_BY_ID = Symbol("share link by id");
+
 /** The link and the image it shares (with what reading the image needs), in one query. */
 export async function findShareLink(orm: Orm, id: string): Promise<{ link: ShareLinkRow; image: OwnedImageRow } | undefined> {
-  return (
-    await orm
+  const query = preparedQuery(orm, LINK_BY_ID, (db) =>
+    db
       .select({ link: shareLinks, image: ownedImageColumns })
       .from(shareLinks)
       .innerJoin(images, eq(images.id, shareLinks.imageId))
       .innerJoin(users, eq(users.id, images.ownerId))
-      .where(eq(shareLinks.id, id))
+      .where(eq(shareLinks.id, sql.placeholder("id")))
       .limit(1)
-  )[0];
+      .prepare(),
+  );
+  return (await query.all({ id }))[0];
 }
 
 /** Links of the image that still work: not revoked, of the current epoch, unexpired, not used up. Newest first. */

@@ -1,6 +1,7 @@
 // Rows of users: plain reads and writes, no rules (those live in domain/accounts).
 import { eq, sql, count, sum } from "drizzle-orm";
 import type { Orm } from "./db.ts";
+import { preparedQuery } from "./prepared-queries.ts";
 import { images, users } from "./schema.ts";
 
 export type UserRow = typeof users.$inferSelect;
@@ -51,8 +52,13 @@ export async function imageIdsOf(orm: Orm, userId: string): Promise<string[]> {
   return (await orm.select({ id: images.id }).from(images).where(eq(images.ownerId, userId))).map((r) => r.id);
 }
 
+const USAGE_OF = Symbol("usage of a user");
+
 export async function usageOf(orm: Orm, userId: string): Promise<{ images: number; bytes: number }> {
-  const row = (await orm.select({ n: count(), bytes: sum(images.size) }).from(images).where(eq(images.ownerId, userId)))[0];
+  const query = preparedQuery(orm, USAGE_OF, (db) =>
+    db.select({ n: count(), bytes: sum(images.size) }).from(images).where(eq(images.ownerId, sql.placeholder("userId"))).prepare(),
+  );
+  const row = (await query.all({ userId }))[0];
   return { images: Number(row?.n ?? 0), bytes: Number(row?.bytes ?? 0) };
 }
 
