@@ -34,7 +34,7 @@ export function jwtKeys(keyring: Keyring, label: InstanceKeyLabel): JwtKeys {
       if (!verifyKey) {
         const key = keyFor(id);
         if (!key) throw new errors.JWSSignatureVerificationFailed("unknown key id");
-        verifyKeys.set(id, (verifyKey = crypto.subtle.importKey("raw", key, HMAC, false, ["verify"])));
+        verifyKeys.set(id, (verifyKey = crypto.subtle.importKey("raw", key as Uint8Array<ArrayBuffer>, HMAC, false, ["verify"])));
       }
       return verifyKey;
     },

@@ -3,6 +3,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "../logger.ts";
 import type { RequestSample } from "../metrics/server-metrics.ts";
+import type { NodeBindings } from "./node-adapter.ts";
 
 /** `onRequest` sees the same facts as the log line (metrics). */
 export function accessLog(logger: Logger, onRequest?: (sample: RequestSample) => void): MiddlewareHandler {
@@ -30,7 +31,13 @@ export function accessLog(logger: Logger, onRequest?: (sample: RequestSample) =>
       line(length === null ? 0 : Number(length));
       return;
     }
-    // Length unknown until the body is sent: count it on the way out and log at the end.
+    // Length unknown until the body is sent. The server counts what it writes; in-process
+    // (app.request) a counting stream stands in for it.
+    const whenSent = (c.env as Partial<NodeBindings> | undefined)?.whenSent;
+    if (whenSent) {
+      whenSent((bytes, aborted) => line(bytes, aborted));
+      return;
+    }
     let bytes = 0;
     const counted = body.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({

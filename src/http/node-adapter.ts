@@ -9,10 +9,18 @@ import { Readable } from "node:stream";
 import { AppError } from "../domain/errors.ts";
 import { PROBLEM_CONTENT_TYPE, problemBody } from "./problem.ts";
 
-/** What handlers find in Hono's `c.env`: the socket's peer address, for per-client limits. */
+/** What handlers find in Hono's `c.env`. */
 export interface NodeBindings {
+  /** The socket's peer address, for per-client limits. */
   readonly incoming: IncomingMessage;
+  /**
+   * Calls `listener` once the response body has been written (or cut off), with its byte
+   * count: the access log learns a streamed body's size without a counting stream of its own.
+   */
+  whenSent(listener: SentListener): void;
 }
+
+export type SentListener = (bytesOut: number, aborted: boolean) => void;
 
 export type FetchHandler = (request: Request, env: NodeBindings) => Response | Promise<Response>;
 
@@ -31,14 +39,17 @@ export function nodeHandler(fetch: FetchHandler, scheme: "http" | "https") {
       await send(badRequest("the Host header is not a valid host"), incoming, outgoing, aborted.signal);
       return;
     }
+    let sent: SentListener | undefined;
+    const bindings: NodeBindings = { incoming, whenSent: (listener) => void (sent = listener) };
     let response: Response;
     try {
-      response = await fetch(request, { incoming });
+      response = await fetch(request, bindings);
     } catch {
       // The app maps its own errors to problem+json; reaching here is a bug in that mapping.
       response = new Response(null, { status: 500 });
     }
-    await send(response, incoming, outgoing, aborted.signal);
+    const { bytes, complete } = await send(response, incoming, outgoing, aborted.signal);
+    sent?.(bytes, !complete);
   };
 }
 
@@ -104,7 +115,13 @@ function badRequest(detail: string): Response {
   });
 }
 
-async function send(response: Response, incoming: IncomingMessage, outgoing: ServerResponse, aborted: AbortSignal): Promise<void> {
+/** Writes the response; says how many body bytes went out and whether the body was complete. */
+async function send(
+  response: Response,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  aborted: AbortSignal,
+): Promise<{ bytes: number; complete: boolean }> {
   const isHead = incoming.method === "HEAD";
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
@@ -122,21 +139,25 @@ async function send(response: Response, incoming: IncomingMessage, outgoing: Ser
   if (!body || isHead) {
     await body?.cancel().catch(() => {});
     outgoing.end();
-    return;
+    return { bytes: 0, complete: true };
   }
   const reader = body.getReader();
   const stop = () => void reader.cancel().catch(() => {});
   aborted.addEventListener("abort", stop, { once: true });
+  let bytes = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      bytes += value.byteLength;
       if (!outgoing.write(value)) await drained(outgoing);
     }
     outgoing.end();
+    return { bytes, complete: !aborted.aborted };
   } catch {
     // The body failed after the headers went out: no clean end, no appended text.
     outgoing.destroy();
+    return { bytes, complete: false };
   } finally {
     aborted.removeEventListener("abort", stop);
   }
