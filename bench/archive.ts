@@ -50,7 +50,7 @@ async function measure(): Promise<void> {
 
   const results: ArchiveResults = { bulk: undefined, large: undefined, decrypt };
   results.bulk = await withServer(build, "bulk", async (t) => {
-    await w.warmUp(t, warm, config.bulkConcurrency);
+    await w.warmUp(t, warm, config.bulkConcurrency, config.warmSeconds);
     await w.bulkUpload(t, bulk, config.bulkConcurrency);
     return bulkArchive(t, bulk, join(work, "archive-bulk"), config.archiveRuns);
   });

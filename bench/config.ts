@@ -10,6 +10,10 @@ export const config = {
   bulkCount: quick ? 40 : 200,
   bulkBytes: 500_000,
   bulkConcurrency: 8,
+  /** Warm-up before workloads 1 and 2 (every target alike), seconds of 500 KB uploads and downloads. */
+  warmSeconds: num("BENCH_WARM_SECONDS", 3, 1),
+  /** Quiet time after a start before memory counts as idle (and before the large transfers). */
+  settleMs: 3000,
   smallBytes: 20_000,
   smallConcurrency: 16,
   smallSeconds: num("BENCH_SMALL_SECONDS", 10, 2),

@@ -105,7 +105,7 @@ async function measure(): Promise<void> {
   let target = await open(build, "data");
   let bulkUp: w.Transfer, small: w.Transfer;
   try {
-    await w.warmUp(target, warm, config.bulkConcurrency);
+    await w.warmUp(target, warm, config.bulkConcurrency, config.warmSeconds);
     bulkUp = await w.bulkUpload(target, bulk, config.bulkConcurrency);
     const bulkDown = await w.bulkDownload(target, bulk, config.bulkConcurrency);
     small = await w.smallUploads(target, smalls, config.smallSeconds, config.smallConcurrency);
@@ -141,6 +141,7 @@ async function measure(): Promise<void> {
   const copies: { label: string; copy: number; up: number }[] = [];
   target = await open(build, "data-large");
   try {
+    await Bun.sleep(config.settleMs); // as in `npm run bench`: idle means idle
     const idle = target.rss().rss;
     const roundTrip = async (bytes: number, seed: number) => {
       const file = join(work, `large-${seed}.png`);

@@ -3,6 +3,7 @@
 // beside the numbers, ratios to nginx, the machine's limits.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { archiveDetailRows, archiveLimitRows, archiveNotes, archiveSummaryRows, shortLabel, type ArchiveResults } from "./archive-report.ts";
+import { config } from "./config.ts";
 import type { DiskCeiling } from "./lib/machine.ts";
 import type { LoginRate } from "./lib/logins.ts";
 import { describeCores } from "./lib/proc.ts";
@@ -141,7 +142,7 @@ function metrics(m: Measurements): Metric[] {
     },
     { label: "cold start on an empty data dir (first start), ms", workload: "cold", digits: 1, value: (r) => r.cold?.fresh },
     {
-      label: "idle RSS (started and ready; pixvault signed in), MiB",
+      label: "idle RSS (started, pixvault signed in, then 3 s quiet), MiB",
       workload: "large",
       digits: 1,
       value: (r) => r.idle,
@@ -302,7 +303,7 @@ export function renderReport(m: Measurements): string {
     "Servers, each started by the harness on 127.0.0.1 with a fresh state dir beside the others:",
     ...m.targets.map((t) => `- ${t.label}: ${t.skipped ? `skipped: ${t.skipped}` : t.description}`),
     "",
-    `The client is Bun's fetch in one process on the same CPUs. Each workload runs against every server in turn, with \`sync\` before each so no server pays for another's writeback; bulk and small runs share one server per target, the ${s.largeMiB} MiB transfers a freshly started one. RSS is VmRSS/VmHWM from /proc summed over the server's processes (nginx: master and workers), the peak reset through clear_refs before each large transfer. In parentheses: the ratio to nginx. The goals are issue #5's (the zip rows: issue #6's); "met?" judges this run alone.`,
+    `The client is Bun's fetch in one process on the same CPUs. Each workload runs against every server in turn, with \`sync\` before each so no server pays for another's writeback; bulk and small runs share one server per target, warmed up first by ${config.warmSeconds} s of 500 KB uploads and downloads (so the numbers are a running server's, not its JIT's first minutes), the ${s.largeMiB} MiB transfers a freshly started one, measured after ${config.settleMs / 1000} s of quiet. RSS is VmRSS/VmHWM from /proc summed over the server's processes (nginx: master and workers), the peak reset through clear_refs before each large transfer. In parentheses: the ratio to nginx. The goals are issue #5's (the zip rows: issue #6's); "met?" judges this run alone.`,
     ...archiveNotes(m.archives).flatMap((note) => ["", note]),
     "",
     ...summaryTable(m),

@@ -68,7 +68,7 @@ async function coldStarts(roster: Roster, work: string): Promise<void> {
 async function bulkAndSmall(roster: Roster, inputs: Inputs, work: string, archives: ArchiveResults): Promise<void> {
   const live = await roster.startAll("bulk", ["bulkUp", "bulkDown", "small"]);
   try {
-    for (const [name, t] of live) await roster.attempt(name, ["bulkUp", "bulkDown", "small"], () => w.warmUp(t, inputs.warm, config.bulkConcurrency));
+    for (const [name, t] of live) await roster.attempt(name, ["bulkUp", "bulkDown", "small"], () => w.warmUp(t, inputs.warm, config.bulkConcurrency, config.warmSeconds));
     for (const [name, t] of live) {
       syncDisks();
       const up = await roster.attempt(name, ["bulkUp", "bulkDown"], () => w.bulkUpload(t, inputs.bulk, config.bulkConcurrency));
@@ -118,7 +118,9 @@ async function largeTransfers(roster: Roster, inputs: Inputs, work: string, disk
   syncDisks();
   const live = await roster.startAll("large", ["large"]);
   try {
-    await Bun.sleep(500); // let start-up garbage settle before calling anything idle
+    // Idle means idle: start-up garbage settled, and pixvault's password-strength worker (started
+    // by the harness's sign-up, ended after 2 quiet seconds) gone.
+    await Bun.sleep(config.settleMs);
     for (const [name, t] of live) roster.result(name).idle = t.rss().rss;
     disk.largeCopy = await copyAndSync(inputs.largeFile, join(work, "large.copy"));
     for (const [name, t] of live) {

@@ -1,13 +1,14 @@
 // Password strength: at least 10 characters and a zxcvbn score of 3 or more (of 4).
 //
 // zxcvbn's dictionaries cost ~50 MiB of heap, more than the rest of an idle server; they
-// are loaded in a worker thread that ends after a quiet spell, so a server that registered
-// one user an hour ago does not carry them. A burst of sign-ups shares one worker.
+// are loaded in a worker thread that ends after two quiet seconds, so a server that just
+// registered a user does not carry them through the uploads that follow. A burst of sign-ups
+// shares one worker; a check that has to start it waits ~0.2 s for the dictionaries.
 import type { StrengthVerdict } from "./password-strength.ts";
 export { guessableWords, MIN_PASSWORD_LENGTH, MIN_SCORE, type StrengthVerdict } from "./password-strength.ts";
 
 export const MAX_PASSWORD_LENGTH = 1024;
-const IDLE_MS = 15_000;
+const IDLE_MS = 2_000;
 
 interface Pending {
   resolve(verdict: StrengthVerdict): void;
