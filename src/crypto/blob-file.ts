@@ -14,7 +14,8 @@ export async function openBlobFile(
   try {
     const { size } = await handle.stat();
     const read: ReadAt = async (offset, length, scratch) => {
-      const target = scratch && scratch.length >= length ? scratch : new Uint8Array(length);
+      // Unzeroed: only the bytes the reads filled are returned.
+      const target = scratch && scratch.length >= length ? scratch : Buffer.allocUnsafe(length);
       let filled = 0;
       // A positional read may return fewer bytes than asked; 0 means end of file.
       while (filled < length) {

@@ -103,7 +103,8 @@ class SegmentReader implements OpenedBlob {
     const stride = S + TAG_BYTES;
     const middleEnd = Math.min(last, lastIndex - 1); // the final segment is already verified
     const perBatch = Math.max(1, Math.floor(READ_BATCH_BYTES / stride));
-    const scratch = middleEnd >= first ? new Uint8Array(Math.min(perBatch, middleEnd - first + 1) * stride) : undefined;
+    // Unzeroed: a read fills what it returns, and only that is decrypted.
+    const scratch = middleEnd >= first ? Buffer.allocUnsafe(Math.min(perBatch, middleEnd - first + 1) * stride) : undefined;
     const clip = (index: number, plaintext: Uint8Array) =>
       plaintext.subarray(Math.max(0, start - index * S), Math.min(plaintext.length, endInclusive + 1 - index * S));
 
