@@ -1,0 +1,66 @@
+// pixvault alone, the same workloads repeated in one server process, for A/B checks of a change:
+// shows how the rate settles as the JIT warms up and how much runs vary on this machine.
+//   bulk:  200 × 500 KB uploads at c8 (new names every round)   down: downloads of them at c8
+//   small: 20 KB uploads at c16 for BENCH_SMALL_SECONDS (4)     fixed: GET /healthz, /api/v1/me,
+//          /api/v1/images?limit=1 at c8 (the cost of a request without a body)
+// Run: bun bench/steady.ts   Env: STEADY=bulk,down,small,fixed  BENCH_ROUNDS=3
+//      PIXVAULT_BIN=path (default: `bun src/main.ts`, so no build is needed between edits)
+import { mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { loginToken, registerUser } from "../tests/support/accounts.ts";
+import { pngOfSize } from "../tests/support/images.ts";
+import { benchBaseDir } from "./lib/machine.ts";
+import { fmt, MIB, pool, quantile, sha256Hex } from "./lib/stats.ts";
+import { targetKinds } from "./targets.ts";
+import * as w from "./workloads.ts";
+
+const which = new Set((process.env.STEADY ?? "bulk,down,small,fixed").split(","));
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const smallSeconds = Number(process.env.BENCH_SMALL_SECONDS ?? 4);
+const build = process.env.PIXVAULT_BIN
+  ? { command: [process.env.PIXVAULT_BIN], description: process.env.PIXVAULT_BIN }
+  : { command: [process.execPath, join(import.meta.dir, "../src/main.ts")], description: "bun src/main.ts" };
+const kind = targetKinds(build).find((k) => k.name === "pixvault")!;
+const work = mkdtempSync(join(benchBaseDir(), "pixvault-bench-steady-"));
+const server = await kind.start(work);
+const cores = (c: w.Transfer["cores"]) => `server ${fmt(c.server, 2)} (main ${fmt(c.serverMain, 2)}), client ${fmt(c.client, 2)}`;
+try {
+  const target = await kind.connect(server);
+  const bulk = Array.from({ length: 200 }, (_, i) => pngOfSize(500_000, i + 1)).map((bytes) => ({ bytes, sha256: sha256Hex(bytes) }));
+  for (let round = 0; round < rounds; round++) {
+    if (which.has("bulk") || (which.has("down") && round === 0)) {
+      const started = performance.now();
+      const latencies = await pool(bulk.length, 8, (i) => target.upload(`r${round}-bulk-${i}.png`, bulk[i]!.bytes));
+      const seconds = (performance.now() - started) / 1000;
+      console.log(`round ${round}: bulk upload ${fmt((bulk.length * 500_000) / MIB / seconds)} MiB/s, p50 ${fmt(quantile(latencies, 0.5))} ms`);
+    }
+    if (which.has("down")) {
+      // The workload fetches `bulk-<i>.png`; here those are round 0's uploads.
+      const r = await w.bulkDownload({ ...target, download: (file) => target.download(`r0-${file}`) }, bulk, 8);
+      console.log(`round ${round}: bulk download ${fmt(r.mibs)} MiB/s, p50 ${fmt(r.p50)} ms; ${cores(r.cores)}`);
+    }
+    if (which.has("small")) {
+      const smalls = Array.from({ length: 256 }, (_, i) => pngOfSize(20_000, 1_000_000 + i));
+      const named = { ...target, upload: (file: string, body: Uint8Array | Blob) => target.upload(`r${round}-${file}`, body) };
+      const r = await w.smallUploads(named, smalls, smallSeconds, 16);
+      console.log(`round ${round}: small uploads ${fmt(r.perSecond, 0)}/s, p50 ${fmt(r.p50)} ms, ${r.errors} errors; ${cores(r.cores)}`);
+    }
+    if (which.has("fixed")) {
+      const user = await registerUser(server.url);
+      const auth = { authorization: `Bearer ${await loginToken(server.url, user.username, user.password)}` };
+      for (const path of ["/healthz", "/api/v1/me", "/api/v1/images?limit=1"]) {
+        const count = 3000;
+        const started = performance.now();
+        await pool(count, 8, async () => {
+          const res = await fetch(server.url + path, { headers: auth });
+          await res.arrayBuffer();
+          if (res.status !== 200) throw new Error(`GET ${path}: ${res.status}`);
+        });
+        console.log(`round ${round}: GET ${path} ${fmt(count / ((performance.now() - started) / 1000), 0)} requests/s`);
+      }
+    }
+  }
+} finally {
+  await server.stop();
+  rmSync(work, { recursive: true, force: true });
+}
