@@ -23,6 +23,7 @@ const build = process.env.PIXVAULT_BIN
 const kind = targetKinds(build).find((k) => k.name === "pixvault")!;
 const work = mkdtempSync(join(benchBaseDir(), "pixvault-bench-steady-"));
 const server = await kind.start(work);
+console.error(`server pid ${server.pids().join(", ")} (for perf or /proc)`);
 const cores = (c: w.Transfer["cores"]) => `server ${fmt(c.server, 2)} (main ${fmt(c.serverMain, 2)}), client ${fmt(c.client, 2)}`;
 try {
   const target = await kind.connect(server);
