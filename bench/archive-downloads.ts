@@ -129,12 +129,12 @@ export async function archiveWorkload(target: Target, files: StoredFile[], dir: 
   return { files: files.length, fileBytes: files.reduce((n, f) => n + f.size, 0), download, zip, verified };
 }
 
-/** The bulk images already uploaded as bulk-<i>.png, written to `dir` as plaintext; the workload over them. */
-export async function bulkArchive(target: Target, bulk: Payload[], dir: string, runs: number): Promise<ArchiveWorkload> {
+/** The bulk images already uploaded as <prefix>bulk-<i>.png, written to `dir` as plaintext; the workload over them. */
+export async function bulkArchive(target: Target, bulk: Payload[], dir: string, runs: number, prefix = ""): Promise<ArchiveWorkload> {
   mkdirSync(dir, { recursive: true });
   try {
     const files = bulk.map((b, i) => {
-      const name = `bulk-${i}.png`;
+      const name = `${prefix}bulk-${i}.png`;
       writeFileSync(join(dir, name), b.bytes);
       return { name, size: b.bytes.length, sha256: b.sha256 };
     });

@@ -10,6 +10,8 @@ export const config = {
   bulkCount: quick ? 40 : 200,
   bulkBytes: 500_000,
   bulkConcurrency: 8,
+  /** Rounds of the bulk upload and download per server, interleaved; the median is reported. */
+  bulkRounds: num("BENCH_BULK_ROUNDS", 3, 1),
   /** Warm-up before workloads 1 and 2 (every target alike), seconds of 500 KB uploads and downloads. */
   warmSeconds: num("BENCH_WARM_SECONDS", 3, 1),
   /** Quiet time after a start before memory counts as idle (and before the large transfers). */

@@ -103,14 +103,14 @@ function metrics(m: Measurements): Metric[] {
   const kb = (n: number) => `${fmt(n / 1000, 0)} KB`;
   return [
     {
-      label: `upload ${s.bulkCount} × ${kb(s.bulkBytes)} PNGs at c${s.bulkConcurrency}, MiB/s`,
+      label: `upload ${s.bulkCount} × ${kb(s.bulkBytes)} PNGs at c${s.bulkConcurrency}, median of ${config.bulkRounds} rounds, MiB/s`,
       workload: "bulkUp",
       digits: 1,
       value: (r) => r.bulkUp?.mibs,
       goal: { text: "≥ 0.65× nginx and ≥ 2× rclone", check: both(atLeast(0.65, "nginx"), atLeast(2, "rclone")) },
     },
     {
-      label: `download them at c${s.bulkConcurrency}, each sha256-verified, MiB/s`,
+      label: `download them at c${s.bulkConcurrency}, each sha256-verified, median of ${config.bulkRounds} rounds, MiB/s`,
       workload: "bulkDown",
       digits: 1,
       value: (r) => r.bulkDown?.mibs,

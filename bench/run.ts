@@ -24,7 +24,7 @@ import { fmt, median, sha256Hex } from "./lib/stats.ts";
 import { pixvaultBuild } from "./pixvault.ts";
 import { renderReport, updateResults, type Measurements } from "./report.ts";
 import { Roster, stopAll } from "./roster.ts";
-import { targetKinds, webdavUrl, type Target } from "./targets.ts";
+import { targetKinds, webdavUrl, type Target, type TargetName } from "./targets.ts";
 import * as w from "./workloads.ts";
 
 const started = performance.now();
@@ -69,17 +69,28 @@ async function bulkAndSmall(roster: Roster, inputs: Inputs, work: string, archiv
   const live = await roster.startAll("bulk", ["bulkUp", "bulkDown", "small"]);
   try {
     for (const [name, t] of live) await roster.attempt(name, ["bulkUp", "bulkDown", "small"], () => w.warmUp(t, inputs.warm, config.bulkConcurrency, config.warmSeconds));
-    for (const [name, t] of live) {
-      syncDisks();
-      const up = await roster.attempt(name, ["bulkUp", "bulkDown"], () => w.bulkUpload(t, inputs.bulk, config.bulkConcurrency));
-      roster.result(name).bulkUp = up;
-      if (up) say(`${name}: bulk upload ${fmt(up.mibs)} MiB/s`);
+    // Rounds interleaved across the servers, so a drift of this disk or CPU hits every one;
+    // each server's median round is reported. Round 0's names are the ones downloaded.
+    const ups = new Map<TargetName, w.Transfer[]>();
+    const downs = new Map<TargetName, w.Transfer[]>();
+    for (let round = 0; round < config.bulkRounds; round++) {
+      for (const [name, t] of live) {
+        syncDisks();
+        const up = await roster.attempt(name, ["bulkUp", "bulkDown"], () => w.bulkUpload(t, inputs.bulk, config.bulkConcurrency, `r${round}-`));
+        if (up) ups.set(name, [...(ups.get(name) ?? []), up]);
+        if (up) say(`${name}: bulk upload ${fmt(up.mibs)} MiB/s (round ${round + 1} of ${config.bulkRounds})`);
+      }
     }
-    for (const [name, t] of live) {
-      const down = await roster.attempt(name, ["bulkDown"], () => w.bulkDownload(t, inputs.bulk, config.bulkConcurrency));
-      roster.result(name).bulkDown = down;
-      if (down) say(`${name}: bulk download ${fmt(down.mibs)} MiB/s`);
+    for (let round = 0; round < config.bulkRounds; round++) {
+      for (const [name, t] of live) {
+        if (!ups.has(name)) continue;
+        const down = await roster.attempt(name, ["bulkDown"], () => w.bulkDownload(t, inputs.bulk, config.bulkConcurrency, "r0-"));
+        if (down) downs.set(name, [...(downs.get(name) ?? []), down]);
+        if (down) say(`${name}: bulk download ${fmt(down.mibs)} MiB/s (round ${round + 1} of ${config.bulkRounds})`);
+      }
     }
+    for (const [name, runs] of ups) roster.result(name).bulkUp = w.medianRun(runs);
+    for (const [name, runs] of downs) roster.result(name).bulkDown = w.medianRun(runs);
     for (const [name, t] of live) {
       syncDisks();
       const small = await roster.attempt(name, ["small"], () => w.smallUploads(t, inputs.smalls, config.smallSeconds, config.smallConcurrency));
@@ -90,7 +101,7 @@ async function bulkAndSmall(roster: Roster, inputs: Inputs, work: string, archiv
     const px = live.get("pixvault");
     if (px && roster.result("pixvault").bulkUp) {
       syncDisks();
-      archives.bulk = await archiveOutcome(roster, "archive", () => bulkArchive(px, inputs.bulk, join(work, "archive-bulk"), config.archiveRuns));
+      archives.bulk = await archiveOutcome(roster, "archive", () => bulkArchive(px, inputs.bulk, join(work, "archive-bulk"), config.archiveRuns, "r0-"));
     }
   } finally {
     await stopAll(live);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { loginToken, registerUser } from "../tests/support/accounts.ts";
 import { pngOfSize } from "../tests/support/images.ts";
 import { benchBaseDir } from "./lib/machine.ts";
-import { fmt, MIB, pool, quantile, sha256Hex } from "./lib/stats.ts";
+import { fmt, pool, sha256Hex } from "./lib/stats.ts";
 import { targetKinds } from "./targets.ts";
 import * as w from "./workloads.ts";
 
@@ -30,14 +30,11 @@ try {
   const bulk = Array.from({ length: 200 }, (_, i) => pngOfSize(500_000, i + 1)).map((bytes) => ({ bytes, sha256: sha256Hex(bytes) }));
   for (let round = 0; round < rounds; round++) {
     if (which.has("bulk") || (which.has("down") && round === 0)) {
-      const started = performance.now();
-      const latencies = await pool(bulk.length, 8, (i) => target.upload(`r${round}-bulk-${i}.png`, bulk[i]!.bytes));
-      const seconds = (performance.now() - started) / 1000;
-      console.log(`round ${round}: bulk upload ${fmt((bulk.length * 500_000) / MIB / seconds)} MiB/s, p50 ${fmt(quantile(latencies, 0.5))} ms`);
+      const r = await w.bulkUpload(target, bulk, 8, `r${round}-`);
+      console.log(`round ${round}: bulk upload ${fmt(r.mibs)} MiB/s, p50 ${fmt(r.p50)} ms; ${cores(r.cores)}`);
     }
     if (which.has("down")) {
-      // The workload fetches `bulk-<i>.png`; here those are round 0's uploads.
-      const r = await w.bulkDownload({ ...target, download: (file) => target.download(`r0-${file}`) }, bulk, 8);
+      const r = await w.bulkDownload(target, bulk, 8, "r0-");
       console.log(`round ${round}: bulk download ${fmt(r.mibs)} MiB/s, p50 ${fmt(r.p50)} ms; ${cores(r.cores)}`);
     }
     if (which.has("small")) {

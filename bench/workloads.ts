@@ -61,21 +61,29 @@ export async function warmUp(target: Target, files: Payload[], concurrency: numb
   }
 }
 
-/** Every file uploaded at `concurrency`, then every one downloaded and sha256-checked at the same concurrency. */
-export async function bulkUpload(target: Target, files: Pick<Payload, "bytes">[], concurrency: number): Promise<Transfer> {
+/** Every file uploaded at `concurrency` as `<prefix>bulk-<i>.png`. */
+export async function bulkUpload(target: Target, files: Pick<Payload, "bytes">[], concurrency: number, prefix = ""): Promise<Transfer> {
   const total = files.reduce((n, f) => n + f.bytes.length, 0);
   const { result, seconds, cores } = await withCpu(target.server.pids(), () =>
-    pool(files.length, concurrency, (i) => target.upload(`bulk-${i}.png`, files[i]!.bytes)),
+    pool(files.length, concurrency, (i) => target.upload(`${prefix}bulk-${i}.png`, files[i]!.bytes)),
   );
   return transfer(total, files.length, result, seconds, cores);
 }
 
-export async function bulkDownload(target: Target, files: Payload[], concurrency: number): Promise<Transfer> {
+/** Every file of a bulkUpload with the same prefix downloaded and sha256-checked at `concurrency`. */
+export async function bulkDownload(target: Target, files: Payload[], concurrency: number, prefix = ""): Promise<Transfer> {
   const total = files.reduce((n, f) => n + f.bytes.length, 0);
   const { result, seconds, cores } = await withCpu(target.server.pids(), () =>
-    pool(files.length, concurrency, (i) => verifiedDownload(target, `bulk-${i}.png`, { size: files[i]!.bytes.length, sha256: files[i]!.sha256 })),
+    pool(files.length, concurrency, (i) =>
+      verifiedDownload(target, `${prefix}bulk-${i}.png`, { size: files[i]!.bytes.length, sha256: files[i]!.sha256 }),
+    ),
   );
   return transfer(total, files.length, result, seconds, cores);
+}
+
+/** The run with the median rate of several (the middle one of an odd count). */
+export function medianRun(runs: Transfer[]): Transfer | undefined {
+  return [...runs].sort((a, b) => a.mibs - b.mibs)[Math.floor(runs.length / 2)];
 }
 
 /** Small uploads back to back for `seconds`; failures are counted, not fatal. */
