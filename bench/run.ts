@@ -3,11 +3,14 @@
 // (disk write+fsync, AES-256-GCM, loopback HTTP). pixvault alone also serves its zip archives
 // (issue 6: bench/archive-downloads.ts) beside `zip -0` of the same files. Installs the peers
 // and zip/unzip if missing (bench/setup-peers.sh), prints a markdown section and writes it into
-// bench/RESULTS.md.
+// bench/RESULTS.md. Nothing is deleted until the run ends: on ext4 without a journal, creating
+// files costs up to 6× more for minutes after many were deleted (bench/lib/machine.ts), which
+// would penalise whatever runs next; for the same reason leave ~5 minutes after a run or
+// `npm test` before the next run.
 // Env: BENCH_QUICK=1 (small counts, RESULTS.md untouched unless BENCH_WRITE=1),
 //      BENCH_TARGETS=nginx,rclone,pixvault (a subset), BENCH_SMALL_SECONDS, BENCH_COLD_RUNS,
 //      BENCH_LOGIN_SECONDS, BENCH_SKIP_1G=1, BENCH_ARCHIVE_RUNS, BENCH_ARCHIVE_LARGE_RUNS,
-//      BENCH_DIR=dir, PIXVAULT_BIN=binary (else src/ is compiled).
+//      BENCH_BULK_ROUNDS (3), BENCH_WARM_SECONDS (3), BENCH_DIR=dir, PIXVAULT_BIN=binary (else src/ is compiled).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";

@@ -3,6 +3,8 @@
 //   bulk:  200 × 500 KB uploads at c8 (new names every round)   down: downloads of them at c8
 //   small: 20 KB uploads at c16 for BENCH_SMALL_SECONDS (4)     fixed: GET /healthz, /api/v1/me,
 //          /api/v1/images?limit=1 at c8 (the cost of a request without a body)
+// On this VM's journal-less ext4, creating files is dearer for a few minutes after many were
+// deleted (see bench/lib/machine.ts): leave ~5 minutes after a run (or `npm test`) before the next.
 // Run: bun bench/steady.ts   Env: STEADY=bulk,down,small,fixed  BENCH_ROUNDS=3
 //      PIXVAULT_BIN=path (default: `bun src/main.ts`, so no build is needed between edits)
 import { mkdtempSync, rmSync } from "node:fs";
