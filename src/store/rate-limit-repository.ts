@@ -11,12 +11,13 @@ export async function hitWindow(client: Client, key: string, now: number, window
   const expired = now - windowMs;
   const row = (
     await client.execute({
-      sql: `INSERT INTO rate_limits (key, window_start, count) VALUES (?1, ?2, 1)
+      sql: `INSERT INTO rate_limits (key, window_start, count, expires_at) VALUES (?1, ?2, 1, ?4)
             ON CONFLICT(key) DO UPDATE SET
               count = CASE WHEN window_start <= ?3 THEN 1 ELSE count + 1 END,
+              expires_at = CASE WHEN window_start <= ?3 THEN ?4 ELSE expires_at END,
               window_start = CASE WHEN window_start <= ?3 THEN ?2 ELSE window_start END
             RETURNING count, window_start`,
-      args: [key, now, expired],
+      args: [key, now, expired, now + windowMs],
     })
   ).rows[0]!;
   return { count: Number(row.count), windowStart: Number(row.window_start) };

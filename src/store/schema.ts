@@ -138,9 +138,35 @@ export const shareLinks = sqliteTable(
   (t) => [index("share_links_image").on(t.imageId)],
 );
 
-/** Fixed-window counters shared by every instance (login throttling must hold across a cluster). */
-export const rateLimits = sqliteTable("rate_limits", {
-  key: text("key").primaryKey(),
-  windowStart: integer("window_start", { mode: "timestamp_ms" }).notNull(),
-  count: integer("count").notNull(),
-});
+/**
+ * Fixed-window counters shared by every instance (login throttling must hold across a cluster).
+ * `key` is a keyed HMAC of what is counted (a username and address, say), never the typed text;
+ * `subject` is the HMAC of the username alone, so `user unlock` finds every row about it.
+ * Rows are deleted once `expires_at` (the end of their window) has passed.
+ */
+export const rateLimits = sqliteTable(
+  "rate_limits",
+  {
+    key: bytes("key").primaryKey(),
+    subject: bytes("subject"),
+    windowStart: integer("window_start", { mode: "timestamp_ms" }).notNull(),
+    count: integer("count").notNull(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("rate_limits_subject").on(t.subject), index("rate_limits_expires").on(t.expiresAt)],
+);
+
+/** Invitation codes for `--registration invite`; only a SHA-256 of the code is stored. */
+export const invites = sqliteTable(
+  "invites",
+  {
+    id: text("id").primaryKey(),
+    codeHash: bytes("code_hash").notNull(),
+    maxUses: integer("max_uses").notNull(),
+    uses: integer("uses").notNull().default(0),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [uniqueIndex("invites_code_hash_unique").on(t.codeHash)],
+);
