@@ -47,7 +47,19 @@ class GroupCommitWriter {
     if (next) next();
     else {
       this.#held = false;
-      this.#scheduleFlush();
+      // A writer that rolled back leaves BEGIN IMMEDIATE open with nothing to commit; no flush
+      // would come to end it, and every other process would meet "database is locked".
+      if (this.#uncommitted.length === 0) this.#endIdleTransaction();
+      else this.#scheduleFlush();
+    }
+  }
+
+  #endIdleTransaction(): void {
+    if (!this.conn.inTransaction) return;
+    try {
+      this.conn.execute("ROLLBACK");
+    } catch {
+      // Only an I/O error can fail a ROLLBACK of no changes; SQLite then ends the transaction itself.
     }
   }
 

@@ -75,6 +75,27 @@ describe("local database: group commit", () => {
     }
   });
 
+  test("a writer that rolls back with nothing else pending releases the write lock at once", async () => {
+    const { dir, file, client } = fresh();
+    try {
+      await setUp(client);
+      await client.execute({ sql: "INSERT INTO t (name) VALUES (?)", args: ["taken"] });
+      await expect(client.execute({ sql: "INSERT INTO t (name) VALUES (?)", args: ["taken"] })).rejects.toThrow();
+      // Another process, with no patience at all, must get the write lock now.
+      const other = createClient({ url: `file:${file}` });
+      try {
+        await other.execute("PRAGMA busy_timeout = 0");
+        await other.execute({ sql: "INSERT INTO t (name) VALUES (?)", args: ["elsewhere"] });
+      } finally {
+        other.close();
+      }
+      expect(await countElsewhere(file)).toBe(2);
+    } finally {
+      client.close();
+      dir.remove();
+    }
+  });
+
   test("reads see only committed rows: a write is invisible until its commit settles", async () => {
     const { dir, client } = fresh();
     try {

@@ -1,0 +1,61 @@
+// A write that fails or rolls back on a running server must not keep SQLite's write lock:
+// right after it, `pixvault user …` on the same data directory works at once.
+import { afterAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { call, registerUser, signedInUser, strongPassword } from "../support/accounts.ts";
+import { noisePng } from "../support/images.ts";
+import { uploadOne, uploadRaw } from "../support/images-api.ts";
+import { runCli, startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
+
+const dir = tempDir("pixvault-write-lock-");
+const dataDir = join(dir.path, "data");
+let server: RunningServer | undefined;
+let made = 0;
+
+afterAll(async () => {
+  await server?.stop();
+  dir.remove();
+});
+
+/** `pixvault user create` against the server's data; the CLI waits 5 s for a held lock before failing. */
+async function createUserViaCli(): Promise<{ code: number; stderr: string; ms: number }> {
+  made += 1;
+  const username = `cli-after-${made}`;
+  const started = Date.now();
+  const r = await runCli(
+    ["user", "create", "--username", username, "--email", `${username}@example.org`, "--name", "After", "--password-stdin", "--data-dir", dataDir],
+    { stdin: strongPassword() },
+  );
+  return { code: r.code, stderr: r.stderr, ms: Date.now() - started };
+}
+
+describe("a write that rolls back leaves the database unlocked", () => {
+  test("re-registering a taken username (409), then `user create` from another process succeeds at once", async () => {
+    server = await startServer(["--data-dir", dataDir]);
+    const first = await registerUser(server.url);
+    const again = await call(server.url, "POST", "/api/v1/users", {
+      json: { name: "Again", username: first.username, email: "again@example.org", password: strongPassword() },
+    });
+    expect(again.status).toBe(409);
+    await again.arrayBuffer();
+
+    const cli = await createUserViaCli();
+    expect(cli.stderr).toBe("");
+    expect(cli.code).toBe(0);
+    expect(cli.ms).toBeLessThan(4_000);
+  }, 30_000);
+
+  test("an upload refused with name_conflict, then `user create` from another process succeeds at once", async () => {
+    const member = await signedInUser(server!.url);
+    const png = { name: "same.png", bytes: noisePng({ width: 20, height: 20, seed: 7 }) };
+    await uploadOne(server!.url, member.token, png);
+    const clash = await uploadRaw(server!.url, member.token, png.bytes, { filename: "same.png" });
+    expect(clash.status).toBe(409);
+    await clash.arrayBuffer();
+
+    const cli = await createUserViaCli();
+    expect(cli.stderr).toBe("");
+    expect(cli.code).toBe(0);
+    expect(cli.ms).toBeLessThan(4_000);
+  }, 30_000);
+});
