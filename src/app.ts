@@ -19,6 +19,7 @@ import { imageRoutes } from "./http/image-routes.ts";
 import { shareRoutes } from "./http/share-routes.ts";
 import { UPLOAD_PATH, uploadRoutes } from "./http/upload-routes.ts";
 import { API_CSP, securityHeaders } from "./http/security-headers.ts";
+import { bearer } from "./http/schemas.ts";
 import { validationHook } from "./http/validation.ts";
 import { webRoutes } from "./http/web-routes.ts";
 
@@ -85,7 +86,12 @@ export function createApp(deps: AppDeps) {
       title: "pixvault",
       version: deps.version,
       description: "Self-hosted, encrypted image repository. Errors are RFC 9457 problem+json with a `code`.",
+      license: { name: "MIT", url: "https://opensource.org/license/mit" },
     },
+    // Relative: the document is right wherever the server is reached (directly or behind a proxy).
+    servers: [{ url: "/" }],
+    // The default for an operation that declares none; anonymous ones say `security: []`.
+    security: bearer,
   });
 
   app.notFound(notFound);

@@ -12,7 +12,7 @@ import { principalOf } from "./auth.ts";
 import { clientIp } from "./client-ip.ts";
 import type { AppEnv } from "./env.ts";
 import { valueOr } from "./problem.ts";
-import { bearer, json, problem, UserSchema } from "./schemas.ts";
+import { anonymous, bearer, json, problem, UserSchema } from "./schemas.ts";
 
 const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { "application/json": { schema } }, required: true } });
 
@@ -23,7 +23,9 @@ const MeSchema = UserSchema.extend({
 const registerRoute = createRoute({
   method: "post",
   path: "/api/v1/users",
+  operationId: "registerUser",
   summary: "Register an account",
+  security: anonymous,
   request: body(registrationSchema),
   responses: {
     201: json(z.object({ user: UserSchema }), "created"),
@@ -35,6 +37,7 @@ const registerRoute = createRoute({
 const meRoute = createRoute({
   method: "get",
   path: "/api/v1/me",
+  operationId: "getMe",
   summary: "The caller, with storage usage",
   security: bearer,
   responses: { 200: json(z.object({ user: MeSchema }), "the caller"), 401: problem("unauthorized") },
@@ -43,6 +46,7 @@ const meRoute = createRoute({
 const patchMeRoute = createRoute({
   method: "patch",
   path: "/api/v1/me",
+  operationId: "updateMe",
   summary: "Change name or email",
   security: bearer,
   request: body(profileChangeSchema),
@@ -52,6 +56,7 @@ const patchMeRoute = createRoute({
 const passwordRoute = createRoute({
   method: "put",
   path: "/api/v1/me/password",
+  operationId: "changePassword",
   summary: "Change password; every other session is revoked",
   security: bearer,
   request: body(passwordChangeSchema),
@@ -61,6 +66,7 @@ const passwordRoute = createRoute({
 const deleteMeRoute = createRoute({
   method: "delete",
   path: "/api/v1/me",
+  operationId: "deleteMe",
   summary: "Delete the account: images, blobs, keys, sessions and tokens",
   security: bearer,
   request: body(passwordConfirmationSchema),

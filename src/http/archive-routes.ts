@@ -31,6 +31,7 @@ const getArchiveQuery = z.object({
 const postRoute = createRoute({
   method: "post",
   path: ARCHIVE_PATH,
+  operationId: "createArchive",
   summary: "A zip of the selected images (`{ids:[…]}`, or `{all:true}` for all of yours)",
   security: optionalBearer,
   request: { body: { content: { "application/json": { schema: bulkSelectionSchema } }, required: true } },
@@ -40,6 +41,7 @@ const postRoute = createRoute({
 const getRoute = createRoute({
   method: "get",
   path: ARCHIVE_PATH,
+  operationId: "getArchive",
   summary: "The same zip for a plain link or `curl -OJ` (Range and If-Range supported)",
   security: optionalBearer,
   request: { query: getArchiveQuery },

@@ -2,6 +2,7 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "../domain/errors.ts";
 import type { AppEnv } from "./env.ts";
+import { anonymous } from "./schemas.ts";
 
 export type ReadinessCheck = () => Promise<void>;
 
@@ -13,14 +14,18 @@ const Ready = z
 const healthz = createRoute({
   method: "get",
   path: "/healthz",
+  operationId: "checkHealth",
   summary: "Liveness: the process answers",
+  security: anonymous,
   responses: { 200: { description: "alive", content: { "application/json": { schema: Health } } } },
 });
 
 const readyz = createRoute({
   method: "get",
   path: "/readyz",
+  operationId: "checkReadiness",
   summary: "Readiness: the database and the blob store answer",
+  security: anonymous,
   responses: {
     200: { description: "ready", content: { "application/json": { schema: Ready } } },
     503: { description: "a dependency is not ready (problem+json, code service_unavailable)" },

@@ -16,6 +16,7 @@ const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { "applicat
 const listRoute = createRoute({
   method: "get",
   path: "/api/v1/images",
+  operationId: "listImages",
   summary: "List your images (scope=mine) or everyone's public images (scope=public)",
   security: optionalBearer,
   request: { query: listQuerySchema },
@@ -29,6 +30,7 @@ const listRoute = createRoute({
 const getRoute = createRoute({
   method: "get",
   path: "/api/v1/images/{id}",
+  operationId: "getImage",
   summary: "An image's metadata",
   security: optionalBearer,
   request: { params: imageIdParam },
@@ -38,6 +40,7 @@ const getRoute = createRoute({
 const contentRoute = createRoute({
   method: "get",
   path: "/api/v1/images/{id}/content",
+  operationId: "getImageContent",
   summary: "The decrypted image bytes (Range, If-None-Match; ?download=1 for an attachment)",
   security: optionalBearer,
   request: { params: imageIdParam, query: z.object({ download: z.enum(["0", "1", "true", "false"]).optional() }) },
@@ -54,6 +57,7 @@ const contentRoute = createRoute({
 const patchRoute = createRoute({
   method: "patch",
   path: "/api/v1/images/{id}",
+  operationId: "updateImage",
   summary: "Rename, change visibility, tags or description",
   security: bearer,
   request: { params: imageIdParam, ...body(imageChangeSchema) },
@@ -70,6 +74,7 @@ const patchRoute = createRoute({
 const deleteRoute = createRoute({
   method: "delete",
   path: "/api/v1/images/{id}",
+  operationId: "deleteImage",
   summary: "Delete an image",
   security: bearer,
   request: { params: imageIdParam },
@@ -79,6 +84,7 @@ const deleteRoute = createRoute({
 const bulkDeleteRoute = createRoute({
   method: "post",
   path: "/api/v1/images/delete",
+  operationId: "deleteImages",
   summary: "Delete several images ({ids}) or all of yours ({all:true})",
   security: bearer,
   request: body(bulkSelectionSchema),

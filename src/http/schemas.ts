@@ -28,9 +28,14 @@ export const problem = (description: string) => ({
   content: { "application/problem+json": { schema: ProblemSchema } },
 });
 
-export const bearer = [{ bearerAuth: [] }];
+/** An OpenAPI security requirement list: any one entry grants access; `{}` is "no credentials". */
+type Security = { [scheme: string]: string[] }[];
+/** Routes that need a caller: a bearer token, or the web UI's session cookie (identify() accepts either on /api). */
+export const bearer: Security = [{ bearerAuth: [] }, { sessionCookie: [] }];
 /** Routes that anyone may call, and that show more to a caller with a token. */
-export const optionalBearer: { [name: string]: string[] }[] = [{}, { bearerAuth: [] }];
+export const optionalBearer: Security = [{}, ...bearer];
+/** Routes that take no credentials (the document's default is `bearer`). */
+export const anonymous: Security = [];
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,

@@ -11,7 +11,7 @@ import { clientIp } from "./client-ip.ts";
 import { clearSessionCookie, CSRF_HEADER, refuseCrossSiteLogin, SESSION_COOKIE, setSessionCookie } from "./cookie-session.ts";
 import type { AppEnv } from "./env.ts";
 import { valueOr } from "./problem.ts";
-import { bearer, json, problem, UserSchema } from "./schemas.ts";
+import { anonymous, bearer, json, problem, UserSchema } from "./schemas.ts";
 
 const loginBody = loginSchema.extend({
   cookie: z.boolean().optional().openapi({
@@ -26,12 +26,12 @@ const CookieGrant = z
   .object({ tokenType: z.literal("Cookie"), expiresAt: z.string(), user: UserSchema, csrfToken: z.string() })
   .openapi("CookieSessionGrant");
 
-const bearerOrCookie = [...bearer, { sessionCookie: [] }];
-
 const loginRoute = createRoute({
   method: "post",
   path: "/api/v1/sessions",
+  operationId: "createSession",
   summary: "Log in",
+  security: anonymous,
   request: { body: { content: { "application/json": { schema: loginBody } }, required: true } },
   responses: {
     201: json(z.union([BearerGrant, CookieGrant]), "logged in (with cookie:true, the token is in the Set-Cookie header only)"),
@@ -44,8 +44,9 @@ const loginRoute = createRoute({
 const currentRoute = createRoute({
   method: "get",
   path: "/api/v1/sessions/current",
+  operationId: "getCurrentSession",
   summary: `Who is signed in; for the session cookie also the CSRF token to send in ${CSRF_HEADER}`,
-  security: bearerOrCookie,
+  security: bearer,
   responses: {
     200: json(
       z.object({ user: UserSchema, via: z.enum(["bearer", "cookie"]), csrfToken: z.string().nullable() }).openapi("CurrentSession"),
@@ -58,8 +59,9 @@ const currentRoute = createRoute({
 const logoutRoute = createRoute({
   method: "delete",
   path: "/api/v1/sessions/current",
+  operationId: "deleteCurrentSession",
   summary: "Log out: this token (or the session cookie) stops working at once",
-  security: bearerOrCookie,
+  security: bearer,
   responses: { 204: { description: "logged out" }, 401: problem("unauthorized"), 403: problem(`forbidden (cookie without ${CSRF_HEADER})`) },
 });
 

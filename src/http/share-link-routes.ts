@@ -13,7 +13,7 @@ import { contentResponse } from "./content-response.ts";
 import type { AppEnv } from "./env.ts";
 import { imageContentSource } from "./image-content-source.ts";
 import { statusOf, valueOr } from "./problem.ts";
-import { problem } from "./schemas.ts";
+import { anonymous, problem } from "./schemas.ts";
 import { PASSWORD_PAGE_CSP, passwordPage } from "./share-password-page.ts";
 
 /** Path-scoped to one link, so one name serves every link a browser has unlocked. */
@@ -25,7 +25,9 @@ const tokenParam = z.object({ token: z.string() });
 const getRoute = createRoute({
   method: "get",
   path: "/s/{token}",
+  operationId: "openShareLink",
   summary: "A shared image, no login (Range, If-None-Match, HEAD, ?download=1); a password-protected link answers a form",
+  security: anonymous,
   request: { params: tokenParam, query: z.object({ download: z.enum(["0", "1", "true", "false"]).optional() }) },
   responses: {
     200: {
@@ -43,7 +45,9 @@ const getRoute = createRoute({
 const unlockRoute = createRoute({
   method: "post",
   path: "/s/{token}",
+  operationId: "unlockShareLink",
   summary: "Give a share link's password (form field or JSON, never in the url); sets a 10-minute cookie for this link",
+  security: anonymous,
   request: {
     params: tokenParam,
     body: {

@@ -28,6 +28,7 @@ const ownerOnly = {
 const createShareRoute = createRoute({
   method: "post",
   path: "/api/v1/images/{id}/shares",
+  operationId: "createShareLink",
   summary: "Make a share link (60 s to 7 days, default 30 min; optional maxDownloads and password)",
   security: bearer,
   request: { params: imageIdParam, body: { content: { "application/json": { schema: shareRequestSchema } }, required: true } },
@@ -41,6 +42,7 @@ const createShareRoute = createRoute({
 const listSharesRoute = createRoute({
   method: "get",
   path: "/api/v1/images/{id}/shares",
+  operationId: "listShareLinks",
   summary: "The image's links that still work, with their download counts (no tokens)",
   security: bearer,
   request: { params: imageIdParam },
@@ -50,6 +52,7 @@ const listSharesRoute = createRoute({
 const revokeSharesRoute = createRoute({
   method: "delete",
   path: "/api/v1/images/{id}/shares",
+  operationId: "revokeShareLinks",
   summary: "Revoke every share link of the image",
   security: bearer,
   request: { params: imageIdParam },

@@ -15,6 +15,7 @@ const TokenInfo = z
 const createTokenRoute = createRoute({
   method: "post",
   path: "/api/v1/tokens",
+  operationId: "createToken",
   summary: "Create an API token (the secret is in this response only)",
   security: bearer,
   request: { body: { content: { "application/json": { schema: apiTokenRequestSchema } }, required: true } },
@@ -28,6 +29,7 @@ const createTokenRoute = createRoute({
 const listTokensRoute = createRoute({
   method: "get",
   path: "/api/v1/tokens",
+  operationId: "listTokens",
   summary: "The caller's live API tokens, without secrets",
   security: bearer,
   responses: { 200: json(z.object({ items: z.array(TokenInfo) }), "tokens"), 401: problem("unauthorized") },
@@ -36,6 +38,7 @@ const listTokensRoute = createRoute({
 const revokeTokenRoute = createRoute({
   method: "delete",
   path: "/api/v1/tokens/{id}",
+  operationId: "revokeToken",
   summary: "Revoke an API token",
   security: bearer,
   request: { params: z.object({ id: z.string().max(64) }) },

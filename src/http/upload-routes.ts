@@ -124,6 +124,7 @@ function describeUpload(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerPath({
     method: "post",
     path: UPLOAD_PATH,
+    operationId: "uploadImages",
     summary: "Upload one or many images (multipart `file` parts, or a raw body with ?filename=)",
     security: bearer,
     request: {
