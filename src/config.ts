@@ -38,6 +38,9 @@ export interface ServeConfig extends StorageConfig {
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
   /** How long in-flight requests may take to finish after SIGTERM. */
   readonly shutdownGraceMs: number;
+  /** Slow clients (SPEC §13): a request head must be complete this soon; a body may stall this long. */
+  readonly headerTimeoutMs: number;
+  readonly bodyIdleTimeoutMs: number;
   readonly sessionLifetimeMs: number;
   readonly loginThrottle: {
     readonly maxFailuresPerUser: number;
@@ -71,6 +74,8 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: "tls-cert", value: "FILE", help: "PEM certificate: serve HTTPS (needs --tls-key)" },
   { name: "tls-key", value: "FILE", help: "PEM private key for --tls-cert" },
   { name: "shutdown-grace-seconds", value: "N", help: "time for in-flight requests at SIGTERM (default 30)" },
+  { name: "header-timeout-seconds", value: "N", help: "time for a request's headers to arrive, else 408 (default 30)" },
+  { name: "body-idle-timeout-seconds", value: "N", help: "time a request body may send nothing, else 408 (default 60)" },
   { name: "session-lifetime", value: "DURATION", help: "how long a login lasts (default 24h; 90m, 7d, 3600s)" },
   { name: "login-max-failures", value: "N", help: "failed logins per username per window before 429 (default 5)" },
   { name: "login-max-failures-per-ip", value: "N", help: "failed logins per client address per window (default 50)" },
@@ -206,6 +211,8 @@ function serveFrom(raw: Raw, positionals: string[]): ServeConfig {
     userQuotaBytes: parseBytes("user-quota-bytes", raw.get("user-quota-bytes") ?? "0"),
     shutdownGraceMs:
       parseInteger("shutdown-grace-seconds", raw.get("shutdown-grace-seconds") ?? "30", 0, 3600) * 1000,
+    headerTimeoutMs: parseInteger("header-timeout-seconds", raw.get("header-timeout-seconds") ?? "30", 1, 3600) * 1000,
+    bodyIdleTimeoutMs: parseInteger("body-idle-timeout-seconds", raw.get("body-idle-timeout-seconds") ?? "60", 1, 3600) * 1000,
     sessionLifetimeMs: parseDuration("session-lifetime", raw.get("session-lifetime") ?? "24h"),
     loginThrottle: Object.freeze({
       maxFailuresPerUser: parseInteger("login-max-failures", raw.get("login-max-failures") ?? "5", 1, 1_000_000),

@@ -2,6 +2,7 @@
 import { ConfigError } from "./config.ts";
 import { COMMANDS, commandHelp, mainHelp, serveHelp } from "./cli/help.ts";
 import { StartupError } from "./cli/startup-error.ts";
+import { databaseErrorLine } from "./store/storage-errors.ts";
 import { VERSION } from "./version.ts";
 
 async function run(argv: string[]): Promise<number> {
@@ -54,7 +55,13 @@ function exitCodeFor(e: unknown): number {
     console.error(`pixvault: ${e.message}`);
     return 1;
   }
-  console.error(`pixvault: unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+  const database = databaseErrorLine(e);
+  if (database !== undefined) {
+    console.error(`pixvault: ${database}`);
+    return 1;
+  }
+  // Only the first line: a wrapped error's message may go on with data it was handed.
+  console.error(`pixvault: unexpected error: ${(e instanceof Error ? e.message : String(e)).split("\n", 1)[0]}`);
   return 1;
 }
 

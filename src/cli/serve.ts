@@ -33,7 +33,13 @@ export async function serve(argv: string[]): Promise<number> {
   });
   let server: Listener;
   try {
-    server = await listen(app.fetch, { host: config.host, port: config.port, ...(config.tls ? { tls: config.tls } : {}) });
+    server = await listen(app.fetch, {
+      host: config.host,
+      port: config.port,
+      headerTimeoutMs: config.headerTimeoutMs,
+      bodyIdleTimeoutMs: config.bodyIdleTimeoutMs,
+      ...(config.tls ? { tls: config.tls } : {}),
+    });
   } catch (e) {
     storage.close();
     throw listenError(e, config);

@@ -5,6 +5,7 @@ export const ERROR_CODES = [
   "forbidden",
   "validation_failed",
   "bad_request",
+  "request_timeout",
   "method_not_allowed",
   "payload_too_large",
   "quota_exceeded",

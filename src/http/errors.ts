@@ -6,10 +6,16 @@ import { HTTPException } from "hono/http-exception";
 import { AppError } from "../domain/errors.ts";
 import { storageCondition } from "../domain/storage-conditions.ts";
 import { describeError, type Logger } from "../logger.ts";
+import { BODY_TIMEOUT_DETAIL } from "./idle-watch.ts";
+import type { NodeBindings } from "./node-adapter.ts";
 import { problemResponse } from "./problem.ts";
 
 export function onError(logger: Logger): ErrorHandler {
   return (err: Error, c: Context) => {
+    // However a route reports its failed body (a JSON route says 400), the client got 408.
+    if ((c.env as Partial<NodeBindings> | undefined)?.bodyTimedOut?.()) {
+      return problemResponse(c, { code: "request_timeout", detail: BODY_TIMEOUT_DETAIL });
+    }
     if (err instanceof AppError) return problemResponse(c, err);
     if (err instanceof HTTPException && err.status < 500) {
       // Hono's own 4xx (e.g. a JSON body that does not parse).

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { AppError } from "../domain/errors.ts";
+import { BODY_TIMEOUT_DETAIL, IdleWatch } from "./idle-watch.ts";
 import { PROBLEM_CONTENT_TYPE, problemBody } from "./problem.ts";
 
 /** What handlers find in Hono's `c.env`. */
@@ -18,29 +19,38 @@ export interface NodeBindings {
    * count: the access log learns a streamed body's size without a counting stream of its own.
    */
   whenSent(listener: SentListener): void;
+  /** The request body stalled past its idle limit: the client was already answered 408. */
+  bodyTimedOut(): boolean;
 }
 
 export type SentListener = (bytesOut: number, aborted: boolean) => void;
 
 export type FetchHandler = (request: Request, env: NodeBindings) => Response | Promise<Response>;
 
-export function nodeHandler(fetch: FetchHandler, scheme: "http" | "https") {
+export interface AdapterOptions {
+  /** How long a request body may send nothing while the app waits for it (SPEC §13: 60 s). */
+  readonly bodyIdleTimeoutMs: number;
+}
+
+export function nodeHandler(fetch: FetchHandler, scheme: "http" | "https", options: AdapterOptions) {
   return async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
     const aborted = new AbortController();
+    const idle = new IdleWatch(options.bodyIdleTimeoutMs, () => answerTimeout(incoming, outgoing));
     // "close" before the response finished: the client went away; stop reading and decrypting.
     outgoing.once("close", () => {
+      idle.stop();
       if (!outgoing.writableFinished) aborted.abort();
     });
     let request: Request;
     try {
-      request = toRequest(incoming, scheme, aborted.signal);
+      request = toRequest(incoming, scheme, aborted.signal, idle);
     } catch {
       // Only a Host header that makes no URL gets here (`Host: a b`): the client's mistake.
       await send(badRequest("the Host header is not a valid host"), incoming, outgoing, aborted.signal);
       return;
     }
     let sent: SentListener | undefined;
-    const bindings: NodeBindings = { incoming, whenSent: (listener) => void (sent = listener) };
+    const bindings: NodeBindings = { incoming, whenSent: (listener) => void (sent = listener), bodyTimedOut: () => idle.timedOut };
     let response: Response;
     try {
       response = await fetch(request, bindings);
@@ -48,9 +58,32 @@ export function nodeHandler(fetch: FetchHandler, scheme: "http" | "https") {
       // The app maps its own errors to problem+json; reaching here is a bug in that mapping.
       response = new Response(null, { status: 500 });
     }
+    idle.stop();
     const { bytes, complete } = await send(response, incoming, outgoing, aborted.signal);
     sent?.(bytes, !complete);
   };
+}
+
+/**
+ * The 408 for a body that stalled, sent by the adapter itself: whatever the route makes of
+ * its failed body (a JSON route says 400), the client learns it was too slow, and the
+ * connection closes so it holds nothing. The app's own answer, when it comes, is dropped.
+ */
+function answerTimeout(incoming: IncomingMessage, outgoing: ServerResponse): void {
+  if (outgoing.headersSent) {
+    outgoing.destroy();
+    return;
+  }
+  const body = JSON.stringify(problemBody({ code: "request_timeout", detail: BODY_TIMEOUT_DETAIL }));
+  closeAfterUnreadBody(incoming, outgoing);
+  outgoing.writeHead(408, {
+    "content-type": PROBLEM_CONTENT_TYPE,
+    "content-length": String(Buffer.byteLength(body)),
+    "x-request-id": crypto.randomUUID(),
+    "x-content-type-options": "nosniff",
+    connection: "close",
+  });
+  outgoing.end(body);
 }
 
 // A response sent before its request body was read (413, 401, 404 on an upload): the client
@@ -70,7 +103,7 @@ function closeAfterUnreadBody(incoming: IncomingMessage, outgoing: ServerRespons
   });
 }
 
-function toRequest(incoming: IncomingMessage, scheme: string, signal: AbortSignal): Request {
+function toRequest(incoming: IncomingMessage, scheme: string, signal: AbortSignal, idle: IdleWatch): Request {
   const headers = new Headers();
   const raw = incoming.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
@@ -81,7 +114,7 @@ function toRequest(incoming: IncomingMessage, scheme: string, signal: AbortSigna
     method,
     headers,
     signal,
-    ...(hasBody ? { body: bodyOf(incoming), duplex: "half" } : {}),
+    ...(hasBody ? { body: bodyOf(incoming, idle), duplex: "half" } : {}),
   } as RequestInit);
 }
 
@@ -90,16 +123,23 @@ function toRequest(incoming: IncomingMessage, scheme: string, signal: AbortSigna
  * framing the parser rejects) fails as bad_request, so a route reading JSON answers 400,
  * not an internal error.
  */
-function bodyOf(incoming: IncomingMessage): ReadableStream<Uint8Array> {
+function bodyOf(incoming: IncomingMessage, idle: IdleWatch): ReadableStream<Uint8Array> {
   const reader = (Readable.toWeb(incoming) as ReadableStream<Uint8Array>).getReader();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
+      idle.begin(() => {
+        controller.error(new AppError("request_timeout", BODY_TIMEOUT_DETAIL));
+        reader.cancel().catch(() => {});
+      });
       try {
         const { done, value } = await reader.read();
+        if (idle.timedOut) return;
         if (done) controller.close();
         else controller.enqueue(value);
       } catch {
-        controller.error(new AppError("bad_request", "the request body ended before it was complete"));
+        if (!idle.timedOut) controller.error(new AppError("bad_request", "the request body ended before it was complete"));
+      } finally {
+        idle.end();
       }
     },
     cancel: (reason) => reader.cancel(reason),
@@ -122,6 +162,11 @@ async function send(
   outgoing: ServerResponse,
   aborted: AbortSignal,
 ): Promise<{ bytes: number; complete: boolean }> {
+  // Already answered (the body timed out): only the app's body is left to release.
+  if (outgoing.headersSent || outgoing.destroyed) {
+    await response.body?.cancel().catch(() => {});
+    return { bytes: 0, complete: false };
+  }
   const isHead = incoming.method === "HEAD";
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {

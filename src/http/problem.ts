@@ -9,6 +9,7 @@ const PROBLEMS: Record<ErrorCode, { status: number; title: string }> = {
   forbidden: { status: 403, title: "Forbidden" },
   validation_failed: { status: 422, title: "Validation failed" },
   bad_request: { status: 400, title: "Bad request" },
+  request_timeout: { status: 408, title: "Request timeout" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
   payload_too_large: { status: 413, title: "Payload too large" },
   quota_exceeded: { status: 413, title: "Storage quota exceeded" },

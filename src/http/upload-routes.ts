@@ -94,7 +94,9 @@ async function* rawBody(request: Request): AsyncGenerator<Uint8Array> {
   if (!request.body) return;
   try {
     for await (const chunk of request.body) yield chunk;
-  } catch {
+  } catch (e) {
+    // A stalled body is request_timeout (the adapter's idle watch), not the client's framing.
+    if (e instanceof AppError) throw e;
     throw new AppError("bad_request", "the upload was interrupted before the body was complete");
   }
 }

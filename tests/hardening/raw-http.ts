@@ -104,3 +104,40 @@ export async function openUpload(port: number, head: Buffer): Promise<Socket> {
   socket.write(head);
   return socket;
 }
+
+export interface HeldConnection {
+  /** The response received before the server closed the connection, if any. */
+  response: RawResponse | undefined;
+  /** False when `timeoutMs` passed with the connection still open. */
+  closedByServer: boolean;
+  /** From the first write to the close (or to the timeout). */
+  ms: number;
+}
+
+/**
+ * Writes `request` (a head without its body, half a head…) and then sends nothing more,
+ * waiting for the server to answer and close; `trickle` writes a byte string every 500 ms
+ * until then, as a slowloris client does.
+ */
+export function stallAfter(port: number, request: Uint8Array, timeoutMs: number, trickle?: string): Promise<HeldConnection> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    const started = Date.now();
+    let received = Buffer.alloc(0);
+    let settled = false;
+    const finish = (closedByServer: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearInterval(dripping);
+      socket.destroy();
+      resolve({ response: parseResponse(received, true), closedByServer, ms: Date.now() - started });
+    };
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    const dripping = trickle === undefined ? undefined : setInterval(() => socket.writable && socket.write(trickle), 500);
+    socket.on("error", () => {});
+    socket.on("close", () => finish(true));
+    socket.on("data", (chunk: Buffer) => void (received = Buffer.concat([received, chunk])));
+    socket.write(request);
+  });
+}

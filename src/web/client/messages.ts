@@ -8,6 +8,7 @@ const WORDS: Record<string, string> = {
   not_found: "It is not there any more (deleted, or not yours).",
   validation_failed: "Some fields need fixing.",
   bad_request: "The request could not be read.",
+  request_timeout: "The connection stalled and the server gave up waiting. Try again.",
   payload_too_large: "Too large: the file is over this server's size limit.",
   quota_exceeded: "Your storage is full: delete some images or ask for a bigger quota.",
   unsupported_media_type: "Not an image this server accepts (JPEG, PNG, GIF, WebP, AVIF, HEIC, BMP or TIFF).",
