@@ -38,7 +38,7 @@ export interface ServeConfig extends StorageConfig {
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
   /** How long in-flight requests may take to finish after SIGTERM. */
   readonly shutdownGraceMs: number;
-  /** Slow clients (SPEC §13): a request head must be complete this soon; a body may stall this long. */
+  /** Slow clients (README, HTTP conventions): a request head must be complete this soon; a body may stall this long. */
   readonly headerTimeoutMs: number;
   readonly bodyIdleTimeoutMs: number;
   readonly sessionLifetimeMs: number;

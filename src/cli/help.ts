@@ -1,4 +1,4 @@
-// --help texts: the commands of SPEC section 3 and every flag with its env twin.
+// --help texts: every command (README, Commands) and every flag with its env twin.
 import { envName, SERVE_FLAGS, STORAGE_FLAGS } from "../config.ts";
 
 interface CommandHelp {

@@ -1,4 +1,4 @@
-// Filenames: the SPEC's sanitising rules, the form used for uniqueness, and rename candidates.
+// Filenames: the sanitising rules (README, Images with curl: Names), the form used for uniqueness, renames.
 import { fail, ok, type Result } from "./errors.ts";
 
 const MAX_NAME_BYTES = 255;

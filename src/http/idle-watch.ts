@@ -1,4 +1,4 @@
-// The request body's idle limit (SPEC §13: a body that sends nothing for 60 s is answered 408).
+// The request body's idle limit (README, HTTP conventions: a body that sends nothing for 60 s is answered 408).
 export const BODY_TIMEOUT_DETAIL = "the request body sent nothing for too long";
 
 /**

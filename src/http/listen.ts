@@ -1,8 +1,8 @@
 // The HTTP(S) listener: node:http (as Bun implements it) in front of the Hono app.
 //
 // Not Bun.serve: it drops a handler's Content-Length on streamed bodies and sends them chunked
-// (oven-sh/bun#10507, open in 1.4.5), and archives and large images stream with a length the
-// SPEC requires (download progress, resumable ranges). node:http keeps it.
+// (oven-sh/bun#10507, open in 1.4.5), and archives and large images stream with their exact
+// length (download progress, resumable ranges: README, Images and Zip archives). node:http keeps it.
 import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";

@@ -28,7 +28,7 @@ export type SentListener = (bytesOut: number, aborted: boolean) => void;
 export type FetchHandler = (request: Request, env: NodeBindings) => Response | Promise<Response>;
 
 export interface AdapterOptions {
-  /** How long a request body may send nothing while the app waits for it (SPEC §13: 60 s). */
+  /** How long a request body may send nothing while the app waits for it (60 s; README, HTTP conventions). */
   readonly bodyIdleTimeoutMs: number;
 }
 

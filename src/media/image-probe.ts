@@ -1,5 +1,5 @@
 // Judges an upload while it streams: its type from the first bytes, its size from the image header.
-// It keeps a bounded head, never the file (SPEC §4: memory stays bounded whatever the size).
+// It keeps a bounded head, never the file (memory stays bounded whatever the upload's size).
 import { createStreamingSizeScanner, dimensionsFromHead, type SizeScanner } from "./image-dimensions.ts";
 import { sniffType, type TypeVerdict } from "./sniff-type.ts";
 

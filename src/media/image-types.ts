@@ -1,4 +1,4 @@
-// The image types pixvault accepts (SPEC §4 "Upload rules"), keyed by the MIME type file-type reports.
+// The image types pixvault accepts (README, Images with curl: Types), keyed by the MIME type file-type reports.
 // Everything absent here is refused — SVG (scriptable), PDF, ICO, raw camera formats, archives, text.
 
 export interface AcceptedImageType {

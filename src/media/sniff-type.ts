@@ -1,5 +1,5 @@
-// Decides what an upload is from its first bytes alone (SPEC §4: never the name or the client's
-// Content-Type): file-type's verdict, checked against the accepted list.
+// Decides what an upload is from its first bytes alone, never the name or the client's
+// Content-Type (README, Images with curl: Types): file-type's verdict, checked against the accepted list.
 import { fileTypeFromBuffer } from "file-type";
 import { bmpDibSize } from "./image-dimensions.ts";
 import { acceptedImageType, type AcceptedImageType } from "./image-types.ts";

@@ -1,4 +1,4 @@
-// The command line: --help lists every SPEC command, --version, unknown commands, migrate.
+// The command line: --help lists every command (README, Commands), --version, unknown commands, migrate.
 import { describe, expect, test } from "bun:test";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";

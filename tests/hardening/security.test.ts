@@ -1,7 +1,7 @@
-// Security through the real server: SPEC §4's access matrix over every image route for owner,
-// another user and anonymous; forged, expired and alg:none JWTs; share tokens re-pointed at
-// another image; traversal and zip-slip names; disguised files; oversize bodies on every route
-// that takes one; and no secret of any of it in the server's log.
+// Security through the real server: the access matrix (README, Images with curl: Access) over
+// every image route for owner, another user and anonymous; forged, expired and alg:none JWTs;
+// share tokens re-pointed at another image; traversal and zip-slip names; disguised files;
+// oversize bodies on every route that takes one; and no secret of any of it in the server's log.
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";

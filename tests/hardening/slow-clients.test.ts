@@ -1,4 +1,4 @@
-// Slow clients (SPEC §13) against a real server whose limits are cut to seconds: hundreds of
+// Slow clients (README, HTTP conventions) against a real server whose limits are cut to seconds: hundreds of
 // connections that sent an upload's or a login's headers and then nothing are answered 408
 // and closed, their temp files gone, while other clients are served; a head that trickles in
 // is cut off at the header deadline; a body that is slow but keeps moving is not.
