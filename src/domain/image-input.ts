@@ -48,7 +48,8 @@ export const listQuerySchema = z.object({
   scope: z.enum(["mine", "public"], { error: "must be mine or public" }).optional(),
   visibility: visibilitySchema.optional(),
   q: z.string().max(255, "at most 255 characters").optional(),
-  tag: z.string().max(64).optional(),
+  // No stored tag holds a control character, and a NUL could not even be keyed (blind index).
+  tag: z.string().max(64).regex(NO_CONTROL, "a tag has no control characters").optional(),
   type: z.string().max(100).optional(),
   sort: z.enum(["newest", "oldest", "size"], { error: "must be newest, oldest or size" }).default("newest"),
   limit: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be 1 to 200").max(200, "must be 1 to 200").default(50),

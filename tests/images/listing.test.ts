@@ -213,6 +213,17 @@ describe("GET /api/v1/images", () => {
       }
     });
 
+    test("a tag with a control character (NUL included) is 422 naming tag, anonymous or not, and logs no error", async () => {
+      const who = await member();
+      for (const tag of ["\0", "cats\0", "a\u0007b", "\u202e"]) {
+        for (const token of [undefined, who.token]) {
+          const res = await get({ scope: "public", tag }, token);
+          expect(invalidFields(await expectProblem(res, 422, "validation_failed"))).toEqual(["tag"]);
+        }
+      }
+      expect(suite.server.logs().filter((l) => l.level === "error")).toEqual([]);
+    });
+
     test("filters combine: q, tag, type and visibility all apply at once", async () => {
       const who = await member();
       const tag = `combo-${unique()}`;
