@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { LocalClient } from "./local-client.ts";
 import * as schema from "./schema.ts";
 
-export type Orm = LibSQLDatabase<typeof schema>;
+export type Orm = LibSQLDatabase<typeof schema> & { readonly $client: Client };
 
 export interface Database {
   readonly client: Client;
@@ -52,10 +52,19 @@ export async function openDatabase(url: string, busyTimeoutMs = 5000): Promise<D
     url,
     ...(file ? { file } : {}),
     checkpoint: async () => {
-      if (file) await client.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+      if (!(await truncateWal(client, busyTimeoutMs))) throw new Error("another process kept the WAL from being checkpointed");
     },
     close: () => client.close(),
   };
+}
+
+/**
+ * Empties a local database's WAL, waiting at most `waitMs` for other processes; true when
+ * done (and always for a libSQL server, whose files are not ours). After a deletion it is what
+ * makes `secure_delete` final: until then the WAL still holds the pages as they were.
+ */
+export async function truncateWal(client: Client, waitMs: number): Promise<boolean> {
+  return client instanceof LocalClient ? client.truncateWal(Date.now() + waitMs) : true;
 }
 
 async function applyLocalPragmas(client: Client): Promise<void> {

@@ -271,6 +271,32 @@ export class LocalClient implements Client {
     await this.#outsideTransaction((conn) => conn.executeMultiple(sql));
   }
 
+  /**
+   * Folds the WAL into the database file and truncates it to nothing, so that no page image a
+   * deletion replaced survives in it. Another process's readers or writer make SQLite's busy
+   * handler sleep on this thread; so the wait happens here, off the event loop, until the
+   * deadline. True once the WAL is empty.
+   */
+  async truncateWal(deadline: number): Promise<boolean> {
+    this.#check();
+    for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
+      const done = await this.#outsideTransaction((conn) => {
+        conn.execute("PRAGMA busy_timeout = 0");
+        try {
+          // One row: busy (1 while others kept it from completing), WAL frames, frames copied.
+          return Number(conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").rows[0]?.[0]) === 0;
+        } catch (e) {
+          if (isDatabaseBusy(e)) return false;
+          throw e;
+        } finally {
+          conn.execute(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(this.#busyTimeoutMs))}`);
+        }
+      });
+      if (done || Date.now() >= deadline || this.closed) return done;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+
   async sync(): Promise<never> {
     throw new Error("sync() is for embedded replicas; this is a local database");
   }

@@ -24,6 +24,9 @@ export class SqliteConnection {
     this.#db = new Database(path);
     // Set as a pragma: its unit is documented (ms), unlike the constructor's option.
     this.execute(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+    // Deleted rows are overwritten with zeros, not just unlinked: a deleted user's key salt,
+    // wrapped keys, email and name must not survive in free space (crypto-shredding, SPEC §5).
+    this.execute("PRAGMA secure_delete = ON");
   }
 
   get inTransaction(): boolean {

@@ -1,6 +1,6 @@
 // Rows of users: plain reads and writes, no rules (those live in domain/accounts).
 import { eq, sql, count, sum } from "drizzle-orm";
-import type { Orm } from "./db.ts";
+import { truncateWal, type Orm } from "./db.ts";
 import { preparedQuery } from "./prepared-queries.ts";
 import { images, users } from "./schema.ts";
 
@@ -43,10 +43,20 @@ export async function updateUser(
   return (await orm.update(users).set({ ...fields, updatedAt: new Date() }).where(eq(users.id, id)).returning())[0];
 }
 
-/** Deletes the user; sessions, tokens, images and tags go with it (ON DELETE CASCADE). */
+/**
+ * Deletes the user; sessions, tokens, images and tags go with it (ON DELETE CASCADE). Then the
+ * WAL is emptied, so that the zeroed pages (secure_delete) are the only ones left and no file
+ * holds the user's key salt, wrapped keys, email or name (crypto-shredding, SPEC §5). That
+ * step is best effort and brief: a process reading for long leaves it to the next checkpoint
+ * (at the latest when the server stops), and the deletion stands either way.
+ */
 export async function deleteUserRow(orm: Orm, id: string): Promise<boolean> {
-  return (await orm.delete(users).where(eq(users.id, id)).returning({ id: users.id })).length > 0;
+  const deleted = (await orm.delete(users).where(eq(users.id, id)).returning({ id: users.id })).length > 0;
+  if (deleted) await truncateWal(orm.$client, SHRED_WAIT_MS).catch(() => false);
+  return deleted;
 }
+
+const SHRED_WAIT_MS = 1_000;
 
 export async function imageIdsOf(orm: Orm, userId: string): Promise<string[]> {
   return (await orm.select({ id: images.id }).from(images).where(eq(images.ownerId, userId))).map((r) => r.id);
