@@ -1,6 +1,6 @@
 // `pixvault backup --out DIR [--include-key]`: a consistent snapshot of a local data directory
 // while the server keeps serving; `pixvault serve --data-dir DIR` serves it as it is.
-import { copyFileSync, existsSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, parseStorageConfig } from "../config.ts";
 import { BackupError, backupDataDir } from "../store/backup.ts";
@@ -42,7 +42,9 @@ export async function backupCommand(argv: string[]): Promise<number> {
     console.log(`backup: ${outcome.vanished.length} image(s) deleted while the backup ran are not in it`);
   }
   if (bools.has("include-key")) {
-    copyFileSync(config.masterKeyFile, join(out, "master.key"));
+    const keyCopy = join(out, "master.key");
+    writeFileSync(keyCopy, readFileSync(config.masterKeyFile), { mode: 0o600, flag: "wx" });
+    chmodSync(keyCopy, 0o600); // the umask can only take bits away, but make it exact
     console.log(`backup: the master key is included (${join(out, "master.key")}): this backup alone can decrypt every image — store it as carefully as the key itself`);
   } else {
     console.log(

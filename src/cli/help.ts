@@ -22,7 +22,7 @@ export const COMMANDS: Record<string, CommandHelp> = {
   },
   backup: {
     usage: "backup --out DIR [--include-key]",
-    summary: "consistent snapshot, taken while serving (the master key only with --include-key)",
+    summary: "consistent snapshot, taken while serving; files 0600, directories 0700 (the master key only with --include-key)",
     available: true,
   },
   "protect-master-key": {

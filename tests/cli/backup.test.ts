@@ -1,12 +1,38 @@
 // `pixvault backup` while a server serves and uploads: the copy is consistent, `serve` runs it
-// as it is, fsck finds it clean, and the master key goes along only when asked.
+// as it is, fsck finds it clean, the master key goes along only when asked, and nothing in
+// it is readable by anyone but its owner.
 import { describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { loginToken, signedInUser } from "../support/accounts.ts";
 import { noisePng } from "../support/images.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadOne } from "../support/images-api.ts";
-import { runCli, startServer, tempDir } from "../support/pixvault.ts";
+import { cleanEnv, pixvaultCommand, runCli, startServer, tempDir, type CliResult } from "../support/pixvault.ts";
+
+/** `pixvault …` run under `umask 000`, so that only the modes pixvault sets itself protect what it writes. */
+async function runCliUmask0(args: string[]): Promise<CliResult> {
+  const proc = Bun.spawn(["sh", "-c", 'umask 000; exec "$@"', "sh", ...pixvaultCommand(), ...args], {
+    env: cleanEnv(),
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { code, stdout, stderr };
+}
+
+/** Every path under `root` (itself included) whose mode is not 0700 for a directory or 0600 for a file. */
+function looseModes(root: string): string[] {
+  const loose: string[] = [];
+  const visit = (path: string) => {
+    const stat = statSync(path);
+    const want = stat.isDirectory() ? 0o700 : 0o600;
+    if ((stat.mode & 0o777) !== want) loose.push(`${path.slice(root.length) || "."} ${(stat.mode & 0o777).toString(8)}`);
+    if (stat.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
+  };
+  visit(root);
+  return loose;
+}
 
 describe("pixvault backup", () => {
   test("a backup taken during uploads serves every image it lists, byte-exact, and fsck finds it clean", async () => {
@@ -80,5 +106,43 @@ describe("pixvault backup", () => {
       dir.remove();
     }
   });
-});
 
+  test("every file of a backup is 0600 and every directory 0700, whatever the umask, linked or copied", async () => {
+    const dir = tempDir();
+    const data = join(dir.path, "data");
+    // /dev/shm is another filesystem here, so blobs are copied there instead of hard-linked.
+    const elsewhere = existsSync("/dev/shm") ? mkdtempSync("/dev/shm/pixvault-backup-") : undefined;
+    try {
+      const server = await startServer(["--data-dir", data]);
+      try {
+        const user = await signedInUser(server.url);
+        for (let i = 0; i < 3; i += 1) await uploadOne(server.url, user.token, { name: `m${i}.png`, bytes: noisePng({ width: 20, height: 20, seed: 70 + i }) });
+      } finally {
+        await server.stop();
+      }
+      // A live blob looser than it should be (restored by hand, say) is copied into the backup
+      // as 0600, and the live file is not touched.
+      const blobs = join(data, "blobs");
+      const loose = readdirSync(blobs, { recursive: true, withFileTypes: true }).find((e) => e.isFile() && !e.parentPath.includes(".tmp"))!;
+      const looseBlob = join(loose.parentPath, loose.name);
+      chmodSync(looseBlob, 0o644);
+      const fresh = join(dir.path, "new", "backup");
+      const existing = join(dir.path, "made-by-hand");
+      mkdirSync(existing, { mode: 0o755 });
+      const outs = [fresh, existing, ...(elsewhere ? [join(elsewhere, "backup")] : [])];
+      for (const out of outs) {
+        const r = await runCliUmask0(["backup", "--data-dir", data, "--out", out, "--include-key"]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout).toContain("backup: 3 images");
+        expect(r.stdout).toMatch(out.startsWith(dir.path) ? /2 hard-linked, 1 copied/ : /0 hard-linked, 3 copied/);
+        expect(readdirSync(out).sort()).toEqual(["blobs", "master.key", "pixvault.db"]);
+        expect(looseModes(out)).toEqual([]);
+      }
+      expect(statSync(looseBlob).mode & 0o777).toBe(0o644);
+      if (elsewhere) expect((await runCli(["backup", "--data-dir", data, "--out", join(elsewhere, "again")])).stdout).toContain("3 copied");
+    } finally {
+      dir.remove();
+      if (elsewhere) rmSync(elsewhere, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
