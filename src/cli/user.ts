@@ -64,7 +64,7 @@ export async function userCommand(argv: string[]): Promise<number> {
       const parsed = newPasswordSchema.safeParse(await password());
       if (!parsed.success) throw new ConfigError(`--password-stdin: ${parsed.error.issues[0]!.message}`);
       expectOk(await run((deps) => resetPassword(deps, username, parsed.data)));
-      console.log(`password of ${username} reset; their sessions were ended`);
+      console.log(`password of ${username} reset; their sessions and API tokens were revoked`);
       return 0;
     }
     default:

@@ -24,10 +24,15 @@ export const nameSchema = z
 
 export const emailSchema = z.string().trim().max(254, "must be at most 254 characters").regex(EMAIL, "must be an email address");
 
+/**
+ * A password being chosen. Its minimum length is not checked here: a short password is a weak
+ * one, judged with the rest of its strength (weak_password and feedback, password-strength.ts).
+ */
 export const newPasswordSchema = z
   .string()
-  .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
-  .max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`);
+  .min(1, "is required")
+  .max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`)
+  .describe(`at least ${MIN_PASSWORD_LENGTH} characters and hard to guess, else 422 weak_password with feedback`);
 
 /** A password being checked, not chosen: any length up to the cap. */
 export const givenPasswordSchema = z.string().min(1, "is required").max(MAX_PASSWORD_LENGTH, "is too long");
@@ -57,4 +62,6 @@ export const passwordConfirmationSchema = z.object({ password: givenPasswordSche
 export const apiTokenRequestSchema = z.object({
   name: nameSchema,
   expiresInDays: z.number().int("must be a whole number").min(1).max(3650).optional(),
+  // A token outlives the session that makes it, so a stolen session alone must not mint one.
+  password: givenPasswordSchema,
 });

@@ -2,7 +2,7 @@
 import { newId } from "../crypto/random-id.ts";
 import { hashPassword, verifyPassword } from "../crypto/password.ts";
 import { newUserSalt } from "../crypto/user-key.ts";
-import { revokeOtherSessions } from "../store/session-repository.ts";
+import { replacePassword } from "../store/password-repository.ts";
 import {
   deleteUserRow,
   findUserByUsername,
@@ -71,12 +71,11 @@ export async function changeProfile(deps: AccountDeps, user: UserRow, change: Pr
   return updated ? ok(publicUser(updated)) : fail("unauthorized", "this account no longer exists");
 }
 
-/** Needs the current password; every other session ends, the caller's stays. */
 /**
  * Confirms the user's password, throttled like a login: a stolen session or API token
- * must not become an unlimited password oracle.
+ * must not become an unlimited password oracle. Every confirmation goes through here.
  */
-async function confirmPassword(deps: AccountDeps, user: UserRow, password: string, clientIp: string): Promise<Result<void>> {
+export async function confirmPassword(deps: AccountDeps, user: UserRow, password: string, clientIp: string): Promise<Result<void>> {
   const allowed = await beginPasswordAttempt(deps, user.username, clientIp);
   if (!allowed.ok) return allowed;
   if (!(await verifyPassword(user.passwordHash, password))) return fail("invalid_credentials", "the password is not correct");
@@ -84,6 +83,7 @@ async function confirmPassword(deps: AccountDeps, user: UserRow, password: strin
   return ok(undefined);
 }
 
+/** Needs the current password; every other session and every API token ends, the caller's session stays. */
 export async function changePassword(
   deps: AccountDeps,
   user: UserRow,
@@ -96,14 +96,18 @@ export async function changePassword(
   return setPassword(deps, user, change.newPassword, currentSessionId);
 }
 
-/** The operator's reset: no current password, and every session ends. */
+/** The operator's reset: no current password, and every session and API token ends. */
 export async function resetPassword(deps: AccountDeps, username: string, newPassword: string): Promise<Result<void>> {
   const user = await findUserByUsername(deps.db.orm, username);
   if (!user) return fail("not_found", `no user "${username}"`);
   return setPassword(deps, user, newPassword, undefined);
 }
 
-/** Stores a new (strong enough) password and ends every session but `keepSessionId`. */
+/**
+ * Stores a new (strong enough) password and ends every session but `keepSessionId`, and every
+ * API token: whoever learned the old password may have minted one, and a token must not
+ * outlive the password that vouched for it.
+ */
 async function setPassword(
   deps: AccountDeps,
   user: UserRow,
@@ -112,8 +116,7 @@ async function setPassword(
 ): Promise<Result<void>> {
   const strength = await strongEnough(newPassword, user);
   if (!strength.ok) return strength;
-  await updateUser(deps.db.orm, user.id, { passwordHash: await hashPassword(newPassword) });
-  await revokeOtherSessions(deps.db.orm, user.id, keepSessionId, deps.now());
+  await replacePassword(deps.db.orm, user.id, await hashPassword(newPassword), keepSessionId, deps.now());
   return ok(undefined);
 }
 

@@ -2,6 +2,8 @@
 import { hashApiTokenSecret, newApiTokenSecret } from "../crypto/api-token.ts";
 import { newId } from "../crypto/random-id.ts";
 import { insertApiToken, listApiTokens, revokeApiToken, type ApiTokenRow } from "../store/api-token-repository.ts";
+import type { UserRow } from "../store/user-repository.ts";
+import { confirmPassword } from "./accounts.ts";
 import type { AccountDeps } from "./context.ts";
 import { fail, ok, type Result } from "./errors.ts";
 
@@ -23,24 +25,31 @@ const info = (row: ApiTokenRow): ApiTokenInfo => ({
   expiresAt: row.expiresAt?.toISOString() ?? null,
 });
 
+/**
+ * Needs the current password: a token outlives the session that makes it (it may never
+ * expire), so a stolen session or cookie alone must not turn into a lasting credential.
+ */
 export async function createApiToken(
   deps: AccountDeps,
-  userId: string,
-  input: { name: string; expiresInDays?: number | undefined },
-): Promise<{ id: string; name: string; token: string; expiresAt: string | null }> {
+  user: UserRow,
+  input: { name: string; expiresInDays?: number | undefined; password: string },
+  clientIp: string,
+): Promise<Result<{ id: string; name: string; token: string; expiresAt: string | null }>> {
+  const confirmed = await confirmPassword(deps, user, input.password, clientIp);
+  if (!confirmed.ok) return confirmed;
   const now = deps.now();
   const secret = newApiTokenSecret();
   const expiresAt = input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * DAY_MS) : null;
   const id = newId();
   await insertApiToken(deps.db.orm, {
     id,
-    userId,
+    userId: user.id,
     name: input.name,
     tokenHash: hashApiTokenSecret(secret),
     createdAt: now,
     expiresAt,
   });
-  return { id, name: input.name, token: secret, expiresAt: expiresAt?.toISOString() ?? null };
+  return ok({ id, name: input.name, token: secret, expiresAt: expiresAt?.toISOString() ?? null });
 }
 
 export async function listTokens(deps: AccountDeps, userId: string): Promise<ApiTokenInfo[]> {

@@ -5,7 +5,7 @@
 // registered a user does not carry them through the uploads that follow. A burst of sign-ups
 // shares one worker; a check that has to start it waits ~0.2 s for the dictionaries.
 import type { StrengthVerdict } from "./password-strength.ts";
-export { guessableWords, MIN_PASSWORD_LENGTH, MIN_SCORE, type StrengthVerdict } from "./password-strength.ts";
+export { guessableWords, MIN_PASSWORD_LENGTH, type StrengthVerdict } from "./password-strength.ts";
 
 export const MAX_PASSWORD_LENGTH = 1024;
 const IDLE_MS = 2_000;

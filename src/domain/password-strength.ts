@@ -37,10 +37,16 @@ function loadEstimator(): Promise<ZxcvbnFactory> {
   return estimator;
 }
 
+/**
+ * The one verdict on a new password, length included, so the server (weak_password with this
+ * feedback) and the web UI's meter give the same reasons.
+ */
 export async function scorePassword(password: string, userInputs: string[]): Promise<StrengthVerdict> {
   const result = (await loadEstimator()).check(password, userInputs.filter(Boolean));
-  const ok = password.length >= MIN_PASSWORD_LENGTH && result.score >= MIN_SCORE;
-  const suggestions = [...result.feedback.suggestions];
+  const short = password.length < MIN_PASSWORD_LENGTH;
+  const ok = !short && result.score >= MIN_SCORE;
+  const suggestions = [...(short ? [`Use at least ${MIN_PASSWORD_LENGTH} characters.`] : []), ...result.feedback.suggestions];
   if (!ok && suggestions.length === 0) suggestions.push("Add another word or two. Uncommon words are better.");
-  return { ok, score: result.score, warning: result.feedback.warning || null, suggestions };
+  const warning = result.feedback.warning || (short ? `This password is shorter than ${MIN_PASSWORD_LENGTH} characters.` : null);
+  return { ok, score: result.score, warning, suggestions };
 }

@@ -57,10 +57,15 @@ const passwordRoute = createRoute({
   method: "put",
   path: "/api/v1/me/password",
   operationId: "changePassword",
-  summary: "Change password; every other session is revoked",
+  summary: "Change password; every other session and every API token is revoked",
   security: bearer,
   request: body(passwordChangeSchema),
-  responses: { 204: { description: "changed" }, 401: problem("unauthorized or invalid_credentials"), 422: problem("weak_password") },
+  responses: {
+    204: { description: "changed; the caller's session stays, every other session and every API token (the caller's too) no longer works" },
+    401: problem("unauthorized or invalid_credentials"),
+    422: problem("validation_failed, or weak_password (too short or too easy to guess; `feedback` says why)"),
+    429: problem("rate_limited (too many wrong current passwords)"),
+  },
 });
 
 const deleteMeRoute = createRoute({

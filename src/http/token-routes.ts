@@ -4,6 +4,7 @@ import { apiTokenRequestSchema } from "../domain/account-input.ts";
 import { createApiToken, listTokens, revokeToken } from "../domain/api-tokens.ts";
 import type { AccountDeps } from "../domain/context.ts";
 import { principalOf } from "./auth.ts";
+import { clientIp } from "./client-ip.ts";
 import type { AppEnv } from "./env.ts";
 import { valueOr } from "./problem.ts";
 import { bearer, json, problem } from "./schemas.ts";
@@ -17,12 +18,16 @@ const createTokenRoute = createRoute({
   path: "/api/v1/tokens",
   operationId: "createToken",
   summary: "Create an API token (the secret is in this response only)",
+  description:
+    "Needs the caller's current password in `password`; wrong guesses are throttled like logins. " +
+    "A password change or `pixvault user reset-password` revokes every API token of the user.",
   security: bearer,
   request: { body: { content: { "application/json": { schema: apiTokenRequestSchema } }, required: true } },
   responses: {
     201: json(z.object({ id: z.string(), name: z.string(), token: z.string(), expiresAt: z.string().nullable() }), "created"),
-    401: problem("unauthorized"),
+    401: problem("unauthorized, or invalid_credentials (the password is wrong)"),
     422: problem("validation_failed"),
+    429: problem("rate_limited (too many wrong passwords; Retry-After says when to try again)"),
   },
 });
 
@@ -47,7 +52,10 @@ const revokeTokenRoute = createRoute({
 
 export function tokenRoutes(deps: AccountDeps) {
   return new OpenAPIHono<AppEnv>()
-    .openapi(createTokenRoute, async (c) => c.json(await createApiToken(deps, principalOf(c).user.id, c.req.valid("json")), 201))
+    .openapi(createTokenRoute, async (c) => {
+      const created = valueOr(await createApiToken(deps, principalOf(c).user, c.req.valid("json"), clientIp(c)));
+      return c.json(created, 201);
+    })
     .openapi(listTokensRoute, async (c) => c.json({ items: await listTokens(deps, principalOf(c).user.id) }, 200))
     .openapi(revokeTokenRoute, async (c) => {
       valueOr(await revokeToken(deps, principalOf(c).user.id, c.req.valid("param").id));

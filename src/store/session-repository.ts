@@ -1,5 +1,5 @@
 // Rows of sessions: one per login; revoking sets revoked_at and the JWT stops working.
-import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Orm } from "./db.ts";
 import { preparedQuery } from "./prepared-queries.ts";
 import { sessions, users } from "./schema.ts";
@@ -36,13 +36,4 @@ export async function findLiveSessionUser(orm: Orm, id: string, userId: string, 
 
 export async function revokeSession(orm: Orm, id: string, now: Date): Promise<void> {
   await orm.update(sessions).set({ revokedAt: now }).where(and(eq(sessions.id, id), isNull(sessions.revokedAt)));
-}
-
-/** Revokes every live session of the user except `keepId` (a password change keeps the caller's). */
-export async function revokeOtherSessions(orm: Orm, userId: string, keepId: string | undefined, now: Date): Promise<void> {
-  const others = keepId === undefined ? undefined : ne(sessions.id, keepId);
-  await orm
-    .update(sessions)
-    .set({ revokedAt: now })
-    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), others));
 }

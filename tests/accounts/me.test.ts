@@ -1,5 +1,6 @@
 // /api/v1/me: read yourself with usage, change name/email, change password (other sessions
-// end), delete the account (everything it had stops working; the name is free again).
+// and every API token end), delete the account (everything it had stops working; the name
+// is free again).
 import { describe, expect, test } from "bun:test";
 import { serverForSuite } from "../support/pixvault.ts";
 import { jsonOf } from "../support/http.ts";
@@ -124,7 +125,7 @@ describe("the caller's account: /api/v1/me", () => {
     await expectProblem(await login(user.username, next), 401, "invalid_credentials");
   });
 
-  test("PUT /me/password: a weak or short new password is 422 and changes nothing", async () => {
+  test("PUT /me/password: a weak or short new password is 422 weak_password with feedback and changes nothing", async () => {
     const user = await registerUser(suite.url, jar);
     const token = await loginToken(suite.url, user.username, user.password, jar);
     for (const newPassword of ["password123", `${user.username}${user.username}`]) {
@@ -137,12 +138,16 @@ describe("the caller's account: /api/v1/me", () => {
       expect(Array.isArray(body.feedback.suggestions)).toBe(true);
       await expectProblem(await login(user.username, newPassword), 401, "invalid_credentials");
     }
-    const short = await expectProblem(
-      await call(suite.url, "PUT", "/api/v1/me/password", { token, json: { currentPassword: user.password, newPassword: "short" } }),
-      422,
-      "validation_failed",
-    );
-    expect(invalidFields(short)).toEqual(["newPassword"]);
+    // Too short is one more way to be weak: the same code, and the feedback says the rule.
+    for (const newPassword of ["short", "Qz7#kP2!m"]) {
+      const short = await expectProblem(
+        await call(suite.url, "PUT", "/api/v1/me/password", { token, json: { currentPassword: user.password, newPassword } }),
+        422,
+        "weak_password",
+      );
+      expect(short.feedback.suggestions).toContain("Use at least 10 characters.");
+      await expectProblem(await login(user.username, newPassword), 401, "invalid_credentials");
+    }
     const missing = await expectProblem(
       await call(suite.url, "PUT", "/api/v1/me/password", { token, json: {} }),
       422,
@@ -154,12 +159,17 @@ describe("the caller's account: /api/v1/me", () => {
     jar.add((await jsonOf(loginAgain)).token);
   });
 
-  test("PUT /me/password: 204; the old password stops working, the new one works, the caller stays, other sessions end", async () => {
+  test("PUT /me/password: 204; the old password stops working, the new one works, the caller stays, other sessions and API tokens end", async () => {
     const user = await registerUser(suite.url, jar);
     const other = await loginToken(suite.url, user.username, user.password, jar);
     const caller = await loginToken(suite.url, user.username, user.password, jar);
-    const api = await createApiToken(suite.url, caller, "backup script", jar);
+    const api = await createApiToken(suite.url, caller, user.password, "backup script", jar);
+    const forever = await createApiToken(suite.url, other, user.password, "made by another session", jar);
+    const bystander = await registerUser(suite.url, jar);
+    const bystanderSession = await loginToken(suite.url, bystander.username, bystander.password, jar);
+    const bystanderApi = await createApiToken(suite.url, bystanderSession, bystander.password, "someone else's", jar);
     expect(await meStatus(suite.url, other)).toBe(200);
+    expect(await meStatus(suite.url, api.token)).toBe(200);
 
     const next = strongPassword();
     jar.add(next);
@@ -177,8 +187,33 @@ describe("the caller's account: /api/v1/me", () => {
 
     expect(await meStatus(suite.url, caller)).toBe(200);
     await expectProblem(await call(suite.url, "GET", "/api/v1/me", { token: other }), 401, "unauthorized");
-    // API tokens are credentials of their own and survive a password change.
-    expect(await meStatus(suite.url, api.token)).toBe(200);
+    // Whoever knew the old password may have minted a token with it: none survives.
+    for (const token of [api.token, forever.token]) {
+      await expectProblem(await call(suite.url, "GET", "/api/v1/me", { token }), 401, "unauthorized");
+    }
+    const tokens = await call(suite.url, "GET", "/api/v1/tokens", { token: caller });
+    expect((await jsonOf(tokens)).items).toEqual([]);
+    // Another user's session and token are untouched.
+    expect(await meStatus(suite.url, bystanderSession)).toBe(200);
+    expect(await meStatus(suite.url, bystanderApi.token)).toBe(200);
+  });
+
+  test("PUT /me/password sent with an API token revokes that token too, and every session", async () => {
+    const user = await registerUser(suite.url, jar);
+    const session = await loginToken(suite.url, user.username, user.password, jar);
+    const api = await createApiToken(suite.url, session, user.password, "password rotator", jar);
+    const next = strongPassword();
+    jar.add(next);
+    const res = await call(suite.url, "PUT", "/api/v1/me/password", {
+      token: api.token,
+      json: { currentPassword: user.password, newPassword: next },
+    });
+    expect(res.status).toBe(204);
+    await expectProblem(await call(suite.url, "GET", "/api/v1/me", { token: api.token }), 401, "unauthorized");
+    await expectProblem(await call(suite.url, "GET", "/api/v1/me", { token: session }), 401, "unauthorized");
+    const fresh = await login(user.username, next);
+    expect(fresh.status).toBe(201);
+    jar.add((await jsonOf(fresh)).token);
   });
 
   test("DELETE /me with a wrong or missing password is refused and the account stays intact", async () => {
@@ -201,7 +236,7 @@ describe("the caller's account: /api/v1/me", () => {
     const user = await registerUser(suite.url, jar, { username: "leaving" });
     const token = await loginToken(suite.url, user.username, user.password, jar);
     const other = await loginToken(suite.url, user.username, user.password, jar);
-    const api = await createApiToken(suite.url, token, "sync", jar);
+    const api = await createApiToken(suite.url, token, user.password, "sync", jar);
     const bystander = await registerUser(suite.url, jar);
     const bystanderToken = await loginToken(suite.url, bystander.username, bystander.password, jar);
 

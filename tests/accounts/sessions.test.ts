@@ -56,7 +56,7 @@ describe("sessions and bearer authentication", () => {
 
   test("logout called with an API token does not answer 204 while that token keeps working", async () => {
     const session = await loginToken(suite.url, "erin", erin.password, jar);
-    const api = await createApiToken(suite.url, session, "logout probe", jar);
+    const api = await createApiToken(suite.url, session, erin.password, "logout probe", jar);
     const res = await call(suite.url, "DELETE", "/api/v1/sessions/current", { token: api.token });
     await res.arrayBuffer();
     const stillWorks = (await meStatus(suite.url, api.token)) === 200;
@@ -152,7 +152,7 @@ describe("sessions and bearer authentication", () => {
     const gone = await registerUser(suite.url, jar);
     const token = await loginToken(suite.url, gone.username, gone.password, jar);
     const second = await loginToken(suite.url, gone.username, gone.password, jar);
-    const api = await createApiToken(suite.url, token, "script", jar);
+    const api = await createApiToken(suite.url, token, gone.password, "script", jar);
     expect(await meStatus(suite.url, api.token)).toBe(200);
 
     const del = await call(suite.url, "DELETE", "/api/v1/me", { token, json: { password: gone.password } });

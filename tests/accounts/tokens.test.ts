@@ -1,5 +1,6 @@
-// API tokens for scripts: the secret is shown once, works as a bearer token, is never
-// listed, records its last use, and stops working when revoked — only by its owner.
+// API tokens for scripts: made only with the current password, the secret is shown once,
+// works as a bearer token, is never listed, records its last use, and stops working when
+// revoked — only by its owner.
 import { beforeAll, describe, expect, test } from "bun:test";
 import { serverForSuite } from "../support/pixvault.ts";
 import { jsonOf } from "../support/http.ts";
@@ -32,6 +33,10 @@ describe("API tokens: /api/v1/tokens", () => {
     return { text, items: JSON.parse(text).items as Record<string, unknown>[] };
   };
 
+  /** POST /api/v1/tokens as hank's session, with his password unless the body says otherwise. */
+  const create = (json: Record<string, unknown>, token = hankSession) =>
+    call(suite.url, "POST", "/api/v1/tokens", { token, json: { password: hank.password, ...json } });
+
   beforeAll(async () => {
     hank = await registerUser(suite.url, jar, { username: "hank" });
     ivy = await registerUser(suite.url, jar, { username: "ivy" });
@@ -40,7 +45,7 @@ describe("API tokens: /api/v1/tokens", () => {
   });
 
   test("POST is 201 {id, name, token, expiresAt} with a pxv_ secret that works as Bearer on /me", async () => {
-    const res = await call(suite.url, "POST", "/api/v1/tokens", { token: hankSession, json: { name: "laptop backup" } });
+    const res = await create({ name: "laptop backup" });
     expect(res.status).toBe(201);
     const body = await jsonOf(res);
     jar.add(body.token);
@@ -56,7 +61,7 @@ describe("API tokens: /api/v1/tokens", () => {
 
   test("expiresInDays sets expiresAt that many days ahead", async () => {
     const before = Date.now();
-    const res = await call(suite.url, "POST", "/api/v1/tokens", { token: hankSession, json: { name: "ci", expiresInDays: 30 } });
+    const res = await create({ name: "ci", expiresInDays: 30 });
     expect(res.status).toBe(201);
     const body = await jsonOf(res);
     jar.add(body.token);
@@ -80,25 +85,40 @@ describe("API tokens: /api/v1/tokens", () => {
       [{ name: 7, expiresInDays: "soon" }, ["expiresInDays", "name"]],
     ];
     for (const [json, fields] of cases) {
-      const body = await expectProblem(
-        await call(suite.url, "POST", "/api/v1/tokens", { token: hankSession, json }),
-        422,
-        "validation_failed",
-      );
+      const body = await expectProblem(await create(json as Record<string, unknown>), 422, "validation_failed");
       expect({ json, fields: invalidFields(body) }).toEqual({ json, fields });
       expect(body).not.toHaveProperty("token");
     }
     // The boundaries themselves are fine.
     for (const expiresInDays of [1, 3650]) {
-      const res = await call(suite.url, "POST", "/api/v1/tokens", { token: hankSession, json: { name: "edge", expiresInDays } });
+      const res = await create({ name: "edge", expiresInDays });
       expect({ expiresInDays, status: res.status }).toEqual({ expiresInDays, status: 201 });
       jar.add((await jsonOf(res)).token);
     }
     expect((await list(hankSession)).items.length).toBe(before + 2);
   });
 
+  test("POST needs the current password: missing or empty is 422 naming it, wrong is 401; neither makes a token", async () => {
+    const before = (await list(hankSession)).items.length;
+    const withoutPassword = (json: Record<string, unknown>) => call(suite.url, "POST", "/api/v1/tokens", { token: hankSession, json });
+    for (const json of [{ name: "no password" }, { name: "empty password", password: "" }, { name: "number", password: 12345678901 }]) {
+      const body = await expectProblem(await withoutPassword(json), 422, "validation_failed");
+      expect({ json, fields: invalidFields(body) }).toEqual({ json, fields: ["password"] });
+    }
+    // ivy's password is a real one, just not hank's.
+    for (const password of ["not hanks password 1", ivy.password, hank.password.toUpperCase()]) {
+      jar.add(password);
+      const body = await expectProblem(await create({ name: "guessed", password }), 401, "invalid_credentials");
+      expect(body).not.toHaveProperty("token");
+      expect(JSON.stringify(body)).not.toContain(password);
+    }
+    expect((await list(hankSession)).items.length).toBe(before);
+    // A mistyped password does not end the session that sent it.
+    expect(await meStatus(suite.url, hankSession)).toBe(200);
+  });
+
   test("GET lists {id, name, createdAt, lastUsedAt, expiresAt} and never a secret", async () => {
-    const created = await createApiToken(suite.url, hankSession, "listed", jar);
+    const created = await createApiToken(suite.url, hankSession, hank.password, "listed", jar);
     const { text, items } = await list(hankSession);
     const entry = items.find((t) => t.id === created.id);
     expect(entry).toBeDefined();
@@ -115,7 +135,7 @@ describe("API tokens: /api/v1/tokens", () => {
   });
 
   test("lastUsedAt is set once the token has been used", async () => {
-    const created = await createApiToken(suite.url, hankSession, "used later", jar);
+    const created = await createApiToken(suite.url, hankSession, hank.password, "used later", jar);
     const entry = async () => (await list(hankSession)).items.find((t) => t.id === created.id)!;
     expect((await entry()).lastUsedAt).toBeNull();
     const before = Date.now();
@@ -126,15 +146,15 @@ describe("API tokens: /api/v1/tokens", () => {
   });
 
   test("an API token can list tokens too, and the list still has no secrets", async () => {
-    const created = await createApiToken(suite.url, hankSession, "self-lister", jar);
+    const created = await createApiToken(suite.url, hankSession, hank.password, "self-lister", jar);
     const { text, items } = await list(created.token);
     expect(items.map((t) => t.id)).toContain(created.id);
     expect(text).not.toContain(created.token);
   });
 
   test("DELETE is 204, then the token is 401, gone from the list, and a second DELETE is 404", async () => {
-    const created = await createApiToken(suite.url, hankSession, "to revoke", jar);
-    const keep = await createApiToken(suite.url, hankSession, "to keep", jar);
+    const created = await createApiToken(suite.url, hankSession, hank.password, "to revoke", jar);
+    const keep = await createApiToken(suite.url, hankSession, hank.password, "to keep", jar);
     expect(await meStatus(suite.url, created.token)).toBe(200);
 
     const res = await call(suite.url, "DELETE", `/api/v1/tokens/${created.id}`, { token: hankSession });
@@ -150,7 +170,7 @@ describe("API tokens: /api/v1/tokens", () => {
   });
 
   test("deleting someone else's token id is 404, and their token keeps working", async () => {
-    const ivys = await createApiToken(suite.url, ivySession, "ivy's script", jar);
+    const ivys = await createApiToken(suite.url, ivySession, ivy.password, "ivy's script", jar);
     const res = await call(suite.url, "DELETE", `/api/v1/tokens/${ivys.id}`, { token: hankSession });
     await expectProblem(res, 404, "not_found");
     expect(await meStatus(suite.url, ivys.token)).toBe(200);
@@ -160,7 +180,7 @@ describe("API tokens: /api/v1/tokens", () => {
 
   test("without a valid credential every token route is 401", async () => {
     await expectProblem(await call(suite.url, "GET", "/api/v1/tokens"), 401, "unauthorized");
-    await expectProblem(await call(suite.url, "POST", "/api/v1/tokens", { json: { name: "anon" } }), 401, "unauthorized");
+    await expectProblem(await call(suite.url, "POST", "/api/v1/tokens", { json: { name: "anon", password: hank.password } }), 401, "unauthorized");
     await expectProblem(await call(suite.url, "DELETE", "/api/v1/tokens/anything"), 401, "unauthorized");
     // A syntactically valid but unknown API token is no better.
     const fake = `pxv_${"Q".repeat(43)}`;

@@ -40,6 +40,13 @@ describe("pixvault user", () => {
     const weak = await create("weakling", "password1234");
     expect(weak.code).toBe(1);
     expect(weak.stderr).toContain("weak_password");
+    // Too short is weak too: the same code, and the one line says what to do.
+    const short = await create("shorty", "Qz7#kP2!m");
+    expect(short.code).toBe(1);
+    expect(short.stderr.trim().split("\n")).toHaveLength(1);
+    expect(short.stderr).toContain("weak_password");
+    expect(short.stderr).toContain("Use at least 10 characters.");
+    expect(short.stderr).not.toContain("Qz7#kP2!m");
     const badName = await create("ä-user", PASSWORD);
     expect(badName.code).toBe(2);
     expect(badName.stderr).toContain("--username:");
@@ -63,7 +70,7 @@ describe("pixvault user", () => {
     expect(json.stdout).not.toContain("argon2");
   });
 
-  test("reset-password changes the password and ends the user's sessions", async () => {
+  test("reset-password changes the password and revokes the user's sessions and API tokens", async () => {
     const server = await startServer(data);
     try {
       const login = (password: string) =>
@@ -72,11 +79,32 @@ describe("pixvault user", () => {
           headers: { "content-type": "application/json" },
           body: JSON.stringify({ username: "operator.ann", password }),
         });
+      const meStatus = async (token: string) =>
+        (await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status;
       const { token } = await jsonOf(await login(PASSWORD));
+      const minted = await fetch(`${server.url}/api/v1/tokens`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ name: "cron job", password: PASSWORD }),
+      });
+      expect(minted.status).toBe(201);
+      const api = (await jsonOf(minted)).token as string;
+      expect(await meStatus(api)).toBe(200);
+
+      // A short new password is refused like a weak one, and changes nothing.
+      const short = await runCli(["user", "reset-password", "--username", "operator.ann", "--password-stdin", ...data], { stdin: "12345678" });
+      expect(short.code).toBe(1);
+      expect(short.stderr).toContain("weak_password");
+      expect(short.stderr).toContain("Use at least 10 characters.");
+      expect(await meStatus(token)).toBe(200);
+      expect(await meStatus(api)).toBe(200);
+
       const NEW = "a brand new operator passphrase";
       const r = await runCli(["user", "reset-password", "--username", "operator.ann", "--password-stdin", ...data], { stdin: NEW });
       expect(r.code).toBe(0);
-      expect((await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+      expect(r.stdout).toContain("sessions and API tokens were revoked");
+      expect(await meStatus(token)).toBe(401);
+      expect(await meStatus(api)).toBe(401);
       expect((await login(PASSWORD)).status).toBe(401);
       expect((await login(NEW)).status).toBe(201);
     } finally {

@@ -275,12 +275,17 @@ describe("the web UI in Chromium, served by the single executable", () => {
     expect((await pageFetch(page, "PATCH", `/api/v1/images/${id}`, { description: "x" }, { "X-CSRF-Token": csrfToken })).status).toBe(200);
   }, STEP_MS);
 
-  test("account page: change password, create an API token whose curl line works, revoke it", async () => {
+  test("account page: create an API token (with the password) whose curl line works, revoke it, change password", async () => {
     await page.getByRole("link", { name: "Account" }).click();
     await heading(page, "Account").waitFor();
     await expect(page.locator(".metadata").textContent()).resolves.toContain("3 images");
 
+    // A token outlives the session, so the page asks for the password; a wrong one is said at the field.
     await page.getByLabel("Token name", { exact: true }).fill("backup script");
+    await page.getByLabel("Password, to confirm", { exact: true }).fill("not my password");
+    await page.getByRole("button", { name: "Create token" }).click();
+    await page.getByText("That is not your password.").waitFor();
+    await page.getByLabel("Password, to confirm", { exact: true }).fill(PASSWORD);
     await page.getByRole("button", { name: "Create token" }).click();
     const secret = await page.getByLabel("Token", { exact: true }).inputValue();
     expect(secret).toMatch(/^pxv_/);
@@ -294,6 +299,13 @@ describe("the web UI in Chromium, served by the single executable", () => {
     await page.getByText("No API tokens.").waitFor();
     expect(JSON.parse(Bun.spawnSync(["sh", "-c", `${curl} -s`]).stdout.toString()).code).toBe("unauthorized");
 
+    // A token made before a password change stops working with it, and leaves the list.
+    await page.getByLabel("Token name", { exact: true }).fill("nightly sync");
+    await page.getByLabel("Password, to confirm", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "Create token" }).click();
+    await page.getByRole("button", { name: "Revoke nightly sync" }).waitFor();
+    const nightly = await page.getByLabel("Try it with curl", { exact: true }).inputValue();
+
     await page.getByLabel("Current password", { exact: true }).fill("not my password");
     await page.getByLabel("New password", { exact: true }).fill(NEW_PASSWORD);
     await page.getByRole("button", { name: "Change password" }).click();
@@ -301,6 +313,8 @@ describe("the web UI in Chromium, served by the single executable", () => {
     await page.getByLabel("Current password", { exact: true }).fill(PASSWORD);
     await page.getByRole("button", { name: "Change password" }).click();
     await status().getByText(/Password changed/).waitFor();
+    await page.getByText("No API tokens.").waitFor();
+    expect(JSON.parse(Bun.spawnSync(["sh", "-c", `${nightly} -s`]).stdout.toString()).code).toBe("unauthorized");
   }, STEP_MS);
 
   test("sign out ends the session: the cookie is gone and a reload shows the sign-in page", async () => {

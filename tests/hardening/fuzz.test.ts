@@ -52,8 +52,8 @@ describe(`fuzzing every route (seed ${SEED})`, () => {
       await uploadOne(server.url, ann.token, { name: "fuzz-public.png", bytes: noisePng({ width: 30, height: 20, seed: 2 }) }, { visibility: "public" }),
       await uploadOne(server.url, bob.token, { name: "fuzz-bob.png", bytes: noisePng({ width: 30, height: 20, seed: 3 }) }),
     ];
-    const api = await createApiToken(server.url, ann.token, "fuzz", jar);
-    const revocable = await createApiToken(server.url, bob.token, "fuzz-revocable", jar);
+    const api = await createApiToken(server.url, ann.token, ann.user.password, "fuzz", jar);
+    const revocable = await createApiToken(server.url, bob.token, bob.user.password, "fuzz-revocable", jar);
     const shares = [
       await createShare(server.url, ann.token, images[0].id, {}, jar),
       await createShare(server.url, ann.token, images[1].id, { password: "fuzzing share password 7", maxDownloads: 3 }, jar),

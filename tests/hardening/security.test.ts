@@ -32,7 +32,7 @@ let annApi: string;
 beforeAll(async () => {
   rememberMasterKey(jar, suite.dataDir);
   [ann, bob] = await Promise.all([signedInUser(suite.url, jar), signedInUser(suite.url, jar)]);
-  annApi = (await createApiToken(suite.url, ann.token, "security suite", jar)).token;
+  annApi = (await createApiToken(suite.url, ann.token, ann.user.password, "security suite", jar)).token;
 });
 
 describe("the access matrix: owner Ann, another user Bob, anonymous", () => {

@@ -94,7 +94,7 @@ describe("cookie sessions with CSRF protection", () => {
     const session = await cookieLogin(ann);
     const attempts: [string, string, { json?: unknown; body?: RequestInit["body"] }][] = [
       ["PATCH", "/api/v1/me", { json: { name: "Mallory" } }],
-      ["POST", "/api/v1/tokens", { json: { name: "stolen" } }],
+      ["POST", "/api/v1/tokens", { json: { name: "stolen", password: ann.password } }],
       ["POST", "/api/v1/images", { body: multipart() }],
       ["POST", "/api/v1/images/delete", { json: { all: true } }],
       ["PUT", "/api/v1/me/password", { json: { currentPassword: ann.password, newPassword: "a brand new passphrase here" } }],
@@ -173,7 +173,7 @@ describe("cookie sessions with CSRF protection", () => {
 
   test("an API token or garbage in the cookie signs nobody in", async () => {
     const session = await loginToken(suite.url, bob.username, bob.password, jar);
-    const api = await createApiToken(suite.url, session, "not a cookie", jar);
+    const api = await createApiToken(suite.url, session, bob.password, "not a cookie", jar);
     for (const value of [api.token, session.slice(0, -2), "x".repeat(5000)]) {
       const res = await call(suite.url, "GET", "/api/v1/me", { headers: { cookie: `pxv_session=${value}` } });
       await expectProblem(res, 401, "unauthorized");

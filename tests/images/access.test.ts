@@ -294,7 +294,7 @@ describe("image access", () => {
 
     test("an API token works like a session: upload, list, metadata, content, change and delete", async () => {
       const who = await member();
-      const api = await createApiToken(suite.url, who.token, "backup script");
+      const api = await createApiToken(suite.url, who.token, who.user.password, "backup script");
       const file = png(`via-token-${unique()}.png`);
       const image = await uploadOne(suite.url, api.token, file);
       expect(image.owner).toEqual({ id: who.user.id, username: who.user.username });
@@ -315,7 +315,7 @@ describe("image access", () => {
       const image = await upload(who, png(`open-${unique()}.png`), { visibility: "public" });
       const revoked = await loginToken(suite.url, who.user.username, who.user.password);
       expect((await call(suite.url, "DELETE", "/api/v1/sessions/current", { token: revoked })).status).toBe(204);
-      const api = await createApiToken(suite.url, who.token, "to revoke");
+      const api = await createApiToken(suite.url, who.token, who.user.password, "to revoke");
       expect((await call(suite.url, "DELETE", `/api/v1/tokens/${api.id}`, { token: who.token })).status).toBe(204);
 
       const bad: Record<string, string>[] = [

@@ -111,14 +111,18 @@ export async function loginToken(baseUrl: string, username: string, password: st
   return body.token as string;
 }
 
-/** Creates an API token (asserting 201) and returns {id, token}, remembering the secret. */
+/**
+ * Creates an API token (asserting 201) and returns {id, token}, remembering the secret.
+ * `password` is the user's current password, which the server asks for before it mints a token.
+ */
 export async function createApiToken(
   baseUrl: string,
   sessionToken: string,
+  password: string,
   name: string,
   jar?: SecretJar,
 ): Promise<{ id: string; token: string }> {
-  const res = await call(baseUrl, "POST", "/api/v1/tokens", { token: sessionToken, json: { name } });
+  const res = await call(baseUrl, "POST", "/api/v1/tokens", { token: sessionToken, json: { name, password } });
   const body = await jsonOf(res);
   if (res.status !== 201) throw new Error(`token creation failed: ${res.status} ${JSON.stringify(body)}`);
   jar?.add(body.token);

@@ -20,6 +20,7 @@ interface ApiToken {
 
 export async function accountPage(): Promise<Node> {
   const { user } = await api<{ user: Me }>("GET", "/api/v1/me");
+  const tokens = await tokensSection();
   const quota = user.usage.quotaBytes ? ` of ${formatBytes(user.usage.quotaBytes)}` : "";
   return h(
     "div",
@@ -40,17 +41,21 @@ export async function accountPage(): Promise<Node> {
         h("dd", {}, `${plural(user.usage.images, "image")}, ${formatBytes(user.usage.bytes)}${quota}`),
       ),
     ),
-    passwordSection(user),
-    await tokensSection(),
+    passwordSection(user, () => void tokens.refresh().catch((e: unknown) => notify(explain(e), "error"))),
+    tokens.section,
     deleteSection(),
   );
 }
 
-function passwordSection(user: Me): HTMLElement {
+function passwordSection(user: Me, onChanged: () => void): HTMLElement {
   const current = h("input", { type: "password", id: "current-password", autocomplete: "current-password", required: true });
   const next = h("input", { type: "password", id: "new-password", autocomplete: "new-password", minlength: 10, required: true });
   const currentField = field("Current password", current);
-  const nextField = field("New password", next, "At least 10 characters, and hard to guess. Your other sessions will be signed out.");
+  const nextField = field(
+    "New password",
+    next,
+    "At least 10 characters, and hard to guess. Your other sessions will be signed out and your API tokens revoked.",
+  );
   nextField.wrapper.append(passwordMeter(next, () => user));
   const form = h(
     "form",
@@ -67,7 +72,8 @@ function passwordSection(user: Me): HTMLElement {
     try {
       await api("PUT", "/api/v1/me/password", { currentPassword: current.value, newPassword: next.value });
       form.reset();
-      notify("Password changed. Your other sessions are signed out.");
+      notify("Password changed. Your other sessions are signed out and your API tokens revoked.");
+      onChanged();
     } catch (err) {
       const code = (err as { code?: string }).code;
       const byField = fieldErrors(err);
@@ -79,10 +85,13 @@ function passwordSection(user: Me): HTMLElement {
   return form;
 }
 
-async function tokensSection(): Promise<HTMLElement> {
+async function tokensSection(): Promise<{ section: HTMLElement; refresh: () => Promise<void> }> {
   const list = h("ul", { class: "tokens" });
   const secret = h("div", { class: "secret", hidden: true, "aria-live": "polite" });
   const name = h("input", { id: "token-name", required: true, maxlength: 100, placeholder: "e.g. backup script" });
+  // A token outlives this session, so the server asks for the password before it makes one.
+  const password = h("input", { type: "password", id: "token-password", autocomplete: "current-password", required: true });
+  const passwordField = field("Password, to confirm", password);
   const expiry = h(
     "select",
     { id: "token-expiry" },
@@ -96,6 +105,7 @@ async function tokensSection(): Promise<HTMLElement> {
     { class: "token-form" },
     field("Token name", name).wrapper,
     field("Expires after", expiry).wrapper,
+    passwordField.wrapper,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Create token")),
   );
 
@@ -127,8 +137,9 @@ async function tokensSection(): Promise<HTMLElement> {
 
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
+    setFieldError(password, passwordField.error, null);
     try {
-      const body = { name: name.value, ...(expiry.value ? { expiresInDays: Number(expiry.value) } : {}) };
+      const body = { name: name.value, password: password.value, ...(expiry.value ? { expiresInDays: Number(expiry.value) } : {}) };
       const created = await api<{ name: string; token: string }>("POST", "/api/v1/tokens", body);
       const curl = `curl -H 'Authorization: Bearer ${created.token}' ${location.origin}/api/v1/images`;
       const value = h("input", { id: "token-value", readonly: true, value: created.token });
@@ -143,12 +154,13 @@ async function tokensSection(): Promise<HTMLElement> {
       value.select();
       await showTokens();
     } catch (err) {
-      notify(explain(err), "error");
+      if ((err as { code?: string }).code === "invalid_credentials") setFieldError(password, passwordField.error, "That is not your password.");
+      else notify(explain(err), "error");
     }
   });
 
   await showTokens();
-  return h(
+  const section = h(
     "section",
     { class: "panel", "aria-labelledby": "tokens-title" },
     h("h2", { id: "tokens-title" }, "API tokens"),
@@ -157,6 +169,7 @@ async function tokensSection(): Promise<HTMLElement> {
     form,
     secret,
   );
+  return { section, refresh: showTokens };
 }
 
 function deleteSection(): HTMLElement {

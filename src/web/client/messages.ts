@@ -37,7 +37,7 @@ export function explain(error: unknown): string {
   return words;
 }
 
-/** A validation_failed problem's messages by field name ("password" → "must be at least 10 characters"). */
+/** A validation_failed problem's messages by field name ("email" → "must be an email address"). */
 export function fieldErrors(error: unknown): Map<string, string> {
   const found = new Map<string, string>();
   if (error instanceof ApiError) for (const e of error.problem.errors ?? []) if (!found.has(e.field)) found.set(e.field, e.message);

@@ -32,7 +32,7 @@ export function passwordMeter(input: HTMLInputElement, account: () => Account): 
       return;
     }
     label.textContent = "Checking…";
-    const { scorePassword, guessableWords, MIN_PASSWORD_LENGTH } = await loadStrength();
+    const { scorePassword, guessableWords } = await loadStrength();
     const who = account();
     // The server lowercases usernames and trims names and emails before it judges.
     const words = guessableWords({ username: who.username.trim().toLowerCase(), name: who.name.trim(), email: who.email.trim() });
@@ -40,12 +40,8 @@ export function passwordMeter(input: HTMLInputElement, account: () => Account): 
     if (run !== latest) return;
     meter.value = verdict.score;
     label.textContent = `Strength: ${LABELS[verdict.score]}${verdict.ok ? " — good" : " — not accepted yet"}`;
-    const tips = [
-      input.value.length < MIN_PASSWORD_LENGTH ? `Use at least ${MIN_PASSWORD_LENGTH} characters.` : null,
-      verdict.warning,
-      ...verdict.suggestions,
-    ];
-    advice.textContent = verdict.ok ? "" : tips.filter(Boolean).join(" ");
+    // The length rule is among the suggestions, as in the server's weak_password feedback.
+    advice.textContent = verdict.ok ? "" : [verdict.warning, ...verdict.suggestions].filter(Boolean).join(" ");
   };
 
   input.addEventListener("focus", () => void loadStrength(), { once: true });
