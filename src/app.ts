@@ -19,6 +19,7 @@ import { imageRoutes } from "./http/image-routes.ts";
 import { shareRoutes } from "./http/share-routes.ts";
 import { UPLOAD_PATH, uploadRoutes } from "./http/upload-routes.ts";
 import { API_CSP, securityHeaders } from "./http/security-headers.ts";
+import { noStoreWhenSignedIn } from "./http/cache-policy.ts";
 import { bearer } from "./http/schemas.ts";
 import { validationHook } from "./http/validation.ts";
 import { webRoutes } from "./http/web-routes.ts";
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps) {
   app.use(requestId());
   app.use(accessLog(deps.logger, deps.metrics?.recordRequest));
   app.use(securityHeaders(deps.tls ?? false));
+  app.use(noStoreWhenSignedIn());
   app.use(async (c, next) => {
     await next();
     if (!c.res.headers.has("content-security-policy")) c.res.headers.set("content-security-policy", API_CSP);

@@ -11,6 +11,7 @@ import { AppError, fail, ok, type Result } from "./errors.ts";
 import { canRead, type Viewer } from "./image-access.ts";
 import { MAX_BULK_IDS, type BulkSelection } from "./image-input.ts";
 import { integrityFailure, openContent } from "./images.ts";
+import { nameWithTypeExtension } from "./image-names.ts";
 import { describeImage } from "./image-view.ts";
 
 export const MAX_ARCHIVE_ENTRIES = MAX_BULK_IDS;
@@ -39,7 +40,7 @@ export async function openArchive(deps: ImageDeps, viewer: Viewer, selection: Bu
       throw e;
     }
   }
-  const names = uniqueEntryNames(described.map((d) => d.filename));
+  const names = uniqueEntryNames(described.map((d) => nameWithTypeExtension(d.filename, d.row.contentType)));
   const entries: ZipEntry[] = described.map((d, i) => ({ name: names[i]!, size: d.row.size, crc32: d.crc32, modified: d.row.createdAt }));
   const layout = zipLayout(entries);
   const etag = createHash("sha256")
@@ -49,9 +50,18 @@ export async function openArchive(deps: ImageDeps, viewer: Viewer, selection: Bu
   return ok({
     layout,
     etag,
-    filename: `pixvault-${deps.now().toISOString().slice(0, 10)}.zip`,
+    filename: archiveFilename(deps.now(), entries.length, etag),
     read: (start, end) => readArchive(deps, layout, rowsInOrder, start, end),
   });
+}
+
+/**
+ * `pixvault-2026-12-04-12-images-3fa9c1d2.zip`: successive downloads of different selections
+ * do not overwrite each other, and one selection keeps its name all day (the date is UTC, the
+ * tail is the archive's own ETag), so a resumed download finds the file it started.
+ */
+function archiveFilename(now: Date, count: number, etag: string): string {
+  return `pixvault-${now.toISOString().slice(0, 10)}-${count}-image${count === 1 ? "" : "s"}-${etag.slice(0, 8)}.zip`;
 }
 
 async function selectRows(deps: ImageDeps, viewer: Viewer, selection: BulkSelection): Promise<Result<OwnedImageRow[]>> {

@@ -1,4 +1,5 @@
 // Filenames: the sanitising rules (README, Images with curl: Names), the form used for uniqueness, renames.
+import { acceptedImageType } from "../media/image-types.ts";
 import { fail, ok, type Result } from "./errors.ts";
 
 const MAX_NAME_BYTES = 255;
@@ -33,6 +34,26 @@ export function renameCandidate(name: string, n: number): string {
   let cut = stem;
   while (Buffer.byteLength(cut + suffix + ext, "utf8") > MAX_NAME_BYTES) cut = Array.from(cut).slice(0, -1).join("");
   return `${cut}${suffix}${ext}`;
+}
+
+/**
+ * The name a download is saved under (README, Images with curl: Content): it ends with an
+ * extension of the type the bytes are, so a GIF/HTML polyglot uploaded as `invoice.html` is
+ * saved as `invoice.html.gif` and opening the saved file shows an image instead of running
+ * its script. Any extension of the type is kept as is (`photo.JPG`, `scan.tif`); the name
+ * stays within the byte limit.
+ */
+export function nameWithTypeExtension(name: string, contentType: string): string {
+  const type = acceptedImageType(contentType);
+  if (!type) return name;
+  const lower = name.toLowerCase();
+  if (type.extensions.some((ext) => lower.endsWith(`.${ext}`))) return name;
+  const ext = `.${type.extension}`;
+  if (Buffer.byteLength(name + ext, "utf8") <= MAX_NAME_BYTES) return name + ext;
+  let stem = name;
+  while (Buffer.byteLength(stem + ext, "utf8") > MAX_NAME_BYTES) stem = Array.from(stem).slice(0, -1).join("");
+  // A cut can end on the old extension's dot: `name..png` would look like a mistake.
+  return stem.replace(/[.\s]+$/u, "") + ext;
 }
 
 function invalid(field: string, message: string) {

@@ -77,7 +77,8 @@ function archiveResponse(request: Request, archive: Archive, deps: ImageDeps): P
       etag: archive.etag,
       contentType: "application/zip",
       filename: archive.filename,
-      cacheControl: "private, no-cache",
+      // Originals, usually private ones: kept by no cache (README, HTTP conventions: Caching).
+      cacheControl: "no-store",
       read: (start, end) => archive.read(start, end),
       // Integrity failures are logged with the image id by the domain; log anything else here.
       onStreamError: (error) => {

@@ -28,6 +28,8 @@ export interface ContentSource {
   readonly lastModified?: Date;
   /** Default "private, no-cache". */
   readonly cacheControl?: string;
+  /** Content-Security-Policy of the 200/206/304; absent, the app's strict API policy applies. */
+  readonly contentSecurityPolicy?: string;
   /** Plaintext bytes start..endInclusive; each chunk already authenticated. May throw (e.g. integrity errors). */
   read(start: number, endInclusive: number): AsyncIterable<Uint8Array>;
   /** Release resources (close the file). Called exactly once: after the body ends, errors or is cancelled, or when no body is sent (304/416/HEAD). */
@@ -41,6 +43,11 @@ export interface ContentOptions {
   readonly download?: boolean;
   /** Bodies up to this many bytes are sent whole, with an exact Content-Length (default WHOLE_BODY_BYTES). */
   readonly wholeBodyBytes?: number;
+  /**
+   * Runs before any byte is read when a GET answer (200 or 206) will carry the content's last
+   * byte — a whole download, however it was split into ranges. Throwing refuses the request.
+   */
+  readonly beforeLastByte?: () => Promise<void>;
 }
 
 /**
@@ -65,10 +72,9 @@ export async function contentResponse(
     if (conditional && noneMatch(request.headers.get("if-none-match"), source.etag)) {
       await release();
       // RFC 9110 §15.4.5: a 304 repeats the validator and caching fields, nothing about a body.
-      return new Response(null, {
-        status: 304,
-        headers: { etag, "cache-control": cacheControl },
-      });
+      const notModified = new Headers({ etag, "cache-control": cacheControl });
+      if (source.contentSecurityPolicy) notModified.set("content-security-policy", source.contentSecurityPolicy);
+      return new Response(null, { status: 304, headers: notModified });
     }
 
     // Range is defined only for GET (RFC 9110 §14.2), so HEAD describes the whole body.
@@ -98,9 +104,12 @@ export async function contentResponse(
       "x-content-type-options": "nosniff",
       "content-disposition": contentDisposition(source.filename, options.download ? "attachment" : "inline"),
     });
+    if (source.contentSecurityPolicy) headers.set("content-security-policy", source.contentSecurityPolicy);
     if (source.lastModified) headers.set("last-modified", source.lastModified.toUTCString());
     if (range.kind === "partial") headers.set("content-range", `bytes ${start}-${end}/${source.size}`);
     const status = range.kind === "partial" ? 206 : 200;
+
+    if (method === "GET" && end === source.size - 1) await options.beforeLastByte?.();
 
     // Nothing to decrypt: HEAD never sends a body (and Hono would drop an unread stream
     // without cancelling it, leaking the file), and an empty image has no bytes to send.

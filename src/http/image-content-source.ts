@@ -1,17 +1,20 @@
 // An opened image as the ContentSource that contentResponse turns into 200/206/304/416.
 import { AppError } from "../domain/errors.ts";
+import { nameWithTypeExtension } from "../domain/image-names.ts";
 import type { ImageContent } from "../domain/images.ts";
 import type { Logger } from "../logger.ts";
 import type { ContentSource } from "./content-response.ts";
+import { IMAGE_CSP } from "./security-headers.ts";
 
 export function imageContentSource({ image, blob }: ImageContent, logger: Logger, cacheControl: string): ContentSource {
   return {
     size: image.size,
     etag: image.sha256,
     contentType: image.contentType,
-    filename: image.filename,
+    filename: nameWithTypeExtension(image.filename, image.contentType),
     lastModified: new Date(image.updatedAt),
     cacheControl,
+    contentSecurityPolicy: IMAGE_CSP,
     read: (start, end) => blob.readRange(start, end),
     close: () => blob.close(),
     // Integrity failures are logged by the domain with their reason; this catches the rest.

@@ -115,7 +115,8 @@ export function imageRoutes(deps: ImageDeps) {
     .openapi(contentRoute, async (c) => {
       const { image, blob } = valueOr(await openImageContent(deps, c.req.valid("param").id, c.get("principal")?.user));
       const download = ["1", "true"].includes(c.req.valid("query").download ?? "");
-      const cacheControl = image.visibility === "public" ? "public, no-cache" : "private, no-cache";
+      // A private original is kept by no cache, not even the browser's (README, HTTP conventions: Caching).
+      const cacheControl = image.visibility === "public" ? "public, no-cache" : "no-store";
       return contentResponse(c.req.raw, imageContentSource({ image, blob }, deps.logger, cacheControl), { download }) as never;
     })
     .openapi(patchRoute, async (c) => {

@@ -86,14 +86,12 @@ export function shareLinkRoutes(deps: ImageDeps, tls: boolean) {
       const shared = valueOr(await openSharedImage(deps, token, getCookie(c, UNLOCK_COOKIE)));
       if (shared.kind === "locked") return formPage(c, 200) as never;
       const download = ["1", "true"].includes(c.req.valid("query").download ?? "");
-      const response = await contentResponse(c.req.raw, imageContentSource(shared.content, deps.logger, "private, no-cache"), { download });
-      // Only a full GET download counts (not HEAD, 304 or a 206 range), so the count is taken
-      // from the response actually made; a link used up meanwhile sends no byte of it.
-      if (c.req.method !== "GET" || response.status !== 200) return response as never;
-      const counted = await countSharedDownload(deps, token);
-      if (!counted.ok) await response.body?.cancel();
-      valueOr(counted);
-      return response as never;
+      // Every answer that delivers the image's last byte counts (a 200, or a 206 ending there),
+      // so ranges cannot assemble the image uncounted; a link used up meanwhile sends no byte.
+      // no-store: a revoked or used-up link must not go on being served from a cache.
+      const source = imageContentSource(shared.content, deps.logger, "no-store");
+      const beforeLastByte = async () => valueOr(await countSharedDownload(deps, token));
+      return (await contentResponse(c.req.raw, source, { download, beforeLastByte })) as never;
     })
     .openapi(unlockRoute, async (c) => {
       const { token } = c.req.valid("param");

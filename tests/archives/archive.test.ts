@@ -96,7 +96,8 @@ describe("an archive of a selection", () => {
     const res = await archive(ann.token, { ids });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/zip");
-    expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="pixvault-\d{4}-\d{2}-\d{2}\.zip"/);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(res.headers.get("content-disposition")).toMatch(new RegExp(`^attachment; filename="pixvault-${today}-6-images-[0-9a-f]{8}\\.zip"$`));
     expect(res.headers.get("accept-ranges")).toBe("bytes");
     const length = Number(res.headers.get("content-length"));
     const bytes = await bytesOf(res);
@@ -135,6 +136,44 @@ describe("an archive of a selection", () => {
     const [ab, bb, cb] = await Promise.all([bytesOf(a), bytesOf(b), bytesOf(c)]);
     expect(bb.equals(ab)).toBe(true);
     expect(cb.equals(ab)).toBe(true);
+  });
+
+  test("each selection downloads under its own name (date, count, a fingerprint), the same one every time", async () => {
+    const name = async (res: Response) => {
+      await res.arrayBuffer();
+      return /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1];
+    };
+    const one = await name(await archiveGet(ann.token, `ids=${annIds[0]}`));
+    const two = await name(await archiveGet(ann.token, `ids=${annIds[0]},${annIds[1]}`));
+    const otherTwo = await name(await archive(ann.token, { ids: [annIds[2], annIds[3]] }));
+    expect(one).toMatch(/^pixvault-\d{4}-\d{2}-\d{2}-1-image-[0-9a-f]{8}\.zip$/);
+    expect(two).toMatch(/^pixvault-\d{4}-\d{2}-\d{2}-2-images-[0-9a-f]{8}\.zip$/);
+    expect(new Set([one, two, otherTwo]).size).toBe(3);
+    // Same selection, same name and ETag: a download resumed with Range/If-Range finds its file.
+    const again = await archive(ann.token, { ids: [annIds[0], annIds[1]] });
+    expect(await name(again)).toBe(two!);
+    const first = await archiveGet(ann.token, `ids=${annIds[0]},${annIds[1]}`);
+    await first.arrayBuffer();
+    expect(again.headers.get("etag")).toBe(first.headers.get("etag"));
+  });
+
+  test("an entry always ends with an extension of its sniffed type: a GIF uploaded as invoice.html is invoice.html.gif", async () => {
+    // Its own user: the {all:true} test counts ann's images.
+    const cy = await signedInUser(suite.url);
+    const upload = (name: string, bytes: Uint8Array) => uploadOne(suite.url, cy.token, { name, bytes });
+    const ids = [
+      (await upload("invoice.html", fixtureImage("sample.gif"))).id,
+      (await upload("invoice.html.gif", fixtureImage("sample.gif"))).id,
+      (await upload("cat.gif", noisePng({ width: 8, height: 8, seed: 70 }))).id,
+      (await upload("photo.JPEG", fixtureImage("sample.jpg"))).id,
+    ];
+    const res = await archive(cy.token, { ids });
+    const { path } = checkedZip(await bytesOf(res));
+    const unzipList = spawnSync("unzip", ["-Z1", path], { encoding: "utf8" }).stdout.trim().split("\n");
+    // Names stay unique after the extension is added; an extension of the right type stays as given.
+    expect(unzipList).toEqual(["invoice.html.gif", "invoice.html (1).gif", "cat.gif.png", "photo.JPEG"]);
+    expect(pythonZipView(path).names).toEqual(unzipList);
+    expect(extracted(path).get("invoice.html.gif")!.equals(fixtureImage("sample.gif"))).toBe(true);
   });
 
   test("{all:true} zips all of the caller's own images; anonymous callers get 401", async () => {

@@ -253,9 +253,17 @@ describe("the web UI in Chromium, served by the single executable", () => {
     await shoot(page, "image-detail");
 
     const stranger = await browser.newContext();
-    const response = await (await stranger.newPage()).goto(url);
+    const viewer = await stranger.newPage();
+    const consoleErrors: string[] = [];
+    viewer.on("console", (m) => {
+      if (m.type() === "error") consoleErrors.push(m.text());
+    });
+    const response = await viewer.goto(url);
     expect(response!.status()).toBe(200);
     expect(response!.headers()["content-type"]).toBe("image/png");
+    // The image's own CSP lets Chromium's viewer style it: centred, and no CSP error logged.
+    expect(await viewer.locator("img").evaluate((img) => getComputedStyle(img).marginLeft)).not.toBe("0px");
+    expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
     await stranger.close();
   }, STEP_MS);
 

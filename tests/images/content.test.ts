@@ -8,6 +8,7 @@ import { jsonOf, type Json } from "../support/http.ts";
 import { bytesOf, contentOf, sha256Hex, uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
 import { FIXTURES, fixtureImage, noisePng, pngOfSize } from "../support/images.ts";
 import { serverForSuite } from "../support/pixvault.ts";
+import { createShare, openShare } from "../support/shares-api.ts";
 
 const SEGMENT = 64 * 1024;
 const STRIDE = SEGMENT + 16;
@@ -119,14 +120,80 @@ describe("content of every accepted format", () => {
     });
   }
 
-  test("the type comes from the bytes: a PNG named x.jpg and claimed as image/jpeg is served as image/png", async () => {
+  test("the type comes from the bytes: a PNG named x.jpg and claimed as image/jpeg is served as image/png, saved as x.jpg.png", async () => {
     const png = fixtureImage("sample.png");
     const image = await uploadOne(suite.url, token, { name: "x.jpg", bytes: png, type: "image/jpeg" });
     expect(image.contentType).toBe("image/png");
     const res = await contentOf(suite.url, token, image.id);
     expect((await bytesOf(res)).equals(png)).toBe(true);
     expect(res.headers.get("content-type")).toBe("image/png");
-    expect(res.headers.get("content-disposition")).toBe('inline; filename="x.jpg"');
+    expect(res.headers.get("content-disposition")).toBe('inline; filename="x.jpg.png"');
+    // The name itself is what was uploaded; only the name a download is saved under changes.
+    expect(image.filename).toBe("x.jpg");
+  });
+
+  test("a GIF/HTML polyglot uploaded as invoice.html downloads as invoice.html.gif; a name of the right type stays", async () => {
+    const polyglot = Buffer.concat([fixtureImage("sample.gif"), Buffer.from("<html><script>alert(document.domain)</script></html>")]);
+    const cases: [string, Uint8Array, string][] = [
+      ["invoice.html", polyglot, "invoice.html.gif"],
+      ["Photo.JPG", fixtureImage("sample.jpg"), "Photo.JPG"],
+      ["photo.jpeg", fixtureImage("sample.jpg"), "photo.jpeg"],
+      ["scan.TIF", fixtureImage("sample.tiff"), "scan.TIF"],
+      ["burst.heif", fixtureImage("sample.heic"), "burst.heif"],
+      ["noext", fixtureImage("sample.webp"), "noext.webp"],
+      // 255 bytes already: the name is cut (never inside a character) to make room.
+      [`${"a".repeat(251)}.txt`, fixtureImage("sample.png"), `${"a".repeat(251)}.png`],
+      [`${"é".repeat(125)}.tx`, fixtureImage("sample.png"), `${"é".repeat(125)}.png`],
+    ];
+    for (const [name, bytes, saved] of cases) {
+      const image = await upload(bytes, name);
+      const res = await call(suite.url, "GET", `/api/v1/images/${image.id}/content?download=1`, { token });
+      await res.arrayBuffer();
+      const header = res.headers.get("content-disposition")!;
+      const exact = header.includes("filename*=") ? decodeURIComponent(header.split("filename*=UTF-8''")[1]!) : /filename="(.*)"/.exec(header)![1];
+      expect({ name, saved: exact }).toEqual({ name, saved });
+      expect(Buffer.byteLength(exact!)).toBeLessThanOrEqual(255);
+      // The ASCII stand-in ends the same way.
+      expect(/filename="([^"]*)"/.exec(header)![1]).toEndWith(saved.slice(saved.lastIndexOf(".")));
+    }
+  });
+
+  test("image bytes carry a CSP that lets the browser's own viewer style them, and nothing more; errors keep the API's", async () => {
+    const image = uploaded.get("fx-sample.png")!;
+    const link = await createShare(suite.url, token, image.id);
+    const answers = [
+      await contentOf(suite.url, token, image.id),
+      await contentOf(suite.url, token, image.id, { range: "bytes=0-9" }),
+      await contentOf(suite.url, token, image.id, { "if-none-match": `"${image.sha256}"` }),
+      await openShare(suite.url, link.token),
+    ];
+    for (const res of answers) {
+      await res.arrayBuffer();
+      const csp = res.headers.get("content-security-policy")!;
+      const directives = new Map(csp.split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values.join(" ")]));
+      expect({ status: res.status, directives: Object.fromEntries(directives) }).toEqual({
+        status: res.status,
+        directives: {
+          "default-src": "'none'",
+          "style-src": "'unsafe-inline'",
+          "img-src": "'self' data:",
+          "frame-ancestors": "'none'",
+          "base-uri": "'none'",
+          "form-action": "'none'",
+        },
+      });
+    }
+    const strict = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+    const problems = [
+      await contentOf(suite.url, token, image.id, { range: `bytes=${image.size}-` }),
+      await contentOf(suite.url, token, "no-such-image"),
+      await openShare(suite.url, `${link.token}x`),
+      await call(suite.url, "GET", `/api/v1/images/${image.id}`, { token }),
+    ];
+    for (const res of problems) {
+      await res.arrayBuffer();
+      expect({ status: res.status, csp: res.headers.get("content-security-policy") }).toEqual({ status: res.status, csp: strict });
+    }
   });
 
   test("a raw-body upload claiming image/gif is served with its sniffed type too", async () => {

@@ -7,7 +7,7 @@ import { serverForSuite } from "../support/pixvault.ts";
 import { call, expectProblem, invalidFields, SecretJar, signedInUser, type SignedInUser } from "../support/accounts.ts";
 import { jsonOf, type Json } from "../support/http.ts";
 import { bytesOf, contentOf, sha256Hex, uploadOne } from "../support/images-api.ts";
-import { noisePng } from "../support/images.ts";
+import { fixtureImage, noisePng } from "../support/images.ts";
 import { createShare, listShares, openShare, postShare } from "../support/shares-api.ts";
 
 let seed = 7000;
@@ -163,6 +163,18 @@ describe("share links", () => {
       const download = await fetch(`${suite.url}/s/${link.token}?download=1`);
       expect(download.headers.get("content-disposition")).toStartWith("attachment;");
       expect((await bytesOf(download)).equals(bytes)).toBe(true);
+    });
+
+    test("a GIF uploaded as invoice.html is shared as invoice.html.gif, inline or as a download", async () => {
+      const polyglot = Buffer.concat([fixtureImage("sample.gif"), Buffer.from("<script>alert(1)</script>")]);
+      const gif = await uploadOne(suite.url, alice.token, { name: "invoice.html", bytes: polyglot });
+      const shared = await createShare(suite.url, alice.token, gif.id, {}, jar);
+      for (const [query, disposition] of [["", "inline"], ["?download=1", "attachment"]]) {
+        const res = await fetch(`${suite.url}/s/${shared.token}${query}`);
+        expect((await bytesOf(res)).equals(polyglot)).toBe(true);
+        expect(res.headers.get("content-type")).toBe("image/gif");
+        expect(res.headers.get("content-disposition")).toBe(`${disposition}; filename="invoice.html.gif"`);
+      }
     });
 
     test("a bearer token changes nothing: the link grants read of that one image only", async () => {
