@@ -18,6 +18,10 @@ const listRoute = createRoute({
   path: "/api/v1/images",
   operationId: "listImages",
   summary: "List your images (scope=mine) or everyone's public images (scope=public)",
+  description:
+    "Pages follow `nextCursor` until it is null. A `q` search decrypts the names it looks at, so one request " +
+    "looks at a bounded number of images (fewer without a token): a search page may hold fewer than `limit` " +
+    "items, even none, and still carry a `nextCursor` to go on from.",
   security: optionalBearer,
   request: { query: listQuerySchema },
   responses: {
