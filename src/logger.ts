@@ -1,4 +1,6 @@
 // Structured JSON log lines on stdout: one object per event, never secrets or bodies.
+import { databaseErrorLine } from "./store/storage-errors.ts";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Record<string, unknown>;
 
@@ -42,6 +44,12 @@ function levels(emit: (level: LogLevel, msg: string, fields?: LogFields) => void
 
 /** Describes an unexpected error for the log: name, message and stack, nothing else. */
 export function describeError(e: unknown): LogFields {
+  // A failed query's message and stack carry its SQL arguments (password hashes, key salts,
+  // wrapped keys): the log gets SQLite's code and message, and the stack below that line only.
+  const database = databaseErrorLine(e);
+  if (database !== undefined && e instanceof Error) {
+    return { error: e.name, message: database, stack: e.stack?.split("\n    at ").slice(1).join("\n    at ") };
+  }
   if (e instanceof Error) return { error: e.name, message: e.message, stack: e.stack };
   return { error: String(e) };
 }

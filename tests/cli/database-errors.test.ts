@@ -86,3 +86,31 @@ describe("CLI database failures", () => {
     expectOneSafeLine(r, /^pixvault: database error SQLITE_CONSTRAINT\w*: refused by the test$/);
   }, 60_000);
 });
+
+describe("the server log", () => {
+  test("a failed query is logged with SQLite's code, never the statement's arguments", async () => {
+    const { createClient } = await import("@libsql/client");
+    const { drizzle } = await import("drizzle-orm/libsql");
+    const { sql } = await import("drizzle-orm");
+    const { describeError } = await import("../../src/logger.ts");
+    const client = createClient({ url: ":memory:" });
+    try {
+      await client.execute("CREATE TABLE t (hash TEXT NOT NULL UNIQUE)");
+      const orm = drizzle(client);
+      const secret = "$argon2id$v=19$m=19456,t=2,p=1$c2VjcmV0LXNhbHQ";
+      await orm.run(sql`INSERT INTO t (hash) VALUES (${secret})`);
+      const failure = await orm.run(sql`INSERT INTO t (hash) VALUES (${secret})`).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(failure).toBeInstanceOf(Error);
+      expect(String((failure as Error).message)).toContain(secret); // what drizzle would have logged
+      const logged = JSON.stringify(describeError(failure));
+      expect(logged).toContain("SQLITE_CONSTRAINT");
+      expect(logged).not.toContain(secret);
+      expect(logged).not.toContain("INSERT INTO");
+    } finally {
+      client.close();
+    }
+  });
+});
