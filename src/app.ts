@@ -4,6 +4,9 @@ import { requestId } from "hono/request-id";
 import type { AccountDeps, ImageDeps } from "./domain/context.ts";
 import type { Logger } from "./logger.ts";
 import { accountRoutes } from "./http/account-routes.ts";
+import { resolveClientIp } from "./http/client-ip.ts";
+import { registrationRoutes } from "./http/registration-routes.ts";
+import type { Cidr } from "./config-values.ts";
 import { identify } from "./http/auth.ts";
 import { sessionRoutes } from "./http/session-routes.ts";
 import { tokenRoutes } from "./http/token-routes.ts";
@@ -38,12 +41,15 @@ export interface AppDeps {
   /** Counted per request and served on /metrics (with `metricsToken`, behind that bearer token). */
   readonly metrics?: ServerMetrics;
   readonly metricsToken?: string;
+  /** --trust-proxy: X-Forwarded-For is believed only from these addresses. */
+  readonly trustProxy?: readonly Cidr[];
 }
 
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.use(requestId());
+  app.use(resolveClientIp(deps.trustProxy ?? []));
   app.use(accessLog(deps.logger, deps.metrics?.recordRequest));
   app.use(securityHeaders(deps.tls ?? false));
   app.use(noStoreWhenSignedIn());
@@ -64,6 +70,7 @@ export function createApp(deps: AppDeps) {
   if (deps.accounts) {
     app.use("/api/*", identify(deps.accounts, secureCookies));
     app.route("/", accountRoutes(deps.accounts));
+    app.route("/", registrationRoutes(deps.accounts));
     app.route("/", sessionRoutes(deps.accounts, secureCookies));
     app.route("/", tokenRoutes(deps.accounts));
   }

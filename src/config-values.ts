@@ -1,5 +1,6 @@
 // Parsers for single configuration values (bytes, durations, hosts, URLs, stores):
 // each names its flag in the one-line error it throws.
+import { isIP } from "node:net";
 import { resolve } from "node:path";
 import type { BlobStoreConfig } from "./config.ts";
 
@@ -109,3 +110,26 @@ export function parseBlobStore(text: string, dataDir: string): BlobStoreConfig {
   };
 }
 
+
+/** An address range: `10.0.0.0/8`, `fd00::/8`, or one address (`127.0.0.1` = /32). */
+export interface Cidr {
+  readonly address: string;
+  readonly prefix: number;
+  readonly family: "ipv4" | "ipv6";
+}
+
+export function parseCidrList(flag: string, text: string): Cidr[] {
+  const ranges = text.split(",").map((part) => part.trim()).filter((part) => part !== "");
+  if (ranges.length === 0) throw new ConfigError(`--${flag}: expected addresses or ranges such as 127.0.0.1,10.0.0.0/8`);
+  return ranges.map((range) => {
+    const [address = "", bits, extra] = range.split("/");
+    const version = isIP(address);
+    const family = version === 4 ? "ipv4" : "ipv6";
+    const max = version === 4 ? 32 : 128;
+    const prefix = bits === undefined ? max : /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
+    if (version === 0 || extra !== undefined || !(prefix >= 0 && prefix <= max)) {
+      throw new ConfigError(`--${flag}: "${range}" is not an IP address or CIDR range (such as 10.0.0.0/8 or fd00::/8)`);
+    }
+    return { address, prefix, family };
+  });
+}

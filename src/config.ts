@@ -11,6 +11,8 @@ import {
   parseHost,
   parseHttpUrl,
   parseInteger,
+  parseCidrList,
+  type Cidr,
 } from "./config-values.ts";
 
 export { ConfigError };
@@ -43,10 +45,18 @@ export interface ServeConfig extends StorageConfig {
   readonly bodyIdleTimeoutMs: number;
   readonly sessionLifetimeMs: number;
   readonly loginThrottle: {
-    readonly maxFailuresPerUser: number;
+    readonly maxFailuresPerUserAndIp: number;
     readonly maxFailuresPerIp: number;
+    readonly maxFailuresPerUser: number;
     readonly windowMs: number;
   };
+  readonly registration: {
+    readonly mode: "open" | "invite" | "closed";
+    readonly maxPerIp: number;
+    readonly windowMs: number;
+  };
+  /** Proxies whose X-Forwarded-For is believed; empty means the header is ignored. */
+  readonly trustProxy: readonly Cidr[];
   /** Bearer token for /metrics; absent means /metrics is open. */
   readonly metricsToken?: string;
 }
@@ -77,9 +87,13 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: "header-timeout-seconds", value: "N", help: "time for a request's headers to arrive, else 408 (default 30)" },
   { name: "body-idle-timeout-seconds", value: "N", help: "time a request body may send nothing, else 408 (default 60)" },
   { name: "session-lifetime", value: "DURATION", help: "how long a login lasts (default 24h; 90m, 7d, 3600s)" },
-  { name: "login-max-failures", value: "N", help: "failed logins per username per window before 429 (default 5)" },
+  { name: "login-max-failures", value: "N", help: "failed logins per username from one address per window before 429 (default 5)" },
   { name: "login-max-failures-per-ip", value: "N", help: "failed logins per client address per window (default 50)" },
+  { name: "login-max-failures-per-user", value: "N", help: "failed logins per username from all addresses per window (default 100)" },
   { name: "login-window", value: "DURATION", help: "the throttling window (default 15m)" },
+  { name: "trust-proxy", value: "CIDR,…", help: "believe X-Forwarded-For only from these proxies (default: ignore it)" },
+  { name: "registration", value: "MODE", help: "sign-up: open, invite (needs a code) or closed (default open)" },
+  { name: "registration-max-per-ip", value: "N", help: "accounts registered per client address per hour (default 10)" },
   { name: "metrics-token", value: "TOKEN", help: "require `Authorization: Bearer TOKEN` on /metrics (default: open)" },
 ];
 
@@ -215,10 +229,23 @@ function serveFrom(raw: Raw, positionals: string[]): ServeConfig {
     bodyIdleTimeoutMs: parseInteger("body-idle-timeout-seconds", raw.get("body-idle-timeout-seconds") ?? "60", 1, 3600) * 1000,
     sessionLifetimeMs: parseDuration("session-lifetime", raw.get("session-lifetime") ?? "24h"),
     loginThrottle: Object.freeze({
-      maxFailuresPerUser: parseInteger("login-max-failures", raw.get("login-max-failures") ?? "5", 1, 1_000_000),
+      maxFailuresPerUserAndIp: parseInteger("login-max-failures", raw.get("login-max-failures") ?? "5", 1, 1_000_000),
       maxFailuresPerIp: parseInteger("login-max-failures-per-ip", raw.get("login-max-failures-per-ip") ?? "50", 1, 1_000_000),
+      maxFailuresPerUser: parseInteger("login-max-failures-per-user", raw.get("login-max-failures-per-user") ?? "100", 1, 1_000_000),
       windowMs: parseDuration("login-window", raw.get("login-window") ?? "15m"),
     }),
+    registration: Object.freeze({
+      mode: parseRegistrationMode(raw.get("registration") ?? "open"),
+      maxPerIp: parseInteger("registration-max-per-ip", raw.get("registration-max-per-ip") ?? "10", 1, 1_000_000),
+      windowMs: 3_600_000,
+    }),
+    trustProxy: Object.freeze(raw.has("trust-proxy") ? parseCidrList("trust-proxy", raw.get("trust-proxy")!) : []),
     ...(tls ? { tls } : {}),
   });
+}
+
+function parseRegistrationMode(text: string): ServeConfig["registration"]["mode"] {
+  const mode = text.trim().toLowerCase();
+  if (mode === "open" || mode === "invite" || mode === "closed") return mode;
+  throw new ConfigError(`--registration: expected open, invite or closed, got "${text}"`);
 }

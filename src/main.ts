@@ -27,6 +27,8 @@ async function run(argv: string[]): Promise<number> {
       return (await import("./cli/serve.ts")).serve(rest);
     case "user":
       return (await import("./cli/user.ts")).userCommand(rest);
+    case "invite":
+      return (await import("./cli/invite.ts")).inviteCommand(rest);
     case "migrate":
       return (await import("./cli/migrate.ts")).migrateCommand(rest);
     case "fsck":

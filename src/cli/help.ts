@@ -10,8 +10,13 @@ interface CommandHelp {
 export const COMMANDS: Record<string, CommandHelp> = {
   serve: { usage: "serve [flags]", summary: "run the HTTP server", available: true },
   user: {
-    usage: "user create|list|delete|reset-password",
+    usage: "user create|list|delete|reset-password|unlock",
     summary: "manage accounts (create --username U --email E --name N --password-stdin)",
+    available: true,
+  },
+  invite: {
+    usage: "invite create|list|revoke",
+    summary: "invite codes for --registration invite (create [--uses N] [--expires 7d]; the code is shown once)",
     available: true,
   },
   migrate: { usage: "migrate", summary: "apply database migrations and exit", available: true },
@@ -79,6 +84,7 @@ export function commandHelp(name: string): string {
   const c = COMMANDS[name];
   if (!c) return mainHelp();
   if (name === "user") return [USER_USAGE, "", "Storage flags:", ...flagLines(STORAGE_FLAGS)].join("\n");
+  if (name === "invite") return [INVITE_USAGE, "", "Storage flags:", ...flagLines(STORAGE_FLAGS)].join("\n");
   return [`Usage: pixvault ${c.usage}`, "", c.summary, "", "Storage flags:", ...flagLines(STORAGE_FLAGS)].join("\n");
 }
 
@@ -88,7 +94,18 @@ export const USER_USAGE = [
   "  pixvault user list [--json]",
   "  pixvault user delete --username U",
   "  pixvault user reset-password --username U --password-stdin",
+  "  pixvault user unlock --username U     clear the login throttling of U, from every address",
   "",
   "Passwords are read from standard input (one trailing newline is dropped), never from arguments:",
   "  printf '%s' \"$PASSWORD\" | pixvault user create --username ann --email ann@example.org --name Ann --password-stdin",
+].join("\n");
+
+export const INVITE_USAGE = [
+  "Usage:",
+  "  pixvault invite create [--uses N] [--expires DURATION]   a code for N sign-ups (default 1) within 7d; printed once",
+  "  pixvault invite list [--json]                            id, uses/max, expiry and state; never the code",
+  "  pixvault invite revoke ID                                the code stops working at once",
+  "",
+  "Invites matter when the server runs with --registration invite: POST /api/v1/users then needs `invite`.",
+  "These commands work while a server runs on the same data.",
 ].join("\n");

@@ -9,6 +9,7 @@ import { imageTotals } from "../store/image-repository.ts";
 import { sweepTempBlobs } from "../store/temp-blob-sweep.ts";
 import { VERSION } from "../version.ts";
 import { StartupError } from "./startup-error.ts";
+import { startThrottlePurge } from "./throttle-purge.ts";
 import { accountDeps, imageDeps, openStorage, type Storage } from "./storage.ts";
 
 export async function serve(argv: string[]): Promise<number> {
@@ -24,6 +25,7 @@ export async function serve(argv: string[]): Promise<number> {
     tls: config.tls !== undefined,
     metrics,
     ...(config.metricsToken !== undefined ? { metricsToken: config.metricsToken } : {}),
+    trustProxy: config.trustProxy,
     accounts,
     images: imageDeps(storage, accounts, config, logger),
     readiness: {
@@ -50,7 +52,10 @@ export async function serve(argv: string[]): Promise<number> {
     dataDir: config.dataDir,
     database: redactUrl(config.databaseUrl),
   });
-  return waitForShutdown(server, storage, logger, config.shutdownGraceMs);
+  const purge = startThrottlePurge(accounts, logger, config.loginThrottle.windowMs);
+  // The purge stops before the database closes under it.
+  const stopping = { ...storage, close: () => (purge.stop(), storage.close()) };
+  return waitForShutdown(server, stopping, logger, config.shutdownGraceMs);
 }
 
 /** Temp blobs of a crashed process: their rows never committed, so they are garbage. */

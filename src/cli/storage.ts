@@ -4,6 +4,7 @@ import { relative, isAbsolute } from "node:path";
 import type { ServeConfig, StorageConfig } from "../config.ts";
 import { createSessionSigner } from "../crypto/session-token.ts";
 import { createShareSigner } from "../crypto/share-token.ts";
+import { throttleTagger } from "../crypto/throttle-tag.ts";
 import type { AccountDeps, ImageDeps } from "../domain/context.ts";
 import { diskBlobStore, type BlobStore } from "../store/blob-store.ts";
 import { s3BlobStore } from "../store/s3-blob-store.ts";
@@ -26,10 +27,11 @@ export interface Storage {
   close(): void;
 }
 
-/** What the account rules run on; CLI commands without a server pass no throttle. */
+/** What the account rules run on; CLI commands without a server take the defaults. */
 export function accountDeps(
   storage: Storage,
-  options: Partial<Pick<ServeConfig, "sessionLifetimeMs" | "userQuotaBytes" | "loginThrottle">> & Pick<AccountDeps, "events"> = {},
+  options: Partial<Pick<ServeConfig, "sessionLifetimeMs" | "userQuotaBytes" | "loginThrottle" | "registration">> &
+    Pick<AccountDeps, "events"> = {},
 ): AccountDeps {
   return {
     db: storage.db,
@@ -37,7 +39,9 @@ export function accountDeps(
     signer: createSessionSigner(storage.keyring),
     sessionLifetimeMs: options.sessionLifetimeMs ?? 24 * 3_600_000,
     defaultQuotaBytes: options.userQuotaBytes ?? 0,
-    throttle: options.loginThrottle ?? { maxFailuresPerUser: 5, maxFailuresPerIp: 50, windowMs: 15 * 60_000 },
+    throttle: options.loginThrottle ?? { maxFailuresPerUserAndIp: 5, maxFailuresPerIp: 50, maxFailuresPerUser: 100, windowMs: 15 * 60_000 },
+    throttleTag: throttleTagger(storage.keyring),
+    registration: options.registration ?? { mode: "open", maxPerIp: 10, windowMs: 3_600_000 },
     now: () => new Date(),
     ...(options.events ? { events: options.events } : {}),
   };

@@ -1,7 +1,8 @@
-// `pixvault user create|list|delete|reset-password`: account administration on the same database.
+// `pixvault user create|list|delete|reset-password|unlock`: account administration on the same database.
 import { ConfigError, parseStorageConfig } from "../config.ts";
 import { newPasswordSchema, registrationSchema, usernameSchema } from "../domain/account-input.ts";
 import { deleteUserByName, listAccounts, register, resetPassword } from "../domain/accounts.ts";
+import { unlockUsername } from "../domain/login-throttle.ts";
 import type { Result } from "../domain/errors.ts";
 import { createConsoleLogger } from "../logger.ts";
 import { USER_USAGE } from "./help.ts";
@@ -65,6 +66,13 @@ export async function userCommand(argv: string[]): Promise<number> {
       if (!parsed.success) throw new ConfigError(`--password-stdin: ${parsed.error.issues[0]!.message}`);
       expectOk(await run((deps) => resetPassword(deps, username, parsed.data)));
       console.log(`password of ${username} reset; their sessions and API tokens were revoked`);
+      return 0;
+    }
+    case "unlock": {
+      // Not required to exist: throttling counts guesses at any name, taken or not.
+      const username = usernameSchema.parse(need("username"));
+      const cleared = await run((deps) => unlockUsername(deps, username));
+      console.log(`cleared ${cleared} login throttling counter(s) of ${username}`);
       return 0;
     }
     default:

@@ -28,6 +28,8 @@ export const INSTANCE_KEY = {
   jwt: "pixvault/instance-key/jwt/v1",
   /** Share-link tokens and the proofs that a link's password was given; never session JWTs. */
   shareLink: "pixvault/instance-key/share-link/v1",
+  /** Rate-limit row keys and subjects: what was typed is never stored in clear. */
+  throttle: "pixvault/instance-key/throttle/v1",
 } as const;
 export type InstanceKeyLabel = (typeof INSTANCE_KEY)[keyof typeof INSTANCE_KEY];
 

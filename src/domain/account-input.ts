@@ -45,6 +45,12 @@ export const registrationSchema = z.object({
 });
 export type Registration = z.output<typeof registrationSchema>;
 
+/** A sign-up over HTTP: a registration, with the invite code `--registration invite` asks for. */
+export const signUpSchema = registrationSchema.extend({
+  invite: z.string().max(200, "is too long").optional().describe("the invite code; required when the server registers by invitation"),
+});
+export type SignUp = z.output<typeof signUpSchema>;
+
 export const loginSchema = z.object({
   username: z.string().min(1, "is required").max(256, "is too long"),
   password: givenPasswordSchema,

@@ -12,6 +12,7 @@ import {
   listUsers,
   usageByUser,
   usageOf,
+  type NewUserRow,
   type UserRow,
 } from "../store/user-repository.ts";
 import type { ProfileChange, Registration } from "./account-input.ts";
@@ -29,7 +30,10 @@ async function strongEnough(password: string, user: { username: string; name: st
   });
 }
 
-export async function register(deps: AccountDeps, input: Registration): Promise<Result<PublicUser>> {
+/** How a new user row is stored: plainly, or together with spending an invite (registration.ts). */
+export type StoreNewUser = (row: NewUserRow) => Promise<"ok" | "taken" | Result<never>>;
+
+export async function register(deps: AccountDeps, input: Registration, store?: StoreNewUser): Promise<Result<PublicUser>> {
   const strength = await strongEnough(input.password, input);
   if (!strength.ok) return strength;
   const now = deps.now();
@@ -44,9 +48,9 @@ export async function register(deps: AccountDeps, input: Registration): Promise<
     createdAt: now,
     updatedAt: now,
   };
-  if ((await insertUser(deps.db.orm, row)) === "taken") {
-    return fail("username_taken", `the username "${input.username}" is taken`);
-  }
+  const stored = await (store ?? ((r) => insertUser(deps.db.orm, r)))(row);
+  if (stored === "taken") return fail("username_taken", `the username "${input.username}" is taken`);
+  if (stored !== "ok") return stored;
   return ok(publicUser({ ...row, quotaBytes: null }));
 }
 

@@ -2,15 +2,31 @@
 import type { Keyring } from "../crypto/master-key.ts";
 import type { SessionSigner } from "../crypto/session-token.ts";
 import type { ShareSigner } from "../crypto/share-token.ts";
+import type { ThrottleTagger } from "../crypto/throttle-tag.ts";
 import type { Logger } from "../logger.ts";
 import type { BlobStore } from "../store/blob-store.ts";
 import type { Database } from "../store/db.ts";
 
+/**
+ * Failed password checks allowed in one window before 429. The pair limit stops one address
+ * guessing at one account; the account-wide ceiling is much higher, so one attacker cannot
+ * lock the owner out from their own address (SPEC §13).
+ */
 export interface LoginThrottlePolicy {
-  /** Failed logins per username in one window before 429. */
-  maxFailuresPerUser: number;
-  /** Failed logins per client address in one window before 429. */
+  /** Per (username, client address). */
+  maxFailuresPerUserAndIp: number;
+  /** Per client address, over every username. */
   maxFailuresPerIp: number;
+  /** Per username, over every address. */
+  maxFailuresPerUser: number;
+  windowMs: number;
+}
+
+/** Who may register over HTTP (`pixvault user create` always may). */
+export interface RegistrationPolicy {
+  mode: "open" | "invite" | "closed";
+  /** Accounts registered from one client address per window before 429. */
+  maxPerIp: number;
   windowMs: number;
 }
 
@@ -28,12 +44,15 @@ export interface AccountDeps {
   /** The server-wide quota; 0 = unlimited. A user row may override it. */
   readonly defaultQuotaBytes: number;
   readonly throttle: LoginThrottlePolicy;
+  /** Keys rate-limit rows, so they hold no typed username or address in clear. */
+  readonly throttleTag: ThrottleTagger;
+  readonly registration: RegistrationPolicy;
   readonly now: () => Date;
   readonly events?: DomainEvents;
 }
 
 /** What the image rules need: storage, keys and limits. */
-export interface ImageDeps extends Pick<AccountDeps, "db" | "blobs" | "defaultQuotaBytes" | "now" | "throttle" | "events"> {
+export interface ImageDeps extends Pick<AccountDeps, "db" | "blobs" | "defaultQuotaBytes" | "now" | "throttle" | "throttleTag" | "events"> {
   readonly keyring: Keyring;
   /** Largest image accepted, in bytes. */
   readonly maxImageBytes: number;

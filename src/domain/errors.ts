@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   "username_taken",
   "weak_password",
   "invalid_credentials",
+  "registration_closed",
+  "invite_invalid",
   "rate_limited",
   "range_not_satisfiable",
   "link_expired",

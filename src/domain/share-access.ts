@@ -7,7 +7,7 @@ import { countShareDownload, findShareLink, type ShareLinkRow } from "../store/s
 import type { ImageDeps } from "./context.ts";
 import { fail, ok, type Result } from "./errors.ts";
 import { openContent, type ImageContent } from "./images.ts";
-import { beginThrottledAttempt, throttledAttemptSucceeded, type AttemptKeys } from "./login-throttle.ts";
+import { beginThrottledAttempt, shareLinkAttempt, throttledAttemptSucceeded } from "./login-throttle.ts";
 
 /** How long a correct password keeps a link open in that browser (never past the link's own expiry). */
 export const UNLOCK_SECONDS = 10 * 60;
@@ -82,8 +82,8 @@ export async function countSharedDownload(deps: ImageDeps, token: string): Promi
 }
 
 /**
- * Checks a link's password. Throttled like logins — per link and per client address — and
- * counted before the check, so parallel guesses cannot slip past the limit. `undefined`
+ * Checks a link's password. Throttled like logins — per (link, address), per address and
+ * per link — and counted before the check, so parallel guesses cannot slip past the limit. `undefined`
  * when the link has no password (nothing to unlock).
  */
 export async function unlockSharedImage(deps: ImageDeps, token: string, password: string, clientIp: string): Promise<Result<Unlock | undefined>> {
@@ -91,11 +91,11 @@ export async function unlockSharedImage(deps: ImageDeps, token: string, password
   if (!live.ok) return live;
   const { link } = live.value;
   if (link.passwordHash === null) return ok(undefined);
-  const keys: AttemptKeys = { target: `share:link:${link.id}`, client: `share:ip:${clientIp}` };
-  const allowed = await beginThrottledAttempt(deps, keys);
+  const attempt = shareLinkAttempt(deps, link.id, clientIp);
+  const allowed = await beginThrottledAttempt(deps, attempt);
   if (!allowed.ok) return allowed;
   if (!(await verifyPassword(link.passwordHash, password))) return fail("invalid_credentials", "the password of this share link is not correct");
-  await throttledAttemptSucceeded(deps, keys);
+  await throttledAttemptSucceeded(deps, attempt);
   const now = deps.now();
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const exp = Math.min(nowSeconds + UNLOCK_SECONDS, Math.floor(link.expiresAt.getTime() / 1000));

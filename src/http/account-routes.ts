@@ -4,9 +4,10 @@ import {
   passwordChangeSchema,
   passwordConfirmationSchema,
   profileChangeSchema,
-  registrationSchema,
+  signUpSchema,
 } from "../domain/account-input.ts";
-import { changePassword, changeProfile, deleteAccount, describeMe, register } from "../domain/accounts.ts";
+import { changePassword, changeProfile, deleteAccount, describeMe } from "../domain/accounts.ts";
+import { signUp } from "../domain/registration.ts";
 import type { AccountDeps } from "../domain/context.ts";
 import { principalOf } from "./auth.ts";
 import { clientIp } from "./client-ip.ts";
@@ -25,12 +26,17 @@ const registerRoute = createRoute({
   path: "/api/v1/users",
   operationId: "registerUser",
   summary: "Register an account",
+  description:
+    "Follows the server's registration mode (GET /api/v1/registration): `invite` needs a code made by " +
+    "`pixvault invite create` in `invite`; `closed` refuses every sign-up. Limited per client address.",
   security: anonymous,
-  request: body(registrationSchema),
+  request: body(signUpSchema),
   responses: {
     201: json(z.object({ user: UserSchema }), "created"),
+    403: problem("registration_closed, or invite_invalid (the invite is missing, unknown, revoked, expired or used up)"),
     409: problem("username_taken"),
     422: problem("validation_failed or weak_password"),
+    429: problem("rate_limited (too many accounts registered from this address; Retry-After says when to try again)"),
   },
 });
 
@@ -81,7 +87,7 @@ const deleteMeRoute = createRoute({
 export function accountRoutes(deps: AccountDeps) {
   return new OpenAPIHono<AppEnv>()
     .openapi(registerRoute, async (c) => {
-      const user = valueOr(await register(deps, c.req.valid("json")));
+      const user = valueOr(await signUp(deps, c.req.valid("json"), clientIp(c)));
       return c.json({ user }, 201);
     })
     .openapi(meRoute, async (c) => c.json({ user: await describeMe(deps, principalOf(c).user) }, 200))

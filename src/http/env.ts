@@ -7,5 +7,7 @@ export type AppEnv = {
     principal?: Principal;
     /** Set when the session cookie (not a bearer token) signed the request in. */
     sessionCookie?: { csrfToken: string };
+    /** The client's address, with X-Forwarded-For believed only from trusted proxies (client-ip.ts). */
+    clientIp?: string;
   };
 };

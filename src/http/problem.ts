@@ -18,6 +18,8 @@ const PROBLEMS: Record<ErrorCode, { status: number; title: string }> = {
   username_taken: { status: 409, title: "Username already taken" },
   weak_password: { status: 422, title: "Password too weak" },
   invalid_credentials: { status: 401, title: "Invalid credentials" },
+  registration_closed: { status: 403, title: "Registration closed" },
+  invite_invalid: { status: 403, title: "Invite required" },
   rate_limited: { status: 429, title: "Too many requests" },
   range_not_satisfiable: { status: 416, title: "Range not satisfiable" },
   link_expired: { status: 410, title: "Link expired" },

@@ -1,16 +1,18 @@
-// Brute-force throttling of logins, per username and per client address, on a server with
-// small limits and a 2-second window so the tests can watch a window end.
+// Brute-force throttling of logins from one client address — per (username, address) and per
+// address — on a server with small limits and a 2-second window so the tests can watch a
+// window end. Other addresses, proxies and the per-username ceiling: throttle-addresses.test.ts
+// and trust-proxy.test.ts.
 import { beforeAll, describe, expect, test } from "bun:test";
 import { serverForSuite } from "../support/pixvault.ts";
 import { jsonOf } from "../support/http.ts";
 import { call, expectProblem, registerUser, SecretJar, type TestUser } from "../support/accounts.ts";
 
 const WINDOW_MS = 2000;
-const PER_USER = 3;
+const PER_PAIR = 3;
 const PER_IP = 6;
 
 describe("login throttling", () => {
-  const suite = serverForSuite(["--login-max-failures", String(PER_USER), "--login-window", `${WINDOW_MS / 1000}s`, "--login-max-failures-per-ip", String(PER_IP)]);
+  const suite = serverForSuite(["--login-max-failures", String(PER_PAIR), "--login-window", `${WINDOW_MS / 1000}s`, "--login-max-failures-per-ip", String(PER_IP)]);
   const jar = new SecretJar();
   let carol: TestUser;
   let dave: TestUser;
@@ -35,8 +37,8 @@ describe("login throttling", () => {
     dave = await registerUser(suite.url, jar, { username: "dave" });
   });
 
-  test("after 3 failures for one username the next attempt is 429 even with the right password; after the window it works", async () => {
-    for (let i = 0; i < PER_USER; i++) await expectProblem(await login("carol", wrong), 401, "invalid_credentials");
+  test("after 3 failures for one username from this address the next attempt is 429 even with the right password; after the window it works", async () => {
+    for (let i = 0; i < PER_PAIR; i++) await expectProblem(await login("carol", wrong), 401, "invalid_credentials");
 
     const blocked = await login("carol", carol.password);
     const retryAfter = await expectRateLimited(blocked);
@@ -57,14 +59,14 @@ describe("login throttling", () => {
     expect(body.user.username).toBe("carol");
   });
 
-  test("a successful login resets the username's count", async () => {
+  test("a successful login resets the (username, address) count", async () => {
     // The previous test slept past its window, so the address starts a fresh one here.
-    for (let i = 0; i < PER_USER - 1; i++) await expectProblem(await login("dave", wrong), 401, "invalid_credentials");
+    for (let i = 0; i < PER_PAIR - 1; i++) await expectProblem(await login("dave", wrong), 401, "invalid_credentials");
     const ok = await login("dave", dave.password);
     expect(ok.status).toBe(201);
     jar.add((await jsonOf(ok)).token);
     // Two more failures would have been the 4th and 5th without the reset; now they are 401s.
-    for (let i = 0; i < PER_USER - 1; i++) await expectProblem(await login("dave", wrong), 401, "invalid_credentials");
+    for (let i = 0; i < PER_PAIR - 1; i++) await expectProblem(await login("dave", wrong), 401, "invalid_credentials");
     const again = await login("dave", dave.password);
     expect(again.status).toBe(201);
     jar.add((await jsonOf(again)).token);
@@ -86,14 +88,14 @@ describe("login throttling", () => {
     jar.add((await jsonOf(after)).token);
   });
 
-  test("parallel wrong guesses cannot get past the per-username limit", async () => {
+  test("parallel wrong guesses cannot get past the (username, address) limit", async () => {
     // The previous test slept past its window and then logged in: both counters are clear.
     // An attacker who sends many guesses at once must still get at most 3 password checks.
     const attempts = await Promise.all(Array.from({ length: 12 }, (_, i) => login("carol", `${wrong}-${i}`)));
     const statuses = attempts.map((r) => r.status);
     await Promise.all(attempts.map((r) => r.arrayBuffer()));
-    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(PER_USER);
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(12 - PER_USER);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(PER_PAIR);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(12 - PER_PAIR);
   });
 
   test("no password or token used here appears in the server log", () => {

@@ -1,6 +1,6 @@
 // Password-protected share links through a real server: the form page (and its CSP), the
 // password by POST only, a short-lived cookie scoped to the one link, and throttled guessing
-// (per link and per address, with the login limits: 3 per link, 6 per address, 2 s window).
+// (per (link, address) and per address, with the login limits: 3 and 6, 2 s window).
 import { beforeAll, describe, expect, test } from "bun:test";
 import { serverForSuite } from "../support/pixvault.ts";
 import { expectProblem, invalidFields, SecretJar, signedInUser, type SignedInUser } from "../support/accounts.ts";
