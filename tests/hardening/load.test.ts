@@ -1,7 +1,7 @@
 // 64 clients as 8 users against one real server for HARDENING_LOAD_SECONDS (default 30):
 // uploads (multipart and raw), listings, full and ranged reads, archives, share-link downloads
 // and deletes at once. No answer may be a 5xx or a dropped connection, every image left must
-// come back byte-exact, and the server must not keep the memory the run cost it.
+// come back byte-exact, and the server must not keep memory in proportion to what it served.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { call, SecretJar, signedInUser } from "../support/accounts.ts";
@@ -10,16 +10,20 @@ import { bytesOf, contentOf, listAll, sha256Hex } from "../support/images-api.ts
 import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
 import { Holdings, newTally, runClient, type LoadTally } from "./load-workload.ts";
 import { Rng } from "./rng.ts";
-import { blobIds, errorLines, expectAlive, expectNoSecretsLogged, rememberMasterKey, rssBytes, tempBlobFiles } from "./server-probes.ts";
+import { blobIds, errorLines, expectAlive, expectNoSecretsLogged, memoryProbeEnv, probeMemory, rememberMasterKey, tempBlobFiles, type MemoryProbe } from "./server-probes.ts";
 
 const LOAD_SECONDS = Number(process.env.HARDENING_LOAD_SECONDS ?? 30);
 const WARMUP_SECONDS = 3;
 const CLIENTS = 64;
 const USERS = 8;
 const MAX_OPS_PER_CLIENT = 20_000;
-const RSS_SLACK_BYTES = 50 * 1024 * 1024;
+/** The load runs in equal rounds with the server's memory probed after each. */
+const ROUNDS = 3;
+const RETAINED_SLACK_BYTES = 4 * 1024 * 1024;
+const RSS_SLACK_BYTES = 32 * 1024 * 1024;
 
 const MiB = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+const operations = (tally: LoadTally) => [...tally.counts.values()].reduce((a, b) => a + b, 0);
 
 describe(`${CLIENTS} clients as ${USERS} users for ${LOAD_SECONDS} s`, () => {
   const dir = tempDir("pixvault-load-");
@@ -28,12 +32,13 @@ describe(`${CLIENTS} clients as ${USERS} users for ${LOAD_SECONDS} s`, () => {
   let server: RunningServer;
   let holdings: Holdings[] = [];
   let tally: LoadTally;
-  let rssBefore = 0;
-  let rssAfter = 0;
+  /** After the warm-up, then after each round. */
+  const probes: MemoryProbe[] = [];
+  /** Operations of the rounds after the first: what the memory check weighs a leak against. */
+  let laterOps = 0;
 
-  /** Every client runs until `seconds` have passed; returns when all have stopped. */
-  const runLoad = async (seconds: number, seed: number): Promise<LoadTally> => {
-    const run = newTally();
+  /** Every client runs until `seconds` have passed, counting into `run`; returns when all have stopped. */
+  const runLoad = async (seconds: number, seed: number, run: LoadTally): Promise<LoadTally> => {
     const deadline = Date.now() + seconds * 1000;
     await Promise.all(
       Array.from({ length: CLIENTS }, (_, i) =>
@@ -44,24 +49,29 @@ describe(`${CLIENTS} clients as ${USERS} users for ${LOAD_SECONDS} s`, () => {
   };
 
   beforeAll(async () => {
-    server = await startServer(["--data-dir", dataDir]);
+    server = await startServer(["--data-dir", dataDir], { env: memoryProbeEnv() });
     rememberMasterKey(jar, dataDir);
     holdings = await Promise.all(Array.from({ length: USERS }, async () => new Holdings(await signedInUser(server.url, jar))));
-    // Warm-up: the same mix for a few seconds, so "before" includes what any server holds once it has run.
-    const warm = await runLoad(WARMUP_SECONDS, 1_000);
+    // Warm-up: the same mix for a few seconds, so every user holds images before the rounds.
+    const warm = await runLoad(WARMUP_SECONDS, 1_000, newTally());
     expect(warm.failures.slice(0, 10)).toEqual([]);
-    await Bun.sleep(1_000);
-    rssBefore = rssBytes(server.proc.pid);
-    tally = await runLoad(LOAD_SECONDS, 2_000);
-    await Bun.sleep(1_000);
-    rssAfter = rssBytes(server.proc.pid);
-    const total = [...tally.counts.values()].reduce((a, b) => a + b, 0);
+    probes.push(await probeMemory(server));
+    tally = newTally();
+    for (let round = 0; round < ROUNDS; round++) {
+      const before = operations(tally);
+      await runLoad(LOAD_SECONDS / ROUNDS, 2_000 + 100 * round, tally);
+      probes.push(await probeMemory(server));
+      if (round > 0) laterOps += operations(tally) - before;
+    }
+    const total = operations(tally);
     console.log(
       `load: ${total} operations in ${LOAD_SECONDS} s (${Math.round(total / LOAD_SECONDS)}/s): ` +
         [...tally.counts].map(([op, n]) => `${op} ${n}`).join(", ") +
-        `; ${tally.archivesCutByDelete} archive(s) cut by a concurrent delete; RSS ${MiB(rssBefore)} → ${MiB(rssAfter)} MiB`,
+        `; ${tally.archivesCutByDelete} archive(s) cut by a concurrent delete; after warm-up and each round, ` +
+        `retained ${probes.map((p) => MiB(p.retainedBytes)).join(" → ")} MiB, RSS ${probes.map((p) => MiB(p.rssBytes)).join(" → ")} MiB; ` +
+        `a leak of ${Math.ceil(RETAINED_SLACK_BYTES / laterOps)} bytes per operation would have failed the memory check`,
     );
-  }, (WARMUP_SECONDS + LOAD_SECONDS) * 1000 + 60_000);
+  }, (WARMUP_SECONDS + LOAD_SECONDS) * 1000 + (ROUNDS + 1) * 30_000 + 60_000);
 
   afterAll(async () => {
     await server?.stop();
@@ -69,7 +79,7 @@ describe(`${CLIENTS} clients as ${USERS} users for ${LOAD_SECONDS} s`, () => {
   });
 
   test("no 5xx, no connection error, and every answer matched what was stored", () => {
-    const total = [...tally.counts.values()].reduce((a, b) => a + b, 0);
+    const total = operations(tally);
     // Each operation actually ran, many times over: a run that did nothing proves nothing.
     for (const op of ["multipart", "raw", "list", "read", "range", "archive", "share", "delete"]) {
       expect({ op, ran: (tally.counts.get(op) ?? 0) >= 20 }).toEqual({ op, ran: true });
@@ -108,9 +118,29 @@ describe(`${CLIENTS} clients as ${USERS} users for ${LOAD_SECONDS} s`, () => {
     expect(tempBlobFiles(dataDir)).toEqual([]);
   });
 
-  test("the server's RSS after the run is within 50 MB of before (after warm-up)", async () => {
-    expect(rssBefore).toBeGreaterThan(0);
-    expect(rssAfter - rssBefore).toBeLessThan(RSS_SLACK_BYTES);
+  // What is measured. A bare RSS reading after a run says mostly when the collector last ran
+  // and how many large buffers were in flight at once: readings of one server a second apart
+  // after load differed by up to 80 MB on this VM, and a 3 s warm-up compared against a 30 s
+  // run set peaks of unequal runs side by side (the old check once failed at +64 MB against
+  // 50 MB, with no leak). So each probe first collects all garbage and lets freed pages go back
+  // (memory-probe.preload.ts), and the baseline is the end of the first round, not the warm-up:
+  // what fills once and then stays bounded (JIT code, SQLite's page cache, pools) is full by
+  // then. Probed so, later rounds here differed by under 1.5 MiB retained and 6 MiB of RSS.
+  // Why a leak still fails it. A server that keeps L bytes per operation does not level off:
+  // the last probe exceeds the first by L × the later rounds' operations (the first test asks
+  // for 20 a second, so about 400 at least; 2,000–4,500 on this VM), and the log line in
+  // beforeAll says which L would fail. Checked by hand: a middleware keeping one 4 KiB string per request failed
+  // with +17.6 MiB retained, while RSS grew only 13 MiB (the old RSS check would have passed).
+  // RSS is still bounded, for native leaks: a 64 KiB buffer kept per request crosses 32 MiB
+  // within ~500 requests.
+  test("after a full collection the server holds no more after the last round than after the first", async () => {
+    expect(probes).toHaveLength(ROUNDS + 1);
+    expect(laterOps).toBeGreaterThan(0);
+    const [first, last] = [probes[1]!, probes.at(-1)!];
+    const retained = MiB(last.retainedBytes - first.retainedBytes);
+    const rss = MiB(last.rssBytes - first.rssBytes);
+    expect({ retained, within: last.retainedBytes - first.retainedBytes < RETAINED_SLACK_BYTES }).toEqual({ retained, within: true });
+    expect({ rss, within: last.rssBytes - first.rssBytes < RSS_SLACK_BYTES }).toEqual({ rss, within: true });
     await expectAlive(server);
   });
 

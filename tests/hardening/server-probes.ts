@@ -1,6 +1,6 @@
-// What the hardening suites observe of a running server from outside: its memory (procfs),
-// its data directory (temp files, blobs, the master key), whether it still answers, and its
-// log — which must never hold a secret.
+// What the hardening suites observe of a running server from outside: its memory (through a
+// test-only preload), its data directory (temp files, blobs, the master key), whether it still
+// answers, and its log — which must never hold a secret.
 import { expect } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,12 +9,37 @@ import type { Keyring } from "../../src/crypto/master-key.ts";
 import type { SecretJar } from "../support/accounts.ts";
 import type { RunningServer } from "../support/pixvault.ts";
 
-/** Resident memory of a process (VmRSS), in bytes. */
-export function rssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kib = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status)?.[1];
-  if (kib === undefined) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(kib) * 1024;
+export interface MemoryProbe {
+  /** Resident memory after a full collection and a settle period. */
+  readonly rssBytes: number;
+  /** The JS heap's live objects plus the buffers they own, after a full collection. */
+  readonly retainedBytes: number;
+  readonly objectCount: number;
+}
+
+/** Server environment that preloads memory-probe.preload.ts (kept beside any BUN_OPTIONS given). */
+export function memoryProbeEnv(): Record<string, string> {
+  const preload = join(import.meta.dir, "memory-probe.preload.ts");
+  return { BUN_OPTIONS: [process.env.BUN_OPTIONS, "--preload", preload].filter(Boolean).join(" ") };
+}
+
+/**
+ * What the server holds once its garbage is collected (it must run with memoryProbeEnv()):
+ * unlike a bare RSS reading, this does not depend on when the collector last ran.
+ */
+export async function probeMemory(server: RunningServer): Promise<MemoryProbe> {
+  const probes = () => server.logs().filter((l) => l.msg === "memory probe");
+  // Without the preload SIGUSR2 would kill the server: refuse rather than signal blindly.
+  if (!server.logs().some((l) => l.msg === "memory probe ready")) throw new Error("the server was not started with memoryProbeEnv()");
+  const seen = probes().length;
+  server.proc.kill("SIGUSR2");
+  const deadline = Date.now() + 30_000;
+  while (probes().length === seen) {
+    if (Date.now() > deadline) throw new Error("no memory probe answer within 30 s");
+    await Bun.sleep(50);
+  }
+  const { rssBytes, retainedBytes, objectCount } = probes().at(-1)!;
+  return { rssBytes: Number(rssBytes), retainedBytes: Number(retainedBytes), objectCount: Number(objectCount) };
 }
 
 /** Upload temp files (`blobs/.tmp/*.tmp`) present in a data directory. */
