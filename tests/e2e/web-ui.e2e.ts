@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "../support/browser.ts";
-import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
+import { runCli, startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
 import { pythonZipView } from "../support/zip.ts";
 
 const ROOT = join(import.meta.dir, "../..");
@@ -411,5 +411,50 @@ describe("the web UI in Chromium, served by the single executable", () => {
     await page.getByLabel("Password", { exact: true }).fill(NEW_PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByText("Wrong username or password.").waitFor();
+  }, STEP_MS);
+});
+
+describe("sign-up follows --registration", () => {
+  const servers: RunningServer[] = [];
+  afterAll(async () => {
+    for (const s of servers) await s.stop();
+  });
+  const serverWith = async (mode: string) => {
+    const dataDir = join(dir.path, `registration-${mode}`);
+    const s = await startServer(["--data-dir", dataDir, "--registration", mode], { cwd: dir.path });
+    servers.push(s);
+    return { url: s.url, dataDir };
+  };
+
+  test("closed: the sign-up page says so and shows no form", async () => {
+    const { url } = await serverWith("closed");
+    const p = await browser.newPage();
+    await p.goto(`${url}/#/signup`);
+    await heading(p, "Create an account").waitFor();
+    await p.getByText("Registration is closed — ask the operator for an account").waitFor();
+    expect(await p.getByRole("button", { name: "Create account" }).count()).toBe(0);
+    await p.close();
+  }, STEP_MS);
+
+  test("invite: the page asks for the code, says when it does not work, and signs up with a good one", async () => {
+    const { url, dataDir } = await serverWith("invite");
+    const made = await runCli(["invite", "create", "--data-dir", dataDir]);
+    expect(made.code).toBe(0);
+    const code = /pxi_[A-Za-z0-9_-]{43}/.exec(made.stdout)![0];
+    const context = await browser.newContext();
+    const p = await context.newPage();
+    await p.goto(`${url}/#/signup`);
+    await heading(p, "Create an account").waitFor();
+    await p.getByLabel("Invite code", { exact: true }).fill(`pxi_${"x".repeat(43)}`);
+    await p.getByLabel("Name", { exact: true }).fill("Invited Person");
+    await p.getByLabel("Username", { exact: true }).fill("invited");
+    await p.getByLabel("Email", { exact: true }).fill("invited@example.org");
+    await p.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await p.getByRole("button", { name: "Create account" }).click();
+    await p.locator(".field-error").getByText(/invite code is not valid/).waitFor();
+    await p.getByLabel("Invite code", { exact: true }).fill(code);
+    await p.getByRole("button", { name: "Create account" }).click();
+    await heading(p, "My images").waitFor();
+    await context.close();
   }, STEP_MS);
 });

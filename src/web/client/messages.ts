@@ -16,6 +16,8 @@ const WORDS: Record<string, string> = {
   username_taken: "That username is taken. Try another.",
   weak_password: "That password is too easy to guess.",
   invalid_credentials: "Wrong username or password.",
+  registration_closed: "Registration is closed — ask the operator for an account.",
+  invite_invalid: "This server registers by invitation, and that invite code does not work.",
   rate_limited: "Too many attempts.",
   link_expired: "That link has expired.",
   link_exhausted: "That link has been used up.",
