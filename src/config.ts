@@ -82,7 +82,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: "max-image-bytes", value: "BYTES", help: "largest accepted image (default 52428800; 50MiB works)" },
   { name: "user-quota-bytes", value: "BYTES", help: "storage per user, 0 = unlimited (default 0)" },
   { name: "tls-cert", value: "FILE", help: "PEM certificate: serve HTTPS (needs --tls-key)" },
-  { name: "tls-key", value: "FILE", help: "PEM private key for --tls-cert" },
+  { name: "tls-key", value: "FILE", help: "PEM private key for --tls-cert (mode 0600, or 0640 for a group)" },
   { name: "shutdown-grace-seconds", value: "N", help: "time for in-flight requests at SIGTERM (default 30)" },
   { name: "header-timeout-seconds", value: "N", help: "time for a request's headers to arrive, else 408 (default 30)" },
   { name: "body-idle-timeout-seconds", value: "N", help: "time a request body may send nothing, else 408 (default 60)" },

@@ -32,12 +32,12 @@ export const COMMANDS: Record<string, CommandHelp> = {
   },
   "protect-master-key": {
     usage: "protect-master-key --passphrase-stdin | --remove",
-    summary: "seal the master key file under a passphrase (PIXVAULT_MASTER_KEY_PASSPHRASE at start), or store it in clear",
+    summary: "seal the master key file under a passphrase (PIXVAULT_MASTER_KEY_PASSPHRASE at start), or store it in clear; refused while a server runs on the data directory",
     available: true,
   },
   "rotate-master-key": {
     usage: "rotate-master-key [--retire-old]",
-    summary: "new master key version, every data key re-wrapped (server stopped); --retire-old drops old versions",
+    summary: "new master key version, every data key re-wrapped; refused while a server runs on the data directory; --retire-old drops old versions",
     available: true,
   },
 };
@@ -75,6 +75,8 @@ export function serveHelp(): string {
     "",
     "Serves the API and web UI. Data, database and master key live under --data-dir",
     "unless placed elsewhere. Every flag has an environment twin; flags win.",
+    "One server per data directory: a second one there exits 1 naming the first one's pid.",
+    "SIGTERM, SIGINT and SIGHUP stop it gracefully; SIGUSR1 and SIGUSR2 are ignored.",
     "",
     ...flagLines(SERVE_FLAGS),
   ].join("\n");

@@ -1,8 +1,11 @@
 // `pixvault protect-master-key --passphrase-stdin | --remove`: seal the master key file under a
 // passphrase (or change it), or store it in clear again. The keys themselves do not change.
+// It holds the data directory's lock, so it refuses while a server runs there: the server read
+// the file at start and would not notice, and a server starting meanwhile could find it half-changed.
 import { ConfigError, parseStorageConfig } from "../config.ts";
 import { MasterKeyError } from "../crypto/errors.ts";
 import { setKeyFilePassphrase } from "../crypto/master-key-file.ts";
+import { claimDataDir } from "./data-dir-guard.ts";
 import { masterKeyPassphrase, PASSPHRASE_ENV } from "./passphrase.ts";
 import { StartupError } from "./startup-error.ts";
 
@@ -14,6 +17,7 @@ export async function protectMasterKeyCommand(argv: string[], stdin: () => Promi
     throw new ConfigError("protect-master-key: give --passphrase-stdin (the new passphrase on stdin) or --remove");
   }
   const next = remove ? undefined : (await stdin()).replace(/\r?\n$/, "");
+  const lock = claimDataDir(config.dataDir, "protect-master-key", "stop the server first, then run it again");
   try {
     const { wasProtected } = await setKeyFilePassphrase(config.masterKeyFile, masterKeyPassphrase(), next);
     if (remove) {
@@ -27,6 +31,8 @@ export async function protectMasterKeyCommand(argv: string[], stdin: () => Promi
   } catch (e) {
     if (e instanceof MasterKeyError) throw new StartupError(e.message);
     throw e;
+  } finally {
+    lock.release();
   }
 }
 

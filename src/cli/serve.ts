@@ -1,13 +1,16 @@
-// `pixvault serve`: open storage, listen, log, and drain gracefully on SIGTERM/SIGINT.
+// `pixvault serve`: lock the data dir, open storage, listen, log, and drain gracefully on SIGTERM/SIGINT/SIGHUP.
+import { statSync } from "node:fs";
 import { createApp } from "../app.ts";
 import { parseServeConfig, type ServeConfig } from "../config.ts";
 import { createLogger, describeError, type Logger } from "../logger.ts";
 import { listen, type Listener } from "../http/listen.ts";
 import { createServerMetrics } from "../metrics/server-metrics.ts";
-import { pingDatabase } from "../store/db.ts";
+import { exposedSecretMode } from "../crypto/secret-file-mode.ts";
+import { databaseFilePath, pingDatabase } from "../store/db.ts";
 import { imageTotals } from "../store/image-repository.ts";
 import { sweepTempBlobs } from "../store/temp-blob-sweep.ts";
 import { VERSION } from "../version.ts";
+import { claimDataDir, probeWritable } from "./data-dir-guard.ts";
 import { StartupError } from "./startup-error.ts";
 import { startThrottlePurge } from "./throttle-purge.ts";
 import { accountDeps, imageDeps, openStorage, type Storage } from "./storage.ts";
@@ -15,8 +18,15 @@ import { accountDeps, imageDeps, openStorage, type Storage } from "./storage.ts"
 export async function serve(argv: string[]): Promise<number> {
   const config = parseServeConfig(argv);
   const logger = createLogger();
+  refuseExposedTlsKey(config);
+  // A local database is one server's; instances share storage only through a libSQL server (§6).
+  const local = databaseFilePath(config.databaseUrl) !== undefined;
+  const lock = local
+    ? claimDataDir(config.dataDir, "serve", "one server per data directory: stop that one, or give this one its own --data-dir", true)
+    : undefined;
+  probeWritable(config, local);
   const storage = await openStorage(config, logger, true);
-  await removeLeftoverTempBlobs(storage, logger);
+  await removeLeftoverTempBlobs(storage, logger, lock !== undefined);
   const metrics = createServerMetrics(() => imageTotals(storage.db.orm));
   const accounts = accountDeps(storage, { ...config, events: metrics.events });
   const app = createApp({
@@ -55,14 +65,28 @@ export async function serve(argv: string[]): Promise<number> {
   const purge = startThrottlePurge(accounts, logger, config.loginThrottle.windowMs);
   // The purge stops before the database closes under it.
   const stopping = { ...storage, close: () => (purge.stop(), storage.close()) };
-  return waitForShutdown(server, stopping, logger, config.shutdownGraceMs);
+  const code = await waitForShutdown(server, stopping, logger, config.shutdownGraceMs);
+  lock?.release();
+  return code;
 }
 
+/** A TLS private key others can read lets them impersonate this server; group-read is the ssl-cert group convention. */
+function refuseExposedTlsKey(config: ServeConfig): void {
+  if (!config.tls) return;
+  const file = config.tls.keyFile;
+  const exposed = exposedSecretMode(statSync(file).mode, { groupMayRead: true });
+  if (exposed) throw new StartupError(`TLS key file ${file} is ${exposed}; run chmod 600 ${file} (or 640, owned by a group of the server's user)`);
+}
+
+// Without the lock, other instances may share this blob directory (§6) and be writing their
+// temp files right now: only files older than any upload in flight can be garbage.
+const SHARED_TEMP_MIN_AGE_MS = 3_600_000;
+
 /** Temp blobs of a crashed process: their rows never committed, so they are garbage. */
-async function removeLeftoverTempBlobs(storage: Storage, logger: Logger): Promise<void> {
+async function removeLeftoverTempBlobs(storage: Storage, logger: Logger, exclusive: boolean): Promise<void> {
   try {
     if (storage.blobDir === undefined) return; // a bucket has no temp files
-    const removed = await sweepTempBlobs(storage.blobDir);
+    const removed = await sweepTempBlobs(storage.blobDir, exclusive ? 0 : SHARED_TEMP_MIN_AGE_MS);
     if (removed > 0) logger.warn("removed leftover temp files of interrupted uploads", { count: removed });
   } catch (e) {
     storage.close();
@@ -80,6 +104,12 @@ function listenError(e: unknown, config: ServeConfig): Error {
   if (code === "EADDRNOTAVAIL") return new StartupError(`cannot listen on ${where}: no such address on this machine (--host)`);
   return new StartupError(`cannot listen on ${where}: ${e instanceof Error ? e.message : String(e)}`);
 }
+
+// SIGHUP stops gracefully too: there is no configuration to reload (flags and environment are
+// read once), and a hung-up terminal means whoever started it is gone. SIGUSR1/SIGUSR2 would
+// kill the process by default (Bun does not take SIGUSR1 for its inspector): logged, ignored.
+const STOP_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
+const IGNORED_SIGNALS = ["SIGUSR1", "SIGUSR2"] as const;
 
 /** Resolves with the exit code once the server has drained (or the grace period ran out). */
 function waitForShutdown(
@@ -107,8 +137,8 @@ function waitForShutdown(
         .catch((e: unknown) => logger.error("error while stopping", describeError(e)))
         .finally(async () => {
           clearTimeout(force);
-          process.off("SIGTERM", onSignal);
-          process.off("SIGINT", onSignal);
+          for (const s of STOP_SIGNALS) process.off(s, onSignal);
+          for (const s of IGNORED_SIGNALS) process.off(s, onIgnored);
           // A stopped server leaves one self-contained pixvault.db (copyable on its own).
           await storage.db.checkpoint().catch((e: unknown) => logger.warn("WAL checkpoint failed", describeError(e)));
           storage.close();
@@ -116,8 +146,9 @@ function waitForShutdown(
           resolve(0);
         });
     };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
+    const onIgnored = (signal: NodeJS.Signals) => logger.info("signal ignored: SIGTERM, SIGINT or SIGHUP stop the server", { signal });
+    for (const s of STOP_SIGNALS) process.on(s, onSignal);
+    for (const s of IGNORED_SIGNALS) process.on(s, onIgnored);
   });
 }
 

@@ -9,7 +9,7 @@ import type { AccountDeps, ImageDeps } from "../domain/context.ts";
 import { diskBlobStore, type BlobStore } from "../store/blob-store.ts";
 import { s3BlobStore } from "../store/s3-blob-store.ts";
 import { MasterKeyError } from "../crypto/errors.ts";
-import { loadOrCreateMasterKey } from "../crypto/master-key-file.ts";
+import { adoptStagedKeyFile, loadOrCreateMasterKey } from "../crypto/master-key-file.ts";
 import { keyCheck, verifyKeyCheck, withIndexVersion, type Keyring } from "../crypto/master-key.ts";
 import type { Logger } from "../logger.ts";
 import { DatabaseOpenError, openDatabase, type Database } from "../store/db.ts";
@@ -99,7 +99,15 @@ async function loadKeyring(config: StorageConfig, db: Database, logger: Logger, 
       `master key file ${path} is missing, and this database's images cannot be read without it; restore it or point --master-key-file at it`,
     );
   }
-  const { keyring, created } = await loadOrCreateMasterKey(path, masterKeyPassphrase());
+  let { keyring, created } = await loadOrCreateMasterKey(path, masterKeyPassphrase());
+  const fits = (k: Keyring) => stored.every((row) => (row.retiredAt !== null && k.get(row.id) === undefined) || verifyKeyCheck(k, row.id, row.check));
+  if (!fits(keyring)) {
+    const adopted = await adoptStagedKeyFile(path, masterKeyPassphrase(), fits);
+    if (adopted) {
+      keyring = adopted;
+      logger.warn("master key rotation finished: it had committed in the database but stopped before putting the key file in place", { path });
+    }
+  }
   for (const row of stored) {
     if (row.retiredAt !== null && keyring.get(row.id) === undefined) continue; // retired on purpose
     if (!verifyKeyCheck(keyring, row.id, row.check)) {

@@ -1,13 +1,11 @@
-// The master key file: loaded and mode-checked, created atomically with mode 0600, rotated in place.
+// The master key file: loaded and mode-checked, created atomically with mode 0600, changed through a staged copy.
 import { randomBytes } from "node:crypto";
 import { constants, promises as fs } from "node:fs";
 import { dirname } from "node:path";
 import { MasterKeyError } from "./errors.ts";
 import { isProtectedKeyFile, protectKeyFile, unprotectKeyFile } from "./key-file-protection.ts";
+import { exposedSecretMode } from "./secret-file-mode.ts";
 import { addKeyVersion, type Keyring, newKeyring, parseKeyring, retireOldVersions, serializeKeyring } from "./master-key.ts";
-
-const GROUP_OTHER_BITS = 0o077;
-const GROUP_OTHER_READ = 0o044;
 
 /**
  * Reads the key file if it exists, else writes a new one. Two instances sharing a data
@@ -51,40 +49,90 @@ async function replaceKeyFile(path: string, keyring: Keyring, sealWith: string |
 
 /** Seals the key file under `next` (or stores it in clear when undefined); the keys stay the same. */
 export async function setKeyFilePassphrase(path: string, current: PassphraseSource, next: string | undefined): Promise<{ wasProtected: boolean }> {
-  const existing = await readKeyFile(path);
-  if (existing === undefined) throw new MasterKeyError(`master key file ${path} does not exist`);
-  const { keyring, sealedWith } = await openKeyFile(existing, path, current);
+  const { keyring, sealedWith } = await openExisting(path, current);
   await replaceKeyFile(path, keyring, next);
   return { wasProtected: sealedWith !== undefined };
 }
 
 /**
- * Appends a new master key version and makes it current, replacing the file atomically
- * (rename). Last writer wins, so run it while no other process rotates. Until every
- * wrapped key is re-wrapped, the old versions must stay in the file.
+ * A changed key file, written and fsynced beside the real one (`<path>.next`) but not in its
+ * place yet. Key changes that the database must agree with (rotation, retirement) publish it
+ * only after their transaction committed, so a failed one leaves the key file as it was; a
+ * crash between commit and publish is finished by adoptStagedKeyFile at the next start.
  */
-export async function rotateMasterKeyFile(path: string, passphrase: PassphraseSource = noPassphrase): Promise<Keyring> {
-  const existing = await readKeyFile(path);
-  if (existing === undefined) throw new MasterKeyError(`master key file ${path} does not exist`);
-  const { keyring: current, sealedWith } = await openKeyFile(existing, path, passphrase);
-  const keyring = addKeyVersion(current);
-  await replaceKeyFile(path, keyring, sealedWith);
-  return keyring;
+export interface StagedKeyFile {
+  readonly keyring: Keyring;
+  publish(): Promise<void>;
+  discard(): Promise<void>;
 }
 
-/** Rewrites the file with only its current version (after every wrapped key moved to it). */
-export async function retireOldMasterKeys(
-  path: string,
-  passphrase: PassphraseSource = noPassphrase,
-): Promise<{ keyring: Keyring; retired: number[] }> {
+const stagedPath = (path: string) => `${path}.next`;
+
+async function stage(path: string, keyring: Keyring, sealWith: string | undefined): Promise<StagedKeyFile> {
+  const next = stagedPath(path);
+  await replaceKeyFile(next, keyring, sealWith);
+  return {
+    keyring,
+    publish: async () => {
+      try {
+        await fs.rename(next, path);
+      } catch (error) {
+        // ENOENT: a process that started meanwhile adopted it already (the lock keeps other writers out).
+        if (errorCode(error) !== "ENOENT") throw new MasterKeyError(`cannot replace master key file ${path} (${errorCode(error)})`);
+      }
+      await syncDir(dirname(path));
+    },
+    discard: () => fs.rm(next, { force: true }),
+  };
+}
+
+async function openExisting(path: string, passphrase: PassphraseSource): Promise<{ keyring: Keyring; sealedWith?: string }> {
   const existing = await readKeyFile(path);
   if (existing === undefined) throw new MasterKeyError(`master key file ${path} does not exist`);
-  const { keyring, sealedWith } = await openKeyFile(existing, path, passphrase);
+  return openKeyFile(existing, path, passphrase);
+}
+
+/** Stages the keyring plus a new current version (sealed as the file is). Old versions stay until retired. */
+export async function stageRotation(path: string, passphrase: PassphraseSource = noPassphrase): Promise<StagedKeyFile> {
+  const { keyring, sealedWith } = await openExisting(path, passphrase);
+  return stage(path, addKeyVersion(keyring), sealedWith);
+}
+
+/** Appends a new version and publishes it at once: a key file ahead of its database, for tests. */
+export async function rotateMasterKeyFile(path: string, passphrase: PassphraseSource = noPassphrase): Promise<Keyring> {
+  const staged = await stageRotation(path, passphrase);
+  await staged.publish();
+  return staged.keyring;
+}
+
+/** Stages the file with only its current version (after every wrapped key moved to it); nothing when that is all it holds. */
+export async function stageRetirement(
+  path: string,
+  passphrase: PassphraseSource = noPassphrase,
+): Promise<{ retired: number[]; staged?: StagedKeyFile }> {
+  const { keyring, sealedWith } = await openExisting(path, passphrase);
   const retired = keyring.versions.filter((v) => v.id !== keyring.current.id).map((v) => v.id);
-  if (retired.length === 0) return { keyring, retired };
-  const kept = retireOldVersions(keyring);
-  await replaceKeyFile(path, kept, sealedWith);
-  return { keyring: kept, retired };
+  if (retired.length === 0) return { retired };
+  return { retired, staged: await stage(path, retireOldVersions(keyring), sealedWith) };
+}
+
+/**
+ * Puts a staged key file in place when `fits` (the database's key checks) accepts it: the
+ * rotation that staged it committed and then stopped. undefined when there is none that fits.
+ */
+export async function adoptStagedKeyFile(
+  path: string,
+  passphrase: PassphraseSource,
+  fits: (keyring: Keyring) => boolean,
+): Promise<Keyring | undefined> {
+  const next = stagedPath(path);
+  const text = await readKeyFile(next);
+  if (text === undefined) return undefined;
+  const { keyring } = await openKeyFile(text, next, passphrase);
+  if (!fits(keyring)) return undefined;
+  await fs.rename(next, path);
+  await syncDir(dirname(path));
+  return keyring;
 }
 
 /** undefined when the file does not exist. The mode is checked on the open handle (no TOCTOU). */
@@ -99,14 +147,8 @@ async function readKeyFile(path: string): Promise<string | undefined> {
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) throw new MasterKeyError(`master key file ${path} is not a regular file`);
-    // A key others can read protects nothing; one others can write can be swapped for theirs.
-    if (process.platform !== "win32" && (stat.mode & GROUP_OTHER_BITS) !== 0) {
-      const mode = (stat.mode & 0o777).toString(8).padStart(4, "0");
-      const access = (stat.mode & GROUP_OTHER_READ) !== 0 ? "readable" : "accessible";
-      throw new MasterKeyError(
-        `master key file ${path} is ${access} by group/others (mode ${mode}); run chmod 600 ${path}`,
-      );
-    }
+    const exposed = exposedSecretMode(stat.mode);
+    if (exposed) throw new MasterKeyError(`master key file ${path} is ${exposed}; run chmod 600 ${path}`);
     return await handle.readFile("utf8");
   } finally {
     await handle.close();

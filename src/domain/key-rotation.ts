@@ -1,7 +1,7 @@
 // Master key rotation inside the database: every image's data key re-wrapped under the new
 // version, and every blind index (names, tags) recomputed with it, in one transaction. No
 // blob is touched: blobs are encrypted under data keys, which do not change.
-import type { Keyring } from "../crypto/master-key.ts";
+import { keyCheck, type Keyring } from "../crypto/master-key.ts";
 import { wrappedKeyVersion } from "../crypto/data-key.ts";
 import type { Database } from "../store/db.ts";
 import { indexKey, nameIndex, openImageKeys, tagIndex, wrapImageKey, type Visibility } from "./image-crypto.ts";
@@ -20,11 +20,20 @@ export class RotationError extends Error {
 const ROWS = `SELECT i.id, i.owner_id, i.visibility, i.wrapped_key, i.filename_enc, i.tags_enc, u.key_salt
   FROM images i JOIN users u ON u.id = i.owner_id`;
 
-/** `keyring`'s current version becomes the one every data key and index uses. */
+/**
+ * `keyring`'s current version becomes the one every data key and index uses. Its key check is
+ * recorded in the same transaction, so a rotation that fails leaves no trace of the version.
+ */
 export async function reKeyImages(db: Database, keyring: Keyring): Promise<RotationReport> {
   const target = keyring.current.id;
   const tx = await db.client.transaction("write");
   try {
+    // A plain INSERT: a row already there for a version this key file has never held is a
+    // database out of step with its key file, and re-keying onto it would strand every image.
+    await tx.execute({
+      sql: "INSERT INTO master_keys (id, \"check\", created_at) VALUES (?, ?, ?)",
+      args: [target, keyCheck(keyring, target), Date.now()],
+    });
     const rows = (await tx.execute(ROWS)).rows;
     let tagIndexes = 0;
     for (const row of rows) {

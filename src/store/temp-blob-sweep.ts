@@ -1,12 +1,18 @@
 // Start-up sweep of blob temp files. A temp file belongs to an upload in progress; at start-up
-// no upload is, so every one left is from a process that crashed before its row committed
-// (the blob is renamed into place before the row commits), and nothing can point at it.
+// under the data directory's lock no upload is, so every one left is from a process that crashed
+// before its row committed (the blob is renamed into place before the row commits), and nothing
+// can point at it.
 import { removeBlobFile, tempFiles } from "./blob-inventory.ts";
 
-/** Removes every temp file under `<blobDir>/.tmp`; returns how many went. Call before serving. */
-export async function sweepTempBlobs(blobDir: string): Promise<number> {
+/**
+ * Removes the temp files under `<blobDir>/.tmp` at least `minAgeMs` old; returns how many went.
+ * 0 judges every file: only for a process that holds the data directory's lock, before serving.
+ */
+export async function sweepTempBlobs(blobDir: string, minAgeMs = 0): Promise<number> {
   let removed = 0;
+  const cutoff = Date.now() - minAgeMs;
   for await (const file of tempFiles(blobDir)) {
+    if (minAgeMs > 0 && file.modifiedMs > cutoff) continue;
     await removeBlobFile(file);
     removed += 1;
   }

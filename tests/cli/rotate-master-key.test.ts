@@ -73,6 +73,7 @@ describe("pixvault rotate-master-key", () => {
       const fresh = await loginToken(server.url, ann.user.username, ann.user.password);
       const one = await contentOf(server.url, fresh, privateOne.id);
       expect(sha256Hex(await bytesOf(one))).toBe(sha.get(privateOne.id)!);
+      await server.stop(); // a key change refuses while a server holds the data directory
       const again = await runCli(["rotate-master-key", "--retire-old", "--data-dir", data]);
       expect(again.stdout).toContain("nothing to retire");
     } finally {

@@ -114,7 +114,8 @@ describe("pixvault serve", () => {
   });
 
   test("a second server on the same port exits 1 with a clear message", async () => {
-    const r = await runCli(["serve", "--port", String(server.port), "--data-dir", data]);
+    // Its own data dir: on this one the data-directory lock would refuse it before the port does.
+    const r = await runCli(["serve", "--port", String(server.port), "--data-dir", join(dir.path, "other")]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("already in use");
     expect(r.stderr).not.toContain("    at ");

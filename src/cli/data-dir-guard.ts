@@ -1,0 +1,77 @@
+// What a command checks on its data directory before it uses it: that no other process holds
+// it (one server, or one key change, at a time) and, for the server, that it can be written.
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import type { StorageConfig } from "../config.ts";
+import { TEMP_DIR } from "../store/disk-blob-writer.ts";
+import { LOCK_FILE, lockDataDir, type DataDirLock, type LockHolder } from "../store/data-dir-lock.ts";
+import { StartupError } from "./startup-error.ts";
+
+const unlocked: DataDirLock = { release() {} };
+
+/**
+ * Takes the data directory's lock for `command`, or fails with one line naming the process
+ * that holds it. `create` makes the directory first (serve); otherwise a directory that does
+ * not exist has nothing to guard.
+ */
+export function claimDataDir(dataDir: string, command: string, advice: string, create = false): DataDirLock {
+  if (create) makeDir(dataDir);
+  else if (!existsSync(dataDir)) return unlocked;
+  let attempt;
+  try {
+    attempt = lockDataDir(dataDir, command);
+    // A holder that took the lock a moment ago may not have written its pid yet.
+    for (let tries = 0; "heldBy" in attempt && attempt.heldBy === undefined && tries < 20; tries++) {
+      Bun.sleepSync(50);
+      attempt = lockDataDir(dataDir, command);
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code) throw new StartupError(`${command}: cannot write to ${dataDir} (${code}): its lock file ${LOCK_FILE} goes there; check its owner, mode and mount`);
+    throw new StartupError(`${command}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if ("lock" in attempt) return attempt.lock;
+  throw new StartupError(`${command}: the data directory ${dataDir} is in use by ${describe(attempt.heldBy)}; ${advice}`);
+}
+
+function describe(holder: LockHolder | undefined): string {
+  return holder ? `pixvault ${holder.command} (pid ${holder.pid})` : "another pixvault process";
+}
+
+/**
+ * Creates, fsyncs and removes a file where the server writes (the data directory for a local
+ * database, the blob temp directory for disk blobs): a directory it cannot write is one line
+ * at start instead of a 500 on the first upload.
+ */
+export function probeWritable(config: StorageConfig, localDatabase: boolean): void {
+  const dirs = [
+    ...(localDatabase ? [config.dataDir] : []),
+    ...(config.blobStore.kind === "disk" ? [join(config.blobStore.dir, TEMP_DIR)] : []),
+  ];
+  for (const dir of dirs) {
+    const probe = join(dir, `.write-probe-${process.pid}-${randomBytes(4).toString("hex")}`);
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const fd = openSync(probe, "wx", 0o600);
+      try {
+        writeSync(fd, "pixvault");
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      unlinkSync(probe);
+    } catch (e) {
+      const reason = (e as NodeJS.ErrnoException).code ?? String(e);
+      throw new StartupError(`cannot write to ${dir} (${reason}): the server writes its database and images there; check its owner, mode and mount`);
+    }
+  }
+}
+
+function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new StartupError(`cannot create the directory ${dir}: ${(e as Error).message}`);
+  }
+}
