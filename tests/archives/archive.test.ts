@@ -1,9 +1,9 @@
 // Zips of a selection, through HTTP against a real server, read back by real `unzip` and
 // Python's zipfile: exact length, same bytes every time, ranges and resumed downloads, access
 // checked before the first byte, bounded work when the client goes away.
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { promises as fs, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { promises as fs, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { call, expectProblem, signedInUser, type SignedInUser } from "../support/accounts.ts";
@@ -14,6 +14,9 @@ import { serverForSuite, tempDir } from "../support/pixvault.ts";
 import { pythonZipView } from "../support/zip.ts";
 
 const suite = serverForSuite();
+// Every zip a test writes to disk lives under one directory, removed when the file is done.
+const scratch = tempDir("pixvault-zip-");
+afterAll(() => scratch.remove());
 let ann: SignedInUser;
 let bob: SignedInUser;
 const originals = new Map<string, Uint8Array>(); // id → bytes
@@ -33,7 +36,7 @@ function archiveGet(token: string | undefined, query: string, headers: Record<st
 
 /** Writes the zip to disk and checks it with `unzip -t` and `python3 -m zipfile -t`; returns the path. */
 function checkedZip(bytes: Uint8Array, name = "a.zip"): { path: string; dir: string } {
-  const dir = tempDir("pixvault-zip-").path;
+  const dir = mkdtempSync(join(scratch.path, "zip-"));
   const path = join(dir, name);
   writeFileSync(path, bytes);
   const unzip = spawnSync("unzip", ["-t", path], { encoding: "utf8" });
@@ -245,7 +248,7 @@ describe("ranges and resumed downloads", () => {
   test("curl -C - resumes a broken download into the exact archive", async () => {
     const url = `${suite.url}/api/v1/images/archive?ids=${ids().join(",")}`;
     const full = await bytesOf(await archiveGet(ann.token, `ids=${ids().join(",")}`));
-    const dir = tempDir("pixvault-resume-").path;
+    const dir = mkdtempSync(join(scratch.path, "resume-"));
     const path = join(dir, "partial.zip");
     writeFileSync(path, full.subarray(0, 3_333_333)); // what a broken download left behind
     const r = spawnSync("curl", ["-sS", "-f", "-C", "-", "-H", `authorization: Bearer ${ann.token}`, "-o", path, url], { encoding: "utf8" });

@@ -1,6 +1,6 @@
 // The zip layout on its own: ZIP64 records read by real unzip and Python, the arithmetic of
 // archives past 4 GiB, any range equal to the same bytes of the whole, and safe entry names.
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
@@ -12,6 +12,8 @@ import { tempDir } from "../support/pixvault.ts";
 import { pythonZipView } from "../support/zip.ts";
 
 const WHEN = new Date("2026-03-01T12:34:56Z");
+const scratch = tempDir("pixvault-ziplayout-");
+afterAll(() => scratch.remove());
 
 function entriesOf(files: { name: string; data: Buffer }[]): ZipEntry[] {
   return files.map((f) => ({ name: f.name, size: f.data.length, crc32: crc32(f.data), modified: WHEN }));
@@ -38,7 +40,7 @@ describe("zip layout", () => {
       const layout = zipLayout(entriesOf(files), { forceZip64 });
       const bytes = render(layout, files.map((f) => f.data));
       expect(bytes.length).toBe(layout.size);
-      const path = join(tempDir("pixvault-ziplayout-").path, "t.zip");
+      const path = join(scratch.path, `${forceZip64 ? "zip64" : "classic"}.zip`);
       writeFileSync(path, bytes);
       const unzip = spawnSync("unzip", ["-t", path], { encoding: "utf8" });
       expect(unzip.status, unzip.stdout + unzip.stderr).toBe(0);
