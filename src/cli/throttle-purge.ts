@@ -1,4 +1,4 @@
-// While the server runs, rate-limit rows are deleted once their window has ended (SPEC §13).
+// While the server runs, rate-limit rows are deleted once their window has ended (README, Accounts with curl).
 import type { AccountDeps } from "../domain/context.ts";
 import { purgeExpiredThrottles } from "../domain/login-throttle.ts";
 import { describeError, type Logger } from "../logger.ts";

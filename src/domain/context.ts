@@ -10,7 +10,7 @@ import type { Database } from "../store/db.ts";
 /**
  * Failed password checks allowed in one window before 429. The pair limit stops one address
  * guessing at one account; the account-wide ceiling is much higher, so one attacker cannot
- * lock the owner out from their own address (SPEC §13).
+ * lock the owner out from their own address (README, Accounts with curl).
  */
 export interface LoginThrottlePolicy {
   /** Per (username, client address). */

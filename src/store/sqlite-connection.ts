@@ -25,7 +25,7 @@ export class SqliteConnection {
     // Set as a pragma: its unit is documented (ms), unlike the constructor's option.
     this.execute(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
     // Deleted rows are overwritten with zeros, not just unlinked: a deleted user's key salt,
-    // wrapped keys, email and name must not survive in free space (crypto-shredding, SPEC §5).
+    // wrapped keys, email and name must not survive in free space (crypto-shredding: README, Images with curl).
     this.execute("PRAGMA secure_delete = ON");
   }
 

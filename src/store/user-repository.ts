@@ -46,8 +46,8 @@ export async function updateUser(
 /**
  * Deletes the user; sessions, tokens, images and tags go with it (ON DELETE CASCADE). Then the
  * WAL is emptied, so that the zeroed pages (secure_delete) are the only ones left and no file
- * holds the user's key salt, wrapped keys, email or name (crypto-shredding, SPEC §5). That
- * step is best effort and brief: a process reading for long leaves it to the next checkpoint
+ * holds the user's key salt, wrapped keys, email or name (crypto-shredding: README, Images
+ * with curl). That step is best effort and brief: a process reading for long leaves it to the next checkpoint
  * (at the latest when the server stops), and the deletion stands either way.
  */
 export async function deleteUserRow(orm: Orm, id: string): Promise<boolean> {

@@ -1,6 +1,7 @@
-// Deleting an account crypto-shreds it (SPEC §5): once the deletion has committed, no file of
-// the data directory — database, WAL, shared memory, blobs — holds the user's key salt, any
-// wrapped data key, their email or their name, whether the server deleted it or the CLI did.
+// Deleting an account crypto-shreds it (README, Images with curl; docs/FORMAT.md): once the
+// deletion has committed, no file of the data directory — database, WAL, shared memory,
+// blobs — holds the user's key salt, any wrapped data key, their email or their name,
+// whether the server deleted it or the CLI did.
 import { afterAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";

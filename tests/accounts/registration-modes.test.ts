@@ -1,5 +1,6 @@
-// Who may sign up (SPEC §13): --registration open|invite|closed, invites made with the CLI
-// while the server runs, and the limit of sign-ups per client address.
+// Who may sign up (README, Accounts with curl: Registration): --registration
+// open|invite|closed, invites made with the CLI while the server runs, and the limit of
+// sign-ups per client address.
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";

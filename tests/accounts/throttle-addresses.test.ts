@@ -1,6 +1,6 @@
-// Login throttling tells clients apart (SPEC §13): one address's failures lock that address
-// out of that account, not the owner; `user unlock` clears it; rows hold no typed text and
-// go when their window ends. Clients are played by loopback addresses 127.0.0.x.
+// Login throttling tells clients apart (README, Accounts with curl): one address's failures
+// lock that address out of that account, not the owner; `user unlock` clears it; rows hold no
+// typed text and go when their window ends. Clients are played by loopback addresses 127.0.0.x.
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";

@@ -29,7 +29,7 @@ export function memoryProbeEnv(): Record<string, string> {
  */
 export async function probeMemory(server: RunningServer): Promise<MemoryProbe> {
   const probes = () => server.logs().filter((l) => l.msg === "memory probe");
-  // Without the preload SIGUSR2 would kill the server: refuse rather than signal blindly.
+  // Without the preload nothing answers (serve ignores SIGUSR2; an older build would die of it).
   if (!server.logs().some((l) => l.msg === "memory probe ready")) throw new Error("the server was not started with memoryProbeEnv()");
   const seen = probes().length;
   server.proc.kill("SIGUSR2");
