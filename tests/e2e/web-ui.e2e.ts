@@ -333,6 +333,42 @@ describe("the web UI in Chromium, served by the single executable", () => {
     await heading(page, "Sign in").waitFor();
   }, STEP_MS);
 
+  test("signing back in right after signing out leaves no stale notice over the pages that follow", async () => {
+    await page.getByLabel("Username", { exact: true }).fill(USERNAME);
+    await page.getByLabel("Password", { exact: true }).fill(NEW_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await heading(page, "My images").waitFor();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await status().getByText("Signed out.").waitFor();
+    // At once, as a password manager does: the notice is still fresh when the next page renders.
+    await page.getByLabel("Username", { exact: true }).fill(USERNAME);
+    await page.getByLabel("Password", { exact: true }).fill(NEW_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await heading(page, "My images").waitFor();
+    expect(await status().textContent()).toBe("");
+    await page.locator(".grid .card .name").first().click();
+    await page.locator(".metadata").waitFor();
+    expect(await status().textContent()).toBe("");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await heading(page, "Sign in").waitFor();
+  }, STEP_MS);
+
+  test("a malformed address (#/image/%) shows a not-found page, not a script error", async () => {
+    const errors: string[] = [];
+    const visitor = await browser.newContext();
+    visitor.setDefaultTimeout(10_000);
+    const p = await visitor.newPage();
+    p.on("pageerror", (e) => errors.push(e.message));
+    await p.goto(`${server.url}/#/image/%`);
+    await heading(p, "Page not found").waitFor();
+    await p.getByRole("link", { name: "Back to the images" }).waitFor();
+    // A well-formed id that names nothing is the image page's own not-found.
+    await p.goto(`${server.url}/#/image/${encodeURIComponent("no such image")}`);
+    await heading(p, "Image not found").waitFor();
+    expect(errors).toEqual([]);
+    await visitor.close();
+  }, STEP_MS);
+
   test("on a phone-sized screen, with the keyboard alone: sign in, select, and nothing overflows", async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const p = await phone.newPage();

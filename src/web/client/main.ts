@@ -7,7 +7,7 @@ import { h } from "./dom.ts";
 import { galleryView } from "./gallery-view.ts";
 import { imagePage } from "./image-page.ts";
 import { explain } from "./messages.ts";
-import { dropStaleNotice, notify, noticeRegion } from "./notices.ts";
+import { clearNotices, dropStaleNotice, notify, noticeRegion } from "./notices.ts";
 import { navigate, route, startRouter, type View } from "./router.ts";
 import { currentUser, forgetSession, resumeSession, signOut } from "./session.ts";
 import { signInView } from "./sign-in.ts";
@@ -77,8 +77,13 @@ async function boot(): Promise<void> {
   route(/^\/image\/([^/]+)$/, (id) => imagePage(id!));
   route(/^\/account$/, signedIn(() => accountPage()));
   route(/^\/$/, signedIn(() => galleryView("mine")));
+  let renderedFor: string | undefined;
   startRouter(main, () => {
-    dropStaleNotice();
+    // Signing in starts afresh: "Signed out." or "Your session has ended" spoke of the session before.
+    const user = currentUser()?.id;
+    if (user !== undefined && user !== renderedFor) clearNotices();
+    else dropStaleNotice();
+    renderedFor = user;
     renderNav();
   });
 }

@@ -1,5 +1,7 @@
 // Hash routes (#/, #/public, #/image/<id>, #/account, …): a reload or a bookmark lands on the
 // same view, and the server needs to serve only `/`.
+import { h } from "./dom.ts";
+
 const routes: { pattern: RegExp; view: View }[] = [];
 let leaving: (() => void)[] = [];
 let outlet: HTMLElement | undefined;
@@ -39,7 +41,8 @@ async function render(): Promise<void> {
   for (const { pattern, view } of routes) {
     const match = pattern.exec(path);
     if (!match) continue;
-    const node = await view(...match.slice(1).map(decodeURIComponent));
+    const params = decodeAll(match.slice(1));
+    const node = params ? await view(...params) : notFoundView();
     // A slower view (waiting for the server) must not replace one the user went to since.
     if (run !== renders) return;
     outlet!.replaceChildren(node);
@@ -53,4 +56,23 @@ async function render(): Promise<void> {
     return;
   }
   navigate("#/");
+}
+
+/** The route's parts, percent-decoded; undefined when one is not valid (`#/image/%`). */
+function decodeAll(parts: string[]): string[] | undefined {
+  try {
+    return parts.map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
+}
+
+function notFoundView(): Node {
+  return h(
+    "div",
+    { class: "panel" },
+    h("h1", {}, "Page not found"),
+    h("p", {}, "This address is not a page of pixvault; it may have been cut short or mistyped."),
+    h("p", {}, h("a", { href: "#/" }, "Back to the images")),
+  );
 }
