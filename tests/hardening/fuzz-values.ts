@@ -61,3 +61,82 @@ export function randomValue(rng: Rng, depth: number): unknown {
       return { nested: randomValue(rng, depth - 1), [randomText(rng, 5)]: randomValue(rng, depth - 1) };
   }
 }
+
+/**
+ * Query values exactly as they stand in a URL (already percent-encoded or deliberately not):
+ * NUL, invalid UTF-8 (lone and reversed bytes, overlong forms, surrogates, past U+10FFFF, cut
+ * sequences), broken escapes, controls and line breaks, bidi overrides, number edge cases,
+ * prototype names, and values long enough to strain every parser on the way.
+ */
+export const HOSTILE_QUERY_VALUES: readonly string[] = [
+  "",
+  "%00",
+  "a%00b",
+  "%00".repeat(64),
+  "%ff",
+  "%fe%ff",
+  "%c0%80",
+  "%c0%ae%c0%ae%c0%af",
+  "%ed%a0%80",
+  "%f4%90%80%80",
+  "%f8%88%80%80%80",
+  "%e2%82",
+  "%e2%80%ae",
+  "%e2%80%a8",
+  "%ef%bb%bf",
+  "%0d%0aX-Injected:%201",
+  "%1b%5b31m",
+  "%07%08%09%0b%0c",
+  "%7f%c2%85",
+  "%",
+  "%zz",
+  "%2",
+  "%%",
+  "+",
+  "%20%20",
+  ",".repeat(300),
+  "%25%30%30",
+  encodeURIComponent("😀".repeat(100)),
+  "-1",
+  "1e309",
+  "0x1f",
+  "NaN",
+  "9".repeat(400),
+  "__proto__",
+  "[]",
+  "x".repeat(8_000),
+  "%ff".repeat(2_500),
+];
+
+/**
+ * Header values as bytes on the wire (each char one latin1 byte), within what HTTP/1.1 allows
+ * in a field value (visible ASCII, space, tab and obs-text 0x80–0xFF): invalid UTF-8, quotes,
+ * separators, padding and sizes past common limits.
+ */
+export const HOSTILE_HEADER_VALUES: readonly string[] = [
+  "",
+  " ",
+  "%00",
+  "%ff%fe",
+  "\xff\xfe\xfd",
+  "\xc0\x80",
+  "\xed\xa0\x80",
+  "\xf0\x9f\x98\x80",
+  "\xe9t\xe9",
+  "\x80",
+  '"',
+  '""',
+  "\\",
+  ",,,,",
+  ";;;;",
+  "==",
+  "a=b=c",
+  "*",
+  "  padded  ",
+  "a\tb",
+  "<script>",
+  "-1",
+  "9".repeat(30),
+  "x".repeat(8_000),
+  "y".repeat(40_000),
+];

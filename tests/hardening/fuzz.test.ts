@@ -1,16 +1,19 @@
-// A bounded fuzzer: FUZZ_REQUESTS random and mutated requests (fixed seed, at most FUZZ_SECONDS)
-// at every route of the server's own OpenAPI document — broken JSON and multipart, hostile
-// headers, paths, query strings, forged JWTs and share tokens, some over a bare socket. The
-// server must answer each one without an internal error, with problem+json on every 4xx, and
-// still be alive and healthy at the end.
+// A bounded fuzzer at every route of the server's own OpenAPI document. First a sweep: every
+// query parameter of every route gets every hostile value (NUL, invalid UTF-8 escapes, huge and
+// repeated parameters), and every header the server reads gets hostile bytes. Then, for the
+// rest of FUZZ_SECONDS, up to FUZZ_REQUESTS random and mutated requests (fixed seed) — broken
+// JSON and multipart, hostile headers, paths, query strings, forged JWTs and share tokens, some
+// over a bare socket. The server must answer each one without an internal error (no 5xx, no
+// error or stack trace in its log), with problem+json on every 4xx, and be healthy at the end.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { createApiToken, loginToken, SecretJar, signedInUser } from "../support/accounts.ts";
+import { call, createApiToken, loginToken, SecretJar, signedInUser } from "../support/accounts.ts";
 import { uploadOne } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
 import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
 import { createShare } from "../support/shares-api.ts";
 import { FuzzInputs, routesOf, type FuzzRequest, type OpenApiDocument, type Route } from "./fuzz-inputs.ts";
+import { headerSweep, querySweep, SWEPT_HEADERS } from "./fuzz-sweep.ts";
 import { rawExchange, type RawResponse } from "./raw-http.ts";
 import { errorLines, expectAlive, expectNoSecretsLogged, rememberMasterKey } from "./server-probes.ts";
 
@@ -39,6 +42,7 @@ describe(`fuzzing every route (seed ${SEED})`, () => {
   let server: RunningServer;
   let routes: Route[] = [];
   const outcomes: Outcome[] = [];
+  let sweepSize = 0;
   let elapsedMs = 0;
 
   beforeAll(async () => {
@@ -68,7 +72,29 @@ describe(`fuzzing every route (seed ${SEED})`, () => {
     };
     const inputs = new FuzzInputs(routes, material, SEED);
 
+    const cookieLogin = await call(server.url, "POST", "/api/v1/sessions", { json: { username: ann.user.username, password: ann.user.password, cookie: true } });
+    const { csrfToken } = (await cookieLogin.json()) as { csrfToken: string };
+    const cookie = cookieLogin.headers.getSetCookie().find((c) => c.startsWith("pxv_session="))!.split(";")[0]!;
+    jar.add(cookie.slice("pxv_session=".length), csrfToken);
+    const sweepMaterial = {
+      ...material,
+      publicImageId: images[1].id,
+      privateImageId: images[0].id,
+      openShareToken: shares[0]!.token,
+      cookieSession: { cookie, csrfToken },
+    };
+    const sweep = [...querySweep(routes, sweepMaterial), ...headerSweep(sweepMaterial)];
+    sweepSize = sweep.length;
+
     const started = Date.now();
+    // The sweep is sent whole, whatever the time box: it is the list nothing may be left off.
+    let nextSwept = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (nextSwept < sweep.length) outcomes.push(await send(server, sweep[nextSwept++]!));
+      }),
+    );
+    const sweepMs = Date.now() - started;
     let next = 0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -80,7 +106,7 @@ describe(`fuzzing every route (seed ${SEED})`, () => {
     elapsedMs = Date.now() - started;
     const statuses = new Map<string, number>();
     for (const o of outcomes) statuses.set(String(o.status ?? "no answer"), (statuses.get(String(o.status ?? "no answer")) ?? 0) + 1);
-    console.log(`fuzz: ${outcomes.length} requests in ${(elapsedMs / 1000).toFixed(1)} s; statuses ${[...statuses].sort().map(([s, n]) => `${s}×${n}`).join(" ")}`);
+    console.log(`fuzz: ${outcomes.length} requests (${sweepSize} swept in ${(sweepMs / 1000).toFixed(1)} s) in ${(elapsedMs / 1000).toFixed(1)} s; statuses ${[...statuses].sort().map(([s, n]) => `${s}×${n}`).join(" ")}`);
   }, TIME_BOX_MS + 60_000);
 
   afterAll(async () => {
@@ -93,6 +119,16 @@ describe(`fuzzing every route (seed ${SEED})`, () => {
     const reached = new Set(outcomes.map((o) => o.request.label.split(" ").slice(0, 2).join(" ")));
     for (const route of routes) expect(reached).toContain(`${route.method} ${route.path}`);
     expect(outcomes.length).toBeGreaterThanOrEqual(Math.min(MAX_REQUESTS, 500));
+  });
+
+  test("the sweep gave every query parameter of every route, and every header read, its hostile values", () => {
+    const sweptLabels = new Set(outcomes.filter((o) => o.request.index < 0).map((o) => o.request.label));
+    expect(outcomes.filter((o) => o.request.index < 0)).toHaveLength(sweepSize);
+    for (const route of routes) {
+      for (const name of route.query) expect(sweptLabels).toContain(`${route.method} ${route.path} query:${name}`);
+    }
+    const headers = new Set([...sweptLabels].map((l) => /header:(.+)$/.exec(l)?.[1]).filter((h) => h !== undefined));
+    expect([...headers].sort()).toEqual([...SWEPT_HEADERS].sort());
   });
 
   test("no answer is a 5xx other than 500 integrity_error", () => {
@@ -122,6 +158,8 @@ describe(`fuzzing every route (seed ${SEED})`, () => {
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(errorLines(server).filter((l) => !l.includes('"integrity error"'))).toEqual([]);
+    // Nothing thrown past the app's handlers either: no stack frame anywhere in what it wrote.
+    expect(server.output().split("\n").filter((l) => /\bat .+:\d+:\d+\)?$|"stack":/.test(l))).toEqual([]);
     expectNoSecretsLogged([server.output()], jar);
   });
 });
