@@ -1,6 +1,6 @@
 // Brute-force throttling of password checks — per (target, client address), per client
 // address, and per target from everywhere — shared by all instances through the database.
-import { clearSubject, clearWindow, hitWindow, purgeExpiredWindows, releaseHit } from "../store/rate-limit-repository.ts";
+import { clearSubject, hitWindows, purgeExpiredWindows, settleWindows } from "../store/rate-limit-repository.ts";
 import type { AccountDeps } from "./context.ts";
 import { ok, type DomainError, type Result } from "./errors.ts";
 
@@ -61,22 +61,20 @@ export async function beginThrottledAttempt(deps: ThrottleDeps, attempt: Attempt
   const { windowMs } = deps.throttle;
   const now = deps.now().getTime();
   const counters = [attempt.pair, attempt.client, attempt.target];
+  const windows = await hitWindows(deps.db.client, counters, now, windowMs);
   let waitMs = 0;
-  for (const { key, subject, max } of counters) {
-    const w = await hitWindow(deps.db.client, key, subject, now, windowMs);
-    if (w.count > max) waitMs = Math.max(waitMs, w.windowStart + windowMs - now);
-  }
+  windows.forEach((w, i) => {
+    if (w.count > counters[i]!.max) waitMs = Math.max(waitMs, w.windowStart + windowMs - now);
+  });
   if (waitMs === 0) return ok(undefined);
   // A refused attempt checks no password, so it does not spend anyone's budget.
-  for (const { key } of counters) await releaseHit(deps.db.client, key);
+  await settleWindows(deps.db.client, { release: counters.map((c) => c.key) });
   return rateLimited("too many failed password attempts; wait before trying again", waitMs);
 }
 
 /** A correct password: the pair starts afresh, and the other counters get their attempt back. */
 export async function throttledAttemptSucceeded(deps: ThrottleDeps, attempt: Attempt): Promise<void> {
-  await clearWindow(deps.db.client, attempt.pair.key);
-  await releaseHit(deps.db.client, attempt.client.key);
-  await releaseHit(deps.db.client, attempt.target.key);
+  await settleWindows(deps.db.client, { clear: [attempt.pair.key], release: [attempt.client.key, attempt.target.key] });
 }
 
 export function beginPasswordAttempt(deps: ThrottleDeps, username: string, ip: string): Promise<Result<void>> {
@@ -117,12 +115,12 @@ export async function takeFromBudget(
   detail: string,
 ): Promise<Result<void>> {
   const now = deps.now().getTime();
-  const w = await hitWindow(deps.db.client, counter.key, counter.subject, now, windowMs);
+  const w = (await hitWindows(deps.db.client, [counter], now, windowMs))[0]!;
   if (w.count <= counter.max) return ok(undefined);
-  await releaseHit(deps.db.client, counter.key);
+  await settleWindows(deps.db.client, { release: [counter.key] });
   return rateLimited(detail, w.windowStart + windowMs - now);
 }
 
 export async function returnToBudget(deps: ThrottleDeps, counter: Counter): Promise<void> {
-  await releaseHit(deps.db.client, counter.key);
+  await settleWindows(deps.db.client, { release: [counter.key] });
 }

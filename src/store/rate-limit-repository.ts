@@ -7,19 +7,19 @@ export interface WindowCount {
   windowStart: number;
 }
 
+export interface Hit {
+  readonly key: Uint8Array;
+  /** Groups the rows about one account, so they can be cleared together; null for others. */
+  readonly subject: Uint8Array | null;
+}
+
 /**
- * Adds one to the key's window, starting a new window when the old one has ended. Atomic.
- * `subject` groups the rows about one account, so they can be cleared together.
+ * Adds one to each key's window, starting a new window where the old one has ended. Each
+ * increment is atomic, and all of them are one transaction (one commit per attempt).
  */
-export async function hitWindow(
-  client: Client,
-  key: Uint8Array,
-  subject: Uint8Array | null,
-  now: number,
-  windowMs: number,
-): Promise<WindowCount> {
-  const row = (
-    await client.execute({
+export async function hitWindows(client: Client, hits: readonly Hit[], now: number, windowMs: number): Promise<WindowCount[]> {
+  const results = await client.batch(
+    hits.map(({ key, subject }) => ({
       sql: `INSERT INTO rate_limits (key, subject, window_start, count, expires_at) VALUES (?1, ?2, ?3, 1, ?4)
             ON CONFLICT(key) DO UPDATE SET
               count = CASE WHEN expires_at <= ?3 THEN 1 ELSE count + 1 END,
@@ -27,18 +27,24 @@ export async function hitWindow(
               expires_at = CASE WHEN expires_at <= ?3 THEN ?4 ELSE expires_at END
             RETURNING count, window_start`,
       args: [key, subject, now, now + windowMs],
-    })
-  ).rows[0]!;
-  return { count: Number(row.count), windowStart: Number(row.window_start) };
+    })),
+    "write",
+  );
+  return results.map((r) => ({ count: Number(r.rows[0]!.count), windowStart: Number(r.rows[0]!.window_start) }));
 }
 
-export async function clearWindow(client: Client, key: Uint8Array): Promise<void> {
-  await client.execute({ sql: "DELETE FROM rate_limits WHERE key = ?", args: [key] });
-}
-
-/** Takes back one hit (an attempt that turned out legitimate, or was refused unchecked). */
-export async function releaseHit(client: Client, key: Uint8Array): Promise<void> {
-  await client.execute({ sql: "UPDATE rate_limits SET count = count - 1 WHERE key = ? AND count > 0", args: [key] });
+/**
+ * Deletes the `clear` windows and takes one hit back from each `release` window (an attempt
+ * that turned out legitimate, or was refused unchecked), in one transaction.
+ */
+export async function settleWindows(client: Client, change: { clear?: readonly Uint8Array[]; release?: readonly Uint8Array[] }): Promise<void> {
+  await client.batch(
+    [
+      ...(change.clear ?? []).map((key) => ({ sql: "DELETE FROM rate_limits WHERE key = ?", args: [key] })),
+      ...(change.release ?? []).map((key) => ({ sql: "UPDATE rate_limits SET count = count - 1 WHERE key = ? AND count > 0", args: [key] })),
+    ],
+    "write",
+  );
 }
 
 /** Deletes every row about one subject; returns how many there were. */
