@@ -42,6 +42,11 @@ export async function probeMemory(server: RunningServer): Promise<MemoryProbe> {
   return { rssBytes: Number(rssBytes), retainedBytes: Number(retainedBytes), objectCount: Number(objectCount) };
 }
 
+/** File descriptors a process holds open (sockets and files alike). */
+export function openFileCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
 /** Upload temp files (`blobs/.tmp/*.tmp`) present in a data directory. */
 export function tempBlobFiles(dataDir: string): string[] {
   const dir = join(dataDir, "blobs", ".tmp");

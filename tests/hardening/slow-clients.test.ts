@@ -10,7 +10,7 @@ import { uploadRaw } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
 import { serverForSuite } from "../support/pixvault.ts";
 import { requestHead, stallAfter, type HeldConnection } from "./raw-http.ts";
-import { errorLines, expectAlive, expectNoSecretsLogged, rememberMasterKey, tempBlobFiles } from "./server-probes.ts";
+import { errorLines, expectAlive, expectNoSecretsLogged, openFileCount, rememberMasterKey, tempBlobFiles } from "./server-probes.ts";
 
 const HEADER_SECONDS = 3;
 const BODY_IDLE_SECONDS = 3;
@@ -41,6 +41,7 @@ describe("slow clients", () => {
     rememberMasterKey(jar, suite.dataDir);
     member = await signedInUser(suite.url, jar);
     const port = suite.server.port;
+    const filesBefore = openFileCount(suite.server.proc.pid);
     const uploadHead = (i: number) =>
       requestHead("POST", `/api/v1/images?filename=stalled-${i}.png`, {
         Authorization: `Bearer ${member.token}`,
@@ -54,6 +55,7 @@ describe("slow clients", () => {
     ];
     // Each stalled upload holds a temp blob file while it waits: what the limit must give back.
     expect(await until(() => tempBlobFiles(suite.dataDir).length === STALLED_UPLOADS, 10_000)).toBe(true);
+    expect(openFileCount(suite.server.proc.pid)).toBeGreaterThan(filesBefore + STALLED_UPLOADS + STALLED_LOGINS);
 
     // Meanwhile the server answers everyone else.
     const health = await fetch(`${suite.url}/healthz`);
@@ -69,6 +71,8 @@ describe("slow clients", () => {
     const results = await Promise.all(stalled);
     for (const held of results) expectTimedOut(held);
     expect(await until(() => tempBlobFiles(suite.dataDir).length === 0, 5_000)).toEqual(true);
+    // Their sockets and temp files are closed too, not just answered (a little slack for the database's own files).
+    expect(await until(() => openFileCount(suite.server.proc.pid) <= filesBefore + 5, 5_000)).toEqual(true);
     // Nothing half-stored: the user holds exactly the one image uploaded meanwhile.
     const me = await jsonOf(await call(suite.url, "GET", "/api/v1/me", { token: member.token }));
     expect(me.user.usage.images).toBe(1);
