@@ -67,7 +67,9 @@ export function selectionActions(grid: ImageGrid, selection: Selection, everythi
     });
     if (!res.ok) return notify(explain(new ApiError(await res.json())), "error");
     const url = URL.createObjectURL(await res.blob());
-    save(url, "pixvault.zip");
+    // The server's name (date, count, selection), so one zip does not overwrite the last.
+    const named = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1];
+    save(url, named ?? "pixvault.zip");
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
   }
 
