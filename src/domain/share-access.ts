@@ -68,8 +68,9 @@ async function isUnlocked(deps: ImageDeps, link: ShareLinkRow, proof: string | u
 }
 
 /**
- * Counts one full download, atomically against max_downloads. Fails (with why) when the link
- * was used up, revoked or expired since it was opened — concurrent downloads never exceed N.
+ * Counts one download — an answer that delivers the image's last byte, whole or as a range —
+ * atomically against max_downloads. Fails (with why) when the link was used up, revoked or
+ * expired since it was opened — concurrent downloads never exceed N.
  */
 export async function countSharedDownload(deps: ImageDeps, token: string): Promise<Result<void>> {
   // The token was resolved in full when the image was opened; the UPDATE rechecks the row.

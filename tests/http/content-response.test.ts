@@ -417,3 +417,58 @@ describe("over a real socket", () => {
     });
   });
 });
+
+describe("beforeLastByte (share links count what delivers the image's end)", () => {
+  /** An app whose hook counts its calls and, once `refuse` is set, refuses as a used-up link does. */
+  function counted(size = 100) {
+    const { source, seen } = fakeSource({ size });
+    const hook = { calls: 0, refuse: false };
+    const app = new Hono();
+    app.get("/image", (c) =>
+      contentResponse(c.req.raw, source, {
+        beforeLastByte: async () => {
+          hook.calls++;
+          if (hook.refuse) throw new AppError("link_exhausted", "used up");
+        },
+      }),
+    );
+    app.onError(onError(createLogger(() => {})));
+    const request = (headers: Record<string, string> = {}, method = "GET") => app.request("/image", { method, headers });
+    return { request, hook, seen };
+  }
+
+  test("runs for a whole GET and for every range that reaches the last byte, never for HEAD, 304 or a range short of it", async () => {
+    const { request, hook } = counted(100);
+    const expectCalls = async (headers: Record<string, string>, status: number, calls: number, method = "GET") => {
+      const res = await request(headers, method);
+      await res.arrayBuffer();
+      expect({ headers, method, status: res.status, calls: hook.calls }).toEqual({ headers, method, status, calls });
+    };
+    await expectCalls({}, 200, 1);
+    await expectCalls({ range: "bytes=0-" }, 206, 2);
+    await expectCalls({ range: "bytes=-1" }, 206, 3);
+    await expectCalls({ range: "bytes=50-99" }, 206, 4);
+    await expectCalls({ range: "bytes=50-5000" }, 206, 5);
+    await expectCalls({ range: "bytes=0-98" }, 206, 5);
+    await expectCalls({}, 200, 5, "HEAD");
+    await expectCalls({ "if-none-match": `"${ETAG}"` }, 304, 5);
+    // A stale If-Range turns the range into the whole body: that counts.
+    await expectCalls({ range: "bytes=0-9", "if-range": '"stale"' }, 200, 6);
+  });
+
+  test("a hook that throws refuses the request before a byte is read, and the source is closed", async () => {
+    const { request, hook, seen } = counted(100);
+    hook.refuse = true;
+    for (const headers of [{}, { range: "bytes=10-" }]) {
+      const res = await request(headers);
+      expect(res.status).toBe(410);
+      expect((await jsonOf(res)).code).toBe("link_exhausted");
+    }
+    expect(seen.reads).toBe(0);
+    expect(seen.closes).toBe(2);
+    // A range short of the end is not refused: it is not a download.
+    const partial = await request({ range: "bytes=0-9" });
+    expect(partial.status).toBe(206);
+    expect((await partial.arrayBuffer()).byteLength).toBe(10);
+  });
+});
