@@ -28,7 +28,9 @@ export function claimDataDir(dataDir: string, command: string, advice: string, c
     }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code) throw new StartupError(`${command}: cannot write to ${dataDir} (${code}): its lock file ${LOCK_FILE} goes there; check its owner, mode and mount`);
+    if (code) {
+      throw new StartupError(`${command}: cannot open the lock file ${join(dataDir, LOCK_FILE)} (${code}); check the owner, mode and mount of the data directory and of that file`);
+    }
     throw new StartupError(`${command}: ${e instanceof Error ? e.message : String(e)}`);
   }
   if ("lock" in attempt) return attempt.lock;

@@ -68,7 +68,7 @@ describe("a data directory that cannot be written", () => {
       expect(r.timedOut).toBe(false);
       expect(r.code).toBe(1);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
-      expect(r.stderr).toContain(`cannot write to ${data} (EACCES)`);
+      expect(r.stderr).toContain(`${data}/pixvault.lock (EACCES)`);
       expect(r.stderr).not.toContain("    at ");
     } finally {
       remove();

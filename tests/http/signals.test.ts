@@ -1,8 +1,9 @@
 // Signals an operator or a terminal may send: SIGHUP stops the server gracefully like SIGTERM,
-// SIGUSR1 and SIGUSR2 (fatal to a process by default) are logged and change nothing.
+// SIGUSR1 and SIGUSR2 (fatal to a process by default) are logged and change nothing, and a
+// SIGTERM sent the moment the server says it listens is handled too.
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { startServer, tempDir } from "../support/pixvault.ts";
+import { cleanEnv, pixvaultCommand, startServer, tempDir } from "../support/pixvault.ts";
 
 describe("signals", () => {
   test("SIGUSR1 and SIGUSR2 leave the server serving", async () => {
@@ -39,4 +40,29 @@ describe("signals", () => {
       dir.remove();
     }
   });
+
+  test("SIGTERM the instant the server logs that it listens still stops it gracefully", async () => {
+    const dir = tempDir();
+    try {
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const proc = Bun.spawn([...pixvaultCommand(), "serve", "--port", "0", "--data-dir", join(dir.path, "data")], {
+          env: cleanEnv(),
+          stdin: "ignore",
+          stdout: "pipe",
+          stderr: "ignore",
+        });
+        const reader = proc.stdout.getReader();
+        let out = "";
+        while (!out.includes('"msg":"listening"')) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          out += new TextDecoder().decode(value);
+        }
+        proc.kill("SIGTERM");
+        expect({ attempt, code: await proc.exited }).toEqual({ attempt, code: 0 });
+      }
+    } finally {
+      dir.remove();
+    }
+  }, 60_000);
 });
