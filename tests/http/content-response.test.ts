@@ -459,7 +459,7 @@ describe("beforeLastByte (share links count what delivers the image's end)", () 
   test("a hook that throws refuses the request before a byte is read, and the source is closed", async () => {
     const { request, hook, seen } = counted(100);
     hook.refuse = true;
-    for (const headers of [{}, { range: "bytes=10-" }]) {
+    for (const headers of [{}, { range: "bytes=10-" }] as Record<string, string>[]) {
       const res = await request(headers);
       expect(res.status).toBe(410);
       expect((await jsonOf(res)).code).toBe("link_exhausted");
