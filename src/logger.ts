@@ -19,7 +19,7 @@ export function createLogger(
 ): Logger {
   const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
     if (RANK[level] < RANK[minLevel]) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }) + "\n");
+    write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })}\n`);
   };
   return levels(emit);
 }

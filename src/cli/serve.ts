@@ -13,7 +13,8 @@ import { VERSION } from "../version.ts";
 import { claimDataDir, probeWritable } from "./data-dir-guard.ts";
 import { StartupError } from "./startup-error.ts";
 import { startThrottlePurge } from "./throttle-purge.ts";
-import { accountDeps, imageDeps, openStorage, type Storage } from "./storage.ts";
+import { accountDeps, imageDeps } from "../compose/services.ts";
+import { openStorage, type Storage } from "../compose/storage.ts";
 
 export async function serve(argv: string[]): Promise<number> {
   const config = parseServeConfig(argv);
@@ -25,7 +26,7 @@ export async function serve(argv: string[]): Promise<number> {
     ? claimDataDir(config.dataDir, "serve", "one server per data directory: stop that one, or give this one its own --data-dir", true)
     : undefined;
   probeWritable(config, local);
-  const storage = await openStorage(config, logger, true);
+  const storage = await openStorage(config, logger, { remindKeyLocation: true });
   await removeLeftoverTempBlobs(storage, logger, lock !== undefined);
   const metrics = createServerMetrics(() => imageTotals(storage.db.orm));
   const accounts = accountDeps(storage, { ...config, events: metrics.events });
@@ -58,7 +59,13 @@ export async function serve(argv: string[]): Promise<number> {
   }
   const purge = startThrottlePurge(accounts, logger, config.loginThrottle.windowMs);
   // The purge stops before the database closes under it.
-  const stopping = { ...storage, close: () => (purge.stop(), storage.close()) };
+  const stopping = {
+    ...storage,
+    close: () => {
+      purge.stop();
+      return storage.close();
+    },
+  };
   // The signal handlers go in before "listening" tells anyone (a supervisor, a test) that the
   // server is up: registered just after it, an immediate SIGTERM killed the process outright in
   // 23 of 30 tries with Bun 1.4.5.

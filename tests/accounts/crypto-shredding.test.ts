@@ -44,7 +44,7 @@ async function userWithImages(server: RunningServer, dataDir: string): Promise<{
     needles.set("salt", Buffer.from(salt));
     const wrapped = db.prepare("SELECT wrapped_key FROM images WHERE owner_id = ?").all(user.id) as { wrapped_key: Buffer }[];
     expect(wrapped).toHaveLength(2);
-    wrapped.forEach((row, i) => needles.set(`wrapped key ${i}`, Buffer.from(row.wrapped_key)));
+    for (const [i, row] of wrapped.entries()) needles.set(`wrapped key ${i}`, Buffer.from(row.wrapped_key));
   } finally {
     db.close();
   }

@@ -108,7 +108,7 @@ describe("registration: POST /api/v1/users", () => {
 
   test("usernames: 3–32 of a-z 0-9 _ . - are accepted; short, long, unicode, spaces and SQL are 422", async () => {
     // The data directory is fresh, so these literal names are free.
-    for (const username of ["abc", "a".repeat(29) + "_.-", "x_y.z-9"]) {
+    for (const username of ["abc", `${"a".repeat(29)}_.-`, "x_y.z-9"]) {
       const res = await register(valid({ username }));
       expect({ username, status: res.status }).toEqual({ username, status: 201 });
     }

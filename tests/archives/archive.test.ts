@@ -20,7 +20,7 @@ afterAll(() => scratch.remove());
 let ann: SignedInUser;
 let bob: SignedInUser;
 const originals = new Map<string, Uint8Array>(); // id → bytes
-let annIds: string[] = [];
+const annIds: string[] = [];
 let annPublicSameName: Json;
 let bobPrivate: Json;
 let bobPublic: Json;
@@ -48,7 +48,7 @@ function checkedZip(bytes: Uint8Array, name = "a.zip"): { path: string; dir: str
 
 /** Entry name → bytes, extracted by unzip into a fresh directory. */
 function extracted(path: string): Map<string, Buffer> {
-  const out = join(path + ".d");
+  const out = join(`${path}.d`);
   const r = spawnSync("unzip", ["-q", "-d", out, path], { encoding: "utf8" });
   expect(r.status, r.stderr).toBe(0);
   return new Map(readdirSync(out).map((name) => [name, readFileSync(join(out, name))]));

@@ -115,7 +115,7 @@ describe("keyring", () => {
     for (const shown of [inspect(keyring), Bun.inspect(keyring), JSON.stringify({ keyring })]) {
       expect(shown).not.toContain(key.toString("base64"));
       expect(shown).not.toContain(key.toString("hex"));
-      expect(shown).not.toContain(String(key[0]) + "," + String(key[1]));
+      expect(shown).not.toContain(`${String(key[0])},${String(key[1])}`);
     }
   });
 

@@ -146,7 +146,7 @@ export class FuzzInputs {
       case 11:
         return `Bearer ${this.jwtLike(rng, m.sessionTokens)}`;
       case 12:
-        return rng.pick(["Basic dXNlcjpwYXNz", "Bearer", "Bearer ", "bearer  x  y", "Token abc", "", "Bearer " + "a".repeat(5000)]);
+        return rng.pick(["Basic dXNlcjpwYXNz", "Bearer", "Bearer ", "bearer  x  y", "Token abc", "", `Bearer ${"a".repeat(5000)}`]);
       case 13:
         return `Bearer pxv_${randomText(rng, 40)}`;
       case 14:
@@ -246,7 +246,7 @@ export class FuzzInputs {
     switch (rng.int(10)) {
       case 0: {
         const depth = rng.pick([100, 5_000, 100_000]);
-        const text = rng.int(2) === 0 ? "[".repeat(depth) + "]".repeat(depth) : '{"a":'.repeat(depth) + "1" + "}".repeat(depth);
+        const text = rng.int(2) === 0 ? "[".repeat(depth) + "]".repeat(depth) : `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
         return { kind: `nested-${depth}`, body: enc(text), contentType };
       }
       case 1:
@@ -293,7 +293,7 @@ export class FuzzInputs {
       case 1:
         return Buffer.concat([full.subarray(0, full.length - boundary.length - 6)]); // no closing delimiter
       case 2:
-        return Buffer.from(Array.from({ length: 1100 }, () => `--${boundary}${crlf}Content-Disposition: form-data; name="x"${crlf}${crlf}y${crlf}`).join("") + `--${boundary}--`, "latin1");
+        return Buffer.from(`${Array.from({ length: 1100 }, () => `--${boundary}${crlf}Content-Disposition: form-data; name="x"${crlf}${crlf}y${crlf}`).join("")}--${boundary}--`, "latin1");
       default:
         return full;
     }
@@ -359,11 +359,11 @@ export class FuzzInputs {
         tail = Buffer.concat([Buffer.from(`${rng.pick(["zz", "-1", "ffffffffffffffff", body.length.toString(16)])}\r\n`), Buffer.from(body), Buffer.from("\r\n0\r\n\r\n")]);
         break;
       case 7:
-        headers["authorization"] = `Bearer ${"\u00ff".repeat(20)}`;
+        headers.authorization = `Bearer ${"\u00ff".repeat(20)}`;
         headers["x-request-id"] = "abc\u00e9";
         break;
       default:
-        headers["content-type"] = "multipart/form-data; boundary=" + "x".repeat(rng.int(3) === 0 ? 200 : 10);
+        headers["content-type"] = `multipart/form-data; boundary=${"x".repeat(rng.int(3) === 0 ? 200 : 10)}`;
         break;
     }
     if (headers["content-length"] === undefined && !headers["transfer-encoding"] && tail.length > 0) headers["content-length"] = tail.length;

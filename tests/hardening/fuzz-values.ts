@@ -16,6 +16,7 @@ export const NASTY_STRINGS = [
   "x".repeat(70_000),
   "<script>alert(1)</script>",
   "' OR 1=1 --",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a log4shell probe, sent as plain text
   "${jndi:ldap://127.0.0.1/a}",
   "true",
   "-1",

@@ -143,7 +143,7 @@ const OPERATIONS: Record<Operation, (ctx: ClientContext, n: number) => Promise<v
     const res = await uploadFiles(ctx.url, token(ctx), files, options);
     const body = (await res.json()) as { created?: { id: string; sha256: string; filename: string }[] };
     if (res.status !== 201 || body.created?.length !== files.length) return wrong(ctx, "multipart upload", res, JSON.stringify(body).slice(0, 300));
-    body.created.forEach((created, i) => stored(ctx, created, files[i]!.bytes));
+    for (const [i, created] of body.created.entries()) stored(ctx, created, files[i]!.bytes);
   },
 
   async raw(ctx, n) {

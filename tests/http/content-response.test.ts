@@ -317,7 +317,10 @@ describe("a source that fails", () => {
         async (res) => {
           expect(res.status).toBe(200);
           return res.arrayBuffer().then(
-            (b) => ((received = b.byteLength), "ended"),
+            (b) => {
+              received = b.byteLength;
+              return "ended";
+            },
             () => "rejected",
           );
         },

@@ -28,7 +28,7 @@ describe("built-in TLS", () => {
       const res = await fetch(`${server.url}/healthz`, { tls: { ca: await Bun.file(cert).text() } });
       expect(res.status).toBe(200);
       expect(res.headers.get("strict-transport-security")).toContain("max-age=");
-      await expect(fetch(server.url.replace("https:", "http:") + "/healthz")).rejects.toThrow();
+      await expect(fetch(`${server.url.replace("https:", "http:")}/healthz`)).rejects.toThrow();
     } finally {
       await server.stop();
       dir.remove();

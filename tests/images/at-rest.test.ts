@@ -128,7 +128,7 @@ describe("a copy of the data directory without the master key reveals nothing", 
 
   function needles(): Map<string, Buffer[]> {
     const all = new Map(secrets);
-    imageBytes.forEach((bytes, i) => all.set(`image ${i} bytes`, windowsOf(bytes)));
+    for (const [i, bytes] of imageBytes.entries()) all.set(`image ${i} bytes`, windowsOf(bytes));
     return all;
   }
 

@@ -11,7 +11,10 @@ import { tempDir } from "../support/pixvault.ts";
 async function freshDb() {
   const dir = tempDir();
   const db = await openDatabase(pathToFileURL(join(dir.path, "a b", "pixvault.db")).href);
-  return { db, dir, done: () => (db.close(), dir.remove()) };
+  return { db, dir, done: () => {
+      db.close();
+      dir.remove();
+    } };
 }
 
 describe("database", () => {

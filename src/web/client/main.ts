@@ -25,6 +25,12 @@ const signedIn =
     return h("p", {}, "Signing in…");
   };
 
+/** The sign-in and sign-up pages send a signed-in user home, showing nothing meanwhile. */
+function home(): HTMLElement {
+  navigate("#/");
+  return h("p", {});
+}
+
 function renderNav(): void {
   const user = currentUser();
   const here = location.hash || "#/";
@@ -71,8 +77,8 @@ async function boot(): Promise<void> {
     notify("Your session has ended. Sign in again.", "error");
     navigate("#/signin");
   });
-  route(/^\/signin$/, () => (currentUser() ? (navigate("#/"), h("p", {})) : signInView()));
-  route(/^\/signup$/, () => (currentUser() ? (navigate("#/"), h("p", {})) : signUpView()));
+  route(/^\/signin$/, () => (currentUser() ? home() : signInView()));
+  route(/^\/signup$/, () => (currentUser() ? home() : signUpView()));
   route(/^\/public$/, () => galleryView("public"));
   route(/^\/image\/([^/]+)$/, (id) => imagePage(id!));
   route(/^\/account$/, signedIn(() => accountPage()));
