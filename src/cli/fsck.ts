@@ -4,7 +4,7 @@ import { ConfigError, parseStorageConfig } from "../config.ts";
 import { fsck, type FsckProblem, type FsckProgress } from "../domain/fsck.ts";
 import { createConsoleLogger } from "../logger.ts";
 import { progressReporter } from "./progress.ts";
-import { openStorage } from "./storage.ts";
+import { openStorage } from "../compose/storage.ts";
 
 // A running server may be writing a blob whose row has not committed yet: younger files wait
 // (--min-age 0 when no server runs on this data).

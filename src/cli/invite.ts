@@ -5,7 +5,8 @@ import { createInvite, listInvites, revokeInvite, type InviteView } from "../dom
 import { createConsoleLogger } from "../logger.ts";
 import { INVITE_USAGE } from "./help.ts";
 import { StartupError } from "./startup-error.ts";
-import { accountDeps, openStorage } from "./storage.ts";
+import { accountDeps } from "../compose/services.ts";
+import { openStorage } from "../compose/storage.ts";
 
 const INVITE_FLAGS = [
   { name: "uses", value: "N", help: "sign-ups the code allows (default 1)" },

@@ -14,7 +14,7 @@ import { databaseErrorLine } from "../store/storage-errors.ts";
 import { claimDataDir } from "./data-dir-guard.ts";
 import { masterKeyPassphrase } from "./passphrase.ts";
 import { StartupError } from "./startup-error.ts";
-import { openStorage, type Storage } from "./storage.ts";
+import { openStorage, type Storage } from "../compose/storage.ts";
 
 const STOP_THE_SERVER = "stop the server first, then run it again (a running server keeps using the keys it started with)";
 

@@ -7,7 +7,8 @@ import type { Result } from "../domain/errors.ts";
 import { createConsoleLogger } from "../logger.ts";
 import { USER_USAGE } from "./help.ts";
 import { StartupError } from "./startup-error.ts";
-import { accountDeps, openStorage } from "./storage.ts";
+import { accountDeps } from "../compose/services.ts";
+import { openStorage } from "../compose/storage.ts";
 
 const FIELD_FLAGS = [
   { name: "username", value: "U", help: "3–32 characters of a-z 0-9 _ . -" },

@@ -4,7 +4,8 @@
 // they search, and following nextCursor still finds every match exactly once.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { accountDeps, imageDeps, openStorage } from "../../src/cli/storage.ts";
+import { accountDeps, imageDeps } from "../../src/compose/services.ts";
+import { openStorage } from "../../src/compose/storage.ts";
 import { parseStorageConfig } from "../../src/config.ts";
 import { register } from "../../src/domain/accounts.ts";
 import { uploadOptionsSchema } from "../../src/domain/image-input.ts";

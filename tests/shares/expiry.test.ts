@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createApp, type App } from "../../src/app.ts";
-import { accountDeps, imageDeps, openStorage, type Storage } from "../../src/cli/storage.ts";
+import { accountDeps, imageDeps } from "../../src/compose/services.ts";
+import { openStorage, type Storage } from "../../src/compose/storage.ts";
 import { parseStorageConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/logger.ts";
 import { startServer, tempDir } from "../support/pixvault.ts";
