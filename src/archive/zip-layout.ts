@@ -18,7 +18,7 @@ export interface ZipEntry {
 }
 
 /** A piece of the archive: header bytes, or a range of one entry's data. */
-export type ZipSlice =
+type ZipSlice =
   | { readonly kind: "bytes"; readonly bytes: Uint8Array }
   | { readonly kind: "data"; readonly entry: number; readonly start: number; readonly endInclusive: number };
 

@@ -1,7 +1,7 @@
 // API token secrets: a recognisable `pxv_` prefix, 256 random bits, stored only as SHA-256.
 import { createHash, randomBytes } from "node:crypto";
 
-export const API_TOKEN_PREFIX = "pxv_";
+const API_TOKEN_PREFIX = "pxv_";
 
 export function newApiTokenSecret(): string {
   return API_TOKEN_PREFIX + randomBytes(32).toString("base64url");

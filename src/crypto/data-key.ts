@@ -5,7 +5,7 @@ import { IntegrityError } from "./errors.ts";
 import { KEY_BYTES, NONCE_BYTES, TAG_BYTES } from "./gcm.ts";
 import { seal, unseal } from "./sealed-box.ts";
 
-export const WRAPPED_KEY_VERSION = 1;
+const WRAPPED_KEY_VERSION = 1;
 const PREFIX_BYTES = 1 + 4; // version | master key id u32 BE
 export const WRAPPED_KEY_BYTES = PREFIX_BYTES + NONCE_BYTES + KEY_BYTES + TAG_BYTES; // 65
 const WHAT = "wrapped data key";
@@ -46,7 +46,7 @@ export function wrappedKeyVersion(wrapped: Uint8Array): number {
 }
 
 /** Internal: exported for the test vector, which needs the exact AAD bytes. */
-export function wrapPrefix(masterKeyId: number): Buffer {
+function wrapPrefix(masterKeyId: number): Buffer {
   if (!Number.isInteger(masterKeyId) || masterKeyId < 1 || masterKeyId > 0xffffffff) {
     throw new TypeError("master key id must be a u32 >= 1");
   }
@@ -56,7 +56,7 @@ export function wrapPrefix(masterKeyId: number): Buffer {
   return prefix;
 }
 
-export function wrapContext(ctx: DataKeyContext): Buffer {
+function wrapContext(ctx: DataKeyContext): Buffer {
   return contextBytes(LABEL.dataKey, ctx.userId, ctx.imageId);
 }
 

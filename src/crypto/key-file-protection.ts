@@ -8,7 +8,7 @@ import { LABEL } from "./context.ts";
 import { IntegrityError, MasterKeyError } from "./errors.ts";
 import { gcmDecrypt, gcmEncrypt, NONCE_BYTES, TAG_BYTES } from "./gcm.ts";
 
-export const PROTECTED_FORMAT = "pixvault-master-key-protected";
+const PROTECTED_FORMAT = "pixvault-master-key-protected";
 const ARGON2ID = 2;
 const KDF = { name: "argon2id", memoryKiB: 64 * 1024, iterations: 3, parallelism: 1 } as const;
 

@@ -5,7 +5,7 @@ import { LABEL } from "./context.ts";
 import { MasterKeyError } from "./errors.ts";
 import { KEY_BYTES } from "./gcm.ts";
 
-export const MASTER_KEY_FORMAT = "pixvault-master-key";
+const MASTER_KEY_FORMAT = "pixvault-master-key";
 
 export interface MasterKeyVersion {
   readonly id: number;

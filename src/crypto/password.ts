@@ -4,7 +4,7 @@ import { hash, verify } from "@node-rs/argon2";
 /** @node-rs/argon2's `Algorithm.Argon2id` (a const enum, which isolated modules cannot import). */
 const ARGON2ID = 2;
 
-export const ARGON2_PARAMS = {
+const ARGON2_PARAMS = {
   algorithm: ARGON2ID,
   memoryCost: 19 * 1024,
   timeCost: 2,

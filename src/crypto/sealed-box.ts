@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { IntegrityError } from "./errors.ts";
 import { gcmDecrypt, gcmEncrypt, NONCE_BYTES, TAG_BYTES } from "./gcm.ts";
 
-export const SEALED_BYTES_VERSION = 1;
+const SEALED_BYTES_VERSION = 1;
 
 /**
  * The prefix (version and any routing fields) goes into the AAD with the caller's context,

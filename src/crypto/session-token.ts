@@ -4,7 +4,7 @@ import { INSTANCE_KEY } from "./context.ts";
 import type { Keyring } from "./master-key.ts";
 import { jwtKeys } from "./jwt-keys.ts";
 
-export interface SessionClaims {
+interface SessionClaims {
   /** User id. */
   sub: string;
   /** Session id: the row that makes revocation immediate. */

@@ -19,7 +19,7 @@ export interface ShareClaims {
 }
 
 /** A correctly signed token of the right kind; `expired` when its `exp` is not after `now`. */
-export interface VerifiedShareToken {
+interface VerifiedShareToken {
   claims: ShareClaims;
   expired: boolean;
 }

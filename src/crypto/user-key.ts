@@ -3,7 +3,7 @@ import { hkdfSync, randomBytes } from "node:crypto";
 import { contextBytes, type InstanceKeyLabel, LABEL, type UserSubkeyLabel } from "./context.ts";
 import { KEY_BYTES } from "./gcm.ts";
 
-export const USER_SALT_BYTES = 32;
+const USER_SALT_BYTES = 32;
 const NO_SALT = Buffer.alloc(0); // RFC 5869: HashLen zeros; the input is already a uniform key
 
 /** Stored in the user's row. Deleting it (with the row) crypto-shreds the user's data keys. */

@@ -11,7 +11,7 @@ import type { AppEnv } from "./env.ts";
 import { valueOr } from "./problem.ts";
 import { optionalBearer, problem } from "./schemas.ts";
 
-export const ARCHIVE_PATH = "/api/v1/images/archive";
+const ARCHIVE_PATH = "/api/v1/images/archive";
 
 const zipResponses = {
   200: { description: "the zip", content: { "application/zip": { schema: z.string().openapi({ format: "binary" }) } } },

@@ -15,7 +15,7 @@ const DEFAULT_CACHE_CONTROL = "private, no-cache";
  * One write is cheaper than sixteen for a 1 MiB image, and a megabyte per request in flight
  * is a bound worth keeping.
  */
-export const WHOLE_BODY_BYTES = 1024 * 1024;
+const WHOLE_BODY_BYTES = 1024 * 1024;
 
 export interface ContentSource {
   /** Plaintext bytes. */

@@ -23,7 +23,7 @@ export interface NodeBindings {
   bodyTimedOut(): boolean;
 }
 
-export type SentListener = (bytesOut: number, aborted: boolean) => void;
+type SentListener = (bytesOut: number, aborted: boolean) => void;
 
 export type FetchHandler = (request: Request, env: NodeBindings) => Response | Promise<Response>;
 

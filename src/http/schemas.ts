@@ -12,7 +12,7 @@ export const UserSchema = z
   })
   .openapi("User");
 
-export const ProblemSchema = z
+const ProblemSchema = z
   .object({
     type: z.string(),
     title: z.string(),

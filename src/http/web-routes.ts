@@ -11,7 +11,7 @@ import { noneMatch, strongEtag } from "./entity-tag.ts";
  * no eval, no plugin, no frame; Trusted Types with no policy, so no code can turn a string
  * into HTML or script (the UI builds its DOM with createElement and textContent).
  */
-export const WEB_CSP = [
+const WEB_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",

@@ -4,7 +4,7 @@ import { gzipSync } from "node:zlib";
 import { EMBEDDED_WEB_FILES } from "./embedded-assets.ts";
 import type { BuiltFile } from "./build-client.ts";
 
-export interface WebAsset {
+interface WebAsset {
   readonly contentType: string;
   readonly body: Uint8Array;
   /** Present when gzip pays (text); served to clients that accept it. */

@@ -53,14 +53,14 @@ const BASES = SIZES.flatMap((s, i) => Array.from({ length: s.weight }, () => noi
 let stamp = 0;
 
 /** A PNG nobody uploaded before: a base image with a unique tEXt chunk before IEND. */
-export function uniquePng(rng: Rng): Buffer {
+function uniquePng(rng: Rng): Buffer {
   const base = rng.pick(BASES);
   const iend = base.length - 12;
   stamp += 1;
   return Buffer.concat([base.subarray(0, iend), pngChunk("tEXt", Buffer.from(`Comment\0load ${stamp}`, "latin1")), base.subarray(iend)]);
 }
 
-export type Operation = "multipart" | "raw" | "list" | "read" | "range" | "archive" | "share" | "delete";
+type Operation = "multipart" | "raw" | "list" | "read" | "range" | "archive" | "share" | "delete";
 const WEIGHTS: [Operation, number][] = [
   ["multipart", 12],
   ["raw", 10],

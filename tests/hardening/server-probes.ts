@@ -70,7 +70,7 @@ export function keyringOf(dataDir: string): Keyring {
 }
 
 /** Every master key of a data directory in the spellings a log could carry: base64, base64url, hex. */
-export function masterKeySpellings(dataDir: string): string[] {
+function masterKeySpellings(dataDir: string): string[] {
   return keyringOf(dataDir).versions.flatMap((v) => [v.key.toString("base64"), v.key.toString("base64url"), v.key.toString("hex")]);
 }
 

@@ -4,7 +4,7 @@ import type { Sharp } from "../../src/media/sharp-loader.ts";
 export const PARIS = { latitude: 48.8581556, longitude: 2.2945, altitude: 35 };
 
 /** The EXIF of a phone photo taken at PARIS (sharp's withExif string form). */
-export const PHONE_EXIF = {
+const PHONE_EXIF = {
   IFD0: { Make: "Apple", Model: "iPhone 15 Pro" },
   IFD2: { DateTimeOriginal: "2024:05:01 14:03:22", OffsetTimeOriginal: "+02:00", SubSecTimeOriginal: "25", LensModel: "iPhone 15 Pro back camera" },
   IFD3: { GPSLatitudeRef: "N", GPSLatitude: "48/1 51/1 2936/100", GPSLongitudeRef: "E", GPSLongitude: "2/1 17/1 4020/100", GPSAltitudeRef: "0", GPSAltitude: "35/1" },
@@ -16,7 +16,7 @@ export const RED = { r: 255, g: 0, b: 0 };
  * Pixels of a width×height photo: a grey-blue gradient with a red block in the stored top-left
  * corner (a tenth of each side), so the corner it lands in after orientation shows the rotation.
  */
-export function markedPixels(width: number, height: number): Buffer {
+function markedPixels(width: number, height: number): Buffer {
   const px = Buffer.alloc(width * height * 3);
   const bw = Math.max(1, Math.floor(width / 10));
   const bh = Math.max(1, Math.floor(height / 10));

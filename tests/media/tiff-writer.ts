@@ -1,5 +1,5 @@
 // Hand-made TIFF structures for tests: EXIF blocks with values libvips will not write (GPSAltitudeRef 1, GPS in a TIFF).
-export type TagValue =
+type TagValue =
   | { readonly type: "ascii"; readonly value: string }
   | { readonly type: "byte" | "short" | "long"; readonly value: readonly number[] }
   | { readonly type: "rational"; readonly value: readonly number[] };
@@ -8,8 +8,8 @@ export type Ifd = Readonly<Record<number, TagValue>>;
 
 const TYPE = { byte: 1, ascii: 2, short: 3, long: 4, rational: 5 } as const;
 const SIZE = { byte: 1, ascii: 1, short: 2, long: 4, rational: 8 } as const;
-export const GPS_IFD_POINTER = 0x8825;
-export const STRIP_OFFSETS = 273;
+const GPS_IFD_POINTER = 0x8825;
+const STRIP_OFFSETS = 273;
 
 function encodeValue(v: TagValue): Buffer {
   if (v.type === "ascii") return Buffer.from(`${v.value}\0`, "latin1");

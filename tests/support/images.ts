@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { crc32, deflateSync } from "node:zlib";
 
-export const FIXTURE_DIR = join(import.meta.dir, "../fixtures/images");
+const FIXTURE_DIR = join(import.meta.dir, "../fixtures/images");
 
 export function fixtureImage(name: string): Buffer {
   return readFileSync(join(FIXTURE_DIR, name));

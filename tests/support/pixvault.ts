@@ -50,7 +50,7 @@ export async function runCli(
   return { code, stdout, stderr };
 }
 
-export interface LogLine {
+interface LogLine {
   level: string;
   msg: string;
   [field: string]: unknown;

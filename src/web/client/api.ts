@@ -41,7 +41,7 @@ export class ApiError extends Error {
   }
 }
 
-export const CSRF_HEADER = "X-CSRF-Token";
+const CSRF_HEADER = "X-CSRF-Token";
 let csrfToken: string | null = null;
 let onSignedOut: () => void = () => {};
 

@@ -8,7 +8,7 @@ export interface UploadOptions {
   onConflict: "fail" | "rename" | "replace";
 }
 
-export type UploadOutcome = { ok: true; image: Image } | { ok: false; problem: Problem };
+type UploadOutcome = { ok: true; image: Image } | { ok: false; problem: Problem };
 
 export interface UploadRequest {
   done: Promise<UploadOutcome>;
