@@ -2,7 +2,7 @@
 // and every API token end), delete the account (everything it had stops working; the name
 // is free again).
 import { describe, expect, test } from "bun:test";
-import { serverForSuite } from "../support/pixvault.ts";
+import { useSuiteServer } from "../support/pixvault.ts";
 import { jsonOf } from "../support/http.ts";
 import {
   call,
@@ -17,7 +17,7 @@ import {
 } from "../support/accounts.ts";
 
 describe("the caller's account: /api/v1/me", () => {
-  const suite = serverForSuite([]);
+  const suite = useSuiteServer([]);
   const jar = new SecretJar();
 
   const me = async (token: string) => {

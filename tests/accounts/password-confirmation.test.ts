@@ -2,11 +2,11 @@
 // throttled like logins, so a stolen session or API token is no unlimited password oracle.
 import { describe, expect, test } from "bun:test";
 import { jsonOf } from "../support/http.ts";
-import { serverForSuite } from "../support/pixvault.ts";
+import { useSuiteServer } from "../support/pixvault.ts";
 import { call, createApiToken, expectProblem, loginToken, registerUser, SecretJar } from "../support/accounts.ts";
 
 describe("password confirmation throttling", () => {
-  const suite = serverForSuite(["--login-max-failures", "3", "--login-window", "1m"]);
+  const suite = useSuiteServer(["--login-max-failures", "3", "--login-window", "1m"]);
   const jar = new SecretJar();
 
   test("wrong current passwords on PUT /me/password reach the limit; then even the right one is 429", async () => {

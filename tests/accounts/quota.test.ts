@@ -1,11 +1,11 @@
 // --user-quota-bytes: GET /api/v1/me tells each user the server-wide quota.
 import { describe, expect, test } from "bun:test";
-import { serverForSuite } from "../support/pixvault.ts";
+import { useSuiteServer } from "../support/pixvault.ts";
 import { jsonOf } from "../support/http.ts";
 import { call, loginToken, registerUser } from "../support/accounts.ts";
 
 describe("usage quota: --user-quota-bytes", () => {
-  const suite = serverForSuite(["--user-quota-bytes", "1GiB"]);
+  const suite = useSuiteServer(["--user-quota-bytes", "1GiB"]);
 
 
   test("GET /me reports the quota in bytes (1GiB = 1073741824) next to zero usage", async () => {

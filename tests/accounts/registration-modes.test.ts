@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { call, expectProblem, freshUsername, loginToken, SecretJar, strongPassword } from "../support/accounts.ts";
 import { callFrom } from "../support/from-address.ts";
 import { jsonOf } from "../support/http.ts";
-import { runCli, serverForSuite, startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
+import { runCli, useSuiteServer, startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
 
 const jar = new SecretJar();
 
@@ -57,7 +57,7 @@ describe("--registration open (the default), with the default limit of 10 sign-u
 });
 
 describe("--registration closed", () => {
-  const suite = serverForSuite(["--registration", "closed"]);
+  const suite = useSuiteServer(["--registration", "closed"]);
 
   test("sign-up is 403 registration_closed; `pixvault user create` still makes accounts while the server runs", async () => {
     expect(await modeOf(suite.url)).toBe("closed");
@@ -73,7 +73,7 @@ describe("--registration closed", () => {
 });
 
 describe("--registration invite", () => {
-  const suite = serverForSuite(["--registration", "invite"]);
+  const suite = useSuiteServer(["--registration", "invite"]);
   const invite = (...args: string[]) => runCli(["invite", ...args, "--data-dir", suite.dataDir]);
   const newCode = async (...args: string[]) => {
     const r = await invite("create", ...args);

@@ -1,11 +1,11 @@
 // --session-lifetime: a session token stops working when its lifetime is over.
 import { describe, expect, test } from "bun:test";
-import { serverForSuite } from "../support/pixvault.ts";
+import { useSuiteServer } from "../support/pixvault.ts";
 import { jsonOf } from "../support/http.ts";
 import { call, expectProblem, meStatus, registerUser, SecretJar } from "../support/accounts.ts";
 
 describe("session lifetime", () => {
-  const suite = serverForSuite(["--session-lifetime", "2s"]);
+  const suite = useSuiteServer(["--session-lifetime", "2s"]);
   const jar = new SecretJar();
 
 

@@ -10,7 +10,7 @@ import { jsonOf } from "../support/http.ts";
 import { uploadOne } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
 import { createShare, postPassword } from "../support/shares-api.ts";
-import { runCli, serverForSuite } from "../support/pixvault.ts";
+import { runCli, useSuiteServer } from "../support/pixvault.ts";
 
 const PER_PAIR = 3;
 const ATTACKER = "127.0.0.2";
@@ -38,7 +38,7 @@ function tablesHolding(rows: { table: string; values: unknown[] }[], needle: str
 }
 
 describe("login throttling per (username, address)", () => {
-  const suite = serverForSuite(["--login-max-failures", String(PER_PAIR), "--login-window", "60s"]);
+  const suite = useSuiteServer(["--login-max-failures", String(PER_PAIR), "--login-window", "60s"]);
   const jar = new SecretJar();
   const login = (from: string, username: string, password: string) =>
     callFrom(from, suite.url, "POST", "/api/v1/sessions", { json: { username, password } });
@@ -120,7 +120,7 @@ describe("login throttling per (username, address)", () => {
 });
 
 describe("throttling rows end with their window", () => {
-  const suite = serverForSuite(["--login-max-failures", "2", "--login-window", "2s"]);
+  const suite = useSuiteServer(["--login-max-failures", "2", "--login-window", "2s"]);
 
   test("rows are deleted once the window has ended, with no request needed", async () => {
     const user = await registerUser(suite.url);

@@ -3,7 +3,7 @@
 // window end. Other addresses, proxies and the per-username ceiling: throttle-addresses.test.ts
 // and trust-proxy.test.ts.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { serverForSuite } from "../support/pixvault.ts";
+import { useSuiteServer } from "../support/pixvault.ts";
 import { jsonOf } from "../support/http.ts";
 import { call, expectProblem, registerUser, SecretJar, type TestUser } from "../support/accounts.ts";
 
@@ -12,7 +12,7 @@ const PER_PAIR = 3;
 const PER_IP = 6;
 
 describe("login throttling", () => {
-  const suite = serverForSuite(["--login-max-failures", String(PER_PAIR), "--login-window", `${WINDOW_MS / 1000}s`, "--login-max-failures-per-ip", String(PER_IP)]);
+  const suite = useSuiteServer(["--login-max-failures", String(PER_PAIR), "--login-window", `${WINDOW_MS / 1000}s`, "--login-max-failures-per-ip", String(PER_IP)]);
   const jar = new SecretJar();
   let carol: TestUser;
   let dave: TestUser;

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { call, expectProblem, registerUser, SecretJar } from "../support/accounts.ts";
 import { callFrom } from "../support/from-address.ts";
 import { jsonOf } from "../support/http.ts";
-import { runCli, serverForSuite } from "../support/pixvault.ts";
+import { runCli, useSuiteServer } from "../support/pixvault.ts";
 
 const PER_PAIR = 2;
 const PER_IP = 4;
@@ -12,7 +12,7 @@ const PER_USER = 5;
 
 describe("login throttling through a trusted proxy", () => {
   // The tests' own connections (127.0.0.1) play the proxy; 127.0.0.9 is a client reaching the server directly.
-  const suite = serverForSuite([
+  const suite = useSuiteServer([
     "--trust-proxy", "127.0.0.1/32,10.9.0.0/16",
     "--login-max-failures", String(PER_PAIR),
     "--login-max-failures-per-ip", String(PER_IP),

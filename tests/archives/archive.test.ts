@@ -10,10 +10,10 @@ import { call, expectProblem, signedInUser, type SignedInUser } from "../support
 import { jsonOf, type Json } from "../support/http.ts";
 import { fixtureImage, noisePng, pngOfSize } from "../support/images.ts";
 import { uploadOne, uploadRaw } from "../support/images-api.ts";
-import { serverForSuite, tempDir } from "../support/pixvault.ts";
+import { useSuiteServer, tempDir } from "../support/pixvault.ts";
 import { pythonZipView } from "../support/zip.ts";
 
-const suite = serverForSuite();
+const suite = useSuiteServer();
 // Every zip a test writes to disk lives under one directory, removed when the file is done.
 const scratch = tempDir("pixvault-zip-");
 afterAll(() => scratch.remove());

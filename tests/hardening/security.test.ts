@@ -12,12 +12,12 @@ import { call, createApiToken, expectProblem, SecretJar, signedInUser, type Sign
 import { jsonOf, type Json } from "../support/http.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
 import { fixtureImage, noisePng } from "../support/images.ts";
-import { serverForSuite, tempDir } from "../support/pixvault.ts";
+import { useSuiteServer, tempDir } from "../support/pixvault.ts";
 import { createShare } from "../support/shares-api.ts";
 import { pythonZipView } from "../support/zip.ts";
 import { keyringOf, rememberMasterKey, expectNoSecretsLogged, expectAlive } from "./server-probes.ts";
 
-const suite = serverForSuite();
+const suite = useSuiteServer();
 const jar = new SecretJar();
 let seed = 90_000;
 const png = (name: string) => ({ name, bytes: noisePng({ width: 20, height: 14, seed: seed++ }) });

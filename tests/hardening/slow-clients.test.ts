@@ -8,7 +8,7 @@ import { call, SecretJar, signedInUser, type SignedInUser } from "../support/acc
 import { jsonOf } from "../support/http.ts";
 import { uploadRaw } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
-import { serverForSuite } from "../support/pixvault.ts";
+import { useSuiteServer } from "../support/pixvault.ts";
 import { requestHead, stallAfter, type HeldConnection } from "./raw-http.ts";
 import { errorLines, expectAlive, expectNoSecretsLogged, openFileCount, rememberMasterKey, tempBlobFiles } from "./server-probes.ts";
 
@@ -19,7 +19,7 @@ const STALLED_LOGINS = 100;
 // Far past the limits, so a loaded machine cannot fail the test; the old server kept them for good.
 const PATIENCE_MS = 30_000;
 
-const suite = serverForSuite(["--header-timeout-seconds", String(HEADER_SECONDS), "--body-idle-timeout-seconds", String(BODY_IDLE_SECONDS)]);
+const suite = useSuiteServer(["--header-timeout-seconds", String(HEADER_SECONDS), "--body-idle-timeout-seconds", String(BODY_IDLE_SECONDS)]);
 const jar = new SecretJar();
 
 async function until(condition: () => boolean, ms: number): Promise<boolean> {

@@ -7,11 +7,11 @@ import { call, signedInUser, type SignedInUser } from "../support/accounts.ts";
 import { jsonOf, type Json } from "../support/http.ts";
 import { uploadOne } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
-import { serverForSuite } from "../support/pixvault.ts";
+import { useSuiteServer } from "../support/pixvault.ts";
 import { createShare, openShare } from "../support/shares-api.ts";
 
 describe("Cache-Control", () => {
-  const suite = serverForSuite([]);
+  const suite = useSuiteServer([]);
   let ann: SignedInUser;
   let privateImage: Json;
   let publicImage: Json;

@@ -16,7 +16,7 @@ import {
   type TestUser,
 } from "../support/accounts.ts";
 import { jsonOf } from "../support/http.ts";
-import { serverForSuite } from "../support/pixvault.ts";
+import { useSuiteServer } from "../support/pixvault.ts";
 
 const PNG = new Uint8Array(readFileSync(join(import.meta.dir, "../fixtures/images/sample.png")));
 
@@ -28,7 +28,7 @@ interface CookieLogin {
 }
 
 describe("cookie sessions with CSRF protection", () => {
-  const suite = serverForSuite([]);
+  const suite = useSuiteServer([]);
   const jar = new SecretJar();
   let ann: TestUser;
   let bob: TestUser;

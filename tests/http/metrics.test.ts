@@ -6,10 +6,10 @@ import { join } from "node:path";
 import { call, signedInUser } from "../support/accounts.ts";
 import { noisePng } from "../support/images.ts";
 import { contentOf, uploadOne } from "../support/images-api.ts";
-import { serverForSuite, startServer, tempDir } from "../support/pixvault.ts";
+import { useSuiteServer, startServer, tempDir } from "../support/pixvault.ts";
 
 const TOKEN = "metrics-secret-0123456789";
-const suite = serverForSuite(["--metrics-token", TOKEN]);
+const suite = useSuiteServer(["--metrics-token", TOKEN]);
 
 async function scrape(): Promise<string> {
   const res = await call(suite.url, "GET", "/metrics", { headers: { authorization: `Bearer ${TOKEN}` } });

@@ -4,10 +4,10 @@
 import { describe, expect, test } from "bun:test";
 import { gunzipSync } from "node:zlib";
 import { jsonOf } from "../support/http.ts";
-import { serverForSuite } from "../support/pixvault.ts";
+import { useSuiteServer } from "../support/pixvault.ts";
 
 describe("the web UI's routes", () => {
-  const suite = serverForSuite([]);
+  const suite = useSuiteServer([]);
   const get = (path: string, headers: Record<string, string> = {}) => fetch(`${suite.url}${path}`, { headers });
 
   test("`/` is the page: HTML, no-cache with an ETag (304 when unchanged), and a strict CSP of its own", async () => {

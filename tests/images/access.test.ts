@@ -3,7 +3,7 @@
 // exactly like an unknown id); a public one is readable by all and changeable by its owner only.
 import { beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { serverForSuite } from "../support/pixvault.ts";
+import { useSuiteServer } from "../support/pixvault.ts";
 import { call, createApiToken, expectProblem, loginToken, signedInUser, type SignedInUser } from "../support/accounts.ts";
 import { jsonOf, type Json } from "../support/http.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadOne, type UploadFile } from "../support/images-api.ts";
@@ -16,7 +16,7 @@ const unique = () => randomBytes(4).toString("hex");
 const unknownId = () => randomBytes(16).toString("base64url");
 
 describe("image access", () => {
-  const suite = serverForSuite([]);
+  const suite = useSuiteServer([]);
 
   type Member = SignedInUser;
   const member = (): Promise<Member> => signedInUser(suite.url);

@@ -10,7 +10,7 @@ import { call, expectProblem, loginToken, registerUser } from "../support/accoun
 import { jsonOf, type Json } from "../support/http.ts";
 import { uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
 import { fixtureImage, noisePng, pngOfSize } from "../support/images.ts";
-import { type RunningServer, serverForSuite, startServer, tempDir } from "../support/pixvault.ts";
+import { type RunningServer, useSuiteServer, startServer, tempDir } from "../support/pixvault.ts";
 
 const MASTER_KEY_FILE = "master.key";
 
@@ -251,7 +251,7 @@ async function sendAndVanish(port: number, head: string, body: Buffer, beforeDro
 }
 
 describe("rejected and aborted uploads leave no blob, temp file or row", () => {
-  const suite = serverForSuite();
+  const suite = useSuiteServer();
   const blobDir = () => join(suite.dataDir, "blobs");
   let token: string;
   let before: { blobs: string[]; temps: string[] };
@@ -349,7 +349,7 @@ describe("rejected and aborted uploads leave no blob, temp file or row", () => {
 });
 
 describe("uploads over --max-image-bytes leave nothing behind", () => {
-  const suite = serverForSuite(["--max-image-bytes", "100000"]);
+  const suite = useSuiteServer(["--max-image-bytes", "100000"]);
   let token: string;
 
   beforeAll(async () => {

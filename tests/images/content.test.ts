@@ -7,7 +7,7 @@ import { call, expectProblem, loginToken, registerUser } from "../support/accoun
 import { jsonOf, type Json } from "../support/http.ts";
 import { bytesOf, contentOf, sha256Hex, uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
 import { FIXTURES, fixtureImage, noisePng, pngOfSize } from "../support/images.ts";
-import { serverForSuite } from "../support/pixvault.ts";
+import { useSuiteServer } from "../support/pixvault.ts";
 import { createShare, openShare } from "../support/shares-api.ts";
 
 const SEGMENT = 64 * 1024;
@@ -15,7 +15,7 @@ const STRIDE = SEGMENT + 16;
 const HEADER = 64;
 const WHOLE_BODY_BYTES = 16 * 1024 * 1024;
 
-const suite = serverForSuite();
+const suite = useSuiteServer();
 let token: string;
 
 beforeAll(async () => {

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
-import { serverForSuite } from "../support/pixvault.ts";
+import { useSuiteServer } from "../support/pixvault.ts";
 import { call, expectProblem, invalidFields, signedInUser, type SignedInUser } from "../support/accounts.ts";
 import { jsonOf, type Json } from "../support/http.ts";
 import { listAll, listImages, uploadFiles, uploadOne, type UploadFile } from "../support/images-api.ts";
@@ -45,7 +45,7 @@ function apng(name: string): UploadFile {
 const ids = (items: Json[]) => items.map((i) => i.id as string);
 
 describe("GET /api/v1/images", () => {
-  const suite = serverForSuite([]);
+  const suite = useSuiteServer([]);
 
   type Member = SignedInUser;
   const member = (): Promise<Member> => signedInUser(suite.url);

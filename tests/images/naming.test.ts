@@ -5,12 +5,12 @@ import { call, expectProblem, signedInUser } from "../support/accounts.ts";
 import { jsonOf } from "../support/http.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
-import { serverForSuite } from "../support/pixvault.ts";
+import { useSuiteServer } from "../support/pixvault.ts";
 
 const png = (seed: number) => noisePng({ width: 8, height: 8, seed });
 
 describe("names within a namespace", () => {
-  const suite = serverForSuite();
+  const suite = useSuiteServer();
   let alice: string;
   let bob: string;
   beforeAll(async () => {
@@ -80,7 +80,7 @@ describe("names within a namespace", () => {
 });
 
 describe("changing names and visibility", () => {
-  const suite = serverForSuite();
+  const suite = useSuiteServer();
   let alice: string;
   let bob: string;
   beforeAll(async () => {
@@ -147,7 +147,7 @@ describe("changing names and visibility", () => {
 });
 
 describe("deleting", () => {
-  const suite = serverForSuite();
+  const suite = useSuiteServer();
   let alice: string;
   let bob: string;
   beforeAll(async () => {

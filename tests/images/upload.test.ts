@@ -8,7 +8,7 @@ import { call, expectProblem, invalidFields, loginToken, registerUser } from "..
 import { jsonOf } from "../support/http.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
 import { FIXTURES, fixtureImage, noisePng, pngOfSize, REFUSED_FIXTURES } from "../support/images.ts";
-import { serverForSuite } from "../support/pixvault.ts";
+import { useSuiteServer } from "../support/pixvault.ts";
 
 const IMAGE_FIELDS = ["contentType", "createdAt", "description", "filename", "height", "id", "owner", "sha256", "size", "tags", "updatedAt", "visibility", "width"];
 
@@ -23,7 +23,7 @@ async function usage(url: string, token: string): Promise<{ images: number; byte
 }
 
 describe("uploading images", () => {
-  const suite = serverForSuite(["--max-image-bytes", "3000000"]);
+  const suite = useSuiteServer(["--max-image-bytes", "3000000"]);
   let token: string;
   beforeAll(async () => {
     token = await freshToken(suite.url);
@@ -225,7 +225,7 @@ describe("uploading images", () => {
 });
 
 describe("the storage quota", () => {
-  const suite = serverForSuite(["--user-quota-bytes", "400000"]);
+  const suite = useSuiteServer(["--user-quota-bytes", "400000"]);
 
   test("an upload past the quota is 413 quota_exceeded; what fits is kept; nothing is left behind", async () => {
     const token = await freshToken(suite.url);

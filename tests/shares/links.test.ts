@@ -3,7 +3,7 @@
 // listing, revoking, and every token that must not work (tampered, a session JWT, revoked).
 import { beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { serverForSuite } from "../support/pixvault.ts";
+import { useSuiteServer } from "../support/pixvault.ts";
 import { call, expectProblem, invalidFields, SecretJar, signedInUser, type SignedInUser } from "../support/accounts.ts";
 import { jsonOf, type Json } from "../support/http.ts";
 import { bytesOf, contentOf, sha256Hex, uploadOne } from "../support/images-api.ts";
@@ -21,7 +21,7 @@ const PER_RESPONSE = new Set(["date", "x-request-id"]);
 const headersOf = (res: Response) => Object.fromEntries([...res.headers].filter(([k]) => !PER_RESPONSE.has(k)));
 
 describe("share links", () => {
-  const suite = serverForSuite([]);
+  const suite = useSuiteServer([]);
   const jar = new SecretJar();
   let alice: SignedInUser;
   let bob: SignedInUser;
@@ -282,7 +282,7 @@ describe("share links", () => {
 });
 
 describe("share links with --public-url", () => {
-  const suite = serverForSuite(["--public-url", "https://pix.example.org/base/"]);
+  const suite = useSuiteServer(["--public-url", "https://pix.example.org/base/"]);
 
   test("the url uses the public base, not the address the server listens on", async () => {
     const { token } = await signedInUser(suite.url);

@@ -2,7 +2,7 @@
 // password by POST only, a short-lived cookie scoped to the one link, and throttled guessing
 // (per (link, address) and per address, with the login limits: 3 and 6, 2 s window).
 import { beforeAll, describe, expect, test } from "bun:test";
-import { serverForSuite } from "../support/pixvault.ts";
+import { useSuiteServer } from "../support/pixvault.ts";
 import { expectProblem, invalidFields, SecretJar, signedInUser, type SignedInUser } from "../support/accounts.ts";
 import { bytesOf, uploadOne } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
@@ -15,7 +15,7 @@ const PASSWORD = "correct horse share";
 const HTML = { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
 
 describe("password-protected share links", () => {
-  const suite = serverForSuite([
+  const suite = useSuiteServer([
     "--login-max-failures",
     String(PER_LINK),
     "--login-max-failures-per-ip",
@@ -180,7 +180,7 @@ describe("password-protected share links", () => {
 });
 
 describe("password-protected share links behind https (--public-url https://…)", () => {
-  const suite = serverForSuite(["--public-url", "https://pix.example.org/gallery"]);
+  const suite = useSuiteServer(["--public-url", "https://pix.example.org/gallery"]);
 
   test("the unlock cookie is Secure and scoped to the link's public path; the redirect goes to the public url", async () => {
     const { token } = await signedInUser(suite.url);

@@ -1,14 +1,14 @@
 // The public gallery (issue 6): without logging in, GET /api/v1/images?scope=public lists
 // everyone's public images newest first, each with its owner's username, and no private one.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { serverForSuite } from "../support/pixvault.ts";
+import { useSuiteServer } from "../support/pixvault.ts";
 import { signedInUser, type SignedInUser } from "../support/accounts.ts";
 import { jsonOf, type Json } from "../support/http.ts";
 import { uploadOne } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
 
 describe("public gallery", () => {
-  const suite = serverForSuite([]);
+  const suite = useSuiteServer([]);
   let ann: SignedInUser;
   let ben: SignedInUser;
   const uploaded: Json[] = [];

@@ -128,10 +128,12 @@ export interface SuiteServer {
 }
 
 /**
- * One server for the enclosing describe block: started (with its own data dir) before the
- * block's own beforeAll hooks, stopped and its data removed after its tests.
+ * Registers bun:test hooks: a beforeAll that starts one server (with its own data dir) for the
+ * enclosing describe block, before the block's own beforeAll hooks, and an afterAll that stops it
+ * and removes its data. Call it at describe (or file) level, like beforeAll itself; the returned
+ * handle is only usable once the hook has run.
  */
-export function serverForSuite(args: string[] = []): SuiteServer {
+export function useSuiteServer(args: string[] = []): SuiteServer {
   const dir = tempDir();
   const dataDir = join(dir.path, "data");
   let running: RunningServer | undefined;
