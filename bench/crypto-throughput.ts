@@ -7,7 +7,8 @@ import { createCipheriv, randomBytes } from "node:crypto";
 import { mkdtemp, open, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { openBlobFile } from "../src/crypto/blob-file.ts";
+import { openDecrypting } from "../src/crypto/stored-blob.ts";
+import { openDiskBlob } from "../src/store/disk-blob-reader.ts";
 import { createBlobEncryptor } from "../src/crypto/blob-encryptor.ts";
 import { blobLengthFor, DEFAULT_SEGMENT_LOG2 } from "../src/crypto/blob-format.ts";
 import { openBlob, readFromBytes } from "../src/crypto/blob-reader.ts";
@@ -74,7 +75,7 @@ try {
     });
   });
   decryptFile = await throughput(async () => {
-    await using opened = await openBlobFile(path, { dataKey, imageId, commitment });
+    await using opened = await openDecrypting((await openDiskBlob(path))!, { dataKey, imageId, commitment });
     await drain(opened.readAll());
   });
 } finally {

@@ -1,15 +1,13 @@
-// The master key passphrase, for key files sealed under one: PIXVAULT_MASTER_KEY_PASSPHRASE,
-// else (to unlock, on a terminal) typed at a prompt that does not echo. Asked once per process.
+// The master key passphrase, for key files sealed under one: from the config (its environment
+// variable), else (to unlock, on a terminal) typed at a prompt that does not echo. Asked once per process.
+import type { StorageConfig } from "../config.ts";
 import type { PassphraseSource } from "../crypto/master-key-file.ts";
-
-export const PASSPHRASE_ENV = "PIXVAULT_MASTER_KEY_PASSPHRASE";
 
 let typed: Promise<string | undefined> | undefined;
 
-export function masterKeyPassphrase(env: Readonly<Record<string, string | undefined>> = process.env): PassphraseSource {
+export function masterKeyPassphrase(config: Pick<StorageConfig, "masterKeyPassphrase">): PassphraseSource {
   return async (purpose) => {
-    const fromEnv = env[PASSPHRASE_ENV];
-    if (fromEnv) return fromEnv;
+    if (config.masterKeyPassphrase) return config.masterKeyPassphrase;
     if (purpose === "create" || !process.stdin.isTTY) return undefined;
     typed ??= promptHidden("pixvault: master key passphrase: ");
     return typed;

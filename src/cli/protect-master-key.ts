@@ -2,11 +2,11 @@
 // passphrase (or change it), or store it in clear again. The keys themselves do not change.
 // It holds the data directory's lock, so it refuses while a server runs there: the server read
 // the file at start and would not notice, and a server starting meanwhile could find it half-changed.
-import { ConfigError, parseStorageConfig } from "../config.ts";
+import { ConfigError, PASSPHRASE_ENV, parseStorageConfig } from "../config.ts";
 import { MasterKeyError } from "../crypto/errors.ts";
 import { setKeyFilePassphrase } from "../crypto/master-key-file.ts";
 import { claimDataDir } from "./data-dir-guard.ts";
-import { masterKeyPassphrase, PASSPHRASE_ENV } from "./passphrase.ts";
+import { masterKeyPassphrase } from "./passphrase.ts";
 import { StartupError } from "./startup-error.ts";
 
 export async function protectMasterKeyCommand(argv: string[], stdin: () => Promise<string> = readStdin): Promise<number> {
@@ -19,7 +19,7 @@ export async function protectMasterKeyCommand(argv: string[], stdin: () => Promi
   const next = remove ? undefined : (await stdin()).replace(/\r?\n$/, "");
   const lock = claimDataDir(config.dataDir, "protect-master-key", "stop the server first, then run it again");
   try {
-    const { wasProtected } = await setKeyFilePassphrase(config.masterKeyFile, masterKeyPassphrase(), next);
+    const { wasProtected } = await setKeyFilePassphrase(config.masterKeyFile, masterKeyPassphrase(config), next);
     if (remove) {
       console.log(`protect-master-key: ${config.masterKeyFile} is ${wasProtected ? "now" : "still"} in clear (mode 0600); keep the disk it is on safe`);
     } else {

@@ -35,7 +35,7 @@ export async function rotateMasterKeyCommand(argv: string[]): Promise<number> {
 
 async function rotate(config: StorageConfig, storage: Storage): Promise<number> {
   const started = performance.now();
-  const staged = await stageRotation(config.masterKeyFile, masterKeyPassphrase());
+  const staged = await stageRotation(config.masterKeyFile, masterKeyPassphrase(config));
   const version = staged.keyring.current.id;
   let report;
   try {
@@ -67,7 +67,7 @@ async function retireOld(config: StorageConfig, storage: Storage): Promise<numbe
       `rotate-master-key --retire-old: key version(s) ${stale.join(", ")} are still in use; run rotate-master-key (without --retire-old) to finish moving to version ${current}`,
     );
   }
-  const { retired, staged } = await stageRetirement(config.masterKeyFile, masterKeyPassphrase());
+  const { retired, staged } = await stageRetirement(config.masterKeyFile, masterKeyPassphrase(config));
   if (staged === undefined) {
     console.log(`rotate-master-key: nothing to retire; the key file holds only version ${current}`);
     return 0;

@@ -25,10 +25,10 @@ export async function loadKeyring(config: StorageConfig, db: Database, logger: L
       `master key file ${path} is missing, and this database's images cannot be read without it; restore it or point --master-key-file at it`,
     );
   }
-  let { keyring, created } = await loadOrCreateMasterKey(path, masterKeyPassphrase());
+  let { keyring, created } = await loadOrCreateMasterKey(path, masterKeyPassphrase(config));
   const fits = (k: Keyring) => stored.every((row) => (row.retiredAt !== null && k.get(row.id) === undefined) || verifyKeyCheck(k, row.id, row.check));
   if (!fits(keyring)) {
-    const adopted = await adoptStagedKeyFile(path, masterKeyPassphrase(), fits);
+    const adopted = await adoptStagedKeyFile(path, masterKeyPassphrase(config), fits);
     if (adopted) {
       keyring = adopted;
       logger.warn("master key rotation finished: it had committed in the database but stopped before putting the key file in place", { path });

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { crc32 } from "node:zlib";
 import { IntegrityError } from "../crypto/errors.ts";
+import { openStoredBlob } from "../crypto/stored-blob.ts";
 import { removeBlobFile, storedBlobs, tempFiles, type BlobFile } from "../store/blob-inventory.ts";
 import { allImageRows, imageTotals, type OwnedImageRow } from "../store/image-repository.ts";
 import type { ImageDeps } from "./context.ts";
@@ -120,7 +121,7 @@ async function verifyImage(deps: FsckDeps, row: OwnedImageRow): Promise<FsckProb
   }
   let blob;
   try {
-    blob = await deps.blobs.open(imageId, { dataKey: keys.dataKey, commitment: row.blobCommitment });
+    blob = await openStoredBlob(deps.blobs, imageId, { dataKey: keys.dataKey, commitment: row.blobCommitment });
   } catch (e) {
     if (e instanceof IntegrityError) return { kind: "integrity", imageId, detail: `the blob fails authentication: ${e.reason}` };
     throw e;

@@ -1,6 +1,6 @@
 // Reading, changing and deleting images, with the access rules checked first.
 import { IntegrityError } from "../crypto/errors.ts";
-import type { OpenedBlobFile } from "../crypto/blob-file.ts";
+import { type DecryptedBlob, openStoredBlob } from "../crypto/stored-blob.ts";
 import { deleteImageRows, findImages, updateImage, type ImageChange as RowChange, type OwnedImageRow } from "../store/image-repository.ts";
 import type { ImageDeps } from "./context.ts";
 import { AppError, fail, ok, type ErrorCode, type Result } from "./errors.ts";
@@ -36,7 +36,7 @@ export async function getImage(deps: ImageDeps, id: string, viewer: Viewer): Pro
 
 export interface ImageContent {
   readonly image: ImageObject;
-  readonly blob: OpenedBlobFile;
+  readonly blob: DecryptedBlob;
 }
 
 /** Opens the blob for reading (the caller closes it). The final segment is authenticated here. */
@@ -50,7 +50,7 @@ export async function openContent(deps: ImageDeps, row: OwnedImageRow): Promise<
   try {
     const image = publicImage(describeImage(deps.keyring, row));
     const { dataKey } = openImageKeys(deps.keyring, { id: row.ownerId, keySalt: row.ownerKeySalt }, row.id, row.wrappedKey);
-    const blob = await deps.blobs.open(row.id, { dataKey, commitment: row.blobCommitment });
+    const blob = await openStoredBlob(deps.blobs, row.id, { dataKey, commitment: row.blobCommitment });
     if (!blob) {
       // Deleted since its row was read (a delete removes the row, then the blob): gone, not corrupt.
       if ((await findImages(deps.db.orm, [row.id])).length === 0) return fail("not_found", `no image ${JSON.stringify(row.id)}`);
@@ -73,7 +73,7 @@ export async function openContent(deps: ImageDeps, row: OwnedImageRow): Promise<
  * the HTTP layer), so it is logged with the image id and thrown as integrity_error, never as
  * an anonymous internal error.
  */
-function failingAsIntegrityError(deps: ImageDeps, imageId: string, blob: OpenedBlobFile): OpenedBlobFile {
+function failingAsIntegrityError(deps: ImageDeps, imageId: string, blob: DecryptedBlob): DecryptedBlob {
   async function* guard(chunks: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
     try {
       yield* chunks;

@@ -1,9 +1,9 @@
-// Where encrypted blobs live. Files are named by image id only, fanned out over
-// two directory levels so no directory grows past a few thousand entries.
+// Where encrypted blobs live: bytes in, bytes out (decryption sits on top, in crypto/stored-blob.ts).
+// Files are named by image id only, fanned out over two directory levels so no directory
+// grows past a few thousand entries.
 import { constants, promises as fs } from "node:fs";
 import { join } from "node:path";
-import type { BlobFileOptions, OpenedBlobFile } from "../crypto/blob-file.ts";
-import { openBlobFile } from "../crypto/blob-file.ts";
+import { openDiskBlob } from "./disk-blob-reader.ts";
 import { createDiskBlobWriter } from "./disk-blob-writer.ts";
 
 /** An encrypted blob being written: nothing is visible under the image id until commit(). */
@@ -16,10 +16,21 @@ export interface BlobWriter {
   abort(): Promise<void>;
 }
 
+/** A stored blob's bytes, read at any position; close it when done. */
+export interface BlobReader {
+  readonly size: number;
+  /**
+   * `length` bytes at `position`, fewer only past the end. It may fill `into` (unzeroed
+   * scratch the caller owns and reuses) and return a view of it, so reads allocate nothing.
+   */
+  readonly read: (position: number, length: number, into?: Uint8Array) => Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
 export interface BlobStore {
   create(imageId: string): Promise<BlobWriter>;
-  /** Opens a stored blob for authenticated reads; `undefined` when no blob exists under that id. */
-  open(imageId: string, options: Omit<BlobFileOptions, "imageId">): Promise<OpenedBlobFile | undefined>;
+  /** `undefined` when no blob exists under that id. */
+  open(imageId: string): Promise<BlobReader | undefined>;
   /** Removes the blob of an image; a blob that is already gone is not an error. */
   delete(imageId: string): Promise<void>;
   /** Readiness: the store can be written. */
@@ -33,14 +44,7 @@ export function blobPath(dir: string, imageId: string): string {
 export function diskBlobStore(dir: string): BlobStore {
   return {
     create: (imageId) => createDiskBlobWriter(dir, imageId, blobPath(dir, imageId)),
-    async open(imageId, options) {
-      try {
-        return await openBlobFile(blobPath(dir, imageId), { ...options, imageId });
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-        throw e;
-      }
-    },
+    open: (imageId) => openDiskBlob(blobPath(dir, imageId)),
     async delete(imageId) {
       await fs.rm(blobPath(dir, imageId), { force: true });
     },

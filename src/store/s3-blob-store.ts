@@ -1,10 +1,14 @@
 // Blobs in an S3-compatible bucket through Bun's S3 client. Blobs are already encrypted, so
 // the bucket's operator learns nothing but sizes. An object appears only when its upload
 // completes (large ones go up as multipart), so there are no temp files; reads are Range GETs
-// of the segments a request needs.
-import type { OpenedBlobFile } from "../crypto/blob-file.ts";
-import { openBlob, type ReadAt } from "../crypto/blob-reader.ts";
-import type { BlobStore, BlobWriter } from "./blob-store.ts";
+// of the bytes a request needs.
+import type { BlobReader, BlobStore, BlobWriter } from "./blob-store.ts";
+
+export interface S3Credentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
 
 export interface S3Location {
   readonly bucket: string;
@@ -12,21 +16,20 @@ export interface S3Location {
   readonly prefix: string;
   readonly endpoint?: string;
   readonly region?: string;
+  /** From config.ts, which reads the AWS_* variables. */
+  readonly credentials?: S3Credentials;
 }
 
 // Multipart parts: large enough for few requests, small enough to keep memory bounded per upload.
 const PART_BYTES = 8 * 1024 * 1024;
 
-export function s3BlobStore(location: S3Location, env: Record<string, string | undefined> = process.env): BlobStore {
-  const endpoint = location.endpoint ?? env.AWS_ENDPOINT_URL ?? env.AWS_ENDPOINT;
-  const region = location.region ?? env.AWS_REGION;
+export function s3BlobStore(location: S3Location): BlobStore {
+  const { endpoint, region, credentials } = location;
   const client = new Bun.S3Client({
     bucket: location.bucket,
     ...(endpoint ? { endpoint } : {}),
     ...(region ? { region } : {}),
-    ...(env.AWS_ACCESS_KEY_ID ? { accessKeyId: env.AWS_ACCESS_KEY_ID } : {}),
-    ...(env.AWS_SECRET_ACCESS_KEY ? { secretAccessKey: env.AWS_SECRET_ACCESS_KEY } : {}),
-    ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+    ...(credentials ?? {}),
   });
   const prefix = location.prefix.replace(/^\/+|\/+$/g, "");
   const keyOf = (imageId: string) => (prefix ? `${prefix}/${imageId}` : imageId);
@@ -35,19 +38,14 @@ export function s3BlobStore(location: S3Location, env: Record<string, string | u
     async create(imageId) {
       return s3Writer(client.file(keyOf(imageId)));
     },
-    async open(imageId, options) {
+    async open(imageId) {
       const file = client.file(keyOf(imageId));
-      let size: number;
       try {
-        size = (await file.stat()).size;
+        return s3Reader(file, (await file.stat()).size);
       } catch (e) {
         if (isMissing(e)) return undefined;
         throw e;
       }
-      const read: ReadAt = async (offset, length) => (length === 0 ? new Uint8Array(0) : await file.slice(offset, offset + length).bytes());
-      const blob = await openBlob({ ...options, imageId, blobLength: size, read });
-      const close = async () => {};
-      return Object.assign(blob, { close, [Symbol.asyncDispose]: close }) as OpenedBlobFile;
     },
     async delete(imageId) {
       try {
@@ -60,6 +58,15 @@ export function s3BlobStore(location: S3Location, env: Record<string, string | u
       // A cheap request that needs the bucket and the credentials.
       await client.exists(keyOf(".pixvault-readiness"));
     },
+  };
+}
+
+/** One ranged GET per read; the response body is the buffer, so there is no scratch to fill. */
+function s3Reader(file: Bun.S3File, size: number): BlobReader {
+  return {
+    size,
+    read: async (position, length) => (length === 0 ? new Uint8Array(0) : await file.slice(position, position + length).bytes()),
+    close: async () => {},
   };
 }
 

@@ -4,7 +4,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openBlobFile } from "../../src/crypto/blob-file.ts";
+import { openDecrypting } from "../../src/crypto/stored-blob.ts";
+import { openDiskBlob } from "../../src/store/disk-blob-reader.ts";
 import {
   createBlobEncryptorWithNonces,
   encryptBlob,
@@ -117,7 +118,7 @@ test("encryptStream pipes a Web ReadableStream and the file reader decrypts it",
   try {
     const path = join(dir, "blob");
     await writeFile(path, await collect(chunks));
-    await using opened = await openBlobFile(path, { dataKey, imageId, commitment });
+    await using opened = await openDecrypting((await openDiskBlob(path))!, { dataKey, imageId, commitment });
     expect(opened.plaintextLength).toBe(plaintext.length);
     expect((await collect(opened.readAll())).equals(plaintext)).toBe(true);
     const [a, b] = [65_530, 140_000];

@@ -4,7 +4,8 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openBlobFile } from "../../src/crypto/blob-file.ts";
+import { openDecrypting } from "../../src/crypto/stored-blob.ts";
+import { openDiskBlob } from "../../src/store/disk-blob-reader.ts";
 import { encryptBlob } from "../../src/crypto/blob-encryptor.ts";
 import { openBlob, readFromBytes } from "../../src/crypto/blob-reader.ts";
 import { IntegrityError, type IntegrityReason } from "../../src/crypto/errors.ts";
@@ -150,7 +151,7 @@ test("a large file truncated after it was opened fails on read", async () => {
   try {
     const path = join(dir, "blob");
     await writeFile(path, blob);
-    await using opened = await openBlobFile(path, { dataKey, imageId, commitment });
+    await using opened = await openDecrypting((await openDiskBlob(path))!, { dataKey, imageId, commitment });
     await truncate(path, 64 + 300 * STRIDE);
     const released: Uint8Array[] = [];
     let error: unknown;
