@@ -41,8 +41,8 @@ export interface DomainError {
   readonly extra?: Record<string, unknown>;
   /** Seconds a client should wait before retrying (rate limits, unavailability). */
   readonly retryAfterSeconds?: number;
-  /** Lower-case response headers the failure needs (a 416 names the size in Content-Range, RFC 9110 §14.4). */
-  readonly headers?: Readonly<Record<string, string>>;
+  /** range_not_satisfiable: the size of the content the range missed (the HTTP layer names it, RFC 9110 §14.4). */
+  readonly contentSize?: number;
 }
 
 export type Result<T, E = DomainError> = { ok: true; value: T } | { ok: false; error: E };
@@ -55,18 +55,28 @@ export const fail = (
 ): Result<never> => ({ ok: false, error: { code, detail, ...(extra ? { extra } : {}) } });
 
 /**
- * Thrown only where a value cannot be returned (middleware, validation hooks);
- * the HTTP layer renders it exactly like a returned DomainError.
+ * Thrown only where a value cannot be returned (middleware, validation hooks, a body already
+ * streaming); the HTTP layer renders it exactly like a returned DomainError.
  */
 export class AppError extends Error implements DomainError {
+  readonly retryAfterSeconds?: number;
+  readonly contentSize?: number;
+
   constructor(
     readonly code: ErrorCode,
     readonly detail: string,
     readonly extra?: Record<string, unknown>,
-    readonly retryAfterSeconds?: number,
-    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(detail);
     this.name = "AppError";
+  }
+
+  /** A failure value thrown as it is, every member kept. */
+  static from(error: DomainError): AppError {
+    const { retryAfterSeconds, contentSize } = error;
+    return Object.assign(new AppError(error.code, error.detail, error.extra), {
+      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+      ...(contentSize !== undefined ? { contentSize } : {}),
+    });
   }
 }

@@ -83,13 +83,11 @@ export async function contentResponse(
         ? chooseRange(request.headers.get("range"), source.size)
         : ({ kind: "full" } as const);
     if (range.kind === "unsatisfiable") {
-      throw new AppError(
-        "range_not_satisfiable",
-        `the requested range is outside the ${source.size}-byte content`,
-        undefined,
-        undefined,
-        { "content-range": `bytes */${source.size}` },
-      );
+      throw AppError.from({
+        code: "range_not_satisfiable",
+        detail: `the requested range is outside the ${source.size}-byte content`,
+        contentSize: source.size,
+      });
     }
 
     const start = range.kind === "partial" ? range.start : 0;

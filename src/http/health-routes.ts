@@ -49,7 +49,7 @@ export function healthRoutes(version: string, checks: Record<string, ReadinessCh
       const names = Object.keys(failed);
       if (names.length > 0) {
         // Names only: the messages may hold paths or URLs that are the operator's business.
-        throw new AppError("service_unavailable", `not ready: ${names.join(", ")}`, { failing: names }, 5);
+        throw AppError.from({ code: "service_unavailable", detail: `not ready: ${names.join(", ")}`, extra: { failing: names }, retryAfterSeconds: 5 });
       }
       const ok = Object.fromEntries(Object.keys(checks).map((name) => [name, "ok" as const]));
       return c.json({ status: "ready" as const, checks: ok }, 200);

@@ -49,26 +49,28 @@ export function problemBody(error: DomainError): Record<string, unknown> {
   };
 }
 
+/** The headers a failure needs besides its body: Retry-After, WWW-Authenticate, Content-Range. */
+export function problemHeaders(error: DomainError): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
+  // RFC 9110: a 401 says how to authenticate; a 416 names the size the range missed (§14.4).
+  if (PROBLEMS[error.code].status === 401) headers["www-authenticate"] = 'Bearer realm="pixvault"';
+  if (error.code === "range_not_satisfiable" && error.contentSize !== undefined) headers["content-range"] = `bytes */${error.contentSize}`;
+  return headers;
+}
+
 /**
  * Renders a domain error through the context, so headers that middleware set before the
  * handler ran (X-Request-Id) are kept.
  */
 export function problemResponse(c: Context, error: DomainError): Response {
-  // The error's own headers first, so they can never replace the content type or length below.
-  const headers: Record<string, string> = { ...error.headers, "content-type": PROBLEM_CONTENT_TYPE };
-  if (error.retryAfterSeconds !== undefined) {
-    headers["retry-after"] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
-  }
-  // RFC 9110: a 401 says how to authenticate.
-  if (PROBLEMS[error.code].status === 401) headers["www-authenticate"] = 'Bearer realm="pixvault"';
   const body = JSON.stringify(problemBody(error));
-  headers["content-length"] = String(Buffer.byteLength(body));
+  const headers = { ...problemHeaders(error), "content-type": PROBLEM_CONTENT_TYPE, "content-length": String(Buffer.byteLength(body)) };
   return c.body(body, PROBLEMS[error.code].status as ContentfulStatusCode, headers);
 }
 
 /** The success value of a domain result; a failure leaves the handler as its problem response. */
 export function valueOr<T>(result: Result<T>): T {
   if (result.ok) return result.value;
-  const e = result.error;
-  throw new AppError(e.code, e.detail, e.extra, e.retryAfterSeconds, e.headers);
+  throw AppError.from(result.error);
 }

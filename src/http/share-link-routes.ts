@@ -12,7 +12,7 @@ import { clientIp } from "./client-ip.ts";
 import { contentResponse } from "./content-response.ts";
 import type { AppEnv } from "./env.ts";
 import { imageContentSource } from "./image-content-source.ts";
-import { statusOf, valueOr } from "./problem.ts";
+import { problemHeaders, statusOf, valueOr } from "./problem.ts";
 import { anonymous, problem } from "./schemas.ts";
 import { PASSWORD_PAGE_CSP, passwordPage } from "./share-password-page.ts";
 
@@ -130,5 +130,6 @@ function notice(error: DomainError): string {
 }
 
 function retryAfter(error: DomainError): Record<string, string> {
-  return error.retryAfterSeconds === undefined ? {} : { "retry-after": String(Math.max(1, Math.ceil(error.retryAfterSeconds))) };
+  const { "retry-after": wait } = problemHeaders(error);
+  return wait === undefined ? {} : { "retry-after": wait };
 }
