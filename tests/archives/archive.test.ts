@@ -205,7 +205,7 @@ describe("every id is checked before the first byte", () => {
     expect(body.missing).toEqual([bobPrivate.id, "no-such-image"]);
     // Bob's private image is just as unknown to an anonymous caller.
     const anon = await archiveGet(undefined, `ids=${annIds[0]}`);
-    expect((await expectProblem(anon, 404, "not_found")).missing).toEqual([annIds[0]]);
+    expect((await expectProblem(anon, 404, "not_found")).missing).toEqual([annIds[0]!]);
   });
 
   test("bad selections are 4xx problem+json: empty, duplicate, 10,001 ids, over-long ids, not JSON", async () => {

@@ -54,7 +54,7 @@ async function expectListedByteExact(server: RunningServer, member: SignedInUser
   for (const item of listed) {
     const bytes = sent.get(item.filename);
     expect({ filename: item.filename, known: bytes !== undefined }).toEqual({ filename: item.filename, known: true });
-    const res = await contentOf(server.url, member.token, item.id);
+    const res = await contentOf(server.url, member.token, item!.id);
     expect({ id: item.id, status: res.status }).toEqual({ id: item.id, status: 200 });
     expect(sha256Hex(await bytesOf(res))).toBe(sha256Hex(bytes!));
   }
@@ -282,7 +282,7 @@ describe("a full disk (an 8 MiB tmpfs as the data dir)", () => {
       for (const [name, bytes] of sent) {
         const item = (await listAll(server.url, member.token, { q: name })).find((i) => i.filename === name);
         expect({ name, listed: item !== undefined }).toEqual({ name, listed: true });
-        expect(sha256Hex(await bytesOf(await contentOf(server.url, member.token, item.id)))).toBe(sha256Hex(bytes));
+        expect(sha256Hex(await bytesOf(await contentOf(server.url, member.token, item!.id)))).toBe(sha256Hex(bytes));
       }
 
       // Deleting the filler frees its space: the upload that failed now works.

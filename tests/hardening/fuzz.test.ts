@@ -59,8 +59,8 @@ describe(`fuzzing every route (seed ${SEED})`, () => {
     const api = await createApiToken(server.url, ann.token, ann.user.password, "fuzz", jar);
     const revocable = await createApiToken(server.url, bob.token, bob.user.password, "fuzz-revocable", jar);
     const shares = [
-      await createShare(server.url, ann.token, images[0].id, {}, jar),
-      await createShare(server.url, ann.token, images[1].id, { password: "fuzzing share password 7", maxDownloads: 3 }, jar),
+      await createShare(server.url, ann.token, images[0]!.id, {}, jar),
+      await createShare(server.url, ann.token, images[1]!.id, { password: "fuzzing share password 7", maxDownloads: 3 }, jar),
     ];
     const material = {
       imageIds: images.map((i) => i.id),
@@ -78,8 +78,8 @@ describe(`fuzzing every route (seed ${SEED})`, () => {
     jar.add(cookie.slice("pxv_session=".length), csrfToken);
     const sweepMaterial = {
       ...material,
-      publicImageId: images[1].id,
-      privateImageId: images[0].id,
+      publicImageId: images[1]!.id,
+      privateImageId: images[0]!.id,
       openShareToken: shares[0]!.token,
       cookieSession: { cookie, csrfToken },
     };

@@ -301,7 +301,7 @@ describe("GET /api/v1/images", () => {
       const first = await listImages(suite.url, many.token);
       expect(first.items).toHaveLength(50);
       expect(typeof first.nextCursor).toBe("string");
-      const rest = await listImages(suite.url, many.token, { cursor: first.nextCursor });
+      const rest = await listImages(suite.url, many.token, { cursor: first.nextCursor as string });
       expect(rest.items).toHaveLength(3);
       expect(rest.nextCursor).toBeNull();
     });
@@ -326,7 +326,7 @@ describe("GET /api/v1/images", () => {
     test("a listing that fits one page has nextCursor null; an exact fit ends without an empty page", async () => {
       expect((await listImages(suite.url, who.token, { limit: "10" })).nextCursor).toBeNull();
       const page = await listImages(suite.url, who.token, { limit: "5" });
-      const second = await listImages(suite.url, who.token, { limit: "5", cursor: page.nextCursor });
+      const second = await listImages(suite.url, who.token, { limit: "5", cursor: page.nextCursor as string });
       expect(second.items).toHaveLength(5);
       expect(second.nextCursor).toBeNull();
     });
@@ -334,7 +334,7 @@ describe("GET /api/v1/images", () => {
     test("a cursor of one sort order used with another is 422 naming cursor", async () => {
       const newest = await listImages(suite.url, who.token, { limit: "3" });
       for (const sort of ["size", "oldest"]) {
-        const body = await expectProblem(await get({ sort, cursor: newest.nextCursor }, who.token), 422, "validation_failed");
+        const body = await expectProblem(await get({ sort, cursor: newest.nextCursor as string }, who.token), 422, "validation_failed");
         expect(invalidFields(body)).toEqual(["cursor"]);
       }
     });

@@ -167,20 +167,20 @@ describe("deleting", () => {
     const mine = await Promise.all([32, 33, 34].map((s) => uploadOne(suite.url, alice, { name: `bulk-${s}.png`, bytes: png(s) })));
     const bobsPublic = await uploadOne(suite.url, bob, { name: "bobs.png", bytes: png(35) }, { visibility: "public" });
     const bobsPrivate = await uploadOne(suite.url, bob, { name: "bobs-private.png", bytes: png(36) });
-    const ids = [mine[0].id, mine[1].id, "no-such-image", bobsPublic.id, bobsPrivate.id];
+    const ids = [mine[0]!.id, mine[1]!.id, "no-such-image", bobsPublic.id, bobsPrivate.id];
     const res = await call(suite.url, "POST", "/api/v1/images/delete", { token: alice, json: { ids } });
     const body = await jsonOf(res);
     expect(res.status).toBe(200);
-    expect(body.deleted.sort()).toEqual([mine[0].id, mine[1].id].sort());
+    expect(body.deleted.sort()).toEqual([mine[0]!.id, mine[1]!.id].sort());
     expect(body.failed.map((f: { id: string; status: number; code: string }) => [f.id, f.status, f.code])).toEqual([
       ["no-such-image", 404, "not_found"],
       [bobsPublic.id, 403, "forbidden"],
       [bobsPrivate.id, 404, "not_found"],
     ]);
     const left = (await listAll(suite.url, alice)).map((i) => i.id);
-    expect(left).toContain(mine[2].id);
-    expect(left).not.toContain(mine[0].id);
-    expect(left).not.toContain(mine[1].id);
+    expect(left).toContain(mine[2]!.id);
+    expect(left).not.toContain(mine[0]!.id);
+    expect(left).not.toContain(mine[1]!.id);
     expect(await listAll(suite.url, bob)).toHaveLength(2);
   });
 

@@ -81,7 +81,7 @@ describe("uploading images", () => {
     });
     const body = await expectProblem(res, 422, "validation_failed");
     expect(body.failed).toHaveLength(1);
-    expect(body.failed[0].errors.map((e: { field: string }) => e.field).sort()).toEqual(["onConflict", "visibility"]);
+    expect(body.failed[0]!.errors.map((e: { field: string }) => e.field).sort()).toEqual(["onConflict", "visibility"]);
   });
 
   test("things that are not accepted images are 415 unsupported_media_type, each judged alone (207)", async () => {

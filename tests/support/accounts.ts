@@ -3,7 +3,8 @@
 // reach the server's log.
 import { expect } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { jsonOf, type Json } from "./http.ts";
+import type { ApiTokenBody, Problem, SessionBody, UserBody } from "./api-bodies.ts";
+import { jsonOf } from "./http.ts";
 
 export interface CallOptions {
   /** Sent as JSON with `content-type: application/json`. */
@@ -97,7 +98,7 @@ export async function registerUser(
   };
   jar?.add(input.password);
   const res = await call(baseUrl, "POST", "/api/v1/users", { json: input });
-  const body = await jsonOf(res);
+  const body = await jsonOf<{ user: UserBody }>(res);
   if (res.status !== 201) throw new Error(`registration of ${username} failed: ${res.status} ${JSON.stringify(body)}`);
   return { ...input, id: body.user.id, username: body.user.username };
 }
@@ -105,10 +106,10 @@ export async function registerUser(
 /** Logs in (asserting 201) and returns the session JWT, remembered as a secret. */
 export async function loginToken(baseUrl: string, username: string, password: string, jar?: SecretJar): Promise<string> {
   const res = await call(baseUrl, "POST", "/api/v1/sessions", { json: { username, password } });
-  const body = await jsonOf(res);
+  const body = await jsonOf<SessionBody>(res);
   if (res.status !== 201) throw new Error(`login of ${username} failed: ${res.status} ${JSON.stringify(body)}`);
   jar?.add(body.token);
-  return body.token as string;
+  return body.token;
 }
 
 /**
@@ -123,18 +124,18 @@ export async function createApiToken(
   jar?: SecretJar,
 ): Promise<{ id: string; token: string }> {
   const res = await call(baseUrl, "POST", "/api/v1/tokens", { token: sessionToken, json: { name, password } });
-  const body = await jsonOf(res);
+  const body = await jsonOf<ApiTokenBody & { token: string }>(res);
   if (res.status !== 201) throw new Error(`token creation failed: ${res.status} ${JSON.stringify(body)}`);
   jar?.add(body.token);
   return { id: body.id, token: body.token };
 }
 
 /** Asserts a problem+json response with this status and code, and returns its body. */
-export async function expectProblem(res: Response, status: number, code: string): Promise<Json> {
+export async function expectProblem(res: Response, status: number, code: string): Promise<Problem> {
   const text = await res.text();
   expect({ status: res.status, text }).toMatchObject({ status });
   expect(res.headers.get("content-type")).toBe("application/problem+json");
-  const body = JSON.parse(text) as Json;
+  const body = JSON.parse(text) as Problem;
   expect(body).toMatchObject({ status, code });
   expect(typeof body.title).toBe("string");
   expect(typeof body.detail).toBe("string");
@@ -144,14 +145,14 @@ export async function expectProblem(res: Response, status: number, code: string)
 }
 
 /** The `field` of every entry in a validation_failed body, sorted. */
-export function invalidFields(body: Json): string[] {
+export function invalidFields(body: Problem): string[] {
   expect(Array.isArray(body.errors)).toBe(true);
   for (const e of body.errors) {
     expect(typeof e.field).toBe("string");
     expect(typeof e.message).toBe("string");
     expect(e.message.length).toBeGreaterThan(0);
   }
-  return [...new Set<string>(body.errors.map((e: { field: string }) => e.field))].sort();
+  return [...new Set<string>(body.errors.map((e) => e.field))].sort();
 }
 
 /** GET /api/v1/me with this bearer token; just the status. */

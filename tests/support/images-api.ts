@@ -1,7 +1,8 @@
 // A small client for the image API in tests: upload (multipart or raw), list, read, change.
 import { expect } from "bun:test";
 import { call } from "./accounts.ts";
-import { jsonOf, type Json } from "./http.ts";
+import type { ImageBody, ImagePage, UploadBody } from "./api-bodies.ts";
+import { jsonOf } from "./http.ts";
 
 export interface UploadFile {
   name: string;
@@ -26,12 +27,12 @@ export async function uploadFiles(
 }
 
 /** Uploads one file and returns its image object (asserting 201). */
-export async function uploadOne(url: string, token: string, file: UploadFile, options: Record<string, string> = {}): Promise<Json> {
+export async function uploadOne(url: string, token: string, file: UploadFile, options: Record<string, string> = {}): Promise<ImageBody> {
   const res = await uploadFiles(url, token, [file], options);
-  const body = await jsonOf(res);
+  const body = await jsonOf<UploadBody>(res);
   if (res.status !== 201) throw new Error(`upload of ${file.name} failed: ${res.status} ${JSON.stringify(body)}`);
   expect(body.created).toHaveLength(1);
-  return body.created[0];
+  return body.created[0]!;
 }
 
 /** Raw body upload, as `curl --data-binary @a.png "…?filename=a.png"` sends it. */
@@ -43,16 +44,16 @@ export function uploadRaw(url: string, token: string, bytes: Uint8Array, query: 
   });
 }
 
-export async function listImages(url: string, token: string | undefined, query: Record<string, string> = {}): Promise<Json> {
+export async function listImages(url: string, token: string | undefined, query: Record<string, string> = {}): Promise<ImagePage> {
   const res = await call(url, "GET", `/api/v1/images?${new URLSearchParams(query)}`, token ? { token } : {});
-  const body = await jsonOf(res);
+  const body = await jsonOf<ImagePage>(res);
   if (res.status !== 200) throw new Error(`list failed: ${res.status} ${JSON.stringify(body)}`);
   return body;
 }
 
 /** Every item of a listing, following nextCursor to the end. */
-export async function listAll(url: string, token: string | undefined, query: Record<string, string> = {}): Promise<Json[]> {
-  const items: Json[] = [];
+export async function listAll(url: string, token: string | undefined, query: Record<string, string> = {}): Promise<ImageBody[]> {
+  const items: ImageBody[] = [];
   let cursor: string | undefined;
   do {
     const page = await listImages(url, token, { ...query, ...(cursor ? { cursor } : {}) });

@@ -1,13 +1,10 @@
 // A small client for share links in tests: make, list, revoke, open, and unlock with a password.
 import { call, type SecretJar } from "./accounts.ts";
-import { jsonOf, type Json } from "./http.ts";
+import type { ListedShare, ShareBody } from "./api-bodies.ts";
+import { jsonOf } from "./http.ts";
 
-export interface CreatedShare {
-  id: string;
-  url: string;
-  token: string;
-  expiresAt: string;
-}
+/** A link as POST /api/v1/images/:id/shares returns it, token included. */
+export type CreatedShare = ShareBody;
 
 export function postShare(baseUrl: string, token: string | undefined, imageId: string, body: unknown = {}): Promise<Response> {
   return call(baseUrl, "POST", `/api/v1/images/${imageId}/shares`, { json: body, ...(token ? { token } : {}) });
@@ -22,15 +19,15 @@ export async function createShare(
   jar?: SecretJar,
 ): Promise<CreatedShare> {
   const res = await postShare(baseUrl, token, imageId, body);
-  const created = await jsonOf(res);
+  const created = await jsonOf<ShareBody>(res);
   if (res.status !== 201) throw new Error(`share of ${imageId} failed: ${res.status} ${JSON.stringify(created)}`);
   jar?.add(created.token, body.password);
-  return created as CreatedShare;
+  return created;
 }
 
-export async function listShares(baseUrl: string, token: string, imageId: string): Promise<Json[]> {
+export async function listShares(baseUrl: string, token: string, imageId: string): Promise<ListedShare[]> {
   const res = await call(baseUrl, "GET", `/api/v1/images/${imageId}/shares`, { token });
-  const body = await jsonOf(res);
+  const body = await jsonOf<{ items: ListedShare[] }>(res);
   if (res.status !== 200) throw new Error(`share listing failed: ${res.status} ${JSON.stringify(body)}`);
   return body.items;
 }

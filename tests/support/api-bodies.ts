@@ -1,0 +1,118 @@
+// The JSON bodies of the API as the tests read them (SPEC §4): types name the fields, the assertions check them.
+// Each body also admits unknown extra fields (typed `unknown`) so tests can assert what must NOT be there.
+
+/** Any parsed JSON value, for bodies a test only compares or prints. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** RFC 9457 problem+json, with the extras some codes carry. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  // Carried by validation_failed, weak_password and archive not_found only; tests assert the code before reading them.
+  errors: { field: string; message: string }[];
+  feedback: { warning: string; suggestions: string[]; score: number };
+  missing: string[];
+  // A multipart upload that failed whole still says what each file met.
+  created: ImageBody[];
+  failed: (Failure & { errors: { field: string; message: string }[] })[];
+  [extra: string]: unknown;
+}
+
+export interface UserBody {
+  id: string;
+  username: string;
+  name: string;
+  email: string;
+  createdAt: string;
+  updatedAt: string;
+  [extra: string]: unknown;
+}
+
+/** GET /api/v1/me: the user with usage. */
+export interface MeBody extends UserBody {
+  usage: { images: number; bytes: number; quotaBytes: number | null };
+}
+
+export interface SessionBody {
+  token: string;
+  tokenType: "Bearer";
+  expiresAt: string;
+  user: UserBody;
+  [extra: string]: unknown;
+}
+
+export interface ApiTokenBody {
+  id: string;
+  name: string;
+  token?: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt?: string | null;
+  [extra: string]: unknown;
+}
+
+export interface ImageBody {
+  id: string;
+  filename: string;
+  visibility: "private" | "public";
+  owner: { id: string; username: string };
+  contentType: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  sha256: string;
+  tags: string[];
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
+  [extra: string]: unknown;
+}
+
+/** One file an upload or a bulk call could not take. */
+export interface Failure {
+  id?: string;
+  filename?: string;
+  status: number;
+  code: string;
+  detail?: string;
+}
+
+export interface UploadBody {
+  created: ImageBody[];
+  failed: Failure[];
+  [extra: string]: unknown;
+}
+
+export interface ImagePage {
+  items: ImageBody[];
+  nextCursor: string | null;
+  [extra: string]: unknown;
+}
+
+export interface BulkDeleteBody {
+  deleted: string[];
+  failed: Failure[];
+  [extra: string]: unknown;
+}
+
+export interface ShareBody {
+  id: string;
+  url: string;
+  token: string;
+  expiresAt: string;
+  [extra: string]: unknown;
+}
+
+/** A link as GET /api/v1/images/:id/shares lists it (no secrets). */
+export interface ListedShare {
+  id: string;
+  expiresAt: string;
+  createdAt: string;
+  downloads: number;
+  maxDownloads: number | null;
+  hasPassword: boolean;
+  [extra: string]: unknown;
+}
