@@ -4,7 +4,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, unlinkSync, writ
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { StorageConfig } from "../config.ts";
-import { TEMP_DIR } from "../store/disk-blob-writer.ts";
+import { TEMP_DIR } from "../store/blob-layout.ts";
 import { LOCK_FILE, lockDataDir, type DataDirLock, type LockHolder } from "../store/data-dir-lock.ts";
 import { StartupError } from "./startup-error.ts";
 

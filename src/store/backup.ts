@@ -6,7 +6,7 @@
 // wrapped keys are in the snapshot).
 import { chmodSync, closeSync, constants, copyFileSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { blobPath } from "./blob-store.ts";
+import { blobPath } from "./blob-layout.ts";
 import { SqliteConnection } from "./sqlite-connection.ts";
 
 export interface BackupSource {

@@ -2,7 +2,7 @@
 // with their ages, for fsck. Walks the two fan-out levels; never follows other entries.
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
-import { TEMP_DIR } from "./disk-blob-writer.ts";
+import { TEMP_DIR } from "./blob-layout.ts";
 
 export interface BlobFile {
   /** The image id for a stored blob; the file name for a temp file. */

@@ -1,8 +1,7 @@
 // Where encrypted blobs live: bytes in, bytes out (decryption sits on top, in crypto/stored-blob.ts).
-// Files are named by image id only, fanned out over two directory levels so no directory
-// grows past a few thousand entries.
+// On disk, files are named by image id only (blob-layout.ts); s3-blob-store.ts keeps them in a bucket.
 import { constants, promises as fs } from "node:fs";
-import { join } from "node:path";
+import { blobPath } from "./blob-layout.ts";
 import { openDiskBlob } from "./disk-blob-reader.ts";
 import { createDiskBlobWriter } from "./disk-blob-writer.ts";
 
@@ -37,13 +36,9 @@ export interface BlobStore {
   check(): Promise<void>;
 }
 
-export function blobPath(dir: string, imageId: string): string {
-  return join(dir, imageId.slice(0, 2), imageId.slice(2, 4), imageId);
-}
-
 export function diskBlobStore(dir: string): BlobStore {
   return {
-    create: (imageId) => createDiskBlobWriter(dir, imageId, blobPath(dir, imageId)),
+    create: (imageId) => createDiskBlobWriter(dir, imageId),
     open: (imageId) => openDiskBlob(blobPath(dir, imageId)),
     async delete(imageId) {
       await fs.rm(blobPath(dir, imageId), { force: true });

@@ -8,10 +8,8 @@ import { randomBytes } from "node:crypto";
 import { closeSync, fsync, open, promises as fs, rmSync, writevSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
+import { blobPath, TEMP_DIR } from "./blob-layout.ts";
 import type { BlobWriter } from "./blob-store.ts";
-
-/** Temp files live inside the blob dir so the final rename never crosses a filesystem. */
-export const TEMP_DIR = ".tmp";
 
 // Plain descriptors, not FileHandles: a FileHandle closes its fd again when collected.
 const fsyncFd = promisify(fsync);
@@ -26,7 +24,8 @@ async function ensureDir(dir: string): Promise<void> {
   knownDirs.add(dir);
 }
 
-export async function createDiskBlobWriter(root: string, imageId: string, finalPath: string): Promise<BlobWriter> {
+export async function createDiskBlobWriter(root: string, imageId: string): Promise<BlobWriter> {
+  const finalPath = blobPath(root, imageId);
   const tempDir = join(root, TEMP_DIR);
   await ensureDir(tempDir);
   const tempPath = join(tempDir, `${imageId}.${randomBytes(6).toString("hex")}.tmp`);
