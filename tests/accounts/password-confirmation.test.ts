@@ -1,6 +1,7 @@
 // Password confirmations (change password, delete account, create an API token) are
 // throttled like logins, so a stolen session or API token is no unlimited password oracle.
 import { describe, expect, test } from "bun:test";
+import type { ApiTokenBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { useSuiteServer } from "../support/pixvault.ts";
 import { call, createApiToken, expectProblem, loginToken, registerUser, SecretJar } from "../support/accounts.ts";
@@ -36,6 +37,6 @@ describe("password confirmation throttling", () => {
     // No token was made, and the session that guessed still works.
     const tokens = await call(suite.url, "GET", "/api/v1/tokens", { token: session });
     expect(tokens.status).toBe(200);
-    expect((await jsonOf(tokens)).items).toEqual([]);
+    expect((await jsonOf<{ items: ApiTokenBody[] }>(tokens)).items).toEqual([]);
   });
 });

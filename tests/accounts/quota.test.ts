@@ -1,6 +1,7 @@
 // --user-quota-bytes: GET /api/v1/me tells each user the server-wide quota.
 import { describe, expect, test } from "bun:test";
 import { useSuiteServer } from "../support/pixvault.ts";
+import type { MeBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { call, loginToken, registerUser } from "../support/accounts.ts";
 
@@ -13,6 +14,6 @@ describe("usage quota: --user-quota-bytes", () => {
     const token = await loginToken(suite.url, user.username, user.password);
     const res = await call(suite.url, "GET", "/api/v1/me", { token });
     expect(res.status).toBe(200);
-    expect((await jsonOf(res)).user.usage).toEqual({ images: 0, bytes: 0, quotaBytes: 1073741824 });
+    expect((await jsonOf<{ user: MeBody }>(res)).user.usage).toEqual({ images: 0, bytes: 0, quotaBytes: 1073741824 });
   });
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { call, expectProblem, freshUsername, loginToken, SecretJar, strongPassword } from "../support/accounts.ts";
 import { callFrom } from "../support/from-address.ts";
+import type { OpenApiDoc } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { runCli, useSuiteServer, startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
 
@@ -19,7 +20,7 @@ function signUpBody(extra: Record<string, unknown> = {}) {
 }
 
 const signUp = (url: string, body: Record<string, unknown>) => call(url, "POST", "/api/v1/users", { json: body });
-const modeOf = async (url: string) => (await jsonOf(await call(url, "GET", "/api/v1/registration"))).mode;
+const modeOf = async (url: string) => (await jsonOf<{ mode: string }>(await call(url, "GET", "/api/v1/registration"))).mode;
 
 describe("--registration open (the default), with the default limit of 10 sign-ups per address an hour", () => {
   const dir = tempDir();
@@ -35,9 +36,9 @@ describe("--registration open (the default), with the default limit of 10 sign-u
 
   test("GET /api/v1/registration says open, and the OpenAPI document describes it and the refusals", async () => {
     expect(await modeOf(server.url)).toBe("open");
-    const doc = await jsonOf(await call(server.url, "GET", "/api/v1/openapi.json"));
-    expect(doc.paths["/api/v1/registration"].get.responses["200"]).toBeDefined();
-    const post = doc.paths["/api/v1/users"].post;
+    const doc = await jsonOf<OpenApiDoc>(await call(server.url, "GET", "/api/v1/openapi.json"));
+    expect(doc.paths["/api/v1/registration"]!.get!.responses["200"]).toBeDefined();
+    const post = doc.paths["/api/v1/users"]!.post!;
     expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(["201", "403", "429"]));
     expect(JSON.stringify(post.requestBody)).toContain("invite");
   });

@@ -2,6 +2,7 @@
 // a registration can be refused (each bad input next to a good one).
 import { describe, expect, test } from "bun:test";
 import { useSuiteServer } from "../support/pixvault.ts";
+import type { Problem, UserBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import {
   call,
@@ -45,8 +46,8 @@ describe("registration: POST /api/v1/users", () => {
   });
 
   test("two registrations get different ids", async () => {
-    const a = await jsonOf(await register(valid()));
-    const b = await jsonOf(await register(valid()));
+    const a = await jsonOf<{ user: UserBody }>(await register(valid()));
+    const b = await jsonOf<{ user: UserBody }>(await register(valid()));
     expect(a.user.id).not.toBe(b.user.id);
   });
 
@@ -56,7 +57,7 @@ describe("registration: POST /api/v1/users", () => {
     const first = valid({ username: mixed });
     const res = await register(first);
     expect(res.status).toBe(201);
-    expect((await jsonOf(res)).user.username).toBe(lower);
+    expect((await jsonOf<{ user: UserBody }>(res)).user.username).toBe(lower);
 
     const clash = await register(valid({ username: lower.toUpperCase() }));
     const problem = await expectProblem(clash, 409, "username_taken");
@@ -73,7 +74,7 @@ describe("registration: POST /api/v1/users", () => {
     expect(statuses).toEqual([201, 409, 409, 409, 409]);
     for (const r of results) {
       if (r.status === 409) await expectProblem(r, 409, "username_taken");
-      else expect((await jsonOf(r)).user.username).toBe(lower);
+      else expect((await jsonOf<{ user: UserBody }>(r)).user.username).toBe(lower);
     }
   });
 
@@ -209,7 +210,7 @@ describe("registration: POST /api/v1/users", () => {
       });
       expect({ type, status: res.status >= 400 && res.status < 500 }).toEqual({ type, status: true });
       expect(res.headers.get("content-type")).toBe("application/problem+json");
-      const body = await jsonOf(res);
+      const body = await jsonOf<Problem>(res);
       expect(body.status).toBe(res.status);
     }
     // Nothing was registered by any of them.

@@ -1,6 +1,7 @@
 // --session-lifetime: a session token stops working when its lifetime is over.
 import { describe, expect, test } from "bun:test";
 import { useSuiteServer } from "../support/pixvault.ts";
+import type { SessionBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { call, expectProblem, meStatus, registerUser, SecretJar } from "../support/accounts.ts";
 
@@ -14,7 +15,7 @@ describe("session lifetime", () => {
     const before = Date.now();
     const res = await call(suite.url, "POST", "/api/v1/sessions", { json: { username: user.username, password: user.password } });
     expect(res.status).toBe(201);
-    const { token, expiresAt } = await jsonOf(res);
+    const { token, expiresAt } = await jsonOf<SessionBody>(res);
     jar.add(token);
     const expires = Date.parse(expiresAt);
     expect(expires).toBeGreaterThanOrEqual(before + 1500);
@@ -28,7 +29,7 @@ describe("session lifetime", () => {
     // A new login gives a new, working session.
     const again = await call(suite.url, "POST", "/api/v1/sessions", { json: { username: user.username, password: user.password } });
     expect(again.status).toBe(201);
-    const fresh = (await jsonOf(again)).token;
+    const fresh = (await jsonOf<SessionBody>(again)).token;
     jar.add(fresh);
     expect(await meStatus(suite.url, fresh)).toBe(200);
   });

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { SignJWT } from "jose";
 import { useSuiteServer } from "../support/pixvault.ts";
+import type { MeBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import {
   call,
@@ -109,7 +110,7 @@ describe("sessions and bearer authentication", () => {
 
     // The genuine tokens still work: the 401s above are about the forgeries, not the session.
     expect(await meStatus(suite.url, token)).toBe(200);
-    const me = await jsonOf(await call(suite.url, "GET", "/api/v1/me", { token: frankToken }));
+    const me = await jsonOf<{ user: MeBody }>(await call(suite.url, "GET", "/api/v1/me", { token: frankToken }));
     expect(me.user.id).toBe(frank.id);
   });
 

@@ -6,6 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { call, expectProblem, registerUser, SecretJar, signedInUser } from "../support/accounts.ts";
 import { callFrom } from "../support/from-address.ts";
+import type { SessionBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { uploadOne } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
@@ -52,7 +53,7 @@ describe("login throttling per (username, address)", () => {
 
     const own = await login("127.0.0.1", victim.username, victim.password);
     expect(own.status).toBe(201);
-    const { token } = await jsonOf(own);
+    const { token } = await jsonOf<SessionBody>(own);
     jar.add(token);
     const newPassword = `${victim.password}-changed`;
     jar.add(newPassword);
@@ -85,7 +86,7 @@ describe("login throttling per (username, address)", () => {
     expect(unlock.stdout).toContain(`of ${victim.username}`);
     const after = await login(ATTACKER, victim.username, victim.password);
     expect(after.status).toBe(201);
-    jar.add((await jsonOf(after)).token);
+    jar.add((await jsonOf<SessionBody>(after)).token);
   });
 
   test("a share link's password likewise: one address's wrong guesses do not lock the link for the people it was sent to", async () => {

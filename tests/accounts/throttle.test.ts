@@ -4,6 +4,7 @@
 // and trust-proxy.test.ts.
 import { beforeAll, describe, expect, test } from "bun:test";
 import { useSuiteServer } from "../support/pixvault.ts";
+import type { SessionBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { call, expectProblem, registerUser, SecretJar, type TestUser } from "../support/accounts.ts";
 
@@ -49,12 +50,12 @@ describe("login throttling", () => {
     // Another account from the same address is not locked out by carol's failures.
     const other = await login("dave", dave.password);
     expect(other.status).toBe(201);
-    jar.add((await jsonOf(other)).token);
+    jar.add((await jsonOf<SessionBody>(other)).token);
 
     await Bun.sleep(retryAfter * 1000 + 300);
     const after = await login("carol", carol.password);
     expect(after.status).toBe(201);
-    const body = await jsonOf(after);
+    const body = await jsonOf<SessionBody>(after);
     jar.add(body.token);
     expect(body.user.username).toBe("carol");
   });
@@ -64,12 +65,12 @@ describe("login throttling", () => {
     for (let i = 0; i < PER_PAIR - 1; i++) await expectProblem(await login("dave", wrong), 401, "invalid_credentials");
     const ok = await login("dave", dave.password);
     expect(ok.status).toBe(201);
-    jar.add((await jsonOf(ok)).token);
+    jar.add((await jsonOf<SessionBody>(ok)).token);
     // Two more failures would have been the 4th and 5th without the reset; now they are 401s.
     for (let i = 0; i < PER_PAIR - 1; i++) await expectProblem(await login("dave", wrong), 401, "invalid_credentials");
     const again = await login("dave", dave.password);
     expect(again.status).toBe(201);
-    jar.add((await jsonOf(again)).token);
+    jar.add((await jsonOf<SessionBody>(again)).token);
   });
 
   test("failures spread over many usernames from one address reach the per-IP limit: 429 for a fresh username too", async () => {
@@ -85,7 +86,7 @@ describe("login throttling", () => {
     await Bun.sleep(retryAfter * 1000 + 300);
     const after = await login("carol", carol.password);
     expect(after.status).toBe(201);
-    jar.add((await jsonOf(after)).token);
+    jar.add((await jsonOf<SessionBody>(after)).token);
   });
 
   test("parallel wrong guesses cannot get past the (username, address) limit", async () => {

@@ -3,6 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { call, expectProblem, registerUser, SecretJar } from "../support/accounts.ts";
 import { callFrom } from "../support/from-address.ts";
+import type { SessionBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { runCli, useSuiteServer } from "../support/pixvault.ts";
 
@@ -29,7 +30,7 @@ describe("login throttling through a trusted proxy", () => {
     await expectProblem(await loginVia("198.51.100.1", victim.username, victim.password), 429, "rate_limited");
     const own = await loginVia("198.51.100.2", victim.username, victim.password);
     expect(own.status).toBe(201);
-    jar.add((await jsonOf(own)).token);
+    jar.add((await jsonOf<SessionBody>(own)).token);
   });
 
   test(`past ${PER_USER} failures from all addresses together the username is locked, even for a new address with the right password`, async () => {
@@ -50,7 +51,7 @@ describe("login throttling through a trusted proxy", () => {
     expect((await runCli(["user", "unlock", "--username", victim.username, "--data-dir", suite.dataDir])).code).toBe(0);
     const after = await loginVia("192.0.2.200", victim.username, victim.password);
     expect(after.status).toBe(201);
-    jar.add((await jsonOf(after)).token);
+    jar.add((await jsonOf<SessionBody>(after)).token);
   });
 
   test(`one forwarded address guessing at ${PER_IP} usernames is throttled; another address is not`, async () => {
@@ -59,7 +60,7 @@ describe("login throttling through a trusted proxy", () => {
     await expectProblem(await loginVia("203.0.113.50", user.username, user.password), 429, "rate_limited");
     const other = await loginVia("203.0.113.51", user.username, user.password);
     expect(other.status).toBe(201);
-    jar.add((await jsonOf(other)).token);
+    jar.add((await jsonOf<SessionBody>(other)).token);
   });
 
   test("the client is the right-most untrusted hop: addresses a client writes to the left of it change nothing", async () => {
@@ -84,7 +85,7 @@ describe("login throttling through a trusted proxy", () => {
     // The address it pretended to be is untouched.
     const pretended = await loginVia("198.18.0.99", user.username, user.password);
     expect(pretended.status).toBe(201);
-    jar.add((await jsonOf(pretended)).token);
+    jar.add((await jsonOf<SessionBody>(pretended)).token);
   });
 
   test("no password or token used here appears in the server log", () => {

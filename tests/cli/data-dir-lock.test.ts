@@ -5,6 +5,7 @@ import { describe, expect, test } from "bun:test";
 import type { Socket } from "node:net";
 import { join } from "node:path";
 import { signedInUser } from "../support/accounts.ts";
+import type { ImagePage } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { noisePng, pngOfSize } from "../support/images.ts";
 import { bytesOf, contentOf, sha256Hex, uploadOne } from "../support/images-api.ts";
@@ -69,9 +70,9 @@ describe("one server per data directory", () => {
       socket.write(bytes.subarray(1024 * 1024));
       expect(await status).toBe("HTTP/1.1 201 Created");
       socket.destroy();
-      const listed = await jsonOf(await fetch(`${server.url}/api/v1/images`, { headers: { authorization: `Bearer ${user.token}` } }));
+      const listed = await jsonOf<ImagePage>(await fetch(`${server.url}/api/v1/images`, { headers: { authorization: `Bearer ${user.token}` } }));
       const stored = listed.items.find((i: { filename: string }) => i.filename === "in-flight.png");
-      expect(sha256Hex(await bytesOf(await contentOf(server.url, user.token, stored.id)))).toBe(sha256Hex(bytes));
+      expect(sha256Hex(await bytesOf(await contentOf(server.url, user.token, stored!.id)))).toBe(sha256Hex(bytes));
     } finally {
       await server.stop();
       dir.remove();

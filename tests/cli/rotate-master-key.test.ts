@@ -5,6 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { call, loginToken, signedInUser } from "../support/accounts.ts";
+import type { UploadBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { noisePng } from "../support/images.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadFiles, uploadOne } from "../support/images-api.ts";
@@ -102,7 +103,7 @@ describe("pixvault rotate-master-key", () => {
       const token = await loginToken(again.url, ann.user.username, ann.user.password);
       const dup = await uploadFiles(again.url, token, [{ name: "A.png", bytes: noisePng({ width: 9, height: 9, seed: 6 }) }]);
       expect(dup.status).toBe(409);
-      expect((await jsonOf(dup)).failed[0].code).toBe("name_conflict");
+      expect((await jsonOf<UploadBody>(dup)).failed[0]!.code).toBe("name_conflict");
       await again.stop();
     } finally {
       dir.remove();

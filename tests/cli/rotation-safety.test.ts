@@ -7,6 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loginToken, signedInUser } from "../support/accounts.ts";
+import type { UploadBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { noisePng } from "../support/images.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadFiles, uploadOne } from "../support/images-api.ts";
@@ -52,7 +53,7 @@ describe("key changes beside a running server", () => {
       expect((await listAll(server.url, ann.token, { tag: "trip" })).map((i) => i.id)).toEqual([image.id]);
       const clash = await uploadFiles(server.url, ann.token, [{ name: "LAKE.png", bytes: noisePng({ width: 9, height: 9, seed: 82 }) }]);
       expect(clash.status).toBe(409);
-      expect((await jsonOf(clash)).failed[0].code).toBe("name_conflict");
+      expect((await jsonOf<UploadBody>(clash)).failed[0]!.code).toBe("name_conflict");
     } finally {
       await server.stop();
       dir.remove();
@@ -148,7 +149,7 @@ describe("key changes beside a running server", () => {
         expect(sha256Hex(await bytesOf(await contentOf(server.url, token, image.id)))).toBe(sha256Hex(bytes));
         const clash = await uploadFiles(server.url, token, [{ name: "MOVED.png", bytes }]);
         expect(clash.status).toBe(409);
-        expect((await jsonOf(clash)).failed[0].code).toBe("name_conflict");
+        expect((await jsonOf<UploadBody>(clash)).failed[0]!.code).toBe("name_conflict");
       } finally {
         await server.stop();
       }

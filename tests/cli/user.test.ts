@@ -1,6 +1,7 @@
 // `pixvault user …`: operators manage accounts on the same database a server uses.
 import { afterAll, describe, expect, test } from "bun:test";
 import { runCli, startServer, tempDir } from "../support/pixvault.ts";
+import type { ApiTokenBody, SessionBody, UserBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 
 const dir = tempDir();
@@ -27,7 +28,7 @@ describe("pixvault user", () => {
         body: JSON.stringify({ username: "operator.ann", password: PASSWORD }),
       });
       expect(res.status).toBe(201);
-      expect((await jsonOf(res)).user.username).toBe("operator.ann");
+      expect((await jsonOf<{ user: UserBody }>(res)).user.username).toBe("operator.ann");
     } finally {
       await server.stop();
     }
@@ -81,14 +82,14 @@ describe("pixvault user", () => {
         });
       const meStatus = async (token: string) =>
         (await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status;
-      const { token } = await jsonOf(await login(PASSWORD));
+      const { token } = await jsonOf<SessionBody>(await login(PASSWORD));
       const minted = await fetch(`${server.url}/api/v1/tokens`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
         body: JSON.stringify({ name: "cron job", password: PASSWORD }),
       });
       expect(minted.status).toBe(201);
-      const api = (await jsonOf(minted)).token as string;
+      const api = (await jsonOf<ApiTokenBody>(minted)).token as string;
       expect(await meStatus(api)).toBe(200);
 
       // A short new password is refused like a weak one, and changes nothing.

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { call, SecretJar, signedInUser } from "../support/accounts.ts";
+import type { MeBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { bytesOf, contentOf, listAll, sha256Hex } from "../support/images-api.ts";
 import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
@@ -105,7 +106,7 @@ describe(`${CLIENTS} clients as ${USERS} users for ${LOAD_SECONDS} s`, () => {
         expect(res.status).toBe(200);
         expect(sha256Hex(await bytesOf(res))).toBe(known.sha256);
       }
-      const me = await jsonOf(await call(server.url, "GET", "/api/v1/me", { token: held.member.token }));
+      const me = await jsonOf<{ user: MeBody }>(await call(server.url, "GET", "/api/v1/me", { token: held.member.token }));
       const bytes = [...held.images.values()].reduce((sum, i) => sum + i.bytes.length, 0);
       expect(me.user.usage).toMatchObject({ images: held.images.size, bytes });
       images += held.images.size;

@@ -5,6 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { connect } from "node:net";
 import { call, SecretJar, signedInUser, type SignedInUser } from "../support/accounts.ts";
+import type { MeBody, SessionBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { uploadRaw } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
@@ -63,7 +64,7 @@ describe("slow clients", () => {
     await health.arrayBuffer();
     const login = await call(suite.url, "POST", "/api/v1/sessions", { json: { username: member.user.username, password: member.user.password } });
     expect(login.status).toBe(201);
-    jar.add((await jsonOf(login)).token);
+    jar.add((await jsonOf<SessionBody>(login)).token);
     const upload = await uploadRaw(suite.url, member.token, noisePng({ width: 24, height: 16, seed: 5 }), { filename: "meanwhile.png" });
     expect(upload.status).toBe(201);
     await upload.arrayBuffer();
@@ -74,7 +75,7 @@ describe("slow clients", () => {
     // Their sockets and temp files are closed too, not just answered (a little slack for the database's own files).
     expect(await until(() => openFileCount(suite.server.proc.pid) <= filesBefore + 5, 5_000)).toEqual(true);
     // Nothing half-stored: the user holds exactly the one image uploaded meanwhile.
-    const me = await jsonOf(await call(suite.url, "GET", "/api/v1/me", { token: member.token }));
+    const me = await jsonOf<{ user: MeBody }>(await call(suite.url, "GET", "/api/v1/me", { token: member.token }));
     expect(me.user.usage.images).toBe(1);
   }, 90_000);
 

@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { createRoute, z } from "@hono/zod-openapi";
 import { createApp } from "../../src/app.ts";
 import { createLogger } from "../../src/logger.ts";
+import type { Problem } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 
 function appWithLog(readiness = {}) {
@@ -65,7 +66,7 @@ describe("errors", () => {
       body: JSON.stringify({ name: "", age: "x" }),
     });
     expect(res.status).toBe(422);
-    const body = await jsonOf(res);
+    const body = await jsonOf<Problem>(res);
     expect(body.code).toBe("validation_failed");
     expect(body.errors.map((e: { field: string }) => e.field).sort()).toEqual(["age", "name"]);
     const malformed = await app.request("/echo", {
@@ -74,6 +75,6 @@ describe("errors", () => {
       body: "{not json",
     });
     expect(malformed.status).toBe(400);
-    expect((await jsonOf(malformed)).code).toBe("bad_request");
+    expect((await jsonOf<Problem>(malformed)).code).toBe("bad_request");
   });
 });

@@ -4,7 +4,8 @@
 // up); only a public image keeps a policy that lets caches hold it.
 import { beforeAll, describe, expect, test } from "bun:test";
 import { call, signedInUser, type SignedInUser } from "../support/accounts.ts";
-import { jsonOf, type Json } from "../support/http.ts";
+import type { ImageBody } from "../support/api-bodies.ts";
+import { jsonOf } from "../support/http.ts";
 import { uploadOne } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
 import { useSuiteServer } from "../support/pixvault.ts";
@@ -13,8 +14,8 @@ import { createShare, openShare } from "../support/shares-api.ts";
 describe("Cache-Control", () => {
   const suite = useSuiteServer([]);
   let ann: SignedInUser;
-  let privateImage: Json;
-  let publicImage: Json;
+  let privateImage: ImageBody;
+  let publicImage: ImageBody;
   let cookie: string;
 
   /** The Cache-Control of a request's answer (body read, so no connection is left open). */

@@ -6,6 +6,7 @@ import { contentResponse, type ContentSource } from "../../src/http/content-resp
 import { onError } from "../../src/http/errors.ts";
 import { listen } from "../../src/http/listen.ts";
 import { createLogger } from "../../src/logger.ts";
+import type { Problem } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 
 const ETAG = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
@@ -465,7 +466,7 @@ describe("beforeLastByte (share links count what delivers the image's end)", () 
     for (const headers of [{}, { range: "bytes=10-" }] as Record<string, string>[]) {
       const res = await request(headers);
       expect(res.status).toBe(410);
-      expect((await jsonOf(res)).code).toBe("link_exhausted");
+      expect((await jsonOf<Problem>(res)).code).toBe("link_exhausted");
     }
     expect(seen.reads).toBe(0);
     expect(seen.closes).toBe(2);

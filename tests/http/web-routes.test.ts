@@ -3,6 +3,7 @@
 // API keeping its own CSP. The compiled executable is covered by tests/e2e/web-ui.e2e.ts.
 import { describe, expect, test } from "bun:test";
 import { gunzipSync } from "node:zlib";
+import type { OpenApiDoc } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { useSuiteServer } from "../support/pixvault.ts";
 
@@ -81,10 +82,10 @@ describe("the web UI's routes", () => {
   });
 
   test("the OpenAPI document describes the cookie session and the current-session route", async () => {
-    const doc = await jsonOf(await get("/api/v1/openapi.json"));
+    const doc = await jsonOf<OpenApiDoc>(await get("/api/v1/openapi.json"));
     expect(doc.components.securitySchemes.sessionCookie).toMatchObject({ type: "apiKey", in: "cookie", name: "pxv_session" });
-    expect(doc.paths["/api/v1/sessions/current"].get).toBeDefined();
-    expect(JSON.stringify(doc.paths["/api/v1/sessions"].post)).toContain("cookie");
+    expect(doc.paths["/api/v1/sessions/current"]!.get).toBeDefined();
+    expect(JSON.stringify(doc.paths["/api/v1/sessions"]!.post)).toContain("cookie");
     expect(Object.keys(doc.paths).some((p) => p.startsWith("/assets"))).toBe(false);
   });
 });

@@ -5,6 +5,7 @@ import { readdirSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { call, expectProblem, invalidFields, loginToken, registerUser } from "../support/accounts.ts";
+import type { MeBody, UploadBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
 import { FIXTURES, fixtureImage, noisePng, pngOfSize, REFUSED_FIXTURES } from "../support/images.ts";
@@ -18,7 +19,7 @@ async function freshToken(url: string): Promise<string> {
 }
 
 async function usage(url: string, token: string): Promise<{ images: number; bytes: number }> {
-  const body = await jsonOf(await call(url, "GET", "/api/v1/me", { token }));
+  const body = await jsonOf<{ user: MeBody }>(await call(url, "GET", "/api/v1/me", { token }));
   return { images: body.user.usage.images, bytes: body.user.usage.bytes };
 }
 
@@ -32,10 +33,10 @@ describe("uploading images", () => {
   test("every accepted format is stored with the type and size its bytes say, whatever the client claims", async () => {
     const files = FIXTURES.map((f, i) => ({ name: `claimed-${i}.txt`, bytes: fixtureImage(f.file), type: "text/plain" }));
     const res = await uploadFiles(suite.url, token, files);
-    const body = await jsonOf(res);
+    const body = await jsonOf<UploadBody>(res);
     expect(res.status).toBe(201);
     expect(body.failed).toEqual([]);
-    expect(body.created.map((i: { contentType: string; width: number; height: number }) => [i.contentType, i.width, i.height])).toEqual(
+    expect(body.created.map((i) => [i.contentType, i.width, i.height])).toEqual(
       FIXTURES.map((f) => [f.contentType, f.width, f.height]),
     );
     for (const [i, image] of body.created.entries()) {
@@ -49,12 +50,12 @@ describe("uploading images", () => {
   test("a raw body with ?filename= works by POST (--data-binary) and by PUT (curl -T), with options in the query", async () => {
     const png = noisePng({ width: 64, height: 32, seed: 11 });
     const res = await uploadRaw(suite.url, token, png, { filename: "raw.png", visibility: "public", tags: "Sky,sea", description: "by POST" });
-    const body = await jsonOf(res);
+    const body = await jsonOf<UploadBody>(res);
     expect(res.status).toBe(201);
     expect(body.created[0]).toMatchObject({ filename: "raw.png", visibility: "public", tags: ["sky", "sea"], description: "by POST", width: 64, height: 32 });
     const put = await uploadRaw(suite.url, token, noisePng({ width: 8, height: 8, seed: 12 }), { filename: "put.png" }, "PUT");
     expect(put.status).toBe(201);
-    expect((await bytesOf(await contentOf(suite.url, token, body.created[0].id))).equals(png)).toBe(true);
+    expect((await bytesOf(await contentOf(suite.url, token, body.created[0]!.id))).equals(png)).toBe(true);
   });
 
   test("a raw body without ?filename= is 422 naming the field", async () => {
@@ -69,7 +70,7 @@ describe("uploading images", () => {
       description: "line one\nline two",
       onConflict: "rename",
     });
-    const body = await jsonOf(res);
+    const body = await jsonOf<UploadBody>(res);
     expect(res.status).toBe(201);
     expect(body.created[0]).toMatchObject({ visibility: "public", tags: ["a", "b"], description: "line one\nline two" });
   });
@@ -92,14 +93,14 @@ describe("uploading images", () => {
       { name: "empty.png", bytes: new Uint8Array(0) },
     ];
     const res = await uploadFiles(suite.url, token, files);
-    const body = await jsonOf(res);
+    const body = await jsonOf<UploadBody>(res);
     expect(res.status).toBe(207);
     expect(body.created.map((i: { filename: string }) => i.filename)).toEqual(["good.png"]);
-    expect(body.failed.map((f: { filename: string; status: number; code: string }) => [f.filename, f.status, f.code])).toEqual(
+    expect(body.failed.map((f) => [f.filename, f.status, f.code])).toEqual(
       files.slice(1).map((f) => [f.name, 415, "unsupported_media_type"]),
     );
-    expect(body.failed.find((f: { filename: string }) => f.filename === "refused-sample.pdf.png").detail).toContain("application/pdf");
-    expect(body.failed.at(-1).detail).toContain("empty");
+    expect(body.failed.find((f) => f.filename === "refused-sample.pdf.png")!.detail).toContain("application/pdf");
+    expect(body.failed.at(-1)!.detail).toContain("empty");
   });
 
   test("when every file fails, the status is the first failure's and the body is problem+json with the per-file list", async () => {
@@ -120,24 +121,24 @@ describe("uploading images", () => {
       { name: "big.png", bytes: big },
       { name: "after-big.png", bytes: noisePng({ width: 12, height: 12, seed: 16 }) },
     ]);
-    const body = await jsonOf(res);
+    const body = await jsonOf<UploadBody>(res);
     expect(res.status).toBe(207);
     expect(body.failed[0]).toMatchObject({ filename: "big.png", status: 413, code: "payload_too_large" });
-    expect(body.created[0].filename).toBe("after-big.png");
-    expect(await usage(suite.url, token)).toEqual({ images: before.images + 1, bytes: before.bytes + body.created[0].size });
+    expect(body.created[0]!.filename).toBe("after-big.png");
+    expect(await usage(suite.url, token)).toEqual({ images: before.images + 1, bytes: before.bytes + body.created[0]!.size });
   });
 
   test("50 files in one request are all stored and all read back byte-exact", async () => {
     const files = Array.from({ length: 50 }, (_, i) => ({ name: `batch-${i}.png`, bytes: noisePng({ width: 20 + i, height: 10, seed: 100 + i }) }));
     const res = await uploadFiles(suite.url, token, files);
-    const body = await jsonOf(res);
+    const body = await jsonOf<UploadBody>(res);
     expect(res.status).toBe(201);
     expect(body.created).toHaveLength(50);
     for (const [i, image] of body.created.entries()) {
       expect(image.filename).toBe(`batch-${i}.png`);
       expect(image.sha256).toBe(sha256Hex(files[i]!.bytes));
     }
-    const sample = body.created[37];
+    const sample = body.created[37]!;
     expect((await bytesOf(await contentOf(suite.url, token, sample.id))).equals(Buffer.from(files[37]!.bytes))).toBe(true);
   });
 
@@ -152,7 +153,7 @@ describe("uploading images", () => {
       { name: `${"é".repeat(128)}.png`, bytes: img(25) },
       { name: "tab\there.png", bytes: img(26) },
     ]);
-    const body = await jsonOf(res);
+    const body = await jsonOf<UploadBody>(res);
     expect(res.status).toBe(207);
     expect(body.created.map((i: { filename: string }) => i.filename)).toEqual(["passwd.png", "win.png", "café.png", "猫 ünï 🐈.png"]);
     expect(body.failed.map((f: { status: number; code: string }) => [f.status, f.code])).toEqual([
@@ -173,10 +174,10 @@ describe("uploading images", () => {
     ]);
     const headers = { "content-type": `multipart/form-data; boundary=${boundary}` };
     const res = await call(suite.url, "POST", "/api/v1/images", { token, body, headers });
-    const result = await jsonOf(res);
+    const result = await jsonOf<UploadBody>(res);
     expect(res.status).toBe(207);
     expect(result.failed).toEqual([expect.objectContaining({ filename: null, status: 422, code: "validation_failed" })]);
-    expect(result.created[0].filename).toBe("named.png");
+    expect(result.created[0]!.filename).toBe("named.png");
 
     const onlyFields = `--${boundary}\r\nContent-Disposition: form-data; name="tags"\r\n\r\nx\r\n--${boundary}--\r\n`;
     await expectProblem(await call(suite.url, "POST", "/api/v1/images", { token, body: onlyFields, headers }), 422, "validation_failed");
@@ -235,12 +236,12 @@ describe("the storage quota", () => {
       { name: "q2.png", bytes: pngOfSize(250_000, 42) },
       { name: "q3.png", bytes: pngOfSize(60_000, 43) },
     ]);
-    const body = await jsonOf(res);
+    const body = await jsonOf<UploadBody>(res);
     expect(res.status).toBe(207);
     expect(body.failed[0]).toMatchObject({ filename: "q2.png", status: 413, code: "quota_exceeded" });
     expect(body.created.map((i: { filename: string }) => i.filename)).toEqual(["q3.png"]);
     await expectProblem(await uploadRaw(suite.url, token, pngOfSize(200_000, 44), { filename: "q4.png" }), 413, "quota_exceeded");
-    expect(await usage(suite.url, token)).toEqual({ images: 2, bytes: first.size + body.created[0].size });
+    expect(await usage(suite.url, token)).toEqual({ images: 2, bytes: first.size + body.created[0]!.size });
     expect(countFiles(join(suite.dataDir, "blobs", ".tmp"))).toBe(0);
   });
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { call, expectProblem, signedInUser } from "../support/accounts.ts";
+import type { UploadBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { noisePng, pngOfSize } from "../support/images.ts";
 import { bytesOf, contentOf, sha256Hex, uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
@@ -61,7 +62,7 @@ describe("an S3 blob store", () => {
     const bytes = pngOfSize(20 * 1024 * 1024, 62);
     const res = await uploadRaw(b.url, user.token, bytes, { filename: "large.png" });
     expect(res.status).toBe(201);
-    const id = (await jsonOf(res)).created[0].id;
+    const id = (await jsonOf<UploadBody>(res)).created[0]!.id;
     const back = await contentOf(a.url, user.token, id);
     expect(back.headers.get("content-length")).toBe(String(bytes.length));
     expect(sha256Hex(await bytesOf(back))).toBe(sha256Hex(bytes));

@@ -116,3 +116,9 @@ export interface ListedShare {
   hasPassword: boolean;
   [extra: string]: unknown;
 }
+
+/** The parts of /api/v1/openapi.json the tests read. */
+export interface OpenApiDoc {
+  paths: { [path: string]: { [method: string]: { responses: { [status: string]: unknown }; requestBody?: unknown } } };
+  components: { securitySchemes: { [name: string]: unknown } };
+}

@@ -9,6 +9,6 @@ import type { JsonValue } from "./api-bodies.ts";
 export type Json = any;
 
 /** The body of `res` as JSON, typed as `T`: a claim the test's assertions then check. */
-export async function jsonOf<T = Json>(res: Response): Promise<T> {
+export async function jsonOf<T = Json>(res: { json(): Promise<unknown> }): Promise<T> {
   return (await res.json()) as T;
 }
