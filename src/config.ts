@@ -179,9 +179,7 @@ function storageFrom(raw: Raw, env: Env): StorageConfig {
   if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) {
     throw new ConfigError(`--data-dir: "${dataDir}" exists and is not a directory`);
   }
-  const databaseUrl = parseDatabaseUrl(
-    raw.get("database-url") ?? pathToFileURL(join(dataDir, "pixvault.db")).href,
-  );
+  const databaseUrl = parseDatabaseUrl(raw.get("database-url") ?? pathToFileURL(join(dataDir, "pixvault.db")).href);
   const blobStore = withS3Environment(parseBlobStore(raw.get("blob-store") ?? join(dataDir, "blobs"), dataDir), env);
   const masterKeyFile = resolve(raw.get("master-key-file") ?? join(dataDir, "master.key"));
   const masterKeyPassphrase = env[PASSPHRASE_ENV] || undefined;
@@ -245,9 +243,7 @@ function serveFrom(raw: Raw, positionals: string[], env: Env): ServeConfig {
   if ((certFile === undefined) !== (keyFile === undefined)) {
     throw new ConfigError(certFile ? "--tls-key: required with --tls-cert" : "--tls-cert: required with --tls-key");
   }
-  const tls = certFile && keyFile
-    ? { certFile: readableFile("tls-cert", certFile), keyFile: readableFile("tls-key", keyFile) }
-    : undefined;
+  const tls = certFile && keyFile ? { certFile: readableFile("tls-cert", certFile), keyFile: readableFile("tls-key", keyFile) } : undefined;
   const maxImageBytes = parseBytes("max-image-bytes", raw.get("max-image-bytes") ?? "52428800");
   if (maxImageBytes < 1) throw new ConfigError(`--max-image-bytes: must be at least 1 byte`);
   const publicUrl = raw.get("public-url");
@@ -261,8 +257,7 @@ function serveFrom(raw: Raw, positionals: string[], env: Env): ServeConfig {
     ...(publicUrl !== undefined ? { publicUrl: parseHttpUrl("public-url", publicUrl) } : {}),
     maxImageBytes,
     userQuotaBytes: parseBytes("user-quota-bytes", raw.get("user-quota-bytes") ?? "0"),
-    shutdownGraceMs:
-      parseInteger("shutdown-grace-seconds", raw.get("shutdown-grace-seconds") ?? "30", 0, 3600) * 1000,
+    shutdownGraceMs: parseInteger("shutdown-grace-seconds", raw.get("shutdown-grace-seconds") ?? "30", 0, 3600) * 1000,
     headerTimeoutMs: parseInteger("header-timeout-seconds", raw.get("header-timeout-seconds") ?? "30", 1, 3600) * 1000,
     bodyIdleTimeoutMs: parseInteger("body-idle-timeout-seconds", raw.get("body-idle-timeout-seconds") ?? "60", 1, 3600) * 1000,
     sessionLifetimeMs: parseDuration("session-lifetime", raw.get("session-lifetime") ?? "24h"),

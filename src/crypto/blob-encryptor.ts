@@ -141,10 +141,7 @@ export function encryptStream(
 }
 
 /** Whole-buffer convenience for small inputs and tests. */
-export function encryptBlob(
-  plaintext: Uint8Array,
-  options: BlobEncryptorOptions,
-): { blob: Buffer; commitment: Buffer } {
+export function encryptBlob(plaintext: Uint8Array, options: BlobEncryptorOptions): { blob: Buffer; commitment: Buffer } {
   const encryptor = createBlobEncryptor(options);
   const parts = [encryptor.header, ...encryptor.push(plaintext), ...encryptor.finish()];
   return { blob: Buffer.concat(parts), commitment: encryptor.commitment };

@@ -4,13 +4,13 @@ import { contextBytes, LABEL } from "./context.ts";
 import { IntegrityError } from "./errors.ts";
 import { KEY_BYTES, NONCE_BYTES, TAG_BYTES } from "./gcm.ts";
 
-export const MAGIC = Buffer.from("PXVB", "latin1");
-export const BLOB_VERSION = 1;
+const MAGIC = Buffer.from("PXVB", "latin1");
+const BLOB_VERSION = 1;
 export const HEADER_BYTES = 64;
-export const KEY_ID_BYTES = 16;
+const KEY_ID_BYTES = 16;
 export const BLOB_SALT_BYTES = 32;
 export const NONCE_PREFIX_BYTES = 7;
-export const COMMITMENT_BYTES = 32;
+const COMMITMENT_BYTES = 32;
 export const DEFAULT_SEGMENT_LOG2 = 16;
 export const MIN_SEGMENT_LOG2 = 10;
 export const MAX_SEGMENT_LOG2 = 24;
@@ -81,7 +81,7 @@ export function deriveSegmentKeys(
   headerBytes: Buffer,
   header: BlobHeader,
 ): { keys: SegmentKeys; commitment: Buffer } {
-  const okm = Buffer.from(hkdfSync("sha256", dataKey, header.salt, contextBytes(LABEL.blob, imageId), 2 * KEY_BYTES));
+  const okm = Buffer.from(hkdfSync("sha256", dataKey, header.salt, contextBytes(LABEL.blob, imageId), KEY_BYTES + COMMITMENT_BYTES));
   const aad = Buffer.concat([headerBytes, Buffer.from(imageId, "utf8")]);
   return {
     keys: { key: okm.subarray(0, KEY_BYTES), aad, noncePrefix: header.noncePrefix },

@@ -55,8 +55,7 @@ export async function openBlob(options: OpenBlobOptions): Promise<OpenedBlob> {
   if (!Number.isSafeInteger(blobLength) || blobLength < HEADER_BYTES + TAG_BYTES) {
     throw new IntegrityError("malformed", WHAT);
   }
-  const read =
-    blobLength <= WHOLE_READ_BYTES ? readFromBytes(await readExact(options.read, 0, blobLength)) : options.read;
+  const read = blobLength <= WHOLE_READ_BYTES ? readFromBytes(await readExact(options.read, 0, blobLength)) : options.read;
   const headerBytes = Buffer.from(await readExact(read, 0, HEADER_BYTES));
   const header = parseHeader(headerBytes);
   if (!sameBytes(header.keyId, blobKeyId(dataKey))) throw new IntegrityError("wrong_key", WHAT);

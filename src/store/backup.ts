@@ -4,7 +4,20 @@
 // as good as a copy and costs nothing; across filesystems they are copied. Whatever the umask,
 // what it writes is the owner's alone: files 0600, directories 0700 (password hashes and
 // wrapped keys are in the snapshot).
-import { chmodSync, closeSync, constants, copyFileSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { blobPath } from "./blob-layout.ts";
 import { SqliteConnection } from "./sqlite-connection.ts";
