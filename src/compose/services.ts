@@ -43,3 +43,15 @@ export function imageDeps(
     ...(config.publicUrl !== undefined ? { publicUrl: config.publicUrl } : {}),
   };
 }
+
+export type ServiceConfig = AccountOptions & Pick<ServeConfig, "maxImageBytes" | "publicUrl">;
+
+/** Both sets of deps from one config, as `serve` and the test app run them. */
+export function composeServices(
+  storage: Storage,
+  config: ServiceConfig,
+  logger: Logger,
+): { accounts: AccountDeps; images: ImageDeps } {
+  const accounts = accountDeps(storage, config);
+  return { accounts, images: imageDeps(storage, accounts, config, logger) };
+}

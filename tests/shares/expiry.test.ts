@@ -1,19 +1,12 @@
-// Expiry of share links and of unlock cookies, on a clock the test controls. Links are made
-// through a real server; the same data directory is then served in-process by createApp with
-// deps.now moved forward (the minimum lifetime is 60 s, and no test-only flag exists).
+// Expiry of share links and of unlock cookies, on a clock the test controls: the whole app runs
+// in process (createTestApp) and its clock is moved forward, since the minimum lifetime is 60 s.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { createApp, type App } from "../../src/app.ts";
-import { accountDeps, imageDeps } from "../../src/compose/services.ts";
-import { openStorage, type Storage } from "../../src/compose/storage.ts";
-import { parseStorageConfig } from "../../src/config.ts";
-import { createLogger } from "../../src/logger.ts";
-import { startServer, tempDir } from "../support/pixvault.ts";
-import { expectProblem, signedInUser } from "../support/accounts.ts";
+import { createTestApp, testClock, type TestApp } from "../../src/test-app.ts";
+import { expectProblem } from "../support/accounts.ts";
 import { jsonOf } from "../support/http.ts";
-import { uploadOne } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
-import { createShare, unlockCookie, type CreatedShare } from "../support/shares-api.ts";
+import { unlockCookie, type CreatedShare } from "../support/shares-api.ts";
+import { sendJson, uploaded } from "../domain/app-client.ts";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -21,54 +14,43 @@ const DAY = 24 * 60 * MINUTE;
 const PASSWORD = "expiry test password";
 
 describe("share link expiry (in-process, clock moved forward)", () => {
-  const dir = tempDir();
-  const dataDir = join(dir.path, "data");
   const bytes = noisePng({ width: 24, height: 24, seed: 31 });
-  let storage: Storage;
-  let app: App;
-  let offsetMs = 0;
+  // The links are made at `start`; `at(ms)` puts the clock `ms` after that.
+  const start = Date.now();
+  let t: TestApp;
   let session: string;
   let imageId: string;
   let minute: CreatedShare;
   let week: CreatedShare;
   let locked: CreatedShare;
 
-  const at = (ms: number) => (offsetMs = ms);
-  const open = (link: CreatedShare, init: RequestInit = {}) => app.request(`/s/${link.token}`, init);
+  const at = (ms: number) => t.clock.set(start + ms);
+  const open = (link: CreatedShare, init: RequestInit = {}) => t.request(`/s/${link.token}`, init);
+  const share = async (body: Record<string, unknown>): Promise<CreatedShare> => {
+    const res = await sendJson(t, "POST", `/api/v1/images/${imageId}/shares`, session, body);
+    if (res.status !== 201) throw new Error(`share: ${res.status} ${await res.text()}`);
+    return (await res.json()) as CreatedShare;
+  };
 
   beforeAll(async () => {
-    const server = await startServer(["--data-dir", dataDir]);
-    try {
-      const alice = await signedInUser(server.url);
-      session = alice.token;
-      imageId = (await uploadOne(server.url, alice.token, { name: "ticking.png", bytes })).id;
-      minute = await createShare(server.url, alice.token, imageId, { expiresInSeconds: 60 });
-      week = await createShare(server.url, alice.token, imageId, { expiresInSeconds: 7 * 86400 });
-      locked = await createShare(server.url, alice.token, imageId, { expiresInSeconds: 3600, password: PASSWORD });
-    } finally {
-      await server.stop();
-    }
-    const logger = createLogger(() => {});
-    storage = await openStorage(parseStorageConfig(["--data-dir", dataDir]).config, logger);
-    const now = () => new Date(Date.now() + offsetMs);
-    const accounts = { ...accountDeps(storage), now };
-    const images = { ...imageDeps(storage, accounts, { maxImageBytes: 1024 * 1024 }, logger), now };
-    app = createApp({ logger, version: "test", readiness: {}, accounts, images });
+    t = await createTestApp({ clock: testClock(start) });
+    session = (await t.signUp()).token;
+    imageId = (await uploaded(t, session, "ticking.png", bytes)).id;
+    minute = await share({ expiresInSeconds: 60 });
+    week = await share({ expiresInSeconds: 7 * 86400 });
+    locked = await share({ expiresInSeconds: 3600, password: PASSWORD });
   });
 
-  afterAll(() => {
-    storage?.close();
-    dir.remove();
-  });
+  afterAll(() => t?.close());
 
   test("a 60-second link works until its expiresAt, then is 410 link_expired for GET, HEAD and ranges", async () => {
     const expiresAt = Date.parse(minute.expiresAt);
-    at(expiresAt - Date.now() - 2 * SECOND);
+    t.clock.set(expiresAt - 2 * SECOND);
     const before = await open(minute);
     expect(before.status).toBe(200);
     expect(Buffer.from(await before.arrayBuffer()).equals(bytes)).toBe(true);
 
-    at(expiresAt - Date.now() + SECOND);
+    t.clock.set(expiresAt + SECOND);
     const after = await expectProblem(await open(minute), 410, "link_expired");
     expect(after.detail).toContain(minute.expiresAt);
     expect((await open(minute, { method: "HEAD" })).status).toBe(410);
@@ -79,7 +61,7 @@ describe("share link expiry (in-process, clock moved forward)", () => {
 
   test("the owner's listing drops a link once it has expired", async () => {
     const listed = async () => {
-      const res = await app.request(`/api/v1/images/${imageId}/shares`, { headers: { authorization: `Bearer ${session}` } });
+      const res = await t.request(`/api/v1/images/${imageId}/shares`, { headers: { authorization: `Bearer ${session}` } });
       expect(res.status).toBe(200);
       return ((await jsonOf(res)).items as { id: string }[]).map((l) => l.id);
     };
@@ -92,15 +74,15 @@ describe("share link expiry (in-process, clock moved forward)", () => {
   test("the longest link (7 days) ends after 7 days", async () => {
     const expiresAt = Date.parse(week.expiresAt);
     expect(Math.abs(expiresAt - Date.now() - 7 * DAY)).toBeLessThan(MINUTE);
-    at(expiresAt - Date.now() - MINUTE);
+    t.clock.set(expiresAt - MINUTE);
     expect((await open(week)).status).toBe(200);
-    at(expiresAt - Date.now() + SECOND);
+    t.clock.set(expiresAt + SECOND);
     await expectProblem(await open(week), 410, "link_expired");
   });
 
   test("an unlock cookie lasts 10 minutes; then the form asks again while the link itself still works", async () => {
     at(0);
-    const res = await app.request(`/s/${locked.token}`, {
+    const res = await t.request(`/s/${locked.token}`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ password: PASSWORD }).toString(),

@@ -1,0 +1,116 @@
+// createTestApp(): the whole app in process — real SQLite file, disk blobs, fresh master key — on a clock the test moves.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createApp, type App } from "./app.ts";
+import { composeServices } from "./compose/services.ts";
+import { openStorage, type Storage } from "./compose/storage.ts";
+import { parseServeConfig, type ServeConfig } from "./config.ts";
+import type { AccountDeps, ImageDeps } from "./domain/context.ts";
+import { createLogger } from "./logger.ts";
+
+/** Time as every rule sees it (sessions, share links, throttling windows, invites); it moves only when told. */
+export interface TestClock {
+  now(): Date;
+  advance(ms: number): void;
+  set(date: Date | number): void;
+}
+
+export function testClock(start: Date | number = Date.now()): TestClock {
+  let at = new Date(start).getTime();
+  return {
+    now: () => new Date(at),
+    advance: (ms) => {
+      at += ms;
+    },
+    set: (date) => {
+      at = new Date(date).getTime();
+    },
+  };
+}
+
+export interface RequestOptions {
+  /** The client address the throttles see (in process there is no socket). */
+  ip?: string;
+}
+
+export interface SignedUp {
+  id: string;
+  username: string;
+  password: string;
+  /** A session JWT, for `Authorization: Bearer`. */
+  token: string;
+}
+
+export interface TestApp {
+  readonly app: App;
+  readonly clock: TestClock;
+  readonly config: ServeConfig;
+  /** The deps the routes run on, for tests that look behind the HTTP surface. */
+  readonly accounts: AccountDeps;
+  readonly images: ImageDeps;
+  /** Every log line written so far (JSON lines). */
+  readonly logs: string[];
+  request(path: string, init?: RequestInit, options?: RequestOptions): Promise<Response>;
+  /** Registers a user (strong password unless given) and signs in; throws unless both succeed. */
+  signUp(username?: string, password?: string): Promise<SignedUp>;
+  /** A session JWT; throws unless the login succeeds. */
+  signIn(username: string, password: string): Promise<string>;
+  close(): void;
+}
+
+let users = 0;
+
+/** `flags` are `pixvault serve` flags (`--user-quota-bytes 1000`), parsed as the binary parses them; the environment is ignored. */
+export async function createTestApp(options: { flags?: readonly string[]; clock?: TestClock } = {}): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), "pixvault-app-"));
+  const logs: string[] = [];
+  const logger = createLogger((line) => logs.push(line), "debug");
+  let storage: Storage;
+  let config: ServeConfig;
+  try {
+    config = parseServeConfig(["--data-dir", join(dir, "data"), ...(options.flags ?? [])], {});
+    storage = await openStorage(config, logger);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  const clock = options.clock ?? testClock();
+  const { accounts, images } = composeServices(storage, { ...config, now: clock.now }, logger);
+  const app = createApp({ logger, version: "test", readiness: {}, accounts, images, trustProxy: config.trustProxy });
+
+  const request = async (path: string, init: RequestInit = {}, opts: RequestOptions = {}) =>
+    await app.request(path, init, { incoming: { socket: { remoteAddress: opts.ip ?? "192.0.2.1" } } });
+  const postJson = (path: string, body: unknown) =>
+    request(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+  async function signIn(username: string, password: string): Promise<string> {
+    const res = await postJson("/api/v1/sessions", { username, password });
+    const body = (await res.json()) as { token?: string };
+    if (res.status !== 201 || !body.token) throw new Error(`sign-in of ${username}: ${res.status} ${JSON.stringify(body)}`);
+    return body.token;
+  }
+
+  async function signUp(username = `user${++users}x${process.pid}`, password = `Pv-${crypto.randomUUID()}-q9`): Promise<SignedUp> {
+    const res = await postJson("/api/v1/users", { username, password, name: `Test ${username}`, email: `${username}@example.com` });
+    const body = (await res.json()) as { user?: { id: string; username: string } };
+    if (res.status !== 201 || !body.user) throw new Error(`sign-up of ${username}: ${res.status} ${JSON.stringify(body)}`);
+    return { id: body.user.id, username: body.user.username, password, token: await signIn(username, password) };
+  }
+
+  return {
+    app,
+    clock,
+    config,
+    accounts,
+    images,
+    logs,
+    request,
+    signUp,
+    signIn,
+    close() {
+      storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
