@@ -2,6 +2,7 @@
 // attacker nothing — not in the body, not in the timing.
 import { beforeAll, describe, expect, test } from "bun:test";
 import { useSuiteServer } from "../support/pixvault.ts";
+import type { MeBody, SessionBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import {
   call,
@@ -45,12 +46,12 @@ describe("login: POST /api/v1/sessions", () => {
 
     const me = await call(suite.url, "GET", "/api/v1/me", { token: body.token });
     expect(me.status).toBe(200);
-    expect((await jsonOf(me)).user).toMatchObject({ id: alice.id, username: "alice" });
+    expect((await jsonOf<{ user: MeBody }>(me)).user).toMatchObject({ id: alice.id, username: "alice" });
   });
 
   test("each login is its own session with its own token", async () => {
-    const a = await jsonOf(await login({ username: "alice", password: alice.password }));
-    const b = await jsonOf(await login({ username: "alice", password: alice.password }));
+    const a = await jsonOf<SessionBody>(await login({ username: "alice", password: alice.password }));
+    const b = await jsonOf<SessionBody>(await login({ username: "alice", password: alice.password }));
     jar.add(a.token, b.token);
     expect(a.token).not.toBe(b.token);
     expect((await call(suite.url, "GET", "/api/v1/me", { token: a.token })).status).toBe(200);
@@ -61,7 +62,7 @@ describe("login: POST /api/v1/sessions", () => {
     for (const username of ["ALICE", "Alice", "aLiCe"]) {
       const res = await login({ username, password: alice.password });
       expect({ username, status: res.status }).toEqual({ username, status: 201 });
-      const body = await jsonOf(res);
+      const body = await jsonOf<SessionBody>(res);
       jar.add(body.token);
       expect(body.user.id).toBe(alice.id);
     }
@@ -129,7 +130,7 @@ describe("login: POST /api/v1/sessions", () => {
     const bob = await registerUser(suite.url, jar, { password: strongPassword() });
     const res = await login({ username: bob.username, password: bob.password });
     expect(res.status).toBe(201);
-    jar.add((await jsonOf(res)).token);
+    jar.add((await jsonOf<SessionBody>(res)).token);
   });
 
   test("no password or token used here appears in the server log", () => {

@@ -3,6 +3,7 @@
 // is free again).
 import { describe, expect, test } from "bun:test";
 import { useSuiteServer } from "../support/pixvault.ts";
+import type { ApiTokenBody, MeBody, SessionBody, UserBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import {
   call,
@@ -23,7 +24,7 @@ describe("the caller's account: /api/v1/me", () => {
   const me = async (token: string) => {
     const res = await call(suite.url, "GET", "/api/v1/me", { token });
     expect(res.status).toBe(200);
-    return (await jsonOf(res)).user;
+    return (await jsonOf<{ user: MeBody }>(res)).user;
   };
   const login = (username: string, password: string) => call(suite.url, "POST", "/api/v1/sessions", { json: { username, password } });
 
@@ -59,7 +60,7 @@ describe("the caller's account: /api/v1/me", () => {
 
     const res = await call(suite.url, "PATCH", "/api/v1/me", { token, json: { name: "  New Name  ", email: "new@example.org" } });
     expect(res.status).toBe(200);
-    const body = await jsonOf(res);
+    const body = await jsonOf<{ user: UserBody }>(res);
     expect(body.user).toMatchObject({ id: user.id, username: user.username, name: "New Name", email: "new@example.org" });
     expect(JSON.stringify(body)).not.toMatch(/hash|salt/i);
 
@@ -71,7 +72,7 @@ describe("the caller's account: /api/v1/me", () => {
     expect((await call(suite.url, "PATCH", "/api/v1/me", { token, json: { name: "Newer" } })).status).toBe(200);
     expect(await me(token)).toMatchObject({ name: "Newer", email: "new@example.org" });
 
-    const relogin = await jsonOf(await login(user.username, user.password));
+    const relogin = await jsonOf<SessionBody>(await login(user.username, user.password));
     jar.add(relogin.token);
     expect(relogin.user).toMatchObject({ name: "Newer", email: "new@example.org" });
   });
@@ -156,7 +157,7 @@ describe("the caller's account: /api/v1/me", () => {
     expect(invalidFields(missing)).toEqual(["currentPassword", "newPassword"]);
     const loginAgain = await login(user.username, user.password);
     expect(loginAgain.status).toBe(201);
-    jar.add((await jsonOf(loginAgain)).token);
+    jar.add((await jsonOf<SessionBody>(loginAgain)).token);
   });
 
   test("PUT /me/password: 204; the old password stops working, the new one works, the caller stays, other sessions and API tokens end", async () => {
@@ -183,7 +184,7 @@ describe("the caller's account: /api/v1/me", () => {
     await expectProblem(await login(user.username, user.password), 401, "invalid_credentials");
     const fresh = await login(user.username, next);
     expect(fresh.status).toBe(201);
-    jar.add((await jsonOf(fresh)).token);
+    jar.add((await jsonOf<SessionBody>(fresh)).token);
 
     expect(await meStatus(suite.url, caller)).toBe(200);
     await expectProblem(await call(suite.url, "GET", "/api/v1/me", { token: other }), 401, "unauthorized");
@@ -192,7 +193,7 @@ describe("the caller's account: /api/v1/me", () => {
       await expectProblem(await call(suite.url, "GET", "/api/v1/me", { token }), 401, "unauthorized");
     }
     const tokens = await call(suite.url, "GET", "/api/v1/tokens", { token: caller });
-    expect((await jsonOf(tokens)).items).toEqual([]);
+    expect((await jsonOf<{ items: ApiTokenBody[] }>(tokens)).items).toEqual([]);
     // Another user's session and token are untouched.
     expect(await meStatus(suite.url, bystanderSession)).toBe(200);
     expect(await meStatus(suite.url, bystanderApi.token)).toBe(200);
@@ -213,7 +214,7 @@ describe("the caller's account: /api/v1/me", () => {
     await expectProblem(await call(suite.url, "GET", "/api/v1/me", { token: session }), 401, "unauthorized");
     const fresh = await login(user.username, next);
     expect(fresh.status).toBe(201);
-    jar.add((await jsonOf(fresh)).token);
+    jar.add((await jsonOf<SessionBody>(fresh)).token);
   });
 
   test("DELETE /me with a wrong or missing password is refused and the account stays intact", async () => {
@@ -229,7 +230,7 @@ describe("the caller's account: /api/v1/me", () => {
     expect((await me(token)).id).toBe(user.id);
     const again = await login(user.username, user.password);
     expect(again.status).toBe(201);
-    jar.add((await jsonOf(again)).token);
+    jar.add((await jsonOf<SessionBody>(again)).token);
   });
 
   test("DELETE /me with the password is 204; login, sessions and API tokens then fail and the username is free", async () => {

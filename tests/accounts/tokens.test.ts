@@ -3,6 +3,7 @@
 // revoked — only by its owner.
 import { beforeAll, describe, expect, test } from "bun:test";
 import { useSuiteServer } from "../support/pixvault.ts";
+import type { ApiTokenBody, MeBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import {
   call,
@@ -47,7 +48,7 @@ describe("API tokens: /api/v1/tokens", () => {
   test("POST is 201 {id, name, token, expiresAt} with a pxv_ secret that works as Bearer on /me", async () => {
     const res = await create({ name: "laptop backup" });
     expect(res.status).toBe(201);
-    const body = await jsonOf(res);
+    const body = await jsonOf<ApiTokenBody>(res);
     jar.add(body.token);
     expect(Object.keys(body).sort()).toEqual(["expiresAt", "id", "name", "token"]);
     expect(body).toMatchObject({ name: "laptop backup", expiresAt: null });
@@ -56,14 +57,14 @@ describe("API tokens: /api/v1/tokens", () => {
 
     const me = await call(suite.url, "GET", "/api/v1/me", { token: body.token });
     expect(me.status).toBe(200);
-    expect((await jsonOf(me)).user).toMatchObject({ id: hank.id, username: "hank" });
+    expect((await jsonOf<{ user: MeBody }>(me)).user).toMatchObject({ id: hank.id, username: "hank" });
   });
 
   test("expiresInDays sets expiresAt that many days ahead", async () => {
     const before = Date.now();
     const res = await create({ name: "ci", expiresInDays: 30 });
     expect(res.status).toBe(201);
-    const body = await jsonOf(res);
+    const body = await jsonOf<ApiTokenBody & { token: string; expiresAt: string }>(res);
     jar.add(body.token);
     const expires = Date.parse(body.expiresAt);
     expect(expires).toBeGreaterThanOrEqual(before + 30 * DAY_MS - 1000);
@@ -93,7 +94,7 @@ describe("API tokens: /api/v1/tokens", () => {
     for (const expiresInDays of [1, 3650]) {
       const res = await create({ name: "edge", expiresInDays });
       expect({ expiresInDays, status: res.status }).toEqual({ expiresInDays, status: 201 });
-      jar.add((await jsonOf(res)).token);
+      jar.add((await jsonOf<ApiTokenBody>(res)).token);
     }
     expect((await list(hankSession)).items.length).toBe(before + 2);
   });

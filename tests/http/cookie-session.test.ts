@@ -15,6 +15,7 @@ import {
   strongPassword,
   type TestUser,
 } from "../support/accounts.ts";
+import type { ApiTokenBody, CookieSessionBody, CurrentSessionBody, MeBody, SessionBody, UploadBody, UserBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { useSuiteServer } from "../support/pixvault.ts";
 
@@ -43,7 +44,7 @@ describe("cookie sessions with CSRF protection", () => {
       json: { username: user.username, password: user.password, cookie: true },
       headers,
     });
-    const body = await jsonOf(res);
+    const body = await jsonOf<CookieSessionBody>(res);
     expect({ status: res.status, body }).toMatchObject({ status: 201 });
     const setCookie = res.headers.getSetCookie().find((c) => c.startsWith("pxv_session="))!;
     const cookie = setCookie.split(";")[0]!;
@@ -74,7 +75,7 @@ describe("cookie sessions with CSRF protection", () => {
 
   test("a login without cookie:true is unchanged: a bearer token and no cookie", async () => {
     const res = await call(suite.url, "POST", "/api/v1/sessions", { json: { username: ann.username, password: ann.password } });
-    const body = await jsonOf(res);
+    const body = await jsonOf<SessionBody>(res);
     jar.add(body.token);
     expect(res.status).toBe(201);
     expect(body).toMatchObject({ tokenType: "Bearer" });
@@ -85,8 +86,8 @@ describe("cookie sessions with CSRF protection", () => {
     const session = await cookieLogin(ann);
     const me = await withCookie(session, "GET", "/api/v1/me");
     expect(me.status).toBe(200);
-    expect((await jsonOf(me)).user.username).toBe(ann.username);
-    const current = await jsonOf(await withCookie(session, "GET", "/api/v1/sessions/current"));
+    expect((await jsonOf<{ user: MeBody }>(me)).user.username).toBe(ann.username);
+    const current = await jsonOf<CurrentSessionBody>(await withCookie(session, "GET", "/api/v1/sessions/current"));
     expect(current).toMatchObject({ via: "cookie", csrfToken: session.csrfToken, user: { username: ann.username } });
   });
 
@@ -107,9 +108,9 @@ describe("cookie sessions with CSRF protection", () => {
       const problem = await expectProblem(res, 403, "forbidden");
       expect(problem.detail).toContain("X-CSRF-Token");
     }
-    const me = await jsonOf(await withCookie(session, "GET", "/api/v1/me"));
+    const me = await jsonOf<{ user: MeBody }>(await withCookie(session, "GET", "/api/v1/me"));
     expect(me.user).toMatchObject({ name: ann.name, usage: { images: 0 } });
-    const tokens = await jsonOf(await withCookie(session, "GET", "/api/v1/tokens"));
+    const tokens = await jsonOf<{ items: ApiTokenBody[] }>(await withCookie(session, "GET", "/api/v1/tokens"));
     expect(tokens.items).toEqual([]);
   });
 
@@ -122,14 +123,14 @@ describe("cookie sessions with CSRF protection", () => {
     }
     const ok = await withCookie(first, "PATCH", "/api/v1/me", { json: { name: "Ann Cookie" }, csrf: first.csrfToken });
     expect(ok.status).toBe(200);
-    expect((await jsonOf(ok)).user.name).toBe("Ann Cookie");
+    expect((await jsonOf<{ user: UserBody }>(ok)).user.name).toBe("Ann Cookie");
   });
 
   test("with the CSRF token the cookie uploads, and a plain GET link downloads the archive with its exact length", async () => {
     const session = await cookieLogin(ann);
     const up = await withCookie(session, "POST", "/api/v1/images", { body: multipart(), csrf: session.csrfToken });
     expect(up.status).toBe(201);
-    const id = (await jsonOf(up)).created[0].id as string;
+    const id = (await jsonOf<UploadBody>(up)).created[0]!.id as string;
     const content = await withCookie(session, "GET", `/api/v1/images/${id}/content`);
     expect(content.status).toBe(200);
     expect(new Uint8Array(await content.arrayBuffer())).toEqual(PNG);
@@ -149,8 +150,8 @@ describe("cookie sessions with CSRF protection", () => {
       headers: { cookie: annCookie.cookie },
     });
     expect(res.status).toBe(200);
-    expect((await jsonOf(res)).user.username).toBe(bob.username);
-    const current = await jsonOf(await call(suite.url, "GET", "/api/v1/sessions/current", { token: bobToken }));
+    expect((await jsonOf<{ user: MeBody }>(res)).user.username).toBe(bob.username);
+    const current = await jsonOf<CurrentSessionBody>(await call(suite.url, "GET", "/api/v1/sessions/current", { token: bobToken }));
     expect(current).toMatchObject({ via: "bearer", csrfToken: null, user: { username: bob.username } });
     // A bad bearer token is still 401, whatever cookie comes with it.
     await expectProblem(await call(suite.url, "GET", "/api/v1/me", { token: "nope", headers: { cookie: annCookie.cookie } }), 401, "unauthorized");
@@ -203,7 +204,7 @@ describe("cookie sessions with CSRF protection", () => {
       headers: { cookie: session.cookie },
     });
     expect(again.status).toBe(201);
-    jar.add((await jsonOf(again)).csrfToken);
+    jar.add((await jsonOf<CookieSessionBody>(again)).csrfToken);
     const username = freshUsername();
     const password = strongPassword();
     jar.add(password);

@@ -4,6 +4,7 @@ import { connect } from "node:net";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
+import type { OpenApiDoc, Problem } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 
 describe("pixvault serve", () => {
@@ -52,7 +53,7 @@ describe("pixvault serve", () => {
     const res = await fetch(`${server.url}/api/v1/nothing-here`);
     expect(res.status).toBe(404);
     expect(res.headers.get("content-type")).toBe("application/problem+json");
-    const body = await jsonOf(res);
+    const body = await jsonOf<Problem>(res);
     expect(body).toMatchObject({ status: 404, code: "not_found", title: "Not found" });
     expect(typeof body.type).toBe("string");
     expect(typeof body.detail).toBe("string");
@@ -75,13 +76,13 @@ describe("pixvault serve", () => {
       body: "x".repeat(2 * 1024 * 1024),
     });
     expect(res.status).toBe(413);
-    expect((await jsonOf(res)).code).toBe("payload_too_large");
+    expect((await jsonOf<Problem>(res)).code).toBe("payload_too_large");
   });
 
   test("the OpenAPI document describes the routes", async () => {
     const res = await fetch(`${server.url}/api/v1/openapi.json`);
     expect(res.status).toBe(200);
-    const doc = await jsonOf(res);
+    const doc = await jsonOf<OpenApiDoc>(res);
     expect(doc.openapi).toMatch(/^3\.1/);
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
@@ -95,12 +96,12 @@ describe("pixvault serve", () => {
         "/s/{token}",
       ]),
     );
-    expect(Object.keys(doc.paths["/api/v1/images"])).toEqual(expect.arrayContaining(["get", "post"]));
-    expect(Object.keys(doc.paths["/api/v1/images"].post.requestBody.content)).toContain("multipart/form-data");
-    expect(Object.keys(doc.paths["/api/v1/images/{id}/shares"]).sort()).toEqual(["delete", "get", "post"]);
-    expect(Object.keys(doc.paths["/s/{token}"]).sort()).toEqual(["get", "post"]);
+    expect(Object.keys(doc.paths["/api/v1/images"]!)).toEqual(expect.arrayContaining(["get", "post"]));
+    expect(Object.keys(doc.paths["/api/v1/images"]!.post!.requestBody!.content)).toContain("multipart/form-data");
+    expect(Object.keys(doc.paths["/api/v1/images/{id}/shares"]!).sort()).toEqual(["delete", "get", "post"]);
+    expect(Object.keys(doc.paths["/s/{token}"]!).sort()).toEqual(["get", "post"]);
     // The password goes in the body, as a form field or JSON, never in the url.
-    expect(Object.keys(doc.paths["/s/{token}"].post.requestBody.content).sort()).toEqual(["application/json", "application/x-www-form-urlencoded"]);
+    expect(Object.keys(doc.paths["/s/{token}"]!.post!.requestBody!.content).sort()).toEqual(["application/json", "application/x-www-form-urlencoded"]);
   });
 
   test("one structured log line per request, with route pattern and no query or body", async () => {

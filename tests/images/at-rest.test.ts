@@ -7,7 +7,8 @@ import { existsSync, promises as fs } from "node:fs";
 import { connect } from "node:net";
 import { join, relative } from "node:path";
 import { call, expectProblem, loginToken, registerUser } from "../support/accounts.ts";
-import { jsonOf, type Json } from "../support/http.ts";
+import type { ImageBody, ImagePage, MeBody, UploadBody } from "../support/api-bodies.ts";
+import { jsonOf } from "../support/http.ts";
 import { uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
 import { fixtureImage, noisePng, pngOfSize } from "../support/images.ts";
 import { type RunningServer, useSuiteServer, startServer, tempDir } from "../support/pixvault.ts";
@@ -79,7 +80,7 @@ describe("a copy of the data directory without the master key reveals nothing", 
     username = user.username;
     const token = await loginToken(url, user.username, user.password);
 
-    const images: Json[] = [];
+    const images: ImageBody[] = [];
     for (let i = 0; i < 6; i++) {
       const inImage = marker("image").toUpperCase();
       const filename = `secret-${marker("name")}.png`;
@@ -93,7 +94,7 @@ describe("a copy of the data directory without the master key reveals nothing", 
       const image =
         i < 3
           ? await uploadOne(url, token, { name: filename, bytes }, options)
-          : (await jsonOf(await uploadRaw(url, token, bytes, { filename, ...options }))).created[0];
+          : (await jsonOf<UploadBody>(await uploadRaw(url, token, bytes, { filename, ...options }))).created[0]!;
       expect(image).toMatchObject({ filename, visibility, tags: [tag, "plain"] });
       images.push(image);
       imageBytes.push(bytes);
@@ -102,18 +103,18 @@ describe("a copy of the data directory without the master key reveals nothing", 
     }
 
     // Changed values are covered too: rename, new tags and description on one private, one public.
-    for (const image of [images[0], images[1]]) {
+    for (const image of [images[0]!, images[1]!]) {
       const filename = `secret-${marker("renamed")}.png`;
       const tag = marker("newtag");
       const description = marker("newdescription");
       const res = await call(url, "PATCH", `/api/v1/images/${image.id}`, { token, json: { filename, tags: [tag], description } });
       expect(res.status).toBe(200);
-      expect((await jsonOf(res)).image).toMatchObject({ filename, tags: [tag], description });
+      expect((await jsonOf<{ image: ImageBody }>(res)).image).toMatchObject({ filename, tags: [tag], description });
       for (const s of [filename, tag, description]) secrets.set(s, encodings(s));
     }
     // And the values read back through the API, so the markers really were stored.
     const listed = await call(url, "GET", "/api/v1/images?scope=mine", { token });
-    const names = (await jsonOf(listed)).items.map((i: Json) => i.filename);
+    const names = (await jsonOf<ImagePage>(listed)).items.map((i) => i.filename);
     expect(names.filter((n: string) => secrets.has(n))).toHaveLength(6);
   });
 
@@ -223,7 +224,7 @@ async function blobCensus(blobDir: string): Promise<{ blobs: string[]; temps: st
 async function usage(url: string, token: string): Promise<{ images: number; bytes: number }> {
   const res = await call(url, "GET", "/api/v1/me", { token });
   expect(res.status).toBe(200);
-  return (await jsonOf(res)).user.usage;
+  return (await jsonOf<{ user: MeBody }>(res)).user.usage;
 }
 
 /** Polls until `check` passes (the server may notice a vanished client a little later). */

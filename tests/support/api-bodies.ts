@@ -44,6 +44,22 @@ export interface SessionBody {
   [extra: string]: unknown;
 }
 
+/** POST /api/v1/sessions with `cookie: true`: the session is in the cookie, the CSRF token here. */
+export interface CookieSessionBody {
+  tokenType: "Cookie";
+  expiresAt: string;
+  user: UserBody;
+  csrfToken: string;
+  [extra: string]: unknown;
+}
+
+/** GET /api/v1/sessions/current. */
+export interface CurrentSessionBody {
+  user: UserBody;
+  via: "bearer" | "cookie";
+  csrfToken: string | null;
+}
+
 export interface ApiTokenBody {
   id: string;
   name: string;
@@ -119,6 +135,7 @@ export interface ListedShare {
 
 /** The parts of /api/v1/openapi.json the tests read. */
 export interface OpenApiDoc {
-  paths: { [path: string]: { [method: string]: { responses: { [status: string]: unknown }; requestBody?: unknown } } };
+  openapi: string;
+  paths: { [path: string]: { [method: string]: { responses: { [status: string]: unknown }; requestBody?: { content: { [type: string]: unknown } } } } };
   components: { securitySchemes: { [name: string]: unknown } };
 }
