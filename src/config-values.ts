@@ -2,7 +2,7 @@
 // each names its flag in the one-line error it throws.
 import { isIP } from "node:net";
 import { resolve } from "node:path";
-import type { BlobStoreConfig } from "./config.ts";
+import type { BlobStoreConfig } from "./config-storage.ts";
 
 /** Bad configuration: main prints `pixvault: <message>` and exits 2. */
 export class ConfigError extends Error {
@@ -10,10 +10,20 @@ export class ConfigError extends Error {
 }
 
 const BYTE_UNITS: Record<string, number> = {
-  "": 1, b: 1,
-  kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
-  k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4,
-  kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4,
+  "": 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
 };
 
 export function parseBytes(flag: string, text: string): number {
@@ -82,9 +92,7 @@ export function parseDatabaseUrl(text: string): string {
       /* fall through to the error below */
     }
   }
-  throw new ConfigError(
-    `--database-url: expected file:PATH, http(s)://HOST:PORT or libsql://HOST, got "${text}"`,
-  );
+  throw new ConfigError(`--database-url: expected file:PATH, http(s)://HOST:PORT or libsql://HOST, got "${text}"`);
 }
 
 export function parseBlobStore(text: string, dataDir: string): BlobStoreConfig {
@@ -110,7 +118,6 @@ export function parseBlobStore(text: string, dataDir: string): BlobStoreConfig {
   };
 }
 
-
 /** An address range: `10.0.0.0/8`, `fd00::/8`, or one address (`127.0.0.1` = /32). */
 export interface Cidr {
   readonly address: string;
@@ -119,7 +126,10 @@ export interface Cidr {
 }
 
 export function parseCidrList(flag: string, text: string): Cidr[] {
-  const ranges = text.split(",").map((part) => part.trim()).filter((part) => part !== "");
+  const ranges = text
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
   if (ranges.length === 0) throw new ConfigError(`--${flag}: expected addresses or ranges such as 127.0.0.1,10.0.0.0/8`);
   return ranges.map((range) => {
     const [address = "", bits, extra] = range.split("/");
