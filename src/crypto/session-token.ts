@@ -15,8 +15,8 @@ interface SessionClaims {
 
 export interface SessionSigner {
   sign(claims: SessionClaims): Promise<string>;
-  /** The claims of a well-formed, correctly signed, unexpired token; undefined otherwise. */
-  verify(token: string): Promise<SessionClaims | undefined>;
+  /** The claims of a well-formed, correctly signed token unexpired at `now` (the rules' clock); undefined otherwise. */
+  verify(token: string, now?: Date): Promise<SessionClaims | undefined>;
 }
 
 export function createSessionSigner(keyring: Keyring): SessionSigner {
@@ -30,10 +30,10 @@ export function createSessionSigner(keyring: Keyring): SessionSigner {
         .setIssuedAt()
         .setExpirationTime(claims.exp)
         .sign(keys.currentKey()),
-    async verify(token) {
+    async verify(token, now = new Date()) {
       try {
         // Only HS256 is accepted, so `alg: none` and algorithm confusion fail here.
-        const { payload } = await jwtVerify(token, keys.resolve, { algorithms: ["HS256"], requiredClaims: ["sub", "jti", "exp"] });
+        const { payload } = await jwtVerify(token, keys.resolve, { algorithms: ["HS256"], requiredClaims: ["sub", "jti", "exp"], currentDate: now });
         if (typeof payload.sub !== "string" || typeof payload.jti !== "string" || typeof payload.exp !== "number") {
           return undefined;
         }
