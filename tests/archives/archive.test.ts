@@ -7,7 +7,8 @@ import { promises as fs, mkdtempSync, readdirSync, readFileSync, readlinkSync, w
 import { connect } from "node:net";
 import { join } from "node:path";
 import { call, expectProblem, signedInUser, type SignedInUser } from "../support/accounts.ts";
-import { jsonOf, type Json } from "../support/http.ts";
+import type { ImageBody, UploadBody } from "../support/api-bodies.ts";
+import { jsonOf } from "../support/http.ts";
 import { fixtureImage, noisePng, pngOfSize } from "../support/images.ts";
 import { uploadOne, uploadRaw } from "../support/images-api.ts";
 import { useSuiteServer, tempDir } from "../support/pixvault.ts";
@@ -21,10 +22,10 @@ let ann: SignedInUser;
 let bob: SignedInUser;
 const originals = new Map<string, Uint8Array>(); // id → bytes
 const annIds: string[] = [];
-let annPublicSameName: Json;
-let bobPrivate: Json;
-let bobPublic: Json;
-let big: Json[] = [];
+let annPublicSameName: ImageBody;
+let bobPrivate: ImageBody;
+let bobPublic: ImageBody;
+let big: ImageBody[] = [];
 
 function archive(token: string | undefined, selection: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return call(suite.url, "POST", "/api/v1/images/archive", { json: selection, headers, ...(token ? { token } : {}) });
@@ -87,7 +88,7 @@ beforeAll(async () => {
     const bytes = noisePng({ width: 1400, height: 1000, seed: 100 + i }); // ~4 MiB of noise, 60+ segments
     const res = await uploadRaw(suite.url, ann.token, bytes, { filename: `big-${i}.png` });
     expect(res.status).toBe(201);
-    const image = (await jsonOf(res)).created[0];
+    const image = (await jsonOf<UploadBody>(res)).created[0]!;
     originals.set(image.id, bytes);
     big.push(image);
   }
@@ -120,7 +121,7 @@ describe("an archive of a selection", () => {
   test("entries carry the images' upload times", async () => {
     const res = await archive(ann.token, { ids: [annIds[1]] });
     const { path } = checkedZip(await bytesOf(res));
-    const meta = await jsonOf(await call(suite.url, "GET", `/api/v1/images/${annIds[1]}`, { token: ann.token }));
+    const meta = await jsonOf<{ image: ImageBody }>(await call(suite.url, "GET", `/api/v1/images/${annIds[1]}`, { token: ann.token }));
     const created = new Date(meta.image.createdAt);
     const view = pythonZipView(path);
     expect(view.sizes[0]).toBe(originals.get(annIds[1]!)!.length);
@@ -265,7 +266,7 @@ describe("streaming", () => {
     for (let i = 0; i < 3; i += 1) {
       const res = await uploadRaw(suite.url, ann.token, pngOfSize(40 * 1024 * 1024, 500 + i), { filename: `huge-${i}.png` });
       expect(res.status).toBe(201);
-      huge.push((await jsonOf(res)).created[0].id);
+      huge.push((await jsonOf<UploadBody>(res)).created[0]!.id);
     }
     const pid = suite.server.proc.pid;
     const openBlobs = () =>

@@ -6,7 +6,8 @@ import { spawnSync } from "node:child_process";
 import { rmSync, statfsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { call, expectProblem, SecretJar, signedInUser, type SignedInUser } from "../support/accounts.ts";
-import { jsonOf, type Json } from "../support/http.ts";
+import type { BulkDeleteBody, Failure, ImageBody, UploadBody } from "../support/api-bodies.ts";
+import { jsonOf } from "../support/http.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
 import { noisePng, pngOfSize } from "../support/images.ts";
 import { runCli, startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
@@ -49,12 +50,12 @@ async function kill9(server: RunningServer): Promise<void> {
 }
 
 /** Every image the API lists for this user comes back byte-exact, by its filename. */
-async function expectListedByteExact(server: RunningServer, member: SignedInUser, sent: Map<string, Uint8Array>): Promise<Json[]> {
+async function expectListedByteExact(server: RunningServer, member: SignedInUser, sent: Map<string, Uint8Array>): Promise<ImageBody[]> {
   const listed = await listAll(server.url, member.token);
   for (const item of listed) {
     const bytes = sent.get(item.filename);
     expect({ filename: item.filename, known: bytes !== undefined }).toEqual({ filename: item.filename, known: true });
-    const res = await contentOf(server.url, member.token, item!.id);
+    const res = await contentOf(server.url, member.token, item.id);
     expect({ id: item.id, status: res.status }).toEqual({ id: item.id, status: 200 });
     expect(sha256Hex(await bytesOf(res))).toBe(sha256Hex(bytes!));
   }
@@ -99,7 +100,7 @@ describe("kill -9, then a restart on the same data dir", () => {
     const answers = racing.map(async (file) => {
       const res = await uploadFiles(server.url, member.token, [file]);
       statuses.push(res.status);
-      if (res.status === 201) confirmed.add((await jsonOf(res)).created[0].filename);
+      if (res.status === 201) confirmed.add((await jsonOf<UploadBody>(res)).created[0]!.filename);
     });
     await Promise.race([Promise.any(answers), Bun.sleep(2_000)]);
     await kill9(server);
@@ -136,14 +137,14 @@ describe("kill -9, then a restart on the same data dir", () => {
       for (const f of files) sent.set(f.name, f.bytes);
       const res = await uploadFiles(server.url, member.token, files);
       expect(res.status).toBe(201);
-      ids.push(...(await jsonOf(res)).created.map((c: Json) => c.id));
+      ids.push(...(await jsonOf<UploadBody>(res)).created.map((c) => c.id));
     }
 
     const acknowledged = new Set<string>();
-    const answers: Json[] = [];
+    const answers: { status: number; failed: Failure[]; all: boolean }[] = [];
     const deletes = Array.from({ length: 8 }, (_, i) => ids.slice(i * 10, i * 10 + 10)).map(async (chunk) => {
       const res = await call(server.url, "POST", "/api/v1/images/delete", { token: member.token, json: { ids: chunk } });
-      const body = await jsonOf(res);
+      const body = await jsonOf<BulkDeleteBody>(res);
       answers.push({ status: res.status, failed: body.failed, all: body.deleted.length === chunk.length });
       for (const id of body.deleted) acknowledged.add(id);
     });
@@ -238,9 +239,9 @@ describe("a full disk (an 8 MiB tmpfs as the data dir)", () => {
       const small = smallPng("small-before-huge.png");
       sent.set(small.name, small.bytes);
       const mixed = await uploadFiles(server.url, member.token, [small, { name: "huge-too.png", bytes: huge }]);
-      const mixedBody = await jsonOf(mixed);
+      const mixedBody = await jsonOf<UploadBody>(mixed);
       expect(mixed.status).toBe(207);
-      expect(mixedBody.created.map((c: Json) => c.filename)).toEqual([small.name]);
+      expect(mixedBody.created.map((c) => c.filename)).toEqual([small.name]);
       expect(mixedBody.failed).toMatchObject([{ filename: "huge-too.png", status: 507, code: "insufficient_storage" }]);
       expect(tempBlobFiles(dataDir)).toEqual([]);
 
@@ -351,7 +352,7 @@ describe("the database locked by another process", () => {
     // Lock gone: writes work again.
     const patched = await call(server.url, "PATCH", `/api/v1/images/${image.id}`, { token: member.token, json: { description: "after" } });
     expect(patched.status).toBe(200);
-    expect((await jsonOf(patched)).image.description).toBe("after");
+    expect((await jsonOf<{ image: ImageBody }>(patched)).image.description).toBe("after");
     await uploadOne(server.url, member.token, smallPng("after-lock.png"));
     await server.stop();
   }, 30_000);

@@ -5,7 +5,8 @@ import { randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
 import { useSuiteServer } from "../support/pixvault.ts";
 import { call, expectProblem, invalidFields, signedInUser, type SignedInUser } from "../support/accounts.ts";
-import { jsonOf, type Json } from "../support/http.ts";
+import type { ImageBody, ImagePage, UploadBody } from "../support/api-bodies.ts";
+import { jsonOf } from "../support/http.ts";
 import { listAll, listImages, uploadFiles, uploadOne, type UploadFile } from "../support/images-api.ts";
 import { fixtureImage, noisePng } from "../support/images.ts";
 
@@ -42,7 +43,7 @@ function apng(name: string): UploadFile {
   const afterIhdr = 8 + 25;
   return { name, bytes: Buffer.concat([still.subarray(0, afterIhdr), actl, still.subarray(afterIhdr)]) };
 }
-const ids = (items: Json[]) => items.map((i) => i.id as string);
+const ids = (items: ImageBody[]) => items.map((i) => i.id);
 
 describe("GET /api/v1/images", () => {
   const suite = useSuiteServer([]);
@@ -50,12 +51,16 @@ describe("GET /api/v1/images", () => {
   type Member = SignedInUser;
   const member = (): Promise<Member> => signedInUser(suite.url);
   const upload = (who: Member, file: UploadFile, options: Record<string, string> = {}) => uploadOne(suite.url, who.token, file, options);
-  /** Many files in one multipart request (fast; some share a createdAt millisecond). */
-  const uploadMany = async (who: Member, files: UploadFile[], options: Record<string, string> = {}): Promise<Json[]> => {
+  /** Many files in one multipart request (fast; some share a createdAt millisecond); one image per file, in order. */
+  const uploadMany = async <F extends UploadFile[]>(
+    who: Member,
+    files: [...F],
+    options: Record<string, string> = {},
+  ): Promise<{ [K in keyof F]: ImageBody }> => {
     const res = await uploadFiles(suite.url, who.token, files, options);
-    const body = await jsonOf(res);
+    const body = await jsonOf<UploadBody>(res);
     expect({ status: res.status, failed: body.failed }).toEqual({ status: 201, failed: [] });
-    return body.created;
+    return body.created as { [K in keyof F]: ImageBody };
   };
   const get = (query: Record<string, string>, token?: string) =>
     call(suite.url, "GET", `/api/v1/images?${new URLSearchParams(query)}`, token ? { token } : {});
@@ -63,7 +68,7 @@ describe("GET /api/v1/images", () => {
   describe("scope", () => {
     let alice: Member;
     let bob: Member;
-    const mine: Record<string, Json> = {};
+    const mine = {} as Record<"alicePrivate" | "alicePublic" | "bobPrivate" | "bobPublic", ImageBody>;
 
     beforeAll(async () => {
       [alice, bob] = await Promise.all([member(), member()]);
@@ -75,7 +80,7 @@ describe("GET /api/v1/images", () => {
 
     test("logged in, the default is scope=mine: my private and public images, nobody else's", async () => {
       const items = await listAll(suite.url, alice.token);
-      expect(ids(items).sort()).toEqual([mine.alicePrivate.id, mine.alicePublic.id].sort());
+      expect(ids(items).sort()).toEqual([mine.alicePrivate.id, mine.alicePublic.id]!.sort());
       expect(await listAll(suite.url, alice.token, { scope: "mine" })).toEqual(items);
     });
 
@@ -129,7 +134,7 @@ describe("GET /api/v1/images", () => {
       expect(await search("üNÏ")).toEqual([accented.id]);
       // "é" typed as e + combining acute (NFD) still finds the NFC name.
       expect(await search("CAFE\u0301")).toEqual([accented.id]);
-      expect(await search(".png")).toEqual([plain.id, accented.id, other.id].sort());
+      expect(await search(".png")).toEqual([plain.id, accented.id, other.id]!.sort());
       expect(await search("nothing-like-this")).toEqual([]);
     });
 
@@ -191,7 +196,7 @@ describe("GET /api/v1/images", () => {
       expect(await ofType("image/webp")).toEqual([webpImage.id]);
       expect(await ofType("gif")).toEqual([]);
       // A blank filter (an empty form field) filters nothing.
-      expect((await ofType("")).sort()).toEqual([pngImage.id, jpegImage.id, webpImage.id].sort());
+      expect((await ofType("")).sort()).toEqual([pngImage.id, jpegImage.id, webpImage.id]!.sort());
     });
 
     test("type=png also finds animated PNGs (stored as image/apng); type=apng finds only those", async () => {
@@ -199,7 +204,7 @@ describe("GET /api/v1/images", () => {
       const [still, animated] = await uploadMany(who, [png("still.png"), apng("moving.png")]);
       expect(animated.contentType).toBe("image/apng");
       const ofType = async (type: string) => ids(await listAll(suite.url, who.token, { type })).sort();
-      expect(await ofType("png")).toEqual([still.id, animated.id].sort());
+      expect(await ofType("png")).toEqual([still.id, animated.id]!.sort());
       expect(await ofType("apng")).toEqual([animated.id]);
       expect(await ofType("image/apng")).toEqual([animated.id]);
       expect(await ofType("image/png")).toEqual([still.id]);
@@ -275,7 +280,7 @@ describe("GET /api/v1/images", () => {
 
   describe("limit and cursor", () => {
     let who: Member;
-    let all: Json[];
+    let all: ImageBody[];
 
     beforeAll(async () => {
       who = await member();
@@ -308,7 +313,7 @@ describe("GET /api/v1/images", () => {
 
     for (const sort of ["newest", "oldest", "size"]) {
       test(`sort=${sort}: pages of 3 give every image exactly once, in the one-page order`, async () => {
-        const pages: Json[] = [];
+        const pages: ImagePage[] = [];
         let cursor: string | undefined;
         do {
           const page = await listImages(suite.url, who.token, { sort, limit: "3", ...(cursor ? { cursor } : {}) });

@@ -2,6 +2,7 @@
 // 409 name_conflict, onConflict=rename and replace, and races decided by the database.
 import { beforeAll, describe, expect, test } from "bun:test";
 import { call, expectProblem, signedInUser } from "../support/accounts.ts";
+import type { BulkDeleteBody, ImageBody, MeBody, UploadBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
@@ -33,7 +34,7 @@ describe("names within a namespace", () => {
     const second = await uploadOne(suite.url, alice, { name: "cat.png", bytes: png(6) }, { onConflict: "rename" });
     expect([first.filename, second.filename]).toEqual(["cat (1).png", "cat (2).png"]);
     const res = await uploadFiles(suite.url, alice, [{ name: "cat.png", bytes: png(7) }, { name: "cat.png", bytes: png(8) }], { onConflict: "rename" });
-    expect((await jsonOf(res)).created.map((i: { filename: string }) => i.filename)).toEqual(["cat (3).png", "cat (4).png"]);
+    expect((await jsonOf<UploadBody>(res)).created.map((i: { filename: string }) => i.filename)).toEqual(["cat (3).png", "cat (4).png"]);
   });
 
   test("onConflict=replace swaps the image under the name: new bytes, old id gone", async () => {
@@ -55,8 +56,8 @@ describe("names within a namespace", () => {
       409,
       "name_conflict",
     );
-    const renamed = await jsonOf(await uploadRaw(suite.url, bob, png(14), { filename: "sunset.jpg.png", visibility: "public", onConflict: "rename" }));
-    expect(renamed.created[0].filename).toBe("sunset.jpg (1).png");
+    const renamed = await jsonOf<UploadBody>(await uploadRaw(suite.url, bob, png(14), { filename: "sunset.jpg.png", visibility: "public", onConflict: "rename" }));
+    expect(renamed.created[0]!.filename).toBe("sunset.jpg (1).png");
     // The same name stays free in bob's private namespace.
     expect((await uploadOne(suite.url, bob, { name: "sunset.jpg.png", bytes: png(15) })).visibility).toBe("private");
   });
@@ -73,7 +74,7 @@ describe("names within a namespace", () => {
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, i) => uploadRaw(suite.url, alice, png(200 + i), { filename: "burst.png", onConflict: "rename" })),
     );
-    const names = await Promise.all(results.map(async (r) => (await jsonOf(r)).created?.[0]?.filename));
+    const names = await Promise.all(results.map(async (r) => (await jsonOf<UploadBody>(r)).created?.[0]?.filename));
     expect(results.map((r) => r.status)).toEqual(Array(6).fill(201));
     expect(new Set(names).size).toBe(6);
   });
@@ -93,13 +94,13 @@ describe("changing names and visibility", () => {
     const bytes = png(20);
     const image = await uploadOne(suite.url, alice, { name: "before.png", bytes });
     const res = await patch(alice, image.id, { filename: "../after.png", tags: ["Trip", "2026"], description: "at the lake" });
-    const body = await jsonOf(res);
+    const body = await jsonOf<{ image: ImageBody }>(res);
     expect(res.status).toBe(200);
     expect(body.image).toMatchObject({ filename: "after.png", tags: ["trip", "2026"], description: "at the lake", sha256: image.sha256 });
     expect(Date.parse(body.image.updatedAt)).toBeGreaterThanOrEqual(Date.parse(image.updatedAt));
     expect((await listAll(suite.url, alice, { tag: "TRIP" })).map((i) => i.id)).toEqual([image.id]);
     expect(await listAll(suite.url, alice, { q: "before" })).toHaveLength(0);
-    const cleared = await jsonOf(await patch(alice, image.id, { description: null, tags: [] }));
+    const cleared = await jsonOf<{ image: ImageBody }>(await patch(alice, image.id, { description: null, tags: [] }));
     expect(cleared.image).toMatchObject({ description: null, tags: [] });
     expect(await listAll(suite.url, alice, { tag: "trip" })).toHaveLength(0);
     const download = await contentOf(suite.url, alice, image.id);
@@ -111,14 +112,14 @@ describe("changing names and visibility", () => {
     await uploadOne(suite.url, alice, { name: "taken.png", bytes: png(21) });
     const other = await uploadOne(suite.url, alice, { name: "other.png", bytes: png(22) });
     await expectProblem(await patch(alice, other.id, { filename: "Taken.png" }), 409, "name_conflict");
-    expect((await jsonOf(await call(suite.url, "GET", `/api/v1/images/${other.id}`, { token: alice }))).image.filename).toBe("other.png");
+    expect((await jsonOf<{ image: ImageBody }>(await call(suite.url, "GET", `/api/v1/images/${other.id}`, { token: alice }))).image.filename).toBe("other.png");
   });
 
   test("publishing re-checks the public namespace; making private re-checks the owner's", async () => {
     const bobs = await uploadOne(suite.url, bob, { name: "view.png", bytes: png(23) }, { visibility: "public" });
     const alices = await uploadOne(suite.url, alice, { name: "view.png", bytes: png(24) });
     await expectProblem(await patch(alice, alices.id, { visibility: "public" }), 409, "name_conflict");
-    const renamedAndPublished = await jsonOf(await patch(alice, alices.id, { visibility: "public", filename: "view-alice.png" }));
+    const renamedAndPublished = await jsonOf<{ image: ImageBody }>(await patch(alice, alices.id, { visibility: "public", filename: "view-alice.png" }));
     expect(renamedAndPublished.image).toMatchObject({ visibility: "public", filename: "view-alice.png" });
     expect((await listAll(suite.url, undefined, { scope: "public" })).map((i) => i.id).sort()).toEqual([alices.id, bobs.id].sort());
     // Back to private: the name must be free among alice's private images.
@@ -169,10 +170,10 @@ describe("deleting", () => {
     const bobsPrivate = await uploadOne(suite.url, bob, { name: "bobs-private.png", bytes: png(36) });
     const ids = [mine[0]!.id, mine[1]!.id, "no-such-image", bobsPublic.id, bobsPrivate.id];
     const res = await call(suite.url, "POST", "/api/v1/images/delete", { token: alice, json: { ids } });
-    const body = await jsonOf(res);
+    const body = await jsonOf<BulkDeleteBody>(res);
     expect(res.status).toBe(200);
     expect(body.deleted.sort()).toEqual([mine[0]!.id, mine[1]!.id].sort());
-    expect(body.failed.map((f: { id: string; status: number; code: string }) => [f.id, f.status, f.code])).toEqual([
+    expect(body.failed.map((f) => [f.id, f.status, f.code])).toEqual([
       ["no-such-image", 404, "not_found"],
       [bobsPublic.id, 403, "forbidden"],
       [bobsPrivate.id, 404, "not_found"],
@@ -187,12 +188,12 @@ describe("deleting", () => {
   test("{all:true} deletes every image of the caller and only theirs; usage drops to zero", async () => {
     await uploadOne(suite.url, alice, { name: "all-1.png", bytes: png(37) });
     const res = await call(suite.url, "POST", "/api/v1/images/delete", { token: alice, json: { all: true } });
-    const body = await jsonOf(res);
+    const body = await jsonOf<BulkDeleteBody>(res);
     expect(res.status).toBe(200);
     expect(body.deleted.length).toBeGreaterThanOrEqual(2);
     expect(body.failed).toEqual([]);
     expect(await listAll(suite.url, alice)).toHaveLength(0);
-    expect((await jsonOf(await call(suite.url, "GET", "/api/v1/me", { token: alice }))).user.usage).toMatchObject({ images: 0, bytes: 0 });
+    expect((await jsonOf<{ user: MeBody }>(await call(suite.url, "GET", "/api/v1/me", { token: alice }))).user.usage).toMatchObject({ images: 0, bytes: 0 });
     expect(await listAll(suite.url, bob)).toHaveLength(2);
   });
 
