@@ -1,10 +1,13 @@
 // `pixvault fsck [--repair]`: verify every image and blob; a progress bar on a terminal,
 // plain lines otherwise; exit 0 when clean, 1 with one line per problem.
 import { ConfigError, parseStorageConfig } from "../config.ts";
-import { fsck, type FsckProblem, type FsckProgress } from "../domain/fsck.ts";
+import { systemClock } from "../domain/clock.ts";
+import { fsck, type FsckProblem, type FsckProgress } from "../domain/fsck/fsck.ts";
 import { createConsoleLogger } from "../logger.ts";
 import { progressReporter } from "./progress.ts";
 import { openStorage } from "../compose/storage.ts";
+import { removeBlobFile, storedBlobs, tempFiles } from "../store/blob-inventory.ts";
+import { imageInventory } from "../store/image-inventory.ts";
 
 // A running server may be writing a blob whose row has not committed yet: younger files wait
 // (--min-age 0 when no server runs on this data).
@@ -17,6 +20,7 @@ export async function fsckCommand(argv: string[]): Promise<number> {
   const minAge = raw.get("min-age") ?? String(DEFAULT_MIN_AGE_SECONDS);
   if (!/^\d{1,7}$/.test(minAge)) throw new ConfigError(`--min-age: expected whole seconds, got "${minAge}"`);
   const storage = await openStorage(config, createConsoleLogger());
+  const { blobDir } = storage;
   const repair = bools.has("repair");
   const progress = progressReporter();
   const onProgress = (p: FsckProgress) =>
@@ -26,7 +30,13 @@ export async function fsckCommand(argv: string[]): Promise<number> {
     );
   try {
     const report = await fsck(
-      { db: storage.db, keyring: storage.keyring, blobs: storage.blobs, blobDir: storage.blobDir, now: () => new Date() },
+      {
+        images: imageInventory(storage.db.orm),
+        files: blobDir === undefined ? undefined : { stored: () => storedBlobs(blobDir), temp: () => tempFiles(blobDir), remove: removeBlobFile },
+        blobs: storage.blobs,
+        keyring: storage.keyring,
+        clock: systemClock,
+      },
       { repair, graceMs: Number(minAge) * 1000, onProgress, onProblem: (p) => progress.interrupt(problemLine(p)) },
     );
     progress.done();

@@ -1,11 +1,11 @@
 // `pixvault invite create|list|revoke`: invite codes for `--registration invite`, on the same database.
 import { parseDuration, parseInteger } from "../config-values.ts";
 import { ConfigError, parseStorageConfig } from "../config.ts";
-import { createInvite, listInvites, revokeInvite, type InviteView } from "../domain/invites.ts";
+import type { InviteView } from "../domain/accounts/invites.ts";
 import { createConsoleLogger } from "../logger.ts";
 import { INVITE_USAGE } from "./help.ts";
 import { StartupError } from "./startup-error.ts";
-import { accountDeps } from "../compose/services.ts";
+import { accountServices } from "../compose/services.ts";
 import { openStorage } from "../compose/storage.ts";
 
 const INVITE_FLAGS = [
@@ -16,10 +16,10 @@ const INVITE_FLAGS = [
 export async function inviteCommand(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
   const { config, raw, bools, positionals } = parseStorageConfig(rest, undefined, ["json"], INVITE_FLAGS);
-  const run = async <T>(work: (deps: ReturnType<typeof accountDeps>) => Promise<T>): Promise<T> => {
+  const run = async <T>(work: (services: ReturnType<typeof accountServices>) => Promise<T>): Promise<T> => {
     const storage = await openStorage(config, createConsoleLogger());
     try {
-      return await work(accountDeps(storage));
+      return await work(accountServices(storage));
     } finally {
       storage.close();
     }
@@ -33,7 +33,7 @@ export async function inviteCommand(argv: string[]): Promise<number> {
       expectArguments(0);
       const maxUses = parseInteger("uses", raw.get("uses") ?? "1", 1, 1_000_000);
       const expiresInMs = parseDuration("expires", raw.get("expires") ?? "7d");
-      const invite = await run((deps) => createInvite(deps, { maxUses, expiresInMs }));
+      const invite = await run(({ invites }) => invites.create({ maxUses, expiresInMs }));
       if (bools.has("json")) console.log(JSON.stringify(invite, null, 2));
       else {
         console.log(`created invite ${invite.id} (${invite.maxUses} use(s), expires ${invite.expiresAt}); the code is shown only now:`);
@@ -43,7 +43,7 @@ export async function inviteCommand(argv: string[]): Promise<number> {
     }
     case "list": {
       expectArguments(0);
-      const invites = await run((deps) => listInvites(deps));
+      const invites = await run(({ invites }) => invites.list());
       console.log(bools.has("json") ? JSON.stringify(invites, null, 2) : formatTable(invites));
       return 0;
     }
@@ -51,7 +51,7 @@ export async function inviteCommand(argv: string[]): Promise<number> {
       expectArguments(1);
       const id = positionals[0];
       if (id === undefined) throw new ConfigError("invite revoke: needs the invite's ID (see invite list)");
-      const revoked = await run((deps) => revokeInvite(deps, id));
+      const revoked = await run(({ invites }) => invites.revoke(id));
       if (!revoked.ok) throw new StartupError(`${revoked.error.detail} (${revoked.error.code})`);
       console.log(`revoked invite ${id}`);
       return 0;

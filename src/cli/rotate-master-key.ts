@@ -7,8 +7,10 @@
 import { parseStorageConfig, type StorageConfig } from "../config.ts";
 import { stageRetirement, stageRotation } from "../crypto/master-key-file.ts";
 import { withIndexVersion } from "../crypto/master-key.ts";
-import { reKeyImages, RotationError, versionsInUse } from "../domain/key-rotation.ts";
+import { systemClock } from "../domain/clock.ts";
+import { reKeyImages, RotationError, versionsInUse } from "../domain/keys/rotation.ts";
 import { createConsoleLogger } from "../logger.ts";
+import { keyRotationRepository } from "../store/key-rotation-repository.ts";
 import { retireKeyChecks } from "../store/master-key-repository.ts";
 import { databaseErrorLine } from "../store/storage-errors.ts";
 import { claimDataDir } from "./data-dir-guard.ts";
@@ -39,7 +41,7 @@ async function rotate(config: StorageConfig, storage: Storage): Promise<number> 
   const version = staged.keyring.current.id;
   let report;
   try {
-    report = await reKeyImages(storage.db, withIndexVersion(staged.keyring, version));
+    report = await reKeyImages({ keys: keyRotationRepository(storage.db.orm), clock: systemClock }, withIndexVersion(staged.keyring, version));
   } catch (e) {
     await staged.discard();
     if (e instanceof RotationError) throw new StartupError(`rotate-master-key: ${e.message}`);
@@ -59,7 +61,7 @@ async function rotate(config: StorageConfig, storage: Storage): Promise<number> 
 }
 
 async function retireOld(config: StorageConfig, storage: Storage): Promise<number> {
-  const inUse = await versionsInUse(storage.db, storage.keyring);
+  const inUse = await versionsInUse(keyRotationRepository(storage.db.orm), storage.keyring);
   const current = storage.keyring.current.id;
   const stale = [...inUse].filter((id) => id !== current);
   if (stale.length > 0) {

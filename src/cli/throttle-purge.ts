@@ -1,16 +1,15 @@
 // While the server runs, rate-limit rows are deleted once their window has ended (README, Accounts with curl).
-import type { AccountDeps } from "../domain/context.ts";
-import { purgeExpiredThrottles } from "../domain/login-throttle.ts";
+import type { Throttle } from "../domain/accounts/throttle.ts";
 import { describeError, type Logger } from "../logger.ts";
 
 /**
  * Purges at start (rows that ended while no server ran), then every `windowMs` up to once a
  * minute: a row outlives its window by at most that, and a short test window is seen soon.
  */
-export function startThrottlePurge(deps: Pick<AccountDeps, "db" | "now">, logger: Logger, windowMs: number): { stop(): void } {
+export function startThrottlePurge(throttle: Pick<Throttle, "purgeExpired">, logger: Logger, windowMs: number): { stop(): void } {
   let stopped = false;
   const purge = () =>
-    purgeExpiredThrottles(deps).catch((e: unknown) => {
+    throttle.purgeExpired().catch((e: unknown) => {
       if (!stopped) logger.warn("purging expired rate-limit rows failed", describeError(e));
     });
   void purge();

@@ -1,13 +1,12 @@
 // `pixvault user create|list|delete|reset-password|unlock`: account administration on the same database.
 import { ConfigError, parseStorageConfig } from "../config.ts";
 import { newPasswordSchema, registrationSchema, usernameSchema } from "../domain/account-input.ts";
-import { deleteUserByName, listAccounts, register, resetPassword } from "../domain/accounts.ts";
-import { unlockUsername } from "../domain/login-throttle.ts";
+import type { AccountView } from "../domain/accounts/accounts.ts";
 import type { Result } from "../domain/errors.ts";
 import { createConsoleLogger } from "../logger.ts";
 import { USER_USAGE } from "./help.ts";
 import { StartupError } from "./startup-error.ts";
-import { accountDeps } from "../compose/services.ts";
+import { accountServices } from "../compose/services.ts";
 import { openStorage } from "../compose/storage.ts";
 
 const FIELD_FLAGS = [
@@ -29,10 +28,10 @@ export async function userCommand(argv: string[]): Promise<number> {
     if (!bools.has("password-stdin")) throw new ConfigError(`--password-stdin: required (the password is read from standard input)`);
     return readPassword();
   };
-  const run = async <T>(work: (deps: ReturnType<typeof accountDeps>) => Promise<T>): Promise<T> => {
+  const run = async <T>(work: (services: ReturnType<typeof accountServices>) => Promise<T>): Promise<T> => {
     const storage = await openStorage(config, createConsoleLogger());
     try {
-      return await work(accountDeps(storage));
+      return await work(accountServices(storage));
     } finally {
       storage.close();
     }
@@ -45,19 +44,19 @@ export async function userCommand(argv: string[]): Promise<number> {
         const first = parsed.error.issues[0]!;
         throw new ConfigError(`--${first.path.join(".") === "password" ? "password-stdin" : String(first.path[0])}: ${first.message}`);
       }
-      const created = expectOk(await run((deps) => register(deps, parsed.data)));
+      const created = expectOk(await run(({ accounts }) => accounts.register(parsed.data)));
       console.log(`created user ${created.username} (id ${created.id})`);
       return 0;
     }
     case "list": {
-      const users = await run((deps) => listAccounts(deps));
+      const users = await run(({ accounts }) => accounts.listAccounts());
       if (bools.has("json")) console.log(JSON.stringify(users, null, 2));
       else console.log(formatTable(users));
       return 0;
     }
     case "delete": {
       const username = usernameSchema.parse(need("username"));
-      expectOk(await run((deps) => deleteUserByName(deps, username)));
+      expectOk(await run(({ accounts }) => accounts.deleteUserByName(username)));
       console.log(`deleted user ${username}, with their images and keys`);
       return 0;
     }
@@ -65,14 +64,14 @@ export async function userCommand(argv: string[]): Promise<number> {
       const username = usernameSchema.parse(need("username"));
       const parsed = newPasswordSchema.safeParse(await password());
       if (!parsed.success) throw new ConfigError(`--password-stdin: ${parsed.error.issues[0]!.message}`);
-      expectOk(await run((deps) => resetPassword(deps, username, parsed.data)));
+      expectOk(await run(({ accounts }) => accounts.resetPassword(username, parsed.data)));
       console.log(`password of ${username} reset; their sessions and API tokens were revoked`);
       return 0;
     }
     case "unlock": {
       // Not required to exist: throttling counts guesses at any name, taken or not.
       const username = usernameSchema.parse(need("username"));
-      const cleared = await run((deps) => unlockUsername(deps, username));
+      const cleared = await run(({ throttle }) => throttle.unlockUsername(username));
       console.log(`cleared ${cleared} login throttling counter(s) of ${username}`);
       return 0;
     }
@@ -94,7 +93,7 @@ async function readPassword(): Promise<string> {
   return text.replace(/\r?\n$/, "");
 }
 
-function formatTable(users: Awaited<ReturnType<typeof listAccounts>>): string {
+function formatTable(users: AccountView[]): string {
   if (users.length === 0) return "no users";
   const rows = [
     ["USERNAME", "NAME", "EMAIL", "IMAGES", "BYTES", "CREATED"],

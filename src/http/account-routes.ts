@@ -6,9 +6,7 @@ import {
   profileChangeSchema,
   signUpSchema,
 } from "../domain/account-input.ts";
-import { changePassword, changeProfile, deleteAccount, describeMe } from "../domain/accounts.ts";
-import { signUp } from "../domain/registration.ts";
-import type { AccountDeps } from "../domain/context.ts";
+import type { AccountServices } from "../domain/accounts/services.ts";
 import { principalOf } from "./auth.ts";
 import { clientIp } from "./client-ip.ts";
 import type { AppEnv } from "./env.ts";
@@ -84,24 +82,24 @@ const deleteMeRoute = createRoute({
   responses: { 204: { description: "deleted" }, 401: problem("unauthorized or invalid_credentials") },
 });
 
-export function accountRoutes(deps: AccountDeps) {
+export function accountRoutes({ accounts, registration }: Pick<AccountServices, "accounts" | "registration">) {
   return new OpenAPIHono<AppEnv>()
     .openapi(registerRoute, async (c) => {
-      const user = valueOr(await signUp(deps, c.req.valid("json"), clientIp(c)));
+      const user = valueOr(await registration.signUp(c.req.valid("json"), clientIp(c)));
       return c.json({ user }, 201);
     })
-    .openapi(meRoute, async (c) => c.json({ user: await describeMe(deps, principalOf(c).user) }, 200))
+    .openapi(meRoute, async (c) => c.json({ user: await accounts.describeMe(principalOf(c).user) }, 200))
     .openapi(patchMeRoute, async (c) => {
-      const user = valueOr(await changeProfile(deps, principalOf(c).user, c.req.valid("json")));
+      const user = valueOr(await accounts.changeProfile(principalOf(c).user, c.req.valid("json")));
       return c.json({ user }, 200);
     })
     .openapi(passwordRoute, async (c) => {
       const me = principalOf(c);
-      valueOr(await changePassword(deps, me.user, me.sessionId, c.req.valid("json"), clientIp(c)));
+      valueOr(await accounts.changePassword(me.user, me.sessionId, c.req.valid("json"), clientIp(c)));
       return c.body(null, 204);
     })
     .openapi(deleteMeRoute, async (c) => {
-      valueOr(await deleteAccount(deps, principalOf(c).user, c.req.valid("json").password, clientIp(c)));
+      valueOr(await accounts.deleteAccount(principalOf(c).user, c.req.valid("json").password, clientIp(c)));
       return c.body(null, 204);
     });
 }

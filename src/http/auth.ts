@@ -2,9 +2,8 @@
 // cookie) to a principal, or answers 401.
 import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { AccountDeps } from "../domain/context.ts";
 import { AppError } from "../domain/errors.ts";
-import { authenticate, type Principal } from "../domain/sessions.ts";
+import type { Principal, SessionService } from "../domain/accounts/sessions.ts";
 import { identifyByCookie } from "./cookie-session.ts";
 import type { AppEnv } from "./env.ts";
 
@@ -18,17 +17,17 @@ function unauthorized(detail: string): AppError {
  * A bearer credential that is present must be valid; absent is fine here (public routes).
  * A request with an Authorization header is never judged by its cookie.
  */
-export function identify(deps: AccountDeps, secureCookies = false): MiddlewareHandler<AppEnv> {
+export function identify(sessions: SessionService, secureCookies = false): MiddlewareHandler<AppEnv> {
   return createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header("authorization");
     if (header !== undefined) {
       const token = BEARER.exec(header)?.[1];
       if (!token || token.length > 4096) throw unauthorized("the Authorization header must be `Bearer <token>`");
-      const principal = await authenticate(deps, token);
+      const principal = await sessions.authenticate(token);
       if (!principal) throw unauthorized("the token is invalid, expired or revoked");
       c.set("principal", principal);
     } else {
-      await identifyByCookie(deps, c, secureCookies);
+      await identifyByCookie(sessions, c, secureCookies);
     }
     await next();
   });

@@ -3,8 +3,8 @@
 // CSRF token bound to it. Bearer clients never meet any of this.
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import type { AccountDeps } from "../domain/context.ts";
-import { authenticateCookie, csrfTokenValid } from "../domain/cookie-sessions.ts";
+import type { SessionService } from "../domain/accounts/sessions.ts";
+import { csrfTokenValid } from "../domain/accounts/web-sessions.ts";
 import { AppError } from "../domain/errors.ts";
 import type { AppEnv } from "./env.ts";
 
@@ -35,10 +35,10 @@ export function clearSessionCookie(c: Context, secure: boolean): void {
  * the request goes on signed out, so public pages keep working. A live one on an unsafe
  * method without its CSRF token is 403: another site may have sent it.
  */
-export async function identifyByCookie(deps: AccountDeps, c: Context<AppEnv>, secure: boolean): Promise<void> {
+export async function identifyByCookie(sessions: SessionService, c: Context<AppEnv>, secure: boolean): Promise<void> {
   const token = getCookie(c, SESSION_COOKIE);
   if (token === undefined || ACCOUNTLESS.has(`${c.req.method} ${c.req.path}`)) return;
-  const session = await authenticateCookie(deps, token);
+  const session = await sessions.authenticateCookie(token);
   if (!session) {
     clearSessionCookie(c, secure);
     return;

@@ -1,7 +1,6 @@
 // GET /api/v1/registration: how this server takes sign-ups, so the web UI can show the right form.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AccountDeps } from "../domain/context.ts";
-import { registrationMode } from "../domain/registration.ts";
+import type { RegistrationService } from "../domain/accounts/registration.ts";
 import type { AppEnv } from "./env.ts";
 import { anonymous, json } from "./schemas.ts";
 
@@ -20,6 +19,6 @@ const registrationRoute = createRoute({
   responses: { 200: json(RegistrationSchema, "the mode") },
 });
 
-export function registrationRoutes(deps: AccountDeps) {
-  return new OpenAPIHono<AppEnv>().openapi(registrationRoute, (c) => c.json({ mode: registrationMode(deps) }, 200));
+export function registrationRoutes(registration: RegistrationService) {
+  return new OpenAPIHono<AppEnv>().openapi(registrationRoute, (c) => c.json({ mode: registration.mode() }, 200));
 }

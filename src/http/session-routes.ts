@@ -2,10 +2,9 @@
 // current session, and log out (that token or cookie stops working).
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { loginSchema } from "../domain/account-input.ts";
-import type { AccountDeps } from "../domain/context.ts";
-import { cookieGrant } from "../domain/cookie-sessions.ts";
-import { login, logout } from "../domain/sessions.ts";
-import { publicUser } from "../domain/users.ts";
+import { publicUser } from "../domain/accounts/public-user.ts";
+import type { SessionService } from "../domain/accounts/sessions.ts";
+import { cookieGrant } from "../domain/accounts/web-sessions.ts";
 import { principalOf } from "./auth.ts";
 import { clientIp } from "./client-ip.ts";
 import { clearSessionCookie, CSRF_HEADER, refuseCrossSiteLogin, SESSION_COOKIE, setSessionCookie } from "./cookie-session.ts";
@@ -66,12 +65,12 @@ const logoutRoute = createRoute({
 });
 
 /** `secureCookies`: browsers reach the server over https, so the cookie is `Secure`. */
-export function sessionRoutes(deps: AccountDeps, secureCookies = false) {
+export function sessionRoutes(sessions: SessionService, secureCookies = false) {
   const app = new OpenAPIHono<AppEnv>()
     .openapi(loginRoute, async (c) => {
       const { cookie, ...credentials } = c.req.valid("json");
       if (cookie) refuseCrossSiteLogin(c);
-      const grant = valueOr(await login(deps, credentials, clientIp(c)));
+      const grant = valueOr(await sessions.login(credentials, clientIp(c)));
       if (!cookie) return c.json(grant, 201);
       setSessionCookie(c, grant.token, new Date(grant.expiresAt), secureCookies);
       return c.json(cookieGrant(grant), 201);
@@ -82,7 +81,7 @@ export function sessionRoutes(deps: AccountDeps, secureCookies = false) {
       return c.json({ user: publicUser(user), via: csrfToken === null ? ("bearer" as const) : ("cookie" as const), csrfToken }, 200);
     })
     .openapi(logoutRoute, async (c) => {
-      await logout(deps, principalOf(c));
+      await sessions.logout(principalOf(c));
       if (c.get("sessionCookie")) clearSessionCookie(c, secureCookies);
       return c.body(null, 204);
     });

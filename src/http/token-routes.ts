@@ -1,8 +1,7 @@
 // /api/v1/tokens: API tokens for scripts — the secret is shown once, then only its name.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { apiTokenRequestSchema } from "../domain/account-input.ts";
-import { createApiToken, listTokens, revokeToken } from "../domain/api-tokens.ts";
-import type { AccountDeps } from "../domain/context.ts";
+import type { ApiTokenService } from "../domain/accounts/api-tokens.ts";
 import { principalOf } from "./auth.ts";
 import { clientIp } from "./client-ip.ts";
 import type { AppEnv } from "./env.ts";
@@ -50,15 +49,15 @@ const revokeTokenRoute = createRoute({
   responses: { 204: { description: "revoked" }, 401: problem("unauthorized"), 404: problem("not_found") },
 });
 
-export function tokenRoutes(deps: AccountDeps) {
+export function tokenRoutes(tokens: ApiTokenService) {
   return new OpenAPIHono<AppEnv>()
     .openapi(createTokenRoute, async (c) => {
-      const created = valueOr(await createApiToken(deps, principalOf(c).user, c.req.valid("json"), clientIp(c)));
+      const created = valueOr(await tokens.create(principalOf(c).user, c.req.valid("json"), clientIp(c)));
       return c.json(created, 201);
     })
-    .openapi(listTokensRoute, async (c) => c.json({ items: await listTokens(deps, principalOf(c).user.id) }, 200))
+    .openapi(listTokensRoute, async (c) => c.json({ items: await tokens.list(principalOf(c).user.id) }, 200))
     .openapi(revokeTokenRoute, async (c) => {
-      valueOr(await revokeToken(deps, principalOf(c).user.id, c.req.valid("param").id));
+      valueOr(await tokens.revoke(principalOf(c).user.id, c.req.valid("param").id));
       return c.body(null, 204);
     });
 }

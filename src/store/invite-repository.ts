@@ -1,69 +1,50 @@
 // Rows of invites, and the one transaction that spends an invite on a new user.
-import { desc, eq } from "drizzle-orm";
-import type { Database, Orm } from "./db.ts";
+import { and, desc, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import type { InviteRepository } from "../domain/accounts/ports.ts";
+import type { Orm } from "./db.ts";
 import { invites, users } from "./schema.ts";
-import { isUniqueViolation, type NewUserRow } from "./user-repository.ts";
+import { isUniqueViolation } from "./storage-errors.ts";
 
-export type InviteRow = typeof invites.$inferSelect;
+export function inviteRepository(orm: Orm): InviteRepository {
+  return {
+    async insert(row) {
+      await orm.insert(invites).values(row);
+    },
 
-export async function insertInvite(orm: Orm, row: typeof invites.$inferInsert): Promise<void> {
-  await orm.insert(invites).values(row);
-}
+    list: () => orm.select().from(invites).orderBy(desc(invites.createdAt), invites.id),
 
-export async function listInviteRows(orm: Orm): Promise<InviteRow[]> {
-  return orm.select().from(invites).orderBy(desc(invites.createdAt), invites.id);
-}
+    async findByHash(codeHash) {
+      return (await orm.select().from(invites).where(eq(invites.codeHash, codeHash)).limit(1))[0];
+    },
 
-export async function findInviteByHash(orm: Orm, codeHash: Buffer): Promise<InviteRow | undefined> {
-  return (await orm.select().from(invites).where(eq(invites.codeHash, codeHash)).limit(1))[0];
-}
+    async revoke(id, now) {
+      const rows = await orm
+        .update(invites)
+        .set({ revokedAt: sql`coalesce(${invites.revokedAt}, ${now.getTime()})` })
+        .where(eq(invites.id, id))
+        .returning({ id: invites.id });
+      return rows.length === 1;
+    },
 
-export async function findInviteById(orm: Orm, id: string): Promise<InviteRow | undefined> {
-  return (await orm.select().from(invites).where(eq(invites.id, id)).limit(1))[0];
-}
-
-/** Marks the invite revoked (the first revocation's time stays); false if there is no such invite. */
-export async function revokeInviteRow(db: Database, id: string, now: Date): Promise<boolean> {
-  const result = await db.client.execute({
-    sql: "UPDATE invites SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?",
-    args: [now.getTime(), id],
-  });
-  return result.rowsAffected === 1;
-}
-
-/**
- * Takes one use of a live invite and inserts the user, in one write transaction: two
- * sign-ups racing for an invite's last use cannot both get it, and a sign-up that fails
- * (username taken) gives its use back by rolling back.
- */
-export async function insertUserWithInvite(
-  db: Database,
-  user: NewUserRow,
-  codeHash: Buffer,
-  now: Date,
-): Promise<"ok" | "taken" | "invite_invalid"> {
-  const insert = db.orm.insert(users).values(user).toSQL();
-  const tx = await db.client.transaction("write");
-  try {
-    const spent = await tx.execute({
-      sql: `UPDATE invites SET uses = uses + 1
-            WHERE code_hash = ? AND revoked_at IS NULL AND expires_at > ? AND uses < max_uses`,
-      args: [codeHash, now.getTime()],
-    });
-    if (spent.rowsAffected !== 1) {
-      await tx.rollback();
-      return "invite_invalid";
-    }
-    try {
-      await tx.execute({ sql: insert.sql, args: insert.params as never });
-    } catch (e) {
-      if (!isUniqueViolation(e)) throw e;
-      await tx.rollback();
-      return "taken";
-    }
-    await tx.commit();
-    return "ok";
-  } finally {
-    tx.close();
-  }
+    async insertUserSpending(user, codeHash, now) {
+      try {
+        return await orm.transaction(async (tx) => {
+          const spent = await tx
+            .update(invites)
+            .set({ uses: sql`${invites.uses} + 1` })
+            .where(
+              and(eq(invites.codeHash, codeHash), isNull(invites.revokedAt), gt(invites.expiresAt, now), lt(invites.uses, invites.maxUses)),
+            )
+            .returning({ id: invites.id });
+          if (spent.length !== 1) return "invite_invalid" as const;
+          // A clash throws, and the transaction's rollback gives the use back.
+          await tx.insert(users).values(user);
+          return "ok" as const;
+        });
+      } catch (e) {
+        if (isUniqueViolation(e)) return "taken";
+        throw e;
+      }
+    },
+  };
 }

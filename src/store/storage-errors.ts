@@ -22,6 +22,13 @@ export function isOutOfSpace(error: unknown): boolean {
   return codesOf(error).some((code) => FULL.test(code));
 }
 
+/** A unique or primary-key clash: an expected outcome (a taken username), not a failure. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string; cause?: unknown };
+  const text = `${e.code ?? ""} ${e.message ?? ""} ${String(e.cause ?? "")}`;
+  return /UNIQUE constraint failed|SQLITE_CONSTRAINT_UNIQUE|SQLITE_CONSTRAINT_PRIMARYKEY/.test(text);
+}
+
 /**
  * One line for an operator's terminal about a database failure, or undefined when `error` is
  * none. Drizzle's query errors carry the statement and its arguments (password hashes, key

@@ -1,10 +1,9 @@
 // Sessions carried by the web UI's HttpOnly cookie: only session JWTs (never API tokens),
 // each with a CSRF token bound to it that unsafe requests must echo in a header.
-import { csrfTokenFor, csrfTokenMatches } from "../crypto/csrf-token.ts";
-import { isApiTokenSecret } from "../crypto/api-token.ts";
-import type { AccountDeps } from "./context.ts";
-import { authenticate, type Principal, type SessionGrant } from "./sessions.ts";
-import type { PublicUser } from "./users.ts";
+import { isApiTokenSecret } from "../../crypto/api-token.ts";
+import { csrfTokenFor, csrfTokenMatches } from "../../crypto/csrf-token.ts";
+import type { PublicUser } from "./public-user.ts";
+import type { Principal, SessionGrant } from "./sessions.ts";
 
 export interface CookieSession {
   principal: Principal;
@@ -21,10 +20,13 @@ export interface CookieGrant {
 
 const MAX_TOKEN_CHARS = 4096;
 
-/** undefined for anything but a live session token (API tokens belong in headers, not cookies). */
-export async function authenticateCookie(deps: AccountDeps, token: string): Promise<CookieSession | undefined> {
+/** A live session behind the cookie's token, or undefined (API tokens are refused here). */
+export async function authenticateCookie(
+  authenticate: (bearer: string) => Promise<Principal | undefined>,
+  token: string,
+): Promise<CookieSession | undefined> {
   if (token.length > MAX_TOKEN_CHARS || isApiTokenSecret(token)) return undefined;
-  const principal = await authenticate(deps, token);
+  const principal = await authenticate(token);
   if (!principal?.sessionId) return undefined;
   return { principal, csrfToken: csrfTokenFor(token) };
 }

@@ -4,12 +4,12 @@
 // never deleted, because the operator may still restore that blob from a backup.
 import { createHash } from "node:crypto";
 import { crc32 } from "node:zlib";
-import { IntegrityError } from "../crypto/errors.ts";
-import { openStoredBlob } from "../crypto/stored-blob.ts";
-import { removeBlobFile, storedBlobs, tempFiles, type BlobFile } from "../store/blob-inventory.ts";
-import { allImageRows, imageTotals, type OwnedImageRow } from "../store/image-repository.ts";
-import type { ImageDeps } from "./context.ts";
-import { openImageKeys } from "./image-crypto.ts";
+import { IntegrityError } from "../../crypto/errors.ts";
+import type { Keyring } from "../../crypto/master-key.ts";
+import { openStoredBlob } from "../../crypto/stored-blob.ts";
+import type { Clock } from "../clock.ts";
+import { openImageKeys } from "../images/keys.ts";
+import type { BlobFile, BlobFiles, ImageInventory, StoredImage } from "./ports.ts";
 
 export type FsckProblemKind =
   | "unreadable_key" // the wrapped data key does not unwrap (wrong or missing master key version)
@@ -54,8 +54,14 @@ export interface FsckReport {
   readonly skippedYoung: number;
 }
 
-/** `blobDir` undefined (blobs in a bucket): every row is still verified; no file walk. */
-export type FsckDeps = Pick<ImageDeps, "db" | "keyring" | "blobs" | "now"> & { readonly blobDir: string | undefined };
+export interface FsckDeps {
+  readonly images: ImageInventory;
+  /** undefined (blobs in a bucket): every row is still verified; no file walk. */
+  readonly files: BlobFiles | undefined;
+  readonly blobs: Parameters<typeof openStoredBlob>[0];
+  readonly keyring: Keyring;
+  readonly clock: Clock;
+}
 
 export async function fsck(deps: FsckDeps, options: FsckOptions): Promise<FsckReport> {
   const started = performance.now();
@@ -64,11 +70,11 @@ export async function fsck(deps: FsckDeps, options: FsckOptions): Promise<FsckRe
     problems.push(problem);
     options.onProblem?.(problem);
   };
-  const totals = await imageTotals(deps.db.orm);
+  const totals = await deps.images.totals();
   const rowIds = new Set<string>();
   let images = 0;
   let bytes = 0;
-  for await (const row of allImageRows(deps.db.orm)) {
+  for await (const row of deps.images.all()) {
     rowIds.add(row.id);
     const problem = await verifyImage(deps, row);
     if (problem) report(problem);
@@ -78,13 +84,13 @@ export async function fsck(deps: FsckDeps, options: FsckOptions): Promise<FsckRe
   }
 
   let skippedYoung = 0;
-  const oldEnough = (file: BlobFile) => deps.now().getTime() - file.modifiedMs >= options.graceMs;
+  const oldEnough = (file: BlobFile) => deps.clock.now().getTime() - file.modifiedMs >= options.graceMs;
   const strays: { file: BlobFile; kind: "orphan_blob" | "temp_file" }[] = [];
-  if (deps.blobDir !== undefined) {
-    for await (const file of storedBlobs(deps.blobDir)) {
+  if (deps.files !== undefined) {
+    for await (const file of deps.files.stored()) {
       if (!rowIds.has(file.name)) strays.push({ file, kind: "orphan_blob" });
     }
-    for await (const file of tempFiles(deps.blobDir)) strays.push({ file, kind: "temp_file" });
+    for await (const file of deps.files.temp()) strays.push({ file, kind: "temp_file" });
   }
   for (const { file, kind } of strays) {
     if (!oldEnough(file)) {
@@ -92,9 +98,9 @@ export async function fsck(deps: FsckDeps, options: FsckOptions): Promise<FsckRe
       continue;
     }
     // Another look right before removing: a row may have committed since the table was read.
-    const claimed = kind === "orphan_blob" && (await deps.db.client.execute({ sql: "SELECT 1 FROM images WHERE id = ?", args: [file.name] })).rows.length > 0;
+    const claimed = kind === "orphan_blob" && (await deps.images.exists(file.name));
     if (claimed) continue;
-    if (options.repair) await removeBlobFile(file);
+    if (options.repair) await deps.files?.remove(file);
     const what = kind === "orphan_blob" ? "a blob without an image row" : "an upload's temp file that never committed";
     report({ kind, path: file.path, detail: `${what} (${file.size} bytes)`, ...(options.repair ? { repaired: true } : {}) });
   }
@@ -102,7 +108,7 @@ export async function fsck(deps: FsckDeps, options: FsckOptions): Promise<FsckRe
 }
 
 /** Reads the whole image through the same authenticated reader the server uses. */
-async function verifyImage(deps: FsckDeps, row: OwnedImageRow): Promise<FsckProblem | undefined> {
+async function verifyImage(deps: FsckDeps, row: StoredImage): Promise<FsckProblem | undefined> {
   const imageId = row.id;
   let keys: ReturnType<typeof openImageKeys>;
   try {

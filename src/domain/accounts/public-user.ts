@@ -1,5 +1,5 @@
 // The public view of a user: what any response may contain (never hashes, salts or keys).
-import type { UserRow } from "../store/user-repository.ts";
+import type { User } from "./ports.ts";
 
 export interface PublicUser {
   id: string;
@@ -10,7 +10,7 @@ export interface PublicUser {
   updatedAt: string;
 }
 
-export function publicUser(row: UserRow): PublicUser {
+export function publicUser(row: Pick<User, "id" | "username" | "name" | "email" | "createdAt" | "updatedAt">): PublicUser {
   return {
     id: row.id,
     username: row.username,

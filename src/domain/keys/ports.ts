@@ -1,0 +1,31 @@
+// What master key rotation needs from storage: interfaces only; src/store implements them.
+import type { Visibility } from "../images/keys.ts";
+
+/** An image as rotation sees it: its owner's salt and the fields keyed by the master key. */
+export interface KeyedImage {
+  readonly id: string;
+  readonly ownerId: string;
+  readonly ownerKeySalt: Buffer;
+  readonly visibility: Visibility;
+  readonly wrappedKey: Buffer;
+  readonly filenameEnc: Buffer;
+  readonly tagsEnc: Buffer | null;
+}
+
+/** What an image holds after rotation: its data key re-wrapped and its blind indexes recomputed. */
+export interface ReKeyedImage {
+  readonly wrappedKey: Buffer;
+  readonly nameIndex: Buffer;
+  readonly tagIndexes: readonly Buffer[];
+}
+
+export interface KeyRepository {
+  /**
+   * One write transaction: records `check` for `version` (a plain insert, so a row already
+   * there fails the whole rotation), replaces every image's wrapped key and indexes with what
+   * `reKey` returns, and makes `version` the one keying the indexes. A throw rolls it all back.
+   */
+  rotate(version: number, check: Buffer, at: Date, reKey: (image: KeyedImage) => ReKeyedImage): Promise<{ images: number; tagIndexes: number }>;
+  /** Every image's wrapped data key (each names the master key version it was wrapped under). */
+  wrappedKeys(): Promise<Buffer[]>;
+}

@@ -1,0 +1,54 @@
+// Master key rotation inside the database: every image's data key re-wrapped under the new
+// version, and every blind index (names, tags) recomputed with it, in one transaction. No
+// blob is touched: blobs are encrypted under data keys, which do not change.
+import { wrappedKeyVersion } from "../../crypto/data-key.ts";
+import { keyCheck, type Keyring } from "../../crypto/master-key.ts";
+import type { Clock } from "../clock.ts";
+import { nameKey } from "../images/filenames.ts";
+import { indexKey, nameIndex, openImageKeys, tagIndex, wrapImageKey } from "../images/keys.ts";
+import type { KeyedImage, KeyRepository, ReKeyedImage } from "./ports.ts";
+
+export interface RotationReport {
+  readonly images: number;
+  readonly tagIndexes: number;
+}
+
+export class RotationError extends Error {
+  override name = "RotationError";
+}
+
+/** One image under the keyring's current version; throws RotationError when its key does not unwrap. */
+function reKeyImage(keyring: Keyring, image: KeyedImage): ReKeyedImage {
+  const owner = { id: image.ownerId, keySalt: image.ownerKeySalt };
+  let opened: ReturnType<typeof openImageKeys>;
+  try {
+    opened = openImageKeys(keyring, owner, image.id, image.wrappedKey);
+  } catch (e) {
+    throw new RotationError(
+      `image ${image.id}: its data key does not unwrap (${e instanceof Error ? e.message : e}); run pixvault fsck, nothing was changed`,
+    );
+  }
+  const { dataKey, metadata } = opened;
+  const key = indexKey(keyring, image.visibility, owner);
+  return {
+    wrappedKey: wrapImageKey(keyring, owner, image.id, dataKey),
+    nameIndex: nameIndex(key, nameKey(metadata.openFilename(image.filenameEnc))),
+    tagIndexes: metadata.openTags(image.tagsEnc).map((tag) => tagIndex(key, tag)),
+  };
+}
+
+/**
+ * `keyring`'s current version becomes the one every data key and index uses. Its key check is
+ * recorded in the same transaction, so a rotation that fails leaves no trace of the version.
+ */
+export function reKeyImages(ports: { keys: KeyRepository; clock: Clock }, keyring: Keyring): Promise<RotationReport> {
+  const version = keyring.current.id;
+  return ports.keys.rotate(version, keyCheck(keyring, version), ports.clock.now(), (image) => reKeyImage(keyring, image));
+}
+
+/** Versions still needed: those some wrapped key names, and the one keying the indexes. */
+export async function versionsInUse(keys: Pick<KeyRepository, "wrappedKeys">, keyring: Keyring): Promise<Set<number>> {
+  const used = new Set<number>([keyring.indexVersion.id]);
+  for (const wrapped of await keys.wrappedKeys()) used.add(wrappedKeyVersion(wrapped));
+  return used;
+}

@@ -1,0 +1,45 @@
+// Master key rotation's storage side: every image's wrapped key and blind indexes rewritten,
+// and the new version's key check recorded, in one transaction.
+import { eq, sql } from "drizzle-orm";
+import type { KeyRepository } from "../domain/keys/ports.ts";
+import type { Orm } from "./db.ts";
+import { images, imageTags, masterKeys, users } from "./schema.ts";
+
+export function keyRotationRepository(orm: Orm): KeyRepository {
+  return {
+    rotate: (version, check, at, reKey) =>
+      orm.transaction(async (tx) => {
+        // A plain insert: a row already there for a version this key file has never held is a
+        // database out of step with its key file, and re-keying onto it would strand every image.
+        await tx.insert(masterKeys).values({ id: version, check, createdAt: at });
+        const rows = await tx
+          .select({
+            id: images.id,
+            ownerId: images.ownerId,
+            ownerKeySalt: users.keySalt,
+            visibility: images.visibility,
+            wrappedKey: images.wrappedKey,
+            filenameEnc: images.filenameEnc,
+            tagsEnc: images.tagsEnc,
+          })
+          .from(images)
+          .innerJoin(users, eq(users.id, images.ownerId));
+        let tagIndexes = 0;
+        for (const row of rows) {
+          const next = reKey(row);
+          await tx.update(images).set({ wrappedKey: next.wrappedKey, nameIndex: next.nameIndex }).where(eq(images.id, row.id));
+          await tx.delete(imageTags).where(eq(imageTags.imageId, row.id));
+          for (const tagIndex of next.tagIndexes) {
+            await tx.insert(imageTags).values({ imageId: row.id, tagIndex }).onConflictDoNothing();
+            tagIndexes += 1;
+          }
+        }
+        await tx.update(masterKeys).set({ keysIndexes: sql`CASE WHEN ${masterKeys.id} = ${version} THEN 1 ELSE 0 END` });
+        return { images: rows.length, tagIndexes };
+      }),
+
+    async wrappedKeys() {
+      return (await orm.select({ wrappedKey: images.wrappedKey }).from(images)).map((r) => r.wrappedKey);
+    },
+  };
+}
