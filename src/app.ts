@@ -1,7 +1,8 @@
 // createApp(deps): the HTTP application — middleware, routers, errors, OpenAPI document.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { requestId } from "hono/request-id";
-import type { AccountDeps, ImageDeps } from "./domain/context.ts";
+import type { AccountServices } from "./domain/accounts/services.ts";
+import type { ImageServices } from "./domain/images/services.ts";
 import type { Logger } from "./logger.ts";
 import { accountRoutes } from "./http/account-routes.ts";
 import { resolveClientIp } from "./http/client-ip.ts";
@@ -32,9 +33,9 @@ export interface AppDeps {
   readonly version: string;
   readonly readiness: Record<string, ReadinessCheck>;
   /** Accounts, sessions and tokens; absent in tests of the bare HTTP shell. */
-  readonly accounts?: AccountDeps;
-  /** The image store; absent in tests of the bare HTTP shell. */
-  readonly images?: ImageDeps;
+  readonly accounts?: AccountServices;
+  /** Images, uploads, archives and share links; absent in tests of the bare HTTP shell. */
+  readonly images?: ImageServices;
   /** Largest JSON or form body on routes that do not stream (default 1 MiB). */
   readonly maxJsonBytes?: number;
   readonly tls?: boolean;
@@ -68,18 +69,18 @@ export function createApp(deps: AppDeps) {
   // The web UI's session cookie is Secure when browsers come over https (TLS here or at a proxy).
   const secureCookies = (deps.tls ?? false) || (deps.images?.publicUrl?.startsWith("https:") ?? false);
   if (deps.accounts) {
-    app.use("/api/*", identify(deps.accounts, secureCookies));
+    app.use("/api/*", identify(deps.accounts.sessions, secureCookies));
     app.route("/", accountRoutes(deps.accounts));
-    app.route("/", registrationRoutes(deps.accounts));
-    app.route("/", sessionRoutes(deps.accounts, secureCookies));
-    app.route("/", tokenRoutes(deps.accounts));
+    app.route("/", registrationRoutes(deps.accounts.registration));
+    app.route("/", sessionRoutes(deps.accounts.sessions, secureCookies));
+    app.route("/", tokenRoutes(deps.accounts.tokens));
   }
   if (deps.accounts && deps.images) {
-    app.route("/", uploadRoutes(deps.images));
+    app.route("/", uploadRoutes(deps.images.uploads));
     // Before imageRoutes: "archive" would otherwise match GET /api/v1/images/{id}.
-    app.route("/", archiveRoutes(deps.images));
-    app.route("/", imageRoutes(deps.images));
-    app.route("/", shareRoutes(deps.images, deps.tls ?? false));
+    app.route("/", archiveRoutes(deps.images.archives, deps.logger));
+    app.route("/", imageRoutes(deps.images.images, deps.logger));
+    app.route("/", shareRoutes(deps.images, deps.logger, deps.tls ?? false));
     app.route("/", webRoutes());
   }
 

@@ -6,7 +6,8 @@ import { createApp, type App } from "./app.ts";
 import { composeServices } from "./compose/services.ts";
 import { openStorage, type Storage } from "./compose/storage.ts";
 import { parseServeConfig, type ServeConfig } from "./config.ts";
-import type { AccountDeps, ImageDeps } from "./domain/context.ts";
+import type { AccountServices } from "./domain/accounts/services.ts";
+import type { ImageServices } from "./domain/images/services.ts";
 import { createLogger } from "./logger.ts";
 
 /** Time as every rule sees it (sessions, share links, throttling windows, invites); it moves only when told. */
@@ -47,8 +48,8 @@ export interface TestApp {
   readonly clock: TestClock;
   readonly config: ServeConfig;
   /** The deps the routes run on, for tests that look behind the HTTP surface. */
-  readonly accounts: AccountDeps;
-  readonly images: ImageDeps;
+  readonly accounts: AccountServices;
+  readonly images: ImageServices;
   /** Every log line written so far (JSON lines). */
   readonly logs: string[];
   request(path: string, init?: RequestInit, options?: RequestOptions): Promise<Response>;

@@ -3,45 +3,75 @@ import type { ServeConfig } from "../config.ts";
 import { createSessionSigner } from "../crypto/session-token.ts";
 import { createShareSigner } from "../crypto/share-token.ts";
 import { throttleTagger } from "../crypto/throttle-tag.ts";
-import type { AccountDeps, ImageDeps } from "../domain/context.ts";
+import { createAccountServices, type AccountServices } from "../domain/accounts/services.ts";
+import type { Clock } from "../domain/clock.ts";
+import type { DomainEvents } from "../domain/context.ts";
+import { createImageServices, type ImageServices } from "../domain/images/services.ts";
 import type { Logger } from "../logger.ts";
+import { apiTokenRepository } from "../store/api-token-repository.ts";
+import { imageRepository } from "../store/image-repository.ts";
+import { inviteRepository } from "../store/invite-repository.ts";
+import { rateLimitRepository } from "../store/rate-limit-repository.ts";
+import { sessionRepository } from "../store/session-repository.ts";
+import { shareRepository } from "../store/share-repository.ts";
+import { userRepository } from "../store/user-repository.ts";
 import type { Storage } from "./storage.ts";
 
-export type AccountOptions = Partial<Pick<ServeConfig, "sessionLifetimeMs" | "userQuotaBytes" | "loginThrottle" | "registration">> &
-  Partial<Pick<AccountDeps, "events" | "now">>;
+export type AccountOptions = Partial<Pick<ServeConfig, "sessionLifetimeMs" | "userQuotaBytes" | "loginThrottle" | "registration">> & {
+  readonly events?: DomainEvents;
+  /** Every time rule (session, share, throttle, invite expiry) reads this clock; tests move it. */
+  readonly now?: () => Date;
+};
 
-/** What the account rules run on; CLI commands without a server take the defaults. */
-export function accountDeps(storage: Storage, options: AccountOptions = {}): AccountDeps {
-  return {
-    db: storage.db,
-    blobs: storage.blobs,
-    signer: createSessionSigner(storage.keyring),
-    sessionLifetimeMs: options.sessionLifetimeMs ?? 24 * 3_600_000,
-    defaultQuotaBytes: options.userQuotaBytes ?? 0,
-    throttle: options.loginThrottle ?? { maxFailuresPerUserAndIp: 5, maxFailuresPerIp: 50, maxFailuresPerUser: 100, windowMs: 15 * 60_000 },
-    throttleTag: throttleTagger(storage.keyring),
-    registration: options.registration ?? { mode: "open", maxPerIp: 10, windowMs: 3_600_000 },
-    // Every time rule (session, share, throttle, invite expiry) reads this clock; tests move it.
-    now: options.now ?? (() => new Date()),
-    ...(options.events ? { events: options.events } : {}),
-  };
+const clockOf = (options: AccountOptions): Clock => ({ now: options.now ?? (() => new Date()) });
+
+/** The account services on this storage; CLI commands without a server take the defaults. */
+export function accountServices(storage: Storage, options: AccountOptions = {}): AccountServices {
+  const orm = storage.db.orm;
+  return createAccountServices(
+    {
+      users: userRepository(orm),
+      sessions: sessionRepository(orm),
+      apiTokens: apiTokenRepository(orm),
+      invites: inviteRepository(orm),
+      rateLimits: rateLimitRepository(orm),
+      blobs: storage.blobs,
+      signer: createSessionSigner(storage.keyring),
+      throttleTag: throttleTagger(storage.keyring),
+      clock: clockOf(options),
+      events: options.events,
+    },
+    {
+      sessionLifetimeMs: options.sessionLifetimeMs ?? 24 * 3_600_000,
+      defaultQuotaBytes: options.userQuotaBytes ?? 0,
+      loginThrottle: options.loginThrottle ?? { maxFailuresPerUserAndIp: 5, maxFailuresPerIp: 50, maxFailuresPerUser: 100, windowMs: 15 * 60_000 },
+      registration: options.registration ?? { mode: "open", maxPerIp: 10, windowMs: 3_600_000 },
+    },
+  );
 }
 
-/** What the image rules run on: the account deps plus keys, limits, a logger and the share-link settings. */
-export function imageDeps(
+/** The image, upload, archive and share services on this storage, with the accounts' throttle. */
+export function imageServices(
   storage: Storage,
-  accounts: AccountDeps,
-  config: Pick<ServeConfig, "maxImageBytes" | "publicUrl">,
+  accounts: Pick<AccountServices, "throttle">,
+  config: AccountOptions & Pick<ServeConfig, "maxImageBytes" | "publicUrl">,
   logger: Logger,
-): ImageDeps {
-  return {
-    ...accounts,
-    keyring: storage.keyring,
-    maxImageBytes: config.maxImageBytes,
-    logger,
-    shareSigner: createShareSigner(storage.keyring),
-    ...(config.publicUrl !== undefined ? { publicUrl: config.publicUrl } : {}),
-  };
+): ImageServices {
+  const orm = storage.db.orm;
+  return createImageServices(
+    {
+      images: imageRepository(orm),
+      shares: shareRepository(orm),
+      blobs: storage.blobs,
+      keyring: storage.keyring,
+      shareSigner: createShareSigner(storage.keyring),
+      throttle: accounts.throttle,
+      clock: clockOf(config),
+      logger,
+      events: config.events,
+    },
+    { maxImageBytes: config.maxImageBytes, defaultQuotaBytes: config.userQuotaBytes ?? 0, publicUrl: config.publicUrl },
+  );
 }
 
 export type ServiceConfig = AccountOptions & Pick<ServeConfig, "maxImageBytes" | "publicUrl">;
@@ -51,7 +81,7 @@ export function composeServices(
   storage: Storage,
   config: ServiceConfig,
   logger: Logger,
-): { accounts: AccountDeps; images: ImageDeps } {
-  const accounts = accountDeps(storage, config);
-  return { accounts, images: imageDeps(storage, accounts, config, logger) };
+): { accounts: AccountServices; images: ImageServices } {
+  const accounts = accountServices(storage, config);
+  return { accounts, images: imageServices(storage, accounts, config, logger) };
 }

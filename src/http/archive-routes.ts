@@ -1,11 +1,11 @@
 // POST /api/v1/images/archive and GET …/archive?ids=a,b: a selection as one zip, with an exact
 // Content-Length and byte ranges (GET), streamed and decrypted segment by segment.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { openArchive, type Archive } from "../domain/archives.ts";
-import type { ImageDeps } from "../domain/context.ts";
+import type { Archive, ArchiveService } from "../domain/archives/archives.ts";
 import { AppError } from "../domain/errors.ts";
-import { bulkSelectionSchema, MAX_BULK_IDS, type BulkSelection } from "../domain/image-input.ts";
-import type { Viewer } from "../domain/image-access.ts";
+import type { Viewer } from "../domain/images/access.ts";
+import { bulkSelectionSchema, MAX_BULK_IDS, type BulkSelection } from "../domain/images/input.ts";
+import type { Logger } from "../logger.ts";
 import { contentResponse } from "./content-response.ts";
 import type { AppEnv } from "./env.ts";
 import { valueOr } from "./problem.ts";
@@ -48,9 +48,9 @@ const getRoute = createRoute({
   responses: zipResponses,
 });
 
-export function archiveRoutes(deps: ImageDeps) {
+export function archiveRoutes(archives: ArchiveService, logger: Logger) {
   const respond = async (request: Request, viewer: Viewer, selection: BulkSelection) =>
-    archiveResponse(request, valueOr(await openArchive(deps, viewer, selection)), deps);
+    archiveResponse(request, valueOr(await archives.open(viewer, selection)), logger);
   return new OpenAPIHono<AppEnv>()
     .openapi(postRoute, async (c) => (await respond(c.req.raw, c.get("principal")?.user, c.req.valid("json"))) as never)
     .openapi(getRoute, async (c) => (await respond(c.req.raw, c.get("principal")?.user, selectionOf(c.req.valid("query")))) as never);
@@ -58,7 +58,10 @@ export function archiveRoutes(deps: ImageDeps) {
 
 function selectionOf(query: z.infer<typeof getArchiveQuery>): BulkSelection {
   if (query.all !== undefined && query.ids === undefined) return { all: true };
-  const ids = (query.ids ?? "").split(",").map((id) => id.trim()).filter((id) => id !== "");
+  const ids = (query.ids ?? "")
+    .split(",")
+    .map((id) => id.trim())
+    .filter((id) => id !== "");
   const parsed = bulkSelectionSchema.safeParse({ ids });
   if (query.all !== undefined || !parsed.success) {
     const message = query.all !== undefined ? "give ids or all, not both" : (parsed.error?.issues[0]?.message ?? "invalid ids");
@@ -69,7 +72,7 @@ function selectionOf(query: z.infer<typeof getArchiveQuery>): BulkSelection {
   return parsed.data;
 }
 
-function archiveResponse(request: Request, archive: Archive, deps: ImageDeps): Promise<Response> {
+function archiveResponse(request: Request, archive: Archive, logger: Logger): Promise<Response> {
   return contentResponse(
     request,
     {
@@ -82,7 +85,7 @@ function archiveResponse(request: Request, archive: Archive, deps: ImageDeps): P
       read: (start, end) => archive.read(start, end),
       // Integrity failures are logged with the image id by the domain; log anything else here.
       onStreamError: (error) => {
-        if (!(error instanceof AppError)) deps.logger.error("archive stream failed", { error: String(error) });
+        if (!(error instanceof AppError)) logger.error("archive stream failed", { error: String(error) });
       },
     },
     { download: true },

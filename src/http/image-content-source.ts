@@ -1,7 +1,7 @@
 // An opened image as the ContentSource that contentResponse turns into 200/206/304/416.
 import { AppError } from "../domain/errors.ts";
-import { nameWithTypeExtension } from "../domain/image-names.ts";
-import type { ImageContent } from "../domain/images.ts";
+import type { ImageContent } from "../domain/images/content.ts";
+import { nameWithTypeExtension } from "../domain/images/filenames.ts";
 import type { Logger } from "../logger.ts";
 import type { ContentSource } from "./content-response.ts";
 import { IMAGE_CSP } from "./security-headers.ts";

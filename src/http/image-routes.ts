@@ -1,9 +1,8 @@
 // /api/v1/images: list, read metadata and content, change, delete one or many.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { ImageDeps } from "../domain/context.ts";
-import { bulkSelectionSchema, imageChangeSchema, listQuerySchema } from "../domain/image-input.ts";
-import { listImages } from "../domain/image-listing.ts";
-import { changeImage, deleteImage, deleteImages, getImage, openImageContent } from "../domain/images.ts";
+import type { ImageService } from "../domain/images/images.ts";
+import { bulkSelectionSchema, imageChangeSchema, listQuerySchema } from "../domain/images/input.ts";
+import type { Logger } from "../logger.ts";
 import { principalOf } from "./auth.ts";
 import { contentResponse } from "./content-response.ts";
 import { imageContentSource } from "./image-content-source.ts";
@@ -105,31 +104,31 @@ const bulkDeleteRoute = createRoute({
   },
 });
 
-export function imageRoutes(deps: ImageDeps) {
+export function imageRoutes(images: ImageService, logger: Logger) {
   return new OpenAPIHono<AppEnv>()
     .openapi(bulkDeleteRoute, async (c) => {
-      const result = await deleteImages(deps, principalOf(c).user, c.req.valid("json"));
+      const result = await images.deleteMany(principalOf(c).user, c.req.valid("json"));
       return c.json({ deleted: result.deleted, failed: result.failed.map((f) => ({ ...f, status: statusOf(f.code) })) }, 200);
     })
-    .openapi(listRoute, async (c) => c.json(valueOr(await listImages(deps, c.get("principal")?.user, c.req.valid("query"))), 200))
+    .openapi(listRoute, async (c) => c.json(valueOr(await images.list(c.get("principal")?.user, c.req.valid("query"))), 200))
     .openapi(getRoute, async (c) => {
-      const image = valueOr(await getImage(deps, c.req.valid("param").id, c.get("principal")?.user));
+      const image = valueOr(await images.get(c.req.valid("param").id, c.get("principal")?.user));
       return c.json({ image }, 200);
     })
     .openapi(contentRoute, async (c) => {
-      const { image, blob } = valueOr(await openImageContent(deps, c.req.valid("param").id, c.get("principal")?.user));
+      const { image, blob } = valueOr(await images.openContent(c.req.valid("param").id, c.get("principal")?.user));
       const download = ["1", "true"].includes(c.req.valid("query").download ?? "");
       // A private original is kept by no cache, not even the browser's (README, HTTP conventions: Caching).
       const cacheControl = image.visibility === "public" ? "public, no-cache" : "no-store";
-      return contentResponse(c.req.raw, imageContentSource({ image, blob }, deps.logger, cacheControl), { download }) as never;
+      return contentResponse(c.req.raw, imageContentSource({ image, blob }, logger, cacheControl), { download }) as never;
     })
     .openapi(patchRoute, async (c) => {
-      const image = valueOr(await changeImage(deps, c.req.valid("param").id, c.get("principal")?.user, c.req.valid("json")));
+      const image = valueOr(await images.change(c.req.valid("param").id, c.get("principal")?.user, c.req.valid("json")));
       return c.json({ image }, 200);
     })
     .openapi(deleteRoute, async (c) => {
       // No principalOf here: a private image is 404 to everyone else, signed in or not.
-      valueOr(await deleteImage(deps, c.req.valid("param").id, c.get("principal")?.user));
+      valueOr(await images.delete(c.req.valid("param").id, c.get("principal")?.user));
       return c.body(null, 204);
     });
 }

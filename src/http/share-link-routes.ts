@@ -4,10 +4,10 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { ImageDeps } from "../domain/context.ts";
 import { AppError, type DomainError } from "../domain/errors.ts";
-import { countSharedDownload, openSharedImage, unlockSharedImage } from "../domain/share-access.ts";
-import { shareUnlockSchema } from "../domain/share-input.ts";
+import type { ImageServices } from "../domain/images/services.ts";
+import { shareUnlockSchema } from "../domain/shares/input.ts";
+import type { Logger } from "../logger.ts";
 import { clientIp } from "./client-ip.ts";
 import { contentResponse } from "./content-response.ts";
 import type { AppEnv } from "./env.ts";
@@ -69,13 +69,14 @@ const unlockRoute = createRoute({
 });
 
 /** Where the link lives for its recipients: under --public-url, else this request's origin. */
-export function shareUrl(deps: Pick<ImageDeps, "publicUrl">, c: Context, token: string): string {
-  return `${deps.publicUrl ?? new URL(c.req.url).origin}/s/${token}`;
+export function shareUrl(settings: Pick<ImageServices, "publicUrl">, c: Context, token: string): string {
+  return `${settings.publicUrl ?? new URL(c.req.url).origin}/s/${token}`;
 }
 
-export function shareLinkRoutes(deps: ImageDeps, tls: boolean) {
+export function shareLinkRoutes(services: Pick<ImageServices, "sharedImages" | "publicUrl">, logger: Logger, tls: boolean) {
+  const shared = services.sharedImages;
   // Secure when browsers reach us over https: directly, or through a proxy named by --public-url.
-  const secureCookie = tls || (deps.publicUrl?.startsWith("https:") ?? false);
+  const secureCookie = tls || (services.publicUrl?.startsWith("https:") ?? false);
 
   const formPage = (c: Context, status: ContentfulStatusCode, notice?: string, headers: Record<string, string> = {}) =>
     c.html(passwordPage(notice), status, { ...headers, "content-security-policy": PASSWORD_PAGE_CSP, "cache-control": "no-store" });
@@ -83,14 +84,14 @@ export function shareLinkRoutes(deps: ImageDeps, tls: boolean) {
   return new OpenAPIHono<AppEnv>()
     .openapi(getRoute, async (c) => {
       const { token } = c.req.valid("param");
-      const shared = valueOr(await openSharedImage(deps, token, getCookie(c, UNLOCK_COOKIE)));
-      if (shared.kind === "locked") return formPage(c, 200) as never;
+      const opened = valueOr(await shared.open(token, getCookie(c, UNLOCK_COOKIE)));
+      if (opened.kind === "locked") return formPage(c, 200) as never;
       const download = ["1", "true"].includes(c.req.valid("query").download ?? "");
       // Every answer that delivers the image's last byte counts (a 200, or a 206 ending there),
       // so ranges cannot assemble the image uncounted; a link used up meanwhile sends no byte.
       // no-store: a revoked or used-up link must not go on being served from a cache.
-      const source = imageContentSource(shared.content, deps.logger, "no-store");
-      const beforeLastByte = async () => valueOr(await countSharedDownload(deps, token));
+      const source = imageContentSource(opened.content, logger, "no-store");
+      const beforeLastByte = async () => valueOr(await shared.countDownload(token));
       return (await contentResponse(c.req.raw, source, { download, beforeLastByte })) as never;
     })
     .openapi(unlockRoute, async (c) => {
@@ -99,12 +100,12 @@ export function shareLinkRoutes(deps: ImageDeps, tls: boolean) {
       if (password === undefined) {
         throw new AppError("validation_failed", "1 field(s) are invalid", { errors: [{ field: "password", message: "is required" }] });
       }
-      const result = await unlockSharedImage(deps, token, password, clientIp(c));
+      const result = await shared.unlock(token, password, clientIp(c));
       if (!result.ok && wantsHtml(c) && (result.error.code === "invalid_credentials" || result.error.code === "rate_limited")) {
         return formPage(c, statusOf(result.error.code) as ContentfulStatusCode, notice(result.error), retryAfter(result.error)) as never;
       }
       const unlock = valueOr(result);
-      const url = shareUrl(deps, c, token);
+      const url = shareUrl(services, c, token);
       if (unlock) {
         setCookie(c, UNLOCK_COOKIE, unlock.proof, {
           path: new URL(url).pathname,

@@ -1,8 +1,8 @@
 // /api/v1/images/:id/shares: the owner makes, lists and revokes share links; /s/:token serves them.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { ImageDeps } from "../domain/context.ts";
-import { shareRequestSchema } from "../domain/share-input.ts";
-import { createShare, listShares, revokeShares } from "../domain/shares.ts";
+import type { ImageServices } from "../domain/images/services.ts";
+import { shareRequestSchema } from "../domain/shares/input.ts";
+import type { Logger } from "../logger.ts";
 import type { AppEnv } from "./env.ts";
 import { valueOr } from "./problem.ts";
 import { bearer, imageIdParam, json, problem } from "./schemas.ts";
@@ -33,7 +33,10 @@ const createShareRoute = createRoute({
   security: bearer,
   request: { params: imageIdParam, body: { content: { "application/json": { schema: shareRequestSchema } }, required: true } },
   responses: {
-    201: json(z.object({ id: z.string(), url: z.string(), token: z.string(), expiresAt: z.string() }), "the link (its token is shown only here)"),
+    201: json(
+      z.object({ id: z.string(), url: z.string(), token: z.string(), expiresAt: z.string() }),
+      "the link (its token is shown only here)",
+    ),
     ...ownerOnly,
     422: problem("validation_failed"),
   },
@@ -60,20 +63,21 @@ const revokeSharesRoute = createRoute({
 });
 
 /** `tls`: the server itself speaks https (unlock cookies are then Secure). */
-export function shareRoutes(deps: ImageDeps, tls: boolean) {
+export function shareRoutes(services: Pick<ImageServices, "shareLinks" | "sharedImages" | "publicUrl">, logger: Logger, tls: boolean) {
+  const shares = services.shareLinks;
   return new OpenAPIHono<AppEnv>()
     .openapi(createShareRoute, async (c) => {
       // No principalOf: a private image is 404 to everyone else, signed in or not.
-      const share = valueOr(await createShare(deps, c.req.valid("param").id, c.get("principal")?.user, c.req.valid("json")));
-      return c.json({ id: share.id, url: shareUrl(deps, c, share.token), token: share.token, expiresAt: share.expiresAt }, 201);
+      const share = valueOr(await shares.create(c.req.valid("param").id, c.get("principal")?.user, c.req.valid("json")));
+      return c.json({ id: share.id, url: shareUrl(services, c, share.token), token: share.token, expiresAt: share.expiresAt }, 201);
     })
     .openapi(listSharesRoute, async (c) => {
-      const items = valueOr(await listShares(deps, c.req.valid("param").id, c.get("principal")?.user));
+      const items = valueOr(await shares.list(c.req.valid("param").id, c.get("principal")?.user));
       return c.json({ items }, 200);
     })
     .openapi(revokeSharesRoute, async (c) => {
-      valueOr(await revokeShares(deps, c.req.valid("param").id, c.get("principal")?.user));
+      valueOr(await shares.revoke(c.req.valid("param").id, c.get("principal")?.user));
       return c.body(null, 204);
     })
-    .route("/", shareLinkRoutes(deps, tls));
+    .route("/", shareLinkRoutes(services, logger, tls));
 }

@@ -3,11 +3,10 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { ImageDeps } from "../domain/context.ts";
 import { AppError, type DomainError, type Result } from "../domain/errors.ts";
-import { uploadOptionsSchema, type UploadOptions } from "../domain/image-input.ts";
-import type { ImageObject } from "../domain/image-view.ts";
-import { beginUploads, uploadImage, type UploadSource } from "../domain/uploads.ts";
+import { uploadOptionsSchema, type UploadOptions } from "../domain/images/input.ts";
+import type { UploadService, UploadSource } from "../domain/images/uploads.ts";
+import type { ImageObject } from "../domain/images/view.ts";
 import { principalOf } from "./auth.ts";
 import type { AppEnv } from "./env.ts";
 import { isMultipart, parseMultipart } from "./multipart.ts";
@@ -26,12 +25,12 @@ interface FileFailure {
   detail: string;
 }
 
-export function uploadRoutes(deps: ImageDeps) {
+export function uploadRoutes(uploads: UploadService) {
   const app = new OpenAPIHono<AppEnv>();
   describeUpload(app);
   // PUT takes the same raw body: `curl -T a.png "…/api/v1/images?filename=a.png"` sends a PUT.
   app.on(["POST", "PUT"], UPLOAD_PATH, async (c) => {
-    const session = await beginUploads(deps, principalOf(c).user);
+    const session = await uploads.begin(principalOf(c).user);
     const query = new URL(c.req.url).searchParams;
     const created: ImageObject[] = [];
     const failed: FileFailure[] = [];
@@ -49,7 +48,7 @@ export function uploadRoutes(deps: ImageDeps) {
           continue;
         }
         const options = parseOptions(fields);
-        const result = options.ok ? await uploadImage(deps, session, part, options.value) : options;
+        const result = options.ok ? await uploads.upload(session, part, options.value) : options;
         record(part.filename, result);
       }
     } else {
@@ -61,7 +60,7 @@ export function uploadRoutes(deps: ImageDeps) {
       }
       const options = parseOptions(pickOptions((name) => query.get(name)));
       if (!options.ok) throw new AppError(options.error.code, options.error.detail, options.error.extra);
-      record(filename, await uploadImage(deps, session, rawSource(c.req.raw, filename), options.value));
+      record(filename, await uploads.upload(session, rawSource(c.req.raw, filename), options.value));
     }
     return respond(c, created, failed);
   });

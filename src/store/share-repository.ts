@@ -1,20 +1,23 @@
-// Rows of share_links: insert, find with the shared image, list, count a download, revoke.
+// Rows of share_links behind the ShareRepository port: insert, find with the shared image, list,
+// count a download, revoke. The two statements whose condition reads the images row in the
+// same statement are hand-written SQL; the lookup by id is prepared (it runs per download).
 import type { Client } from "@libsql/client";
 import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
+import type { NewShareLink, ShareLink, ShareRepository } from "../domain/shares/ports.ts";
+import type { OwnedImage } from "../domain/images/ports.ts";
 import type { Orm } from "./db.ts";
-import { ownedImageColumns, type OwnedImageRow } from "./image-repository.ts";
+import { ownedImageColumns } from "./image-repository.ts";
 import { preparedQuery } from "./prepared-queries.ts";
 import { images, shareLinks, users } from "./schema.ts";
 
-export type ShareLinkRow = typeof shareLinks.$inferSelect;
-
-export interface NewShareLink {
-  id: string;
-  imageId: string;
-  createdAt: Date;
-  expiresAt: Date;
-  maxDownloads: number | null;
-  passwordHash: string | null;
+export function shareRepository(orm: Orm): ShareRepository {
+  return {
+    insert: (link) => insertShareLink(orm.$client, link),
+    find: (id) => findShareLink(orm, id),
+    listLive: (imageId, now) => listLiveShareLinks(orm, imageId, now),
+    countDownload: (id, now) => countShareDownload(orm.$client, id, now),
+    revokeAll: (imageId, now) => revokeShareLinks(orm, imageId, now),
+  };
 }
 
 /**
@@ -22,7 +25,7 @@ export interface NewShareLink {
  * revocation running at the same moment cannot be missed. Returns that epoch, or undefined
  * when the image is gone.
  */
-export async function insertShareLink(client: Client, link: NewShareLink): Promise<number | undefined> {
+async function insertShareLink(client: Client, link: NewShareLink): Promise<number | undefined> {
   const result = await client.execute({
     sql: `INSERT INTO share_links (id, image_id, epoch, created_at, expires_at, max_downloads, downloads, password_hash)
           SELECT ?, id, share_epoch, ?, ?, ?, 0, ? FROM images WHERE id = ?
@@ -36,7 +39,7 @@ export async function insertShareLink(client: Client, link: NewShareLink): Promi
 const LINK_BY_ID = Symbol("share link by id");
 
 /** The link and the image it shares (with what reading the image needs), in one query. */
-export async function findShareLink(orm: Orm, id: string): Promise<{ link: ShareLinkRow; image: OwnedImageRow } | undefined> {
+async function findShareLink(orm: Orm, id: string): Promise<{ link: ShareLink; image: OwnedImage } | undefined> {
   const query = preparedQuery(orm, LINK_BY_ID, (db) =>
     db
       .select({ link: shareLinks, image: ownedImageColumns })
@@ -51,7 +54,7 @@ export async function findShareLink(orm: Orm, id: string): Promise<{ link: Share
 }
 
 /** Links of the image that still work: not revoked, of the current epoch, unexpired, not used up. Newest first. */
-export async function listLiveShareLinks(orm: Orm, imageId: string, now: Date): Promise<ShareLinkRow[]> {
+async function listLiveShareLinks(orm: Orm, imageId: string, now: Date): Promise<ShareLink[]> {
   return orm
     .select({ link: shareLinks })
     .from(shareLinks)
@@ -73,7 +76,7 @@ export async function listLiveShareLinks(orm: Orm, imageId: string, now: Date): 
  * Counts one download if the link still allows it. One conditional UPDATE: concurrent
  * downloads of a link with max_downloads = N cannot count more than N between them.
  */
-export async function countShareDownload(client: Client, id: string, now: Date): Promise<boolean> {
+async function countShareDownload(client: Client, id: string, now: Date): Promise<boolean> {
   const result = await client.execute({
     sql: `UPDATE share_links SET downloads = downloads + 1
           WHERE id = ? AND revoked_at IS NULL AND expires_at > ?
@@ -85,16 +88,15 @@ export async function countShareDownload(client: Client, id: string, now: Date):
 }
 
 /** Bumps the image's share epoch (every token of an older epoch stops working) and marks its links revoked. */
-export async function revokeShareLinks(client: Client, imageId: string, now: Date): Promise<void> {
-  const tx = await client.transaction("write");
-  try {
-    await tx.execute({ sql: "UPDATE images SET share_epoch = share_epoch + 1 WHERE id = ?", args: [imageId] });
-    await tx.execute({
-      sql: "UPDATE share_links SET revoked_at = ? WHERE image_id = ? AND revoked_at IS NULL",
-      args: [now.getTime(), imageId],
-    });
-    await tx.commit();
-  } finally {
-    tx.close();
-  }
+async function revokeShareLinks(orm: Orm, imageId: string, now: Date): Promise<void> {
+  await orm.transaction(async (tx) => {
+    await tx
+      .update(images)
+      .set({ shareEpoch: sql`${images.shareEpoch} + 1` })
+      .where(eq(images.id, imageId));
+    await tx
+      .update(shareLinks)
+      .set({ revokedAt: now })
+      .where(and(eq(shareLinks.imageId, imageId), isNull(shareLinks.revokedAt)));
+  });
 }

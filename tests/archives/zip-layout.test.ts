@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { zipLayout, type ZipEntry, type ZipLayout } from "../../src/archive/zip-layout.ts";
-import { safeEntryName, uniqueEntryNames } from "../../src/domain/archive-names.ts";
+import { safeEntryName, uniqueEntryNames } from "../../src/domain/archives/entry-names.ts";
 import { tempDir } from "../support/pixvault.ts";
 import { pythonZipView } from "../support/zip.ts";
 

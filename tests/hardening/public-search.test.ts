@@ -4,14 +4,12 @@
 // they search, and following nextCursor still finds every match exactly once.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { accountDeps, imageDeps } from "../../src/compose/services.ts";
+import { composeServices } from "../../src/compose/services.ts";
 import { openStorage } from "../../src/compose/storage.ts";
 import { parseStorageConfig } from "../../src/config.ts";
-import { register } from "../../src/domain/accounts.ts";
-import { uploadOptionsSchema } from "../../src/domain/image-input.ts";
-import { beginUploads, uploadImage } from "../../src/domain/uploads.ts";
+import { uploadOptionsSchema } from "../../src/domain/images/input.ts";
 import { createLogger } from "../../src/logger.ts";
-import { findUserByUsername } from "../../src/store/user-repository.ts";
+import { userRepository } from "../../src/store/user-repository.ts";
 import { freshUsername, strongPassword } from "../support/accounts.ts";
 import { jsonOf, type Json } from "../support/http.ts";
 import { noisePng } from "../support/images.ts";
@@ -26,13 +24,12 @@ async function seedPublicImages(dataDir: string, count: number): Promise<void> {
   const logger = createLogger(() => {});
   const storage = await openStorage(parseStorageConfig(["--data-dir", dataDir]).config, logger);
   try {
-    const accounts = accountDeps(storage);
-    const images = imageDeps(storage, accounts, { maxImageBytes: 1024 * 1024 }, logger);
+    const { accounts, images } = composeServices(storage, { maxImageBytes: 1024 * 1024 }, logger);
     const username = freshUsername("seed");
-    const registered = await register(accounts, { username, name: "Seed", email: `${username}@example.test`, password: strongPassword() });
+    const registered = await accounts.accounts.register({ username, name: "Seed", email: `${username}@example.test`, password: strongPassword() });
     if (!registered.ok) throw new Error(JSON.stringify(registered.error));
-    const owner = (await findUserByUsername(storage.db.orm, username))!;
-    const session = await beginUploads(images, owner);
+    const owner = (await userRepository(storage.db.orm).findByUsername(username))!;
+    const session = await images.uploads.begin(owner);
     const bytes = noisePng({ width: 8, height: 8, seed: 3 });
     let next = 0;
     const worker = async () => {
@@ -40,7 +37,7 @@ async function seedPublicImages(dataDir: string, count: number): Promise<void> {
         const body = (async function* () {
           yield bytes;
         })();
-        const stored = await uploadImage(images, session, { filename: `holiday-${String(i).padStart(5, "0")}.png`, body }, uploadOptionsSchema.parse({ visibility: "public" }));
+        const stored = await images.uploads.upload(session, { filename: `holiday-${String(i).padStart(5, "0")}.png`, body }, uploadOptionsSchema.parse({ visibility: "public" }));
         if (!stored.ok) throw new Error(JSON.stringify(stored.error));
       }
     };

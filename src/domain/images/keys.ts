@@ -1,12 +1,13 @@
 // The image rules' view of the key hierarchy: data keys, sealed metadata and blind indexes.
-import { INSTANCE_KEY, USER_SUBKEY } from "../crypto/context.ts";
-import { newDataKey, unwrapDataKey, wrapDataKey, wrappedKeyVersion } from "../crypto/data-key.ts";
-import { blindIndex, imageMetadataKey, openImageField, sealImageField } from "../crypto/image-keys.ts";
-import { IntegrityError } from "../crypto/errors.ts";
-import type { Keyring } from "../crypto/master-key.ts";
-import { deriveInstanceKey, deriveSubkey, deriveUserKey } from "../crypto/user-key.ts";
+import { INSTANCE_KEY, USER_SUBKEY } from "../../crypto/context.ts";
+import { newDataKey, unwrapDataKey, wrapDataKey, wrappedKeyVersion } from "../../crypto/data-key.ts";
+import { blindIndex, imageMetadataKey, openImageField, sealImageField } from "../../crypto/image-keys.ts";
+import { IntegrityError } from "../../crypto/errors.ts";
+import type { Keyring } from "../../crypto/master-key.ts";
+import { deriveInstanceKey, deriveSubkey, deriveUserKey } from "../../crypto/user-key.ts";
+import type { OwnedImage, Visibility } from "./ports.ts";
 
-export type Visibility = "private" | "public";
+export type { Visibility };
 
 export interface KeyOwner {
   readonly id: string;
@@ -44,6 +45,8 @@ export function privateIndexKey(keyring: Keyring, owner: KeyOwner): Buffer {
 export const nameIndex = (key: Buffer, normalizedName: string) => blindIndex(key, "name", normalizedName);
 export const tagIndex = (key: Buffer, tag: string) => blindIndex(key, "tag", tag);
 
+export type NewImageKeys = ReturnType<typeof newImageKeys>;
+
 /** A new image's keys: the data key (for the blob), its wrapped form (for the row), the metadata key. */
 export function newImageKeys(keyring: Keyring, owner: KeyOwner, imageId: string) {
   const dataKey = newDataKey();
@@ -55,6 +58,12 @@ export function wrapImageKey(keyring: Keyring, owner: KeyOwner, imageId: string,
   const version = keyring.current.id;
   return wrapDataKey(userKey(keyring, owner, version), version, dataKey, { userId: owner.id, imageId });
 }
+
+/** The owner key a stored image's data key is wrapped under. */
+export const ownerOf = (image: Pick<OwnedImage, "ownerId" | "ownerKeySalt">): KeyOwner => ({
+  id: image.ownerId,
+  keySalt: image.ownerKeySalt,
+});
 
 /** Unwraps a stored image's data key with the master key version it names. Throws IntegrityError. */
 export function openImageKeys(keyring: Keyring, owner: KeyOwner, imageId: string, wrappedKey: Buffer) {

@@ -1,16 +1,22 @@
 // Listing images: scope, filters and keyset cursors. Filename search runs on decrypted
 // names (the database holds only ciphertext), scanning pages until enough rows match or the
 // request's scan bound is reached (then the page ends early, with a nextCursor).
-import { IntegrityError } from "../crypto/errors.ts";
-import { ACCEPTED_IMAGE_TYPES } from "../media/image-types.ts";
-import { listImageRows, type ImageCursor, type ImageFilter, type ImageSort, type OwnedImageRow } from "../store/image-repository.ts";
-import type { ImageDeps } from "./context.ts";
-import { fail, ok, type Result } from "./errors.ts";
-import { privateIndexKey, publicIndexKey, tagIndex } from "./image-crypto.ts";
-import type { ListQuery } from "./image-input.ts";
-import { integrityFailure } from "./images.ts";
-import { describeImage, type ImageObject, publicImage } from "./image-view.ts";
-import type { UserRow } from "../store/user-repository.ts";
+import type { Keyring } from "../../crypto/master-key.ts";
+import { ACCEPTED_IMAGE_TYPES } from "../../media/image-types.ts";
+import { fail, ok, type Result } from "../errors.ts";
+import { guarded, type IntegrityReport } from "./content.ts";
+import type { ListQuery } from "./input.ts";
+import { privateIndexKey, publicIndexKey, tagIndex } from "./keys.ts";
+import type { ImageCursor, ImageFilter, ImageRepository, ImageSort, OwnedImage } from "./ports.ts";
+import { describeImage, type ImageObject } from "./view.ts";
+
+export interface ListingPorts extends IntegrityReport {
+  readonly images: Pick<ImageRepository, "list">;
+  readonly keyring: Keyring;
+}
+
+/** Who lists: a signed-in user (whose private tag indexes count too), or nobody. */
+type Lister = { readonly id: string; readonly keySalt: Buffer } | undefined;
 
 export interface ImagePage {
   items: ImageObject[];
@@ -27,9 +33,10 @@ const MAX_SCANNED = { signedIn: 2000, anonymous: 500 } as const;
 const SCAN_CHUNK = 100;
 const SLICE_MS = 5;
 
-export async function listImages(deps: ImageDeps, viewer: UserRow | undefined, query: ListQuery): Promise<Result<ImagePage>> {
+export async function listImages(ports: ListingPorts, viewer: Lister, query: ListQuery): Promise<Result<ImagePage>> {
   const scope = query.scope ?? (viewer ? "mine" : "public");
-  if (scope === "mine" && !viewer) return fail("unauthorized", "scope=mine needs `Authorization: Bearer <token>`; use scope=public to browse public images");
+  if (scope === "mine" && !viewer)
+    return fail("unauthorized", "scope=mine needs `Authorization: Bearer <token>`; use scope=public to browse public images");
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.sort);
   if (after === null) return invalid("cursor", "is not a cursor of this listing (it encodes another sort order or was altered)");
   // A blank filter (an empty form field) filters nothing, as a blank q does.
@@ -38,9 +45,11 @@ export async function listImages(deps: ImageDeps, viewer: UserRow | undefined, q
   if (typeName && !contentTypes) return invalid("type", TYPE_HINT);
 
   const filter: ImageFilter = {
-    ...(scope === "mine" ? { ownerId: viewer!.id, ...(query.visibility ? { visibility: query.visibility } : {}) } : { visibility: "public" }),
+    ...(scope === "mine"
+      ? { ownerId: viewer!.id, ...(query.visibility ? { visibility: query.visibility } : {}) }
+      : { visibility: "public" }),
     ...(contentTypes ? { contentTypes } : {}),
-    ...(query.tag?.trim() ? { tagIndexes: tagIndexesFor(deps, scope, viewer, query.tag) } : {}),
+    ...(query.tag?.trim() ? { tagIndexes: tagIndexesFor(ports, scope, viewer, query.tag) } : {}),
   };
   if (scope === "public" && query.visibility === "private") return ok({ items: [], nextCursor: null });
   const needle = query.q?.normalize("NFC").toLowerCase();
@@ -53,12 +62,12 @@ export async function listImages(deps: ImageDeps, viewer: UserRow | undefined, q
   while (items.length < query.limit && scanned < maxScanned) {
     await breathe();
     const want = needle ? Math.min(SCAN_CHUNK, maxScanned - scanned) : query.limit - items.length + 1;
-    const rows = await listImageRows(deps.db.orm, filter, query.sort, cursor, want);
+    const rows = await ports.images.list(filter, query.sort, cursor, want);
     if (rows.length === 0) return ok({ items, nextCursor: null });
     for (const row of rows) {
       if (items.length === query.limit) return ok({ items, nextCursor: encodeCursor(query.sort, cursor!) });
       await breathe();
-      const image = describe(deps, row);
+      const image = describe(ports, row);
       scanned += 1;
       cursor = cursorOf(row, query.sort);
       if (image && (!needle || image.filename.toLowerCase().includes(needle))) items.push(image);
@@ -86,27 +95,20 @@ function timeSlicer(): () => Promise<void> {
  * not take down a listing (the public one is everyone's). Reading it directly still says
  * integrity_error, and fsck reports it.
  */
-function describe(deps: ImageDeps, row: OwnedImageRow): ImageObject | undefined {
-  try {
-    return publicImage(describeImage(deps.keyring, row));
-  } catch (e) {
-    if (e instanceof IntegrityError) {
-      integrityFailure(deps, row.id, e);
-      return undefined;
-    }
-    throw e;
-  }
+function describe(ports: ListingPorts, row: OwnedImage): ImageObject | undefined {
+  const described = guarded(ports, row.id, () => describeImage(ports.keyring, row));
+  return described.ok ? described.value : undefined;
 }
 
 /** Own images carry private or public tag indexes (by visibility); public ones only the instance's. */
-function tagIndexesFor(deps: ImageDeps, scope: "mine" | "public", viewer: UserRow | undefined, raw: string): Buffer[] {
+function tagIndexesFor(ports: ListingPorts, scope: "mine" | "public", viewer: Lister, raw: string): Buffer[] {
   const tag = raw.normalize("NFC").trim().toLowerCase();
-  const publicKey = publicIndexKey(deps.keyring);
-  const keys = scope === "mine" ? [privateIndexKey(deps.keyring, viewer!), publicKey] : [publicKey];
+  const publicKey = publicIndexKey(ports.keyring);
+  const keys = scope === "mine" ? [privateIndexKey(ports.keyring, viewer!), publicKey] : [publicKey];
   return keys.map((key) => tagIndex(key, tag));
 }
 
-function cursorOf(row: OwnedImageRow, sort: ImageSort): ImageCursor {
+function cursorOf(row: OwnedImage, sort: ImageSort): ImageCursor {
   return { value: sort === "size" ? row.size : row.createdAt.getTime(), id: row.id };
 }
 

@@ -2,21 +2,44 @@
 // then claim its name and commit its row. Anything that fails leaves nothing behind.
 import { createHash } from "node:crypto";
 import { crc32 } from "node:zlib";
-import { createBlobEncryptor } from "../crypto/blob-encryptor.ts";
-import { newId } from "../crypto/random-id.ts";
-import { createImageProbe } from "../media/image-probe.ts";
-import type { BlobWriter } from "../store/blob-store.ts";
-import type { UserRow } from "../store/user-repository.ts";
-import { quotaOf } from "./accounts.ts";
-import type { ImageDeps } from "./context.ts";
-import { fail, ok, type Result } from "./errors.ts";
-import { newImageKeys } from "./image-crypto.ts";
-import type { UploadOptions } from "./image-input.ts";
-import { sanitizeFilename } from "./image-names.ts";
-import { storageCondition } from "./storage-conditions.ts";
-import { claimNameAndInsert, quotaFailure } from "./image-naming.ts";
-import { describeImage, type ImageObject, publicImage } from "./image-view.ts";
-import { usageOf } from "../store/user-repository.ts";
+import { createBlobEncryptor } from "../../crypto/blob-encryptor.ts";
+import { newId } from "../../crypto/random-id.ts";
+import type { Logger } from "../../logger.ts";
+import { createImageProbe } from "../../media/image-probe.ts";
+import { quotaOf } from "../accounts/accounts.ts";
+import { fail, ok, type Result } from "../errors.ts";
+import { storageCondition } from "../storage-conditions.ts";
+import { sanitizeFilename } from "./filenames.ts";
+import type { UploadOptions } from "./input.ts";
+import { newImageKeys } from "./keys.ts";
+import { type ClaimPorts, claimNameAndInsert, quotaFailure } from "./name-claim.ts";
+import type { BlobWriter, ImageBlobs, ImageOwner, ImageRepository } from "./ports.ts";
+import { imageObject, type ImageObject } from "./view.ts";
+
+export interface UploadPorts extends ClaimPorts {
+  readonly images: Pick<ImageRepository, "write" | "usedBytes">;
+  readonly blobs: Pick<ImageBlobs, "create" | "delete">;
+  readonly logger: Logger;
+  /** Largest image accepted, in bytes. */
+  readonly maxImageBytes: number;
+  /** The server-wide quota; 0 = unlimited. A user row may override it. */
+  readonly defaultQuotaBytes: number;
+}
+
+/** Who uploads: whose key seals the image, and their own quota (null: the server's). */
+export interface Uploader extends ImageOwner {
+  readonly quotaBytes: number | null;
+}
+
+/** The upload routes' service. */
+export function uploadService(ports: UploadPorts) {
+  return {
+    begin: (owner: Uploader) => beginUploads(ports, owner),
+    upload: (session: UploadSession, source: UploadSource, options: UploadOptions) => uploadImage(ports, session, source, options),
+  };
+}
+
+export type UploadService = ReturnType<typeof uploadService>;
 
 export interface UploadSource {
   readonly filename: string | undefined;
@@ -27,14 +50,14 @@ export interface UploadSource {
 
 /** Tracks one request's uploads against the user's quota, so a 50-file request stops at the limit. */
 export interface UploadSession {
-  readonly owner: UserRow;
+  readonly owner: ImageOwner;
   readonly quotaBytes: number | null;
   usedBytes: number;
 }
 
-export async function beginUploads(deps: ImageDeps, owner: UserRow): Promise<UploadSession> {
-  const quotaBytes = quotaOf(deps, owner);
-  const usedBytes = quotaBytes === null ? 0 : (await usageOf(deps.db.orm, owner.id)).bytes;
+export async function beginUploads(ports: UploadPorts, owner: Uploader): Promise<UploadSession> {
+  const quotaBytes = quotaOf(ports, owner);
+  const usedBytes = quotaBytes === null ? 0 : await ports.images.usedBytes(owner.id);
   return { owner, quotaBytes, usedBytes };
 }
 
@@ -43,7 +66,7 @@ const EARLY_SNIFF_BYTES = 8192;
 
 /** Stores one file. A body that throws (client gone, truncated multipart) rethrows after cleanup. */
 export async function uploadImage(
-  deps: ImageDeps,
+  ports: UploadPorts,
   session: UploadSession,
   source: UploadSource,
   options: UploadOptions,
@@ -53,26 +76,26 @@ export async function uploadImage(
   }
   const filename = sanitizeFilename(source.filename);
   if (!filename.ok) return filename;
-  const tooBig = (size: number) => size > deps.maxImageBytes;
-  if (source.declaredSize !== undefined && tooBig(source.declaredSize)) return payloadTooLarge(deps);
+  const tooBig = (size: number) => size > ports.maxImageBytes;
+  if (source.declaredSize !== undefined && tooBig(source.declaredSize)) return payloadTooLarge(ports);
   if (source.declaredSize !== undefined && overQuota(session, source.declaredSize)) return quotaExceeded(session);
 
   const id = newId();
   const owner = session.owner;
-  const keys = newImageKeys(deps.keyring, owner, id);
+  const keys = newImageKeys(ports.keyring, owner, id);
   const encryptor = createBlobEncryptor({ dataKey: keys.dataKey, imageId: id });
   const probe = createImageProbe();
   const sha256 = createHash("sha256");
   let crc = 0;
   let size = 0;
-  const writer = await deps.blobs.create(id);
+  const writer = await ports.blobs.create(id);
   let committed = false;
   try {
     await writer.write([encryptor.header]);
     let sniffed = false;
     for await (const chunk of source.body) {
       size += chunk.length;
-      if (tooBig(size)) return await discard(writer, payloadTooLarge(deps));
+      if (tooBig(size)) return await discard(writer, payloadTooLarge(ports));
       if (overQuota(session, size)) return await discard(writer, quotaExceeded(session));
       probe.push(chunk);
       if (!sniffed && size >= EARLY_SNIFF_BYTES) {
@@ -93,32 +116,36 @@ export async function uploadImage(
     await writer.write(encryptor.finish());
     await writer.commit();
     committed = true;
-    const stored = await claimNameAndInsert(deps, owner, options, filename.value, {
+    const digest = sha256.digest();
+    const stored = await claimNameAndInsert(ports, owner, options, filename.value, {
       id,
       keys,
       contentType: verdict.contentType,
       size,
       width: verdict.width,
       height: verdict.height,
-      digest: keys.metadata.digest(sha256.digest(), crc),
+      digest: keys.metadata.digest(digest, crc),
       commitment: encryptor.commitment,
       quotaBytes: session.quotaBytes,
     });
     if (!stored.ok) {
-      await deps.blobs.delete(id);
+      await ports.blobs.delete(id);
       return stored;
     }
     session.usedBytes += size;
-    return ok(publicImage(describeImage(deps.keyring, stored.value)));
+    // Built from what was just sealed: no second key derivation, unwrap or decrypt.
+    const row = { ...stored.value.row, ownerUsername: owner.username, ownerKeySalt: owner.keySalt };
+    const fields = { filename: stored.value.filename, tags: options.tags, description: options.description ?? null };
+    return ok(imageObject(row, { ...fields, sha256: digest.toString("hex"), crc32: crc }));
   } catch (e) {
     // The body failed (client gone, truncated multipart) or the database did: no row
     // points at this blob, so it goes.
-    if (committed) await deps.blobs.delete(id);
+    if (committed) await ports.blobs.delete(id);
     else await writer.abort();
     // A full disk fails this file alone (507), after its partial blob is gone.
     const condition = storageCondition(e);
     if (condition?.code !== "insufficient_storage") throw e;
-    deps.logger.warn("storage full: upload refused", { imageId: id, message: (e as Error).message });
+    ports.logger.warn("storage full: upload refused", { imageId: id, message: (e as Error).message });
     return { ok: false, error: condition };
   }
 }
@@ -132,8 +159,8 @@ async function discard<T>(writer: BlobWriter, result: Result<T>): Promise<Result
   return result;
 }
 
-const payloadTooLarge = (deps: ImageDeps) =>
-  fail("payload_too_large", `the image is larger than this server's limit of ${deps.maxImageBytes} bytes`);
+const payloadTooLarge = (ports: Pick<UploadPorts, "maxImageBytes">) =>
+  fail("payload_too_large", `the image is larger than this server's limit of ${ports.maxImageBytes} bytes`);
 
 const quotaExceeded = (session: UploadSession) => quotaFailure(session.quotaBytes, session.usedBytes);
 
@@ -141,8 +168,5 @@ const emptyFile = (): Result<never> => fail("unsupported_media_type", "the file 
 
 function unsupported(detected: string | undefined): Result<never> {
   const what = detected ? `it is ${detected}` : "its type was not recognised";
-  return fail(
-    "unsupported_media_type",
-    `not an accepted image (${what}); accepted: JPEG, PNG, GIF, WebP, AVIF, HEIC/HEIF, BMP, TIFF`,
-  );
+  return fail("unsupported_media_type", `not an accepted image (${what}); accepted: JPEG, PNG, GIF, WebP, AVIF, HEIC/HEIF, BMP, TIFF`);
 }

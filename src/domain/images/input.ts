@@ -34,7 +34,12 @@ export const descriptionSchema = z
   .string()
   // Forms send line breaks as CRLF; one form is stored.
   .transform((s) => s.normalize("NFC").replace(/\r\n?/g, "\n"))
-  .pipe(z.string().max(MAX_DESCRIPTION, `at most ${MAX_DESCRIPTION} characters`).regex(NO_CONTROL_BUT_LINES, "must not contain control characters other than newlines and tabs"));
+  .pipe(
+    z
+      .string()
+      .max(MAX_DESCRIPTION, `at most ${MAX_DESCRIPTION} characters`)
+      .regex(NO_CONTROL_BUT_LINES, "must not contain control characters other than newlines and tabs"),
+  );
 
 export const uploadOptionsSchema = z.object({
   visibility: visibilitySchema.default("private"),
@@ -52,7 +57,12 @@ export const listQuerySchema = z.object({
   tag: z.string().max(64).regex(NO_CONTROL, "a tag has no control characters").optional(),
   type: z.string().max(100).optional(),
   sort: z.enum(["newest", "oldest", "size"], { error: "must be newest, oldest or size" }).default("newest"),
-  limit: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be 1 to 200").max(200, "must be 1 to 200").default(50),
+  limit: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be 1 to 200")
+    .max(200, "must be 1 to 200")
+    .default(50),
   cursor: z.string().max(512).optional(),
 });
 export type ListQuery = z.output<typeof listQuerySchema>;
@@ -65,7 +75,9 @@ export const imageChangeSchema = z
     description: descriptionSchema.nullable().optional(),
   })
   .strict()
-  .refine((v) => Object.values(v).some((x) => x !== undefined), { message: "nothing to change: give filename, visibility, tags or description" });
+  .refine((v) => Object.values(v).some((x) => x !== undefined), {
+    message: "nothing to change: give filename, visibility, tags or description",
+  });
 export type ImageChange = z.output<typeof imageChangeSchema>;
 
 const idSchema = z.string().min(1).max(64);

@@ -1,6 +1,6 @@
 // Filenames: the sanitising rules (README, Images with curl: Names), the form used for uniqueness, renames.
-import { acceptedImageType } from "../media/image-types.ts";
-import { fail, ok, type Result } from "./errors.ts";
+import { acceptedImageType } from "../../media/image-types.ts";
+import { fail, ok, type Result } from "../errors.ts";
 
 const MAX_NAME_BYTES = 255;
 // C0, DEL, C1, and the Unicode line/paragraph separators and bidi overrides that let a
@@ -11,10 +11,16 @@ const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u
 export function sanitizeFilename(raw: string, field = "filename"): Result<string> {
   const base = raw.split(/[/\\]/).pop() ?? "";
   const name = base.normalize("NFC").trim();
-  if (FORBIDDEN.test(name)) return fail("validation_failed", "the filename contains control characters", invalid(field, "contains control characters"));
-  if (name === "" || name === "." || name === "..") return fail("validation_failed", "the filename is empty", invalid(field, "must not be empty"));
+  if (FORBIDDEN.test(name))
+    return fail("validation_failed", "the filename contains control characters", invalid(field, "contains control characters"));
+  if (name === "" || name === "." || name === "..")
+    return fail("validation_failed", "the filename is empty", invalid(field, "must not be empty"));
   if (Buffer.byteLength(name, "utf8") > MAX_NAME_BYTES) {
-    return fail("validation_failed", `the filename is longer than ${MAX_NAME_BYTES} bytes`, invalid(field, `at most ${MAX_NAME_BYTES} bytes of UTF-8`));
+    return fail(
+      "validation_failed",
+      `the filename is longer than ${MAX_NAME_BYTES} bytes`,
+      invalid(field, `at most ${MAX_NAME_BYTES} bytes of UTF-8`),
+    );
   }
   return ok(name);
 }

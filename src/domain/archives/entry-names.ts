@@ -1,5 +1,5 @@
 // Entry names of an archive: the images' filenames made safe for every unzip and unique.
-import { nameKey, renameCandidate } from "./image-names.ts";
+import { nameKey, renameCandidate } from "../images/filenames.ts";
 
 // Path separators, drive/stream colons and controls never reach an entry name: an unzip
 // could otherwise write outside its target directory or to a device (zip-slip).

@@ -2,17 +2,28 @@
 // fixed order with stored sizes and CRC-32s, so the archive has a known length, the same
 // bytes every time (a strong ETag) and any byte range can be served on its own.
 import { createHash } from "node:crypto";
-import { zipLayout, type ZipEntry, type ZipLayout } from "../archive/zip-layout.ts";
-import { IntegrityError } from "../crypto/errors.ts";
-import { findImages, findOwnedImages, type OwnedImageRow } from "../store/image-repository.ts";
-import { uniqueEntryNames } from "./archive-names.ts";
-import type { ImageDeps } from "./context.ts";
-import { AppError, fail, ok, type Result } from "./errors.ts";
-import { canRead, type Viewer } from "./image-access.ts";
-import { MAX_BULK_IDS, type BulkSelection } from "./image-input.ts";
-import { integrityFailure, openContent } from "./images.ts";
-import { nameWithTypeExtension } from "./image-names.ts";
-import { describeImage } from "./image-view.ts";
+import { zipLayout, type ZipEntry, type ZipLayout } from "../../archive/zip-layout.ts";
+import type { Clock } from "../clock.ts";
+import { AppError, fail, ok, type Result } from "../errors.ts";
+import { canRead, type Viewer } from "../images/access.ts";
+import { type ContentPorts, guarded, openBytes } from "../images/content.ts";
+import { nameWithTypeExtension } from "../images/filenames.ts";
+import { MAX_BULK_IDS, type BulkSelection } from "../images/input.ts";
+import type { ImageRepository, OwnedImage } from "../images/ports.ts";
+import { type OpenedImage, openImage } from "../images/view.ts";
+import { uniqueEntryNames } from "./entry-names.ts";
+
+export interface ArchivePorts extends ContentPorts {
+  readonly images: Pick<ImageRepository, "find" | "findMany" | "findOwned">;
+  readonly clock: Clock;
+}
+
+/** The archive routes' service. */
+export function archiveService(ports: ArchivePorts) {
+  return { open: (viewer: Viewer, selection: BulkSelection) => openArchive(ports, viewer, selection) };
+}
+
+export type ArchiveService = ReturnType<typeof archiveService>;
 
 export const MAX_ARCHIVE_ENTRIES = MAX_BULK_IDS;
 // Bumped whenever the layout changes, so a client resuming with an old ETag starts over.
@@ -27,31 +38,34 @@ export interface Archive {
   read(start: number, endInclusive: number): AsyncGenerator<Uint8Array>;
 }
 
-export async function openArchive(deps: ImageDeps, viewer: Viewer, selection: BulkSelection): Promise<Result<Archive>> {
-  const rows = await selectRows(deps, viewer, selection);
+async function openArchive(ports: ArchivePorts, viewer: Viewer, selection: BulkSelection): Promise<Result<Archive>> {
+  const rows = await selectRows(ports, viewer, selection);
   if (!rows.ok) return rows;
-  const described: { row: OwnedImageRow; filename: string; crc32: number; sha256: string }[] = [];
+  // Each entry's data key is unwrapped once, here; the bytes are read with the same key.
+  const opened: OpenedImage[] = [];
   for (const row of rows.value) {
-    try {
-      const image = describeImage(deps.keyring, row);
-      described.push({ row, filename: image.filename, crc32: image.crc32, sha256: image.sha256 });
-    } catch (e) {
-      if (e instanceof IntegrityError) return integrityFailure(deps, row.id, e);
-      throw e;
-    }
+    const image = guarded(ports, row.id, () => openImage(ports.keyring, row));
+    if (!image.ok) return image;
+    opened.push(image.value);
   }
-  const names = uniqueEntryNames(described.map((d) => nameWithTypeExtension(d.filename, d.row.contentType)));
-  const entries: ZipEntry[] = described.map((d, i) => ({ name: names[i]!, size: d.row.size, crc32: d.crc32, modified: d.row.createdAt }));
+  const names = uniqueEntryNames(opened.map((o) => nameWithTypeExtension(o.fields.filename, o.row.contentType)));
+  const entries: ZipEntry[] = opened.map((o, i) => ({
+    name: names[i]!,
+    size: o.row.size,
+    crc32: o.fields.crc32,
+    modified: o.row.createdAt,
+  }));
   const layout = zipLayout(entries);
   const etag = createHash("sha256")
-    .update(JSON.stringify([LAYOUT_VERSION, described.map((d, i) => [d.row.id, d.sha256, entries[i]!.name, d.row.createdAt.getTime()])]))
+    .update(
+      JSON.stringify([LAYOUT_VERSION, opened.map((o, i) => [o.row.id, o.fields.sha256, entries[i]!.name, o.row.createdAt.getTime()])]),
+    )
     .digest("hex");
-  const rowsInOrder = described.map((d) => d.row);
   return ok({
     layout,
     etag,
-    filename: archiveFilename(deps.now(), entries.length, etag),
-    read: (start, end) => readArchive(deps, layout, rowsInOrder, start, end),
+    filename: archiveFilename(ports.clock.now(), entries.length, etag),
+    read: (start, end) => readArchive(ports, layout, opened, start, end),
   });
 }
 
@@ -64,10 +78,10 @@ function archiveFilename(now: Date, count: number, etag: string): string {
   return `pixvault-${now.toISOString().slice(0, 10)}-${count}-image${count === 1 ? "" : "s"}-${etag.slice(0, 8)}.zip`;
 }
 
-async function selectRows(deps: ImageDeps, viewer: Viewer, selection: BulkSelection): Promise<Result<OwnedImageRow[]>> {
+async function selectRows(ports: ArchivePorts, viewer: Viewer, selection: BulkSelection): Promise<Result<OwnedImage[]>> {
   if ("all" in selection) {
     if (!viewer) return fail("unauthorized", "an archive of all your images needs `Authorization: Bearer <token>`");
-    const rows = await findOwnedImages(deps.db.orm, viewer.id, MAX_ARCHIVE_ENTRIES + 1);
+    const rows = await ports.images.findOwned(viewer.id, MAX_ARCHIVE_ENTRIES + 1);
     if (rows.length > MAX_ARCHIVE_ENTRIES) {
       return fail("validation_failed", `you have more than ${MAX_ARCHIVE_ENTRIES} images; select at most that many by id`, {
         errors: [{ field: "all", message: `more than ${MAX_ARCHIVE_ENTRIES} images` }],
@@ -86,7 +100,7 @@ async function selectRows(deps: ImageDeps, viewer: Viewer, selection: BulkSelect
       errors: [{ field: "ids", message: `duplicate id ${duplicate}` }],
     });
   }
-  const found = new Map((await findImages(deps.db.orm, selection.ids)).map((row) => [row.id, row]));
+  const found = new Map((await ports.images.findMany(selection.ids)).map((row) => [row.id, row]));
   // Others' private images are as unknown as ids that never existed: one answer for both.
   const missing = selection.ids.filter((id) => {
     const row = found.get(id);
@@ -99,9 +113,9 @@ async function selectRows(deps: ImageDeps, viewer: Viewer, selection: BulkSelect
 }
 
 async function* readArchive(
-  deps: ImageDeps,
+  ports: ArchivePorts,
   layout: ZipLayout,
-  rows: readonly OwnedImageRow[],
+  entries: readonly OpenedImage[],
   start: number,
   endInclusive: number,
 ): AsyncGenerator<Uint8Array> {
@@ -111,10 +125,11 @@ async function* readArchive(
       continue;
     }
     // One blob open at a time; a consumer that stops (client gone) closes it via finally.
-    const opened = await openContent(deps, rows[slice.entry]!);
+    const { row, dataKey } = entries[slice.entry]!;
+    const opened = await openBytes(ports, row, dataKey);
     // Already logged with the image id; thrown, because the headers are out by now.
     if (!opened.ok) throw new AppError(opened.error.code, opened.error.detail);
-    const { blob } = opened.value;
+    const blob = opened.value;
     try {
       yield* blob.readRange(slice.start, slice.endInclusive);
     } finally {

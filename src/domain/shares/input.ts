@@ -1,6 +1,6 @@
 // The shapes of share-link input: creating a link, and the password that unlocks one.
 import { z } from "zod";
-import { givenPasswordSchema } from "./account-input.ts";
+import { givenPasswordSchema } from "../account-input.ts";
 
 export const MIN_SHARE_SECONDS = 60;
 export const MAX_SHARE_SECONDS = 7 * 24 * 60 * 60;

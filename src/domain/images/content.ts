@@ -1,0 +1,100 @@
+// Opening an image's bytes for reading: the blob decrypted with a data key already unwrapped,
+// and every failure of stored data reported as integrity_error with the image id.
+import { IntegrityError } from "../../crypto/errors.ts";
+import type { Keyring } from "../../crypto/master-key.ts";
+import { type DecryptedBlob, openStoredBlob } from "../../crypto/stored-blob.ts";
+import type { Logger } from "../../logger.ts";
+import type { DomainEvents } from "../context.ts";
+import { AppError, fail, ok, type Result } from "../errors.ts";
+import { missing } from "./access.ts";
+import type { ImageBlobs, ImageRepository, OwnedImage } from "./ports.ts";
+import { imageObject, type ImageObject, openImage } from "./view.ts";
+
+/** Where stored data that fails authentication is reported. */
+export interface IntegrityReport {
+  readonly logger: Logger;
+  readonly events?: Pick<DomainEvents, "integrityError"> | undefined;
+}
+
+export interface ContentPorts extends IntegrityReport {
+  readonly images: Pick<ImageRepository, "find">;
+  readonly blobs: Pick<ImageBlobs, "open">;
+  readonly keyring: Keyring;
+}
+
+export interface ImageContent {
+  readonly image: ImageObject;
+  readonly blob: DecryptedBlob;
+}
+
+/** Logs the image id and reason; the client only learns that stored data failed authentication. */
+export function integrityFailure(report: IntegrityReport, imageId: string, error: IntegrityError): Result<never> {
+  report.logger.error("integrity error", { imageId, reason: error.reason, message: error.message });
+  report.events?.integrityError();
+  return fail("integrity_error", `stored data of image ${imageId} failed authentication; the operator should run pixvault fsck`);
+}
+
+/** Runs `work`, answering an IntegrityError it throws as integrity_error (logged with the image id). */
+export function guarded<T>(report: IntegrityReport, imageId: string, work: () => T): Result<T> {
+  try {
+    return ok(work());
+  } catch (e) {
+    if (e instanceof IntegrityError) return integrityFailure(report, imageId, e);
+    throw e;
+  }
+}
+
+/** The image and its bytes (the caller closes the blob); one unwrap of the data key serves both. */
+export async function openContent(ports: ContentPorts, row: OwnedImage): Promise<Result<ImageContent>> {
+  const opened = guarded(ports, row.id, () => openImage(ports.keyring, row));
+  if (!opened.ok) return opened;
+  const blob = await openBytes(ports, row, opened.value.dataKey);
+  return blob.ok ? ok({ image: imageObject(row, opened.value.fields), blob: blob.value }) : blob;
+}
+
+/** Opens the blob for reading (the caller closes it). The final segment is authenticated here. */
+export async function openBytes(ports: ContentPorts, row: OwnedImage, dataKey: Buffer): Promise<Result<DecryptedBlob>> {
+  try {
+    const blob = await openStoredBlob(ports.blobs, row.id, { dataKey, commitment: row.blobCommitment });
+    if (!blob) {
+      // Deleted since its row was read (a delete removes the row, then the blob): gone, not corrupt.
+      if (!(await ports.images.find(row.id))) return missing(row.id);
+      throw new IntegrityError("malformed", "blob (missing)");
+    }
+    if (blob.plaintextLength !== row.size) {
+      await blob.close();
+      throw new IntegrityError("malformed", "blob (length differs from the row)");
+    }
+    return ok(failingAsIntegrityError(ports, row.id, blob));
+  } catch (e) {
+    if (e instanceof IntegrityError) return integrityFailure(ports, row.id, e);
+    throw e;
+  }
+}
+
+/**
+ * Only the final segment is verified at open; any other one can fail while a body is read.
+ * That failure is a value nobody can return any more (the reader is a generator consumed by
+ * the HTTP layer), so it is logged with the image id and thrown as integrity_error, never as
+ * an anonymous internal error.
+ */
+function failingAsIntegrityError(report: IntegrityReport, imageId: string, blob: DecryptedBlob): DecryptedBlob {
+  async function* guard(chunks: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
+    try {
+      yield* chunks;
+    } catch (e) {
+      if (!(e instanceof IntegrityError)) throw e;
+      const failure = integrityFailure(report, imageId, e);
+      throw failure.ok ? e : new AppError(failure.error.code, failure.error.detail);
+    }
+  }
+  const close = () => blob.close();
+  return {
+    plaintextLength: blob.plaintextLength,
+    segmentSize: blob.segmentSize,
+    readRange: (start, endInclusive) => guard(blob.readRange(start, endInclusive)),
+    readAll: () => guard(blob.readAll()),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

@@ -1,0 +1,119 @@
+// What the image rules need from storage: interfaces only; src/store implements them and owns
+// every query and transaction behind them.
+import type { CiphertextReader } from "../../crypto/stored-blob.ts";
+import type { Result } from "../errors.ts";
+
+export type Visibility = "private" | "public";
+
+/** An image row as stored: metadata sealed, names and tags as blind indexes. */
+export interface StoredImage {
+  readonly id: string;
+  readonly ownerId: string;
+  readonly visibility: Visibility;
+  /** `u:<ownerId>` for private images, `public` for all public ones. */
+  readonly nameNamespace: string;
+  readonly nameIndex: Buffer;
+  readonly filenameEnc: Buffer;
+  readonly descriptionEnc: Buffer | null;
+  readonly tagsEnc: Buffer | null;
+  readonly digestEnc: Buffer;
+  readonly contentType: string;
+  readonly size: number;
+  readonly width: number | null;
+  readonly height: number | null;
+  readonly wrappedKey: Buffer;
+  readonly blobCommitment: Buffer;
+  readonly shareEpoch: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** A stored image with what reading it needs from its owner (the salt of the user key). */
+export interface OwnedImage extends StoredImage {
+  readonly ownerUsername: string;
+  readonly ownerKeySalt: Buffer;
+}
+
+/** The owner as the image rules see it: whose key seals the image, whose name shows. */
+export interface ImageOwner {
+  readonly id: string;
+  readonly username: string;
+  readonly keySalt: Buffer;
+}
+
+/** Fields an edit rewrites; absent ones stay. */
+export interface ImageUpdate {
+  visibility?: Visibility;
+  nameNamespace?: string;
+  nameIndex?: Buffer;
+  filenameEnc?: Buffer;
+  descriptionEnc?: Buffer | null;
+  tagsEnc?: Buffer | null;
+  /** Replaces every tag index when present. */
+  tagIndexes?: readonly Buffer[];
+  updatedAt: Date;
+}
+
+export type ImageSort = "newest" | "oldest" | "size";
+
+export interface ImageFilter {
+  readonly ownerId?: string;
+  readonly visibility?: Visibility;
+  /** Rows of any of these content types. */
+  readonly contentTypes?: readonly string[];
+  /** Rows having any of these tag indexes. */
+  readonly tagIndexes?: readonly Buffer[];
+}
+
+/** Position after the last row of a page: the sort value and the id that breaks ties. */
+export interface ImageCursor {
+  readonly value: number;
+  readonly id: string;
+}
+
+/**
+ * One write transaction. Every lookup sees the writes before it; the unique name index still
+ * has the last word (a libSQL server may interleave writers), which is why `insert` and
+ * `update` can answer "name_taken".
+ */
+export interface ImageWriteScope {
+  /** Which of these blind indexes are taken in the namespace (one query for many candidates). */
+  takenNames(namespace: string, indexes: readonly Buffer[]): Promise<Buffer[]>;
+  nameHolder(namespace: string, nameIndex: Buffer): Promise<{ id: string; ownerId: string } | undefined>;
+  usedBytes(ownerId: string): Promise<number>;
+  insert(image: StoredImage, tagIndexes: readonly Buffer[]): Promise<"inserted" | "name_taken">;
+  /** Deletes the owner's rows; the ids that were deleted (their blobs go after the commit). */
+  remove(ownerId: string, ids: readonly string[] | "all"): Promise<string[]>;
+  update(id: string, ownerId: string, change: ImageUpdate): Promise<"updated" | "missing" | "name_taken">;
+}
+
+export interface ImageRepository {
+  find(id: string): Promise<OwnedImage | undefined>;
+  findMany(ids: readonly string[]): Promise<OwnedImage[]>;
+  /** Up to `limit` of the owner's images, oldest first (a fixed order: archives must be reproducible). */
+  findOwned(ownerId: string, limit: number): Promise<OwnedImage[]>;
+  /** One keyset page: rows strictly after `after` in the sort order. */
+  list(filter: ImageFilter, sort: ImageSort, after: ImageCursor | undefined, limit: number): Promise<OwnedImage[]>;
+  usedBytes(ownerId: string): Promise<number>;
+  /** Runs `work` in one write transaction: commits when it returns an ok Result, rolls back on a failed one or a throw. */
+  write<T>(work: (tx: ImageWriteScope) => Promise<Result<T>>): Promise<Result<T>>;
+}
+
+/** An encrypted blob being written: nothing is visible under the image id until commit(). */
+export interface BlobWriter {
+  /** Appends ciphertext in order. */
+  write(chunks: readonly Uint8Array[]): Promise<void>;
+  /** Makes the blob durable under its id. */
+  commit(): Promise<void>;
+  /** Discards everything written; safe to call after a failure and more than once. */
+  abort(): Promise<void>;
+}
+
+/** Where image blobs live, bytes only (disk or S3): decryption sits on top, in crypto/stored-blob.ts. */
+export interface ImageBlobs {
+  create(imageId: string): Promise<BlobWriter>;
+  /** `undefined` when no blob exists under that id. */
+  open(imageId: string): Promise<CiphertextReader | undefined>;
+  /** A blob that is already gone is not an error. */
+  delete(imageId: string): Promise<void>;
+}

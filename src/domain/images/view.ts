@@ -1,0 +1,76 @@
+// The Image object of the API: a stored image with its sealed fields in the clear, for
+// someone allowed to read it.
+import type { Keyring } from "../../crypto/master-key.ts";
+import { openImageKeys, ownerOf, type ImageSealer } from "./keys.ts";
+import type { OwnedImage, Visibility } from "./ports.ts";
+
+export interface ImageObject {
+  id: string;
+  filename: string;
+  visibility: Visibility;
+  owner: { id: string; username: string };
+  contentType: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  sha256: string;
+  tags: string[];
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The sealed fields of an image, in the clear; the CRC-32 is for zip headers only, never shown. */
+export interface OpenFields {
+  readonly filename: string;
+  readonly tags: string[];
+  readonly description: string | null;
+  readonly sha256: string;
+  readonly crc32: number;
+}
+
+/** An image whose data key was unwrapped once: its fields, and the keys for its bytes or an edit. */
+export interface OpenedImage {
+  readonly row: OwnedImage;
+  readonly fields: OpenFields;
+  readonly dataKey: Buffer;
+  readonly sealer: ImageSealer;
+}
+
+/** Unwraps the data key and opens every sealed field; throws IntegrityError if one was tampered with. */
+export function openImage(keyring: Keyring, row: OwnedImage): OpenedImage {
+  const { dataKey, metadata } = openImageKeys(keyring, ownerOf(row), row.id, row.wrappedKey);
+  const digest = metadata.openDigest(row.digestEnc);
+  const fields = {
+    filename: metadata.openFilename(row.filenameEnc),
+    tags: metadata.openTags(row.tagsEnc),
+    description: metadata.openDescription(row.descriptionEnc),
+    sha256: digest.sha256,
+    crc32: digest.crc32,
+  };
+  return { row, fields, dataKey, sealer: metadata };
+}
+
+/** The API shape of a row whose fields the caller holds in the clear (just opened, or just sealed). */
+export function imageObject(row: OwnedImage, fields: OpenFields): ImageObject {
+  return {
+    id: row.id,
+    filename: fields.filename,
+    visibility: row.visibility,
+    owner: { id: row.ownerId, username: row.ownerUsername },
+    contentType: row.contentType,
+    size: row.size,
+    width: row.width,
+    height: row.height,
+    sha256: fields.sha256,
+    tags: fields.tags,
+    description: fields.description,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** Decrypts what the object shows; throws IntegrityError if a sealed value was tampered with. */
+export function describeImage(keyring: Keyring, row: OwnedImage): ImageObject {
+  return imageObject(row, openImage(keyring, row).fields);
+}
