@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { useSuiteServer } from "../support/pixvault.ts";
 import { call, createApiToken, expectProblem, loginToken, signedInUser, type SignedInUser } from "../support/accounts.ts";
-import { jsonOf, type Json } from "../support/http.ts";
+import type { BulkDeleteBody, ImageBody, Problem } from "../support/api-bodies.ts";
+import { jsonOf } from "../support/http.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadOne, type UploadFile } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
 
@@ -34,13 +35,13 @@ describe("image access", () => {
   const bulkDelete = (ids: string[], token?: string) => call(suite.url, "POST", "/api/v1/images/delete", { json: { ids }, ...(token ? { token } : {}) });
 
   /** The problem body with the id taken out of the detail, to compare an image's 404 with an unknown id's. */
-  const shapeOf = (body: Json, id: string) => ({ ...body, detail: String(body.detail).replaceAll(id, "<id>") });
+  const shapeOf = (body: { detail?: unknown }, id: string) => ({ ...body, detail: String(body.detail).replaceAll(id, "<id>") });
 
   describe("the matrix: owner A, another user B, anonymous", () => {
     let a: Member;
     let b: Member;
-    let privateImage: Json;
-    let publicImage: Json;
+    let privateImage: ImageBody;
+    let publicImage: ImageBody;
     let privateBytes: Uint8Array;
     let publicBytes: Uint8Array;
 
@@ -108,7 +109,7 @@ describe("image access", () => {
         const hidden = shapeOf(await expectProblem(await routes[route](privateImage.id, b.token), 404, "not_found"), privateImage.id);
         expect({ route, body: hidden }).toEqual({ route, body: unknown });
       }
-      const still = await jsonOf(await routes.metadata(privateImage.id, a.token));
+      const still = await jsonOf<{ image: ImageBody }>(await routes.metadata(privateImage.id, a.token));
       expect(still.image).toEqual(privateImage);
     });
 
@@ -127,7 +128,7 @@ describe("image access", () => {
         const hidden = await routes[route](privateImage.id);
         expect({ route, status: hidden.status }).toEqual({ route, status: unknown.status });
         expect([401, 404]).toContain(hidden.status);
-        expect((await jsonOf(hidden)).code).toBe((await jsonOf(unknown)).code);
+        expect((await jsonOf<Problem>(hidden)).code).toBe((await jsonOf<Problem>(unknown)).code);
       }
       expect((await routes.metadata(privateImage.id, a.token)).status).toBe(200);
     });
@@ -137,10 +138,10 @@ describe("image access", () => {
       const res = await bulkDelete([privateImage.id, missing], b.token);
       expect(res.status).toBe(200);
       const text = await res.clone().text();
-      const body = await jsonOf(res);
+      const body = await jsonOf<BulkDeleteBody>(res);
       expect(body.deleted).toEqual([]);
       expect(body.failed).toHaveLength(2);
-      const entry = (id: string) => shapeOf(body.failed.find((f: Json) => f.id === id), id);
+      const entry = (id: string) => shapeOf(body.failed.find((f) => f.id === id)!, id);
       expect(entry(privateImage.id)).toMatchObject({ status: 404, code: "not_found" });
       expect({ ...entry(privateImage.id), id: "<id>" }).toEqual({ ...entry(missing), id: "<id>" });
       expect(text).not.toContain(privateImage.filename);
@@ -167,7 +168,7 @@ describe("image access", () => {
       for (const { who, token } of viewers()) {
         const meta = await routes.metadata(publicImage.id, token);
         expect({ who, status: meta.status }).toEqual({ who, status: 200 });
-        expect((await jsonOf(meta)).image).toEqual(publicImage);
+        expect((await jsonOf<{ image: ImageBody }>(meta)).image).toEqual(publicImage);
 
         const content = await routes.content(publicImage.id, token);
         expect({ who, status: content.status }).toEqual({ who, status: 200 });
@@ -191,14 +192,14 @@ describe("image access", () => {
         await expectProblem(await routes[route](publicImage.id, b.token), 403, "forbidden");
         await expectProblem(await routes[route](publicImage.id), 401, "unauthorized");
       }
-      const still = await jsonOf(await routes.metadata(publicImage.id, a.token));
+      const still = await jsonOf<{ image: ImageBody }>(await routes.metadata(publicImage.id, a.token));
       expect(still.image).toEqual(publicImage);
     });
 
     test("bulk delete of A's public image by B fails 403 forbidden; anonymous bulk delete is 401", async () => {
       const res = await bulkDelete([publicImage.id], b.token);
       expect(res.status).toBe(200);
-      const body = await jsonOf(res);
+      const body = await jsonOf<BulkDeleteBody>(res);
       expect(body.deleted).toEqual([]);
       expect(body.failed).toEqual([expect.objectContaining({ id: publicImage.id, status: 403, code: "forbidden" })]);
       await expectProblem(await bulkDelete([publicImage.id, privateImage.id]), 401, "unauthorized");
@@ -211,7 +212,7 @@ describe("image access", () => {
         [privateImage, privateBytes],
         [publicImage, publicBytes],
       ] as const) {
-        expect((await jsonOf(await routes.metadata(image.id, a.token))).image).toEqual(image);
+        expect((await jsonOf<{ image: ImageBody }>(await routes.metadata(image.id, a.token))).image).toEqual(image);
         const content = await routes.content(image.id, a.token);
         expect(content.status).toBe(200);
         expect(sha256Hex(await bytesOf(content))).toBe(image.sha256);
@@ -228,7 +229,7 @@ describe("image access", () => {
         const one = await upload(a, png(`own-${visibility}-${unique()}.png`), { visibility });
         const patched = await call(suite.url, "PATCH", `/api/v1/images/${one.id}`, { token: a.token, json: { description: "mine to change" } });
         expect({ visibility, status: patched.status }).toEqual({ visibility, status: 200 });
-        expect((await jsonOf(patched)).image.description).toBe("mine to change");
+        expect((await jsonOf<{ image: ImageBody }>(patched)).image.description).toBe("mine to change");
         const deleted = await routes.delete(one.id, a.token);
         expect({ visibility, status: deleted.status }).toEqual({ visibility, status: 204 });
         await expectProblem(await routes.metadata(one.id, a.token), 404, "not_found");
@@ -249,9 +250,9 @@ describe("image access", () => {
       const missing = unknownId();
       const res = await bulkDelete([mine.id, bobsPublic.id, bobsPrivate.id, missing], a.token);
       expect(res.status).toBe(200);
-      const body = await jsonOf(res);
+      const body = await jsonOf<BulkDeleteBody>(res);
       expect(body.deleted).toEqual([mine.id]);
-      const failed = Object.fromEntries(body.failed.map((f: Json) => [f.id, [f.status, f.code]]));
+      const failed = Object.fromEntries(body.failed.map((f) => [f.id, [f.status, f.code]]));
       expect(failed).toEqual({
         [bobsPublic.id]: [403, "forbidden"],
         [bobsPrivate.id]: [404, "not_found"],
@@ -301,7 +302,7 @@ describe("image access", () => {
 
       expect((await listAll(suite.url, api.token)).map((i) => i.id)).toEqual([image.id]);
       expect((await listAll(suite.url, who.token)).map((i) => i.id)).toEqual([image.id]);
-      expect((await jsonOf(await routes.metadata(image.id, api.token))).image).toEqual(image);
+      expect((await jsonOf<{ image: ImageBody }>(await routes.metadata(image.id, api.token))).image).toEqual(image);
       const content = await routes.content(image.id, api.token);
       expect(content.status).toBe(200);
       expect(sha256Hex(await bytesOf(content))).toBe(sha256Hex(file.bytes));

@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
 import { call, expectProblem, loginToken, registerUser } from "../support/accounts.ts";
-import { jsonOf, type Json } from "../support/http.ts";
+import type { ImageBody, UploadBody } from "../support/api-bodies.ts";
+import { jsonOf } from "../support/http.ts";
 import { bytesOf, contentOf, sha256Hex, uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
 import { FIXTURES, fixtureImage, noisePng, pngOfSize } from "../support/images.ts";
 import { useSuiteServer } from "../support/pixvault.ts";
@@ -48,7 +49,7 @@ function quotedSha(bytes: Uint8Array): string {
   return `"${sha256Hex(bytes)}"`;
 }
 
-async function upload(bytes: Uint8Array, name: string): Promise<Json> {
+async function upload(bytes: Uint8Array, name: string): Promise<ImageBody> {
   return uploadOne(suite.url, token, { name, bytes });
 }
 
@@ -87,13 +88,13 @@ async function readUntilEnd(res: Response): Promise<{ bytes: Buffer; failed: boo
 }
 
 describe("content of every accepted format", () => {
-  const uploaded = new Map<string, Json>();
+  const uploaded = new Map<string, ImageBody>();
 
   beforeAll(async () => {
     // One multipart request, each file claiming a type the server must ignore.
     const files = FIXTURES.map((f) => ({ name: `fx-${f.file}`, bytes: fixtureImage(f.file), type: "text/plain" }));
     const res = await uploadFiles(suite.url, token, files);
-    const body = await jsonOf(res);
+    const body = await jsonOf<UploadBody>(res);
     expect(res.status).toBe(201);
     for (const image of body.created) uploaded.set(image.filename, image);
   });
@@ -204,7 +205,7 @@ describe("content of every accepted format", () => {
       headers: { "content-type": "image/gif" },
     });
     expect(res.status).toBe(201);
-    const image = (await jsonOf(res)).created[0];
+    const image = (await jsonOf<UploadBody>(res)).created[0]!;
     const content = await contentOf(suite.url, token, image.id);
     expect(content.headers.get("content-type")).toBe("image/jpeg");
     expect((await bytesOf(content)).equals(jpeg)).toBe(true);
@@ -238,7 +239,7 @@ describe("content of every accepted format", () => {
     // Raw upload: multipart clients percent-encode a quote in the filename themselves.
     const name = 'a"b%41;déx.png';
     const up = await uploadRaw(suite.url, token, fixtureImage("sample.png"), { filename: name });
-    const image = (await jsonOf(up)).created[0];
+    const image = (await jsonOf<UploadBody>(up)).created[0]!;
     expect(image.filename).toBe(name);
     const res = await call(suite.url, "GET", `/api/v1/images/${image.id}/content?download=1`, { token });
     await res.arrayBuffer();
@@ -358,7 +359,7 @@ describe("a large image streams", () => {
   beforeAll(async () => {
     const res = await uploadRaw(suite.url, token, original, { filename: "large.png" });
     expect(res.status).toBe(201);
-    id = (await jsonOf(res)).created[0].id;
+    id = (await jsonOf<UploadBody>(res)).created[0]!.id;
   });
 
   test("the full download is byte-exact", async () => {
@@ -405,7 +406,7 @@ describe("integrity: blobs changed on disk are never served", () => {
     await expectIntegrityError(image.id);
     const meta = await call(suite.url, "GET", `/api/v1/images/${image.id}`, { token });
     expect(meta.status).toBe(200);
-    expect((await jsonOf(meta)).image).toMatchObject({ id: image.id, sha256: sha256Hex(original) });
+    expect((await jsonOf<{ image: ImageBody }>(meta)).image).toMatchObject({ id: image.id, sha256: sha256Hex(original) });
   });
 
   // 200 KB blobs are read whole at open; 300 KB ones with positional reads: both paths.
@@ -488,7 +489,7 @@ describe("integrity: blobs changed on disk are never served", () => {
     const original = pngOfSize(WHOLE_BODY_BYTES + 2 * 1024 * 1024, 71);
     const up = await uploadRaw(suite.url, token, original, { filename: "large-tampered.png" });
     expect(up.status).toBe(201);
-    const id = (await jsonOf(up)).created[0].id;
+    const id = (await jsonOf<UploadBody>(up)).created[0]!.id;
     const damagedAt = 100 * SEGMENT + 777;
     await flipByte(blobFile(id), segmentByte(100, 777));
 
