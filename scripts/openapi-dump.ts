@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp } from "../src/app.ts";
-import { accountDeps, imageDeps } from "../src/compose/services.ts";
+import { composeServices } from "../src/compose/services.ts";
 import { openStorage } from "../src/compose/storage.ts";
 import { parseStorageConfig } from "../src/config.ts";
 import { createLogger } from "../src/logger.ts";
@@ -18,8 +18,7 @@ export async function openApiDocument(): Promise<string> {
     // An empty environment: PIXVAULT_* settings of the caller must not point this at real data.
     const storage = await openStorage(parseStorageConfig(["--data-dir", join(dir, "data")], {}).config, logger);
     try {
-      const accounts = accountDeps(storage);
-      const images = imageDeps(storage, accounts, { maxImageBytes: 1024 * 1024 }, logger);
+      const { accounts, images } = composeServices(storage, { maxImageBytes: 1024 * 1024 }, logger);
       const app = createApp({ logger, version: VERSION, readiness: {}, accounts, images });
       const res = await app.request("/api/v1/openapi.json");
       if (res.status !== 200) throw new Error(`GET /api/v1/openapi.json answered ${res.status}`);

@@ -13,7 +13,7 @@ import { VERSION } from "../version.ts";
 import { claimDataDir, probeWritable } from "./data-dir-guard.ts";
 import { StartupError } from "./startup-error.ts";
 import { startThrottlePurge } from "./throttle-purge.ts";
-import { accountDeps, imageDeps } from "../compose/services.ts";
+import { composeServices } from "../compose/services.ts";
 import { openStorage, type Storage } from "../compose/storage.ts";
 
 export async function serve(argv: string[]): Promise<number> {
@@ -29,7 +29,7 @@ export async function serve(argv: string[]): Promise<number> {
   const storage = await openStorage(config, logger, { remindKeyLocation: true });
   await removeLeftoverTempBlobs(storage, logger, lock !== undefined);
   const metrics = createServerMetrics(() => imageTotals(storage.db.orm));
-  const accounts = accountDeps(storage, { ...config, events: metrics.events });
+  const { accounts, images } = composeServices(storage, { ...config, events: metrics.events }, logger);
   const app = createApp({
     logger,
     version: VERSION,
@@ -38,10 +38,10 @@ export async function serve(argv: string[]): Promise<number> {
     ...(config.metricsToken !== undefined ? { metricsToken: config.metricsToken } : {}),
     trustProxy: config.trustProxy,
     accounts,
-    images: imageDeps(storage, accounts, config, logger),
+    images,
     readiness: {
       database: () => pingDatabase(storage.db),
-      blobStore: () => accounts.blobs.check(),
+      blobStore: () => storage.blobs.check(),
     },
   });
   let server: Listener;
@@ -57,7 +57,7 @@ export async function serve(argv: string[]): Promise<number> {
     storage.close();
     throw listenError(e, config);
   }
-  const purge = startThrottlePurge(accounts, logger, config.loginThrottle.windowMs);
+  const purge = startThrottlePurge(accounts.throttle, logger, config.loginThrottle.windowMs);
   // The purge stops before the database closes under it.
   const stopping = {
     ...storage,
@@ -97,7 +97,7 @@ const SHARED_TEMP_MIN_AGE_MS = 3_600_000;
 async function removeLeftoverTempBlobs(storage: Storage, logger: Logger, exclusive: boolean): Promise<void> {
   try {
     if (storage.blobDir === undefined) return; // a bucket has no temp files
-    const removed = await sweepTempBlobs(storage.blobDir, exclusive ? 0 : SHARED_TEMP_MIN_AGE_MS);
+    const removed = await sweepTempBlobs(storage.blobDir, { olderThanMs: exclusive ? 0 : SHARED_TEMP_MIN_AGE_MS });
     if (removed > 0) logger.warn("removed leftover temp files of interrupted uploads", { count: removed });
   } catch (e) {
     storage.close();

@@ -15,7 +15,13 @@ export function rateLimitRepository(orm: Orm): ThrottleRepository {
       const upserts = hits.map(({ key, subject }) =>
         orm
           .insert(rateLimits)
-          .values({ key: asBuffer(key), subject: subject && asBuffer(subject), windowStart: new Date(nowMs), count: 1, expiresAt: new Date(nowMs + windowMs) })
+          .values({
+            key: asBuffer(key),
+            subject: subject && asBuffer(subject),
+            windowStart: new Date(nowMs),
+            count: 1,
+            expiresAt: new Date(nowMs + windowMs),
+          })
           .onConflictDoUpdate({
             target: rateLimits.key,
             set: {
@@ -45,12 +51,21 @@ export function rateLimitRepository(orm: Orm): ThrottleRepository {
     },
 
     async clearSubject(subject) {
-      return (await orm.delete(rateLimits).where(eq(rateLimits.subject, asBuffer(subject))).returning({ key: rateLimits.key })).length;
+      return (
+        await orm
+          .delete(rateLimits)
+          .where(eq(rateLimits.subject, asBuffer(subject)))
+          .returning({ key: rateLimits.key })
+      ).length;
     },
 
     /** A bounded write, so a purge never holds the write lock for long; the expiry index makes the scan cheap. */
     async purgeExpired(nowMs, limit) {
-      const due = orm.select({ key: rateLimits.key }).from(rateLimits).where(lte(rateLimits.expiresAt, new Date(nowMs))).limit(limit);
+      const due = orm
+        .select({ key: rateLimits.key })
+        .from(rateLimits)
+        .where(lte(rateLimits.expiresAt, new Date(nowMs)))
+        .limit(limit);
       return (await orm.delete(rateLimits).where(inArray(rateLimits.key, due)).returning({ key: rateLimits.key })).length;
     },
   };

@@ -35,7 +35,10 @@ export function sessionRepository(orm: Orm): SessionRepository {
     },
 
     async revoke(id, now) {
-      await orm.update(sessions).set({ revokedAt: now }).where(and(eq(sessions.id, id), isNull(sessions.revokedAt)));
+      await orm
+        .update(sessions)
+        .set({ revokedAt: now })
+        .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)));
     },
   };
 }

@@ -14,7 +14,11 @@ const USAGE_OF = Symbol("usage of a user");
 
 export async function usageOf(orm: Orm, userId: string): Promise<StoredUsage> {
   const query = preparedQuery(orm, USAGE_OF, (db) =>
-    db.select({ n: count(), bytes: sum(images.size) }).from(images).where(eq(images.ownerId, sql.placeholder("userId"))).prepare(),
+    db
+      .select({ n: count(), bytes: sum(images.size) })
+      .from(images)
+      .where(eq(images.ownerId, sql.placeholder("userId")))
+      .prepare(),
   );
   const row = (await query.all({ userId }))[0];
   return { images: Number(row?.n ?? 0), bytes: Number(row?.bytes ?? 0) };
@@ -42,7 +46,13 @@ export function userRepository(orm: Orm): UserRepository {
     list: () => orm.select().from(users).orderBy(users.createdAt, users.id),
 
     async update(id, fields, now) {
-      return (await orm.update(users).set({ ...fields, updatedAt: now }).where(eq(users.id, id)).returning())[0];
+      return (
+        await orm
+          .update(users)
+          .set({ ...fields, updatedAt: now })
+          .where(eq(users.id, id))
+          .returning()
+      )[0];
     },
 
     async replacePassword(id, passwordHash, keepSessionId, now) {

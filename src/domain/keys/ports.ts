@@ -25,7 +25,12 @@ export interface KeyRepository {
    * there fails the whole rotation), replaces every image's wrapped key and indexes with what
    * `reKey` returns, and makes `version` the one keying the indexes. A throw rolls it all back.
    */
-  rotate(version: number, check: Buffer, at: Date, reKey: (image: KeyedImage) => ReKeyedImage): Promise<{ images: number; tagIndexes: number }>;
+  rotate(
+    version: number,
+    check: Buffer,
+    at: Date,
+    reKey: (image: KeyedImage) => ReKeyedImage,
+  ): Promise<{ images: number; tagIndexes: number }>;
   /** Every image's wrapped data key (each names the master key version it was wrapped under). */
   wrappedKeys(): Promise<Buffer[]>;
 }
