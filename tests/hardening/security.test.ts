@@ -9,7 +9,8 @@ import { SignJWT } from "jose";
 import { createSessionSigner } from "../../src/crypto/session-token.ts";
 import { createShareSigner } from "../../src/crypto/share-token.ts";
 import { call, createApiToken, expectProblem, SecretJar, signedInUser, type SignedInUser } from "../support/accounts.ts";
-import { jsonOf, type Json } from "../support/http.ts";
+import type { BulkDeleteBody, ImageBody, OpenApiDoc, ShareBody, UploadBody } from "../support/api-bodies.ts";
+import { jsonOf } from "../support/http.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
 import { fixtureImage, noisePng } from "../support/images.ts";
 import { useSuiteServer, tempDir } from "../support/pixvault.ts";
@@ -22,7 +23,9 @@ const jar = new SecretJar();
 let seed = 90_000;
 const png = (name: string) => ({ name, bytes: noisePng({ width: 20, height: 14, seed: seed++ }) });
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
-const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[1]!, "base64url").toString()) as Json;
+/** The claims a session or share JWT carries (sub, jti, exp; ep for share links). */
+const claimsOf = (jwt: string) =>
+  JSON.parse(Buffer.from(jwt.split(".")[1]!, "base64url").toString()) as { sub: string; jti: string; exp: number; ep: number };
 
 let ann: SignedInUser;
 let bob: SignedInUser;
@@ -77,14 +80,14 @@ describe("the access matrix: owner Ann, another user Bob, anonymous", () => {
           seen.push(`${who} ${route} ${res.status}`);
           expect({ who, route, status: res.status }).toEqual({ who, route, status });
           if (code) await expectProblem(res, status, code);
-          else if (route === "POST shares") jar.add((await jsonOf(res)).token);
+          else if (route === "POST shares") jar.add((await jsonOf<ShareBody>(res)).token);
           else await res.arrayBuffer();
           if (who !== "owner" && route === "GET content" && status === 200) expect(res.headers.get("x-content-type-options")).toBe("nosniff");
         }
       }
       expect(seen.length).toBe(3 * Object.keys(routes).length);
       // Bob's and anonymous attempts changed nothing; Ann's change stuck.
-      const after = await jsonOf(await call(suite.url, "GET", `/api/v1/images/${image.id}`, { token: ann.token }));
+      const after = await jsonOf<{ image: ImageBody }>(await call(suite.url, "GET", `/api/v1/images/${image.id}`, { token: ann.token }));
       expect(after.image.description).toBe("set by owner");
       await expectProblem(await call(suite.url, "GET", `/api/v1/images/${owned.id}`, { token: ann.token }), 404, "not_found");
     });
@@ -94,7 +97,7 @@ describe("the access matrix: owner Ann, another user Bob, anonymous", () => {
       const byBob = await call(suite.url, "POST", "/api/v1/images/delete", { token: bob.token, json: { ids: [image.id] } });
       expect(byBob.status).toBe(200);
       const [status, code] = visibility === "private" ? [404, "not_found"] : [403, "forbidden"];
-      expect(await jsonOf(byBob)).toMatchObject({ deleted: [], failed: [{ id: image.id, status, code }] });
+      expect(await jsonOf<BulkDeleteBody>(byBob)).toMatchObject({ deleted: [], failed: [{ id: image.id, status, code }] });
       await expectProblem(await call(suite.url, "POST", "/api/v1/images/delete", { json: { ids: [image.id] } }), 401, "unauthorized");
       const byAnn = await call(suite.url, "POST", "/api/v1/images/delete", { token: ann.token, json: { ids: [image.id] } });
       expect(await jsonOf(byAnn)).toEqual({ deleted: [image.id], failed: [] });
@@ -194,10 +197,10 @@ describe("names", () => {
     const names = ["../../../../etc/passwd.png", "..\\..\\windows\\evil.png", "/abs/dir/abs.png", "C:\\Users\\x\\drive.png", "a/./b/../dots.png"];
     const res = await uploadFiles(suite.url, ann.token, names.map((name) => png(name)));
     expect(res.status).toBe(201);
-    const stored = (await jsonOf(res)).created.map((c: Json) => c.filename);
+    const stored = (await jsonOf<UploadBody>(res)).created.map((c) => c.filename);
     expect(stored).toEqual(["passwd.png", "evil.png", "abs.png", "drive.png", "dots.png"]);
     const raw = await uploadRaw(suite.url, ann.token, png("x").bytes, { filename: "../../raw-escape.png" });
-    expect((await jsonOf(raw)).created[0].filename).toBe("raw-escape.png");
+    expect((await jsonOf<UploadBody>(raw)).created[0]!.filename).toBe("raw-escape.png");
     for (const dir of [suite.dataDir, dirname(suite.dataDir), join(suite.dataDir, "blobs")]) {
       for (const name of ["passwd.png", "evil.png", "raw-escape.png"]) expect(existsSync(join(dir, name))).toBe(false);
     }
@@ -211,7 +214,7 @@ describe("names", () => {
     for (const name of risky) ids.push((await uploadOne(suite.url, ann.token, png(name))).id);
     // Renames go through the same rules.
     const renamed = await call(suite.url, "PATCH", `/api/v1/images/${ids[0]}`, { token: ann.token, json: { filename: "..\\..\\renamed:x.png" } });
-    expect((await jsonOf(renamed)).image.filename).toBe("renamed:x.png");
+    expect((await jsonOf<{ image: ImageBody }>(renamed)).image.filename).toBe("renamed:x.png");
     const res = await call(suite.url, "POST", "/api/v1/images/archive", { token: ann.token, json: { ids } });
     expect(res.status).toBe(200);
     const dir = tempDir("pixvault-zipslip-");
@@ -271,12 +274,12 @@ describe("disguised files", () => {
 
 describe("oversize bodies", () => {
   test("every route of the OpenAPI document that takes a body (uploads aside) answers 1 MiB + 1 KiB with 413 payload_too_large", async () => {
-    const doc = await jsonOf(await fetch(`${suite.url}/api/v1/openapi.json`));
+    const doc = await jsonOf<OpenApiDoc>(await fetch(`${suite.url}/api/v1/openapi.json`));
     const image = await uploadOne(suite.url, ann.token, png("oversize-target.png"));
     const share = await createShare(suite.url, ann.token, image.id, {}, jar);
     const oversize = JSON.stringify({ name: "x".repeat(1024 * 1024 + 1024) });
     const tried: string[] = [];
-    for (const [template, operations] of Object.entries<Json>(doc.paths)) {
+    for (const [template, operations] of Object.entries(doc.paths)) {
       for (const method of Object.keys(operations).map((m) => m.toUpperCase())) {
         if (template === "/api/v1/images" || method === "GET" || method === "HEAD") continue;
         const path = template.replace("{id}", image.id).replace("{token}", share.token);
@@ -284,7 +287,7 @@ describe("oversize bodies", () => {
         expect({ method, template, status: known.status }).toEqual({ method, template, status: 413 });
         await expectProblem(known, 413, "payload_too_large");
         tried.push(`${method} ${template}`);
-        if (!operations[method.toLowerCase()].requestBody) continue;
+        if (!operations[method.toLowerCase()]!.requestBody) continue;
         // Chunked, with no Content-Length to check first: the limit holds while reading.
         const stream = new Blob([oversize]).stream();
         const chunked = await fetch(`${suite.url}${path}`, { method, body: stream, headers: { "content-type": "application/json", authorization: `Bearer ${ann.token}` } });

@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { useSuiteServer } from "../support/pixvault.ts";
 import { call, expectProblem, invalidFields, SecretJar, signedInUser, type SignedInUser } from "../support/accounts.ts";
-import { jsonOf, type Json } from "../support/http.ts";
+import type { ImageBody, ListedShare, ShareBody } from "../support/api-bodies.ts";
+import { jsonOf } from "../support/http.ts";
 import { bytesOf, contentOf, sha256Hex, uploadOne } from "../support/images-api.ts";
 import { fixtureImage, noisePng } from "../support/images.ts";
 import { createShare, listShares, openShare, postShare } from "../support/shares-api.ts";
@@ -26,8 +27,8 @@ describe("share links", () => {
   let alice: SignedInUser;
   let bob: SignedInUser;
   let bytes: Buffer;
-  let privateImage: Json;
-  let publicImage: Json;
+  let privateImage: ImageBody;
+  let publicImage: ImageBody;
 
   beforeAll(async () => {
     [alice, bob] = await Promise.all([signedInUser(suite.url, jar), signedInUser(suite.url, jar)]);
@@ -41,7 +42,7 @@ describe("share links", () => {
       const before = Date.now();
       const res = await postShare(suite.url, alice.token, privateImage.id);
       expect(res.status).toBe(201);
-      const body = await jsonOf(res);
+      const body = await jsonOf<ShareBody>(res);
       jar.add(body.token);
       expect(Object.keys(body).sort()).toEqual(["expiresAt", "id", "token", "url"]);
       expect(body.url).toBe(`${suite.url}/s/${body.token}`);
@@ -49,7 +50,7 @@ describe("share links", () => {
       expect(expires).toBeGreaterThanOrEqual(before + 1800_000 - 1000);
       expect(expires).toBeLessThanOrEqual(Date.now() + 1800_000);
       // A JWT that names the image and link but carries no secret, filename or owner.
-      const [header, payload] = body.token.split(".");
+      const [header, payload] = body.token.split(".") as [string, string];
       expect(decode(header)).toMatchObject({ alg: "HS256", typ: "pixvault-share+jwt" });
       expect(decode(payload)).toMatchObject({ sub: privateImage.id, jti: body.id, aud: "pixvault:share", ep: 0, exp: expires / 1000 });
       expect(JSON.stringify(decode(payload))).not.toContain(privateImage.filename);
@@ -58,7 +59,7 @@ describe("share links", () => {
     test("a request without a body takes every default; expiresInSeconds sets the expiry", async () => {
       const bare = await call(suite.url, "POST", `/api/v1/images/${privateImage.id}/shares`, { token: alice.token });
       expect(bare.status).toBe(201);
-      jar.add((await jsonOf(bare)).token);
+      jar.add((await jsonOf<ShareBody>(bare)).token);
       const week = await createShare(suite.url, alice.token, privateImage.id, { expiresInSeconds: 7 * 86400 }, jar);
       expect(Math.abs(Date.parse(week.expiresAt) - (Date.now() + 7 * 86400_000))).toBeLessThan(5000);
       const minute = await createShare(suite.url, alice.token, privateImage.id, { expiresInSeconds: 60 }, jar);
@@ -221,7 +222,7 @@ describe("share links", () => {
 
     const res = await call(suite.url, "GET", `/api/v1/images/${image.id}/shares`, { token: alice.token });
     const text = await res.text();
-    const items = JSON.parse(text).items as Json[];
+    const items = JSON.parse(text).items as ListedShare[];
     expect(items.map((i) => i.id)).toEqual([locked.id, limited.id]);
     expect(items[1]).toEqual({
       id: limited.id,

@@ -3,7 +3,8 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { useSuiteServer } from "../support/pixvault.ts";
 import { signedInUser, type SignedInUser } from "../support/accounts.ts";
-import { jsonOf, type Json } from "../support/http.ts";
+import type { ImageBody, ImagePage } from "../support/api-bodies.ts";
+import { jsonOf } from "../support/http.ts";
 import { uploadOne } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
 
@@ -11,7 +12,7 @@ describe("public gallery", () => {
   const suite = useSuiteServer([]);
   let ann: SignedInUser;
   let ben: SignedInUser;
-  const uploaded: Json[] = [];
+  const uploaded: ImageBody[] = [];
 
   beforeAll(async () => {
     [ann, ben] = await Promise.all([signedInUser(suite.url), signedInUser(suite.url)]);
@@ -32,25 +33,25 @@ describe("public gallery", () => {
   test("anonymous: every owner's public images, newest first, with owner.username; nothing private", async () => {
     const res = await fetch(`${suite.url}/api/v1/images?scope=public`);
     expect(res.status).toBe(200);
-    const { items, nextCursor } = await jsonOf(res);
+    const { items, nextCursor } = await jsonOf<ImagePage>(res);
     expect(nextCursor).toBeNull();
-    expect(items.map((i: Json) => i.filename)).toEqual(["ann-third.png", "ben-second.png", "ann-first.png"]);
-    expect(items.map((i: Json) => i.owner)).toEqual([
+    expect(items.map((i) => i.filename)).toEqual(["ann-third.png", "ben-second.png", "ann-first.png"]);
+    expect(items.map((i) => i.owner)).toEqual([
       { id: ann.user.id, username: ann.user.username },
       { id: ben.user.id, username: ben.user.username },
       { id: ann.user.id, username: ann.user.username },
     ]);
-    const times = items.map((i: Json) => Date.parse(i.createdAt));
+    const times = items.map((i) => Date.parse(i.createdAt));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     for (const item of items) expect(item.visibility).toBe("public");
   });
 
   test("anonymous without scope gets the same gallery; pages follow nextCursor in the same order", async () => {
-    const all = await jsonOf(await fetch(`${suite.url}/api/v1/images`));
-    expect(all.items.map((i: Json) => i.id)).toEqual([uploaded[4].id, uploaded[2].id, uploaded[0].id]);
-    const first = await jsonOf(await fetch(`${suite.url}/api/v1/images?scope=public&limit=2`));
-    const second = await jsonOf(await fetch(`${suite.url}/api/v1/images?scope=public&limit=2&cursor=${first.nextCursor}`));
-    expect([...first.items, ...second.items].map((i: Json) => i.id)).toEqual(all.items.map((i: Json) => i.id));
+    const all = await jsonOf<ImagePage>(await fetch(`${suite.url}/api/v1/images`));
+    expect(all.items.map((i) => i.id)).toEqual([uploaded[4]!.id, uploaded[2]!.id, uploaded[0]!.id]);
+    const first = await jsonOf<ImagePage>(await fetch(`${suite.url}/api/v1/images?scope=public&limit=2`));
+    const second = await jsonOf<ImagePage>(await fetch(`${suite.url}/api/v1/images?scope=public&limit=2&cursor=${first.nextCursor}`));
+    expect([...first.items, ...second.items].map((i) => i.id)).toEqual(all.items.map((i) => i.id));
     expect(second.nextCursor).toBeNull();
   });
 });
