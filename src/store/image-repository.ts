@@ -11,14 +11,6 @@ import { preparedQuery } from "./prepared-queries.ts";
 import { isUniqueViolation } from "./storage-errors.ts";
 import { listImageRows } from "./image-list-query.ts";
 
-export type ImageRow = typeof images.$inferSelect;
-
-/** An image row with what reading it needs from its owner (the salt of the user key). */
-export interface OwnedImageRow extends ImageRow {
-  ownerUsername: string;
-  ownerKeySalt: Buffer;
-}
-
 export const ownedImageColumns = {
   ...getTableColumns(images),
   ownerUsername: users.username,
@@ -154,7 +146,7 @@ async function insertTags(tx: WriteTx, imageId: string, tagIndexes: readonly Buf
 }
 
 /** Every image row in id order, a page at a time (fsck walks the whole table this way). */
-export async function* allImageRows(orm: Orm, pageSize = 500): AsyncGenerator<OwnedImageRow> {
+export async function* allImageRows(orm: Orm, pageSize = 500): AsyncGenerator<OwnedImage> {
   let after = "";
   for (;;) {
     const page = await orm

@@ -2,25 +2,11 @@
 // locked by another process, or no space left for a blob or a database page; and says what
 // a database failure was in one line that holds no SQL and none of its arguments.
 //
-// SQLite's codes come from libsql (`code`, extended codes such as SQLITE_BUSY_SNAPSHOT
-// included); filesystem ones are errno names. Drizzle and our own wrappers may nest the
-// original error as `cause`, so the chain is searched.
-const BUSY = /^SQLITE_(BUSY|LOCKED)(_|$)/;
-const FULL = /^(SQLITE_FULL|ENOSPC|EDQUOT)$/;
+// What is busy and what is full is decided in domain/storage-conditions.ts (codes only, no
+// driver), which the HTTP layer renders too; this file adds what only the store needs.
+import { errorChain, isDatabaseBusy } from "../domain/storage-conditions.ts";
 
-function codesOf(error: unknown): string[] {
-  return chainOf(error).flatMap((e) => (typeof e.code === "string" ? [e.code] : []));
-}
-
-/** Another connection holds the database's write lock (past the busy timeout). */
-export function isDatabaseBusy(error: unknown): boolean {
-  return codesOf(error).some((code) => BUSY.test(code));
-}
-
-/** The disk (or the user's filesystem quota) has no room for what was being written. */
-export function isOutOfSpace(error: unknown): boolean {
-  return codesOf(error).some((code) => FULL.test(code));
-}
+export { isDatabaseBusy };
 
 /** A unique or primary-key clash: an expected outcome (a taken username), not a failure. */
 export function isUniqueViolation(error: unknown): boolean {
@@ -36,7 +22,7 @@ export function isUniqueViolation(error: unknown): boolean {
  */
 export function databaseErrorLine(error: unknown): string | undefined {
   if (isDatabaseBusy(error)) return "database busy (another process is writing), retry";
-  const chain = chainOf(error);
+  const chain = errorChain(error);
   const sqlite = chain.find((e) => typeof e.code === "string" && e.code.startsWith("SQLITE_"));
   // @libsql/client already starts its messages with the code.
   if (sqlite) return `database error ${sqlite.code}: ${firstLine(sqlite.message).replace(`${sqlite.code}: `, "")}`;
@@ -44,16 +30,6 @@ export function databaseErrorLine(error: unknown): string | undefined {
   if (query < 0) return undefined;
   const cause = chain[query + 1];
   return `database error: ${cause ? firstLine(cause.message) : "a query failed"}`;
-}
-
-function chainOf(error: unknown): { code?: unknown; message?: unknown }[] {
-  const chain: { code?: unknown; message?: unknown }[] = [];
-  let current = error;
-  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth += 1) {
-    chain.push(current as { code?: unknown; message?: unknown });
-    current = (current as { cause?: unknown }).cause;
-  }
-  return chain;
 }
 
 function firstLine(message: unknown): string {

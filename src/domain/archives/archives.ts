@@ -25,7 +25,7 @@ export function archiveService(ports: ArchivePorts) {
 
 export type ArchiveService = ReturnType<typeof archiveService>;
 
-export const MAX_ARCHIVE_ENTRIES = MAX_BULK_IDS;
+const MAX_ARCHIVE_ENTRIES = MAX_BULK_IDS;
 // Bumped whenever the layout changes, so a client resuming with an old ETag starts over.
 const LAYOUT_VERSION = "pixvault-zip-1";
 

@@ -28,7 +28,7 @@ export interface ImageContent {
 }
 
 /** Logs the image id and reason; the client only learns that stored data failed authentication. */
-export function integrityFailure(report: IntegrityReport, imageId: string, error: IntegrityError): Result<never> {
+function integrityFailure(report: IntegrityReport, imageId: string, error: IntegrityError): Result<never> {
   report.logger.error("integrity error", { imageId, reason: error.reason, message: error.message });
   report.events?.integrityError();
   return fail("integrity_error", `stored data of image ${imageId} failed authentication; the operator should run pixvault fsck`);

@@ -5,11 +5,11 @@ import { z } from "zod";
 // other format characters (the joiners inside emoji) are fine.
 const NO_CONTROL = /^[^\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]*$/u;
 const NO_CONTROL_BUT_LINES = /^(?:[^\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\n\t])*$/u;
-export const MAX_TAGS = 32;
-export const MAX_DESCRIPTION = 2000;
+const MAX_TAGS = 32;
+const MAX_DESCRIPTION = 2000;
 export const MAX_BULK_IDS = 10_000;
 
-export const visibilitySchema = z.enum(["private", "public"], { error: "must be private or public" });
+const visibilitySchema = z.enum(["private", "public"], { error: "must be private or public" });
 
 // Tags are case-insensitive labels: stored lowercased and NFC, so "Cats" finds "cats".
 const tagSchema = z
@@ -25,12 +25,12 @@ const tagSchema = z
   );
 
 /** `a,b` (form, query) or `["a","b"]` (JSON); duplicates dropped, order kept. */
-export const tagsSchema = z
+const tagsSchema = z
   .union([z.string().transform((s) => (s.trim() === "" ? [] : s.split(","))), z.array(z.string())])
   .pipe(z.array(tagSchema).max(MAX_TAGS, `at most ${MAX_TAGS} tags`))
   .transform((tags) => [...new Set(tags)]);
 
-export const descriptionSchema = z
+const descriptionSchema = z
   .string()
   // Forms send line breaks as CRLF; one form is stored.
   .transform((s) => s.normalize("NFC").replace(/\r\n?/g, "\n"))

@@ -55,7 +55,7 @@ export interface UploadSession {
   usedBytes: number;
 }
 
-export async function beginUploads(ports: UploadPorts, owner: Uploader): Promise<UploadSession> {
+async function beginUploads(ports: UploadPorts, owner: Uploader): Promise<UploadSession> {
   const quotaBytes = quotaOf(ports, owner);
   const usedBytes = quotaBytes === null ? 0 : await ports.images.usedBytes(owner.id);
   return { owner, quotaBytes, usedBytes };
@@ -65,7 +65,7 @@ export async function beginUploads(ports: UploadPorts, owner: Uploader): Promise
 const EARLY_SNIFF_BYTES = 8192;
 
 /** Stores one file. A body that throws (client gone, truncated multipart) rethrows after cleanup. */
-export async function uploadImage(
+async function uploadImage(
   ports: UploadPorts,
   session: UploadSession,
   source: UploadSource,

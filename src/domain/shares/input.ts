@@ -1,11 +1,11 @@
 // The shapes of share-link input: creating a link, and the password that unlocks one.
 import { z } from "zod";
-import { givenPasswordSchema } from "../account-input.ts";
+import { givenPasswordSchema } from "../accounts/input.ts";
 
-export const MIN_SHARE_SECONDS = 60;
-export const MAX_SHARE_SECONDS = 7 * 24 * 60 * 60;
-export const DEFAULT_SHARE_SECONDS = 30 * 60;
-export const MAX_SHARE_DOWNLOADS = 1_000_000;
+const MIN_SHARE_SECONDS = 60;
+const MAX_SHARE_SECONDS = 7 * 24 * 60 * 60;
+const DEFAULT_SHARE_SECONDS = 30 * 60;
+const MAX_SHARE_DOWNLOADS = 1_000_000;
 
 const lifetime = `must be ${MIN_SHARE_SECONDS} to ${MAX_SHARE_SECONDS} seconds (1 minute to 7 days)`;
 
