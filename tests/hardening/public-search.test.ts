@@ -11,7 +11,8 @@ import { uploadOptionsSchema } from "../../src/domain/images/input.ts";
 import { createLogger } from "../../src/logger.ts";
 import { userRepository } from "../../src/store/user-repository.ts";
 import { freshUsername, strongPassword } from "../support/accounts.ts";
-import { jsonOf, type Json } from "../support/http.ts";
+import type { ImageBody, ImagePage } from "../support/api-bodies.ts";
+import { jsonOf } from "../support/http.ts";
 import { noisePng } from "../support/images.ts";
 import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
 
@@ -47,9 +48,9 @@ async function seedPublicImages(dataDir: string, count: number): Promise<void> {
   }
 }
 
-async function listPublic(query: Record<string, string>): Promise<Json> {
+async function listPublic(query: Record<string, string>): Promise<ImagePage> {
   const res = await fetch(`${server.url}/api/v1/images?${new URLSearchParams({ scope: "public", ...query })}`);
-  const body = await jsonOf(res);
+  const body = await jsonOf<ImagePage>(res);
   expect({ status: res.status, body: res.status === 200 ? "ok" : body }).toEqual({ status: 200, body: "ok" });
   return body;
 }
@@ -59,7 +60,7 @@ async function listAllPublic(query: Record<string, string>): Promise<string[]> {
   let cursor: string | null = null;
   do {
     const page = await listPublic({ ...query, ...(cursor ? { cursor } : {}) });
-    names.push(...page.items.map((i: Json) => i.filename));
+    names.push(...page.items.map((i) => i.filename));
     cursor = page.nextCursor;
   } while (cursor);
   return names;
@@ -124,7 +125,7 @@ describe(`${SEARCHERS} anonymous clients searching ${PUBLIC_IMAGES} public image
 
   test("following nextCursor finds every match exactly once, in order, whoever searches", async () => {
     const expected = Array.from({ length: 10 }, (_, i) => `holiday-0123${i}.png`);
-    const found: Json[] = [];
+    const found: ImageBody[] = [];
     let pages = 0;
     let cursor: string | null = null;
     do {

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createTestApp, testClock, type TestApp } from "../../src/test-app.ts";
 import { expectProblem } from "../support/accounts.ts";
+import type { ListedShare } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { noisePng } from "../support/images.ts";
 import { unlockCookie, type CreatedShare } from "../support/shares-api.ts";
@@ -63,7 +64,7 @@ describe("share link expiry (in-process, clock moved forward)", () => {
     const listed = async () => {
       const res = await t.request(`/api/v1/images/${imageId}/shares`, { headers: { authorization: `Bearer ${session}` } });
       expect(res.status).toBe(200);
-      return ((await jsonOf(res)).items as { id: string }[]).map((l) => l.id);
+      return (await jsonOf<{ items: ListedShare[] }>(res)).items.map((l) => l.id);
     };
     at(0);
     expect((await listed()).sort()).toEqual([minute.id, week.id, locked.id].sort());

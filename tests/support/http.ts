@@ -2,13 +2,9 @@
 import type { JsonValue } from "./api-bodies.ts";
 
 /**
- * Untyped bodies, for test files not yet moved to api-bodies.ts; new code names a body type instead.
- * @deprecated use `jsonOf<ImageBody>(res)` and the types of api-bodies.ts
+ * The body of `res` as JSON, typed as `T`: a claim the test's assertions then check. Without a
+ * type argument it is a plain JSON value, to compare or print but not to reach into.
  */
-// biome-ignore lint/suspicious/noExplicitAny: the remaining escape hatch while test files move to named body types
-export type Json = any;
-
-/** The body of `res` as JSON, typed as `T`: a claim the test's assertions then check. */
-export async function jsonOf<T = Json>(res: { json(): Promise<unknown> }): Promise<T> {
+export async function jsonOf<T = JsonValue>(res: { json(): Promise<unknown> }): Promise<T> {
   return (await res.json()) as T;
 }
