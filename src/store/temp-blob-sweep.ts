@@ -5,14 +5,15 @@
 import { removeBlobFile, tempFiles } from "./blob-inventory.ts";
 
 /**
- * Removes the temp files under `<blobDir>/.tmp` at least `minAgeMs` old; returns how many went.
- * 0 judges every file: only for a process that holds the data directory's lock, before serving.
+ * Removes the temp files under `<blobDir>/.tmp` at least `olderThanMs` old; returns how many went.
+ * 0 removes every file: only for a process that holds the data directory's lock, before serving.
  */
-export async function sweepTempBlobs(blobDir: string, minAgeMs = 0): Promise<number> {
+export async function sweepTempBlobs(blobDir: string, options: { readonly olderThanMs: number }): Promise<number> {
+  const { olderThanMs } = options;
   let removed = 0;
-  const cutoff = Date.now() - minAgeMs;
+  const cutoff = Date.now() - olderThanMs;
   for await (const file of tempFiles(blobDir)) {
-    if (minAgeMs > 0 && file.modifiedMs > cutoff) continue;
+    if (olderThanMs > 0 && file.modifiedMs > cutoff) continue;
     await removeBlobFile(file);
     removed += 1;
   }
