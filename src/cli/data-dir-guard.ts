@@ -10,12 +10,17 @@ import { StartupError } from "./startup-error.ts";
 
 const unlocked: DataDirLock = { release() {} };
 
-/**
- * Takes the data directory's lock for `command`, or fails with one line naming the process
- * that holds it. `create` makes the directory first (serve); otherwise a directory that does
- * not exist has nothing to guard.
- */
-export function claimDataDir(dataDir: string, command: string, advice: string, create = false): DataDirLock {
+export interface ClaimOptions {
+  /** Who takes the lock, as the refusal names it (`serve`, `rotate-master-key`). */
+  readonly command: string;
+  /** What to do when another process holds it. */
+  readonly advice: string;
+  /** Make the directory first (serve); otherwise a directory that does not exist has nothing to guard. */
+  readonly create?: boolean;
+}
+
+/** Takes the data directory's lock, or fails with one line naming the process that holds it. */
+export function claimDataDir(dataDir: string, { command, advice, create = false }: ClaimOptions): DataDirLock {
   if (create) makeDir(dataDir);
   else if (!existsSync(dataDir)) return unlocked;
   let attempt;

@@ -17,7 +17,7 @@ export async function protectMasterKeyCommand(argv: string[], stdin: () => Promi
     throw new ConfigError("protect-master-key: give --passphrase-stdin (the new passphrase on stdin) or --remove");
   }
   const next = remove ? undefined : (await stdin()).replace(/\r?\n$/, "");
-  const lock = claimDataDir(config.dataDir, "protect-master-key", "stop the server first, then run it again");
+  const lock = claimDataDir(config.dataDir, { command: "protect-master-key", advice: "stop the server first, then run it again" });
   try {
     const { wasProtected } = await setKeyFilePassphrase(config.masterKeyFile, masterKeyPassphrase(config), next);
     if (remove) {

@@ -22,7 +22,7 @@ const STOP_THE_SERVER = "stop the server first, then run it again (a running ser
 
 export async function rotateMasterKeyCommand(argv: string[]): Promise<number> {
   const { config, bools } = parseStorageConfig(argv, undefined, ["retire-old"]);
-  const lock = claimDataDir(config.dataDir, "rotate-master-key", STOP_THE_SERVER);
+  const lock = claimDataDir(config.dataDir, { command: "rotate-master-key", advice: STOP_THE_SERVER });
   try {
     const storage = await openStorage(config, createConsoleLogger());
     try {

@@ -23,7 +23,11 @@ export async function serve(argv: string[]): Promise<number> {
   // A local database is one server's; instances share storage only through a libSQL server (§6).
   const local = databaseFilePath(config.databaseUrl) !== undefined;
   const lock = local
-    ? claimDataDir(config.dataDir, "serve", "one server per data directory: stop that one, or give this one its own --data-dir", true)
+    ? claimDataDir(config.dataDir, {
+        command: "serve",
+        advice: "one server per data directory: stop that one, or give this one its own --data-dir",
+        create: true,
+      })
     : undefined;
   probeWritable(config, local);
   const storage = await openStorage(config, logger, { remindKeyLocation: true });
