@@ -37,3 +37,16 @@ test("a zip download unwraps each entry's data key once", async () => {
   await res.arrayBuffer();
   expect(unwraps).toHaveBeenCalledTimes(ids.length);
 });
+
+test("reading an image's bytes, or changing it, unwraps its data key once", async () => {
+  const image = await uploaded(t, token, "once.png", pngOfSize(2500, 5));
+  unwraps.mockClear();
+  const content = await sendJson(t, "GET", `/api/v1/images/${image.id}/content`, token);
+  expect(content.status).toBe(200);
+  await content.arrayBuffer();
+  expect(unwraps).toHaveBeenCalledTimes(1);
+  unwraps.mockClear();
+  const changed = await sendJson(t, "PATCH", `/api/v1/images/${image.id}`, token, { tags: ["x"] });
+  expect(changed.status).toBe(200);
+  expect(unwraps).toHaveBeenCalledTimes(1);
+});
