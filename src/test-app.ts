@@ -63,7 +63,7 @@ export interface TestApp {
 let users = 0;
 
 /** `flags` are `pixvault serve` flags (`--user-quota-bytes 1000`), parsed as the binary parses them; the environment is ignored. */
-export async function createTestApp(options: { flags?: readonly string[]; clock?: TestClock } = {}): Promise<TestApp> {
+export async function createTestApp(options: { flags?: readonly string[]; clock?: TestClock; version?: string } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), "pixvault-app-"));
   const logs: string[] = [];
   const logger = createLogger((line) => logs.push(line), "debug");
@@ -78,7 +78,7 @@ export async function createTestApp(options: { flags?: readonly string[]; clock?
   }
   const clock = options.clock ?? testClock();
   const { accounts, images } = composeServices(storage, { ...config, now: clock.now }, logger);
-  const app = createApp({ logger, version: "test", readiness: {}, accounts, images, trustProxy: config.trustProxy });
+  const app = createApp({ logger, version: options.version ?? "test", readiness: {}, accounts, images, trustProxy: config.trustProxy });
 
   const request = async (path: string, init: RequestInit = {}, opts: RequestOptions = {}) =>
     await app.request(path, init, { incoming: { socket: { remoteAddress: opts.ip ?? "192.0.2.1" } } });
