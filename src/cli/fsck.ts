@@ -1,13 +1,11 @@
 // `pixvault fsck [--repair]`: verify every image and blob; a progress bar on a terminal,
 // plain lines otherwise; exit 0 when clean, 1 with one line per problem.
 import { ConfigError, parseStorageConfig } from "../config.ts";
-import { systemClock } from "../domain/clock.ts";
 import { fsck, type FsckProblem, type FsckProgress } from "../domain/fsck/fsck.ts";
 import { createConsoleLogger } from "../logger.ts";
 import { progressReporter } from "./progress.ts";
+import { fsckDeps } from "../compose/maintenance.ts";
 import { openStorage } from "../compose/storage.ts";
-import { removeBlobFile, storedBlobs, tempFiles } from "../store/blob-inventory.ts";
-import { imageInventory } from "../store/image-inventory.ts";
 
 // A running server may be writing a blob whose row has not committed yet: younger files wait
 // (--min-age 0 when no server runs on this data).
@@ -20,7 +18,6 @@ export async function fsckCommand(argv: string[]): Promise<number> {
   const minAge = raw.get("min-age") ?? String(DEFAULT_MIN_AGE_SECONDS);
   if (!/^\d{1,7}$/.test(minAge)) throw new ConfigError(`--min-age: expected whole seconds, got "${minAge}"`);
   const storage = await openStorage(config, createConsoleLogger());
-  const { blobDir } = storage;
   const repair = bools.has("repair");
   const progress = progressReporter();
   const onProgress = (p: FsckProgress) =>
@@ -29,16 +26,12 @@ export async function fsckCommand(argv: string[]): Promise<number> {
       `fsck: ${p.images}/${p.totalImages} images, ${(p.bytes / 1e9).toFixed(2)}/${(p.totalBytes / 1e9).toFixed(2)} GB`,
     );
   try {
-    const report = await fsck(
-      {
-        images: imageInventory(storage.db.orm),
-        files: blobDir === undefined ? undefined : { stored: () => storedBlobs(blobDir), temp: () => tempFiles(blobDir), remove: removeBlobFile },
-        blobs: storage.blobs,
-        keyring: storage.keyring,
-        clock: systemClock,
-      },
-      { repair, graceMs: Number(minAge) * 1000, onProgress, onProblem: (p) => progress.interrupt(problemLine(p)) },
-    );
+    const report = await fsck(fsckDeps(storage), {
+      repair,
+      graceMs: Number(minAge) * 1000,
+      onProgress,
+      onProblem: (p) => progress.interrupt(problemLine(p)),
+    });
     progress.done();
     const remaining = report.problems.filter((p) => !p.repaired);
     const repaired = report.problems.length - remaining.length;

@@ -69,5 +69,12 @@ function formatTable(invites: InviteView[]): string {
     ...invites.map((i) => [i.id, `${i.uses}/${i.maxUses}`, i.expiresAt, i.state, i.createdAt.slice(0, 10)]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }

@@ -7,15 +7,14 @@
 import { parseStorageConfig, type StorageConfig } from "../config.ts";
 import { stageRetirement, stageRotation } from "../crypto/master-key-file.ts";
 import { withIndexVersion } from "../crypto/master-key.ts";
-import { systemClock } from "../domain/clock.ts";
 import { reKeyImages, RotationError, versionsInUse } from "../domain/keys/rotation.ts";
 import { createConsoleLogger } from "../logger.ts";
-import { keyRotationRepository } from "../store/key-rotation-repository.ts";
 import { retireKeyChecks } from "../store/master-key-repository.ts";
 import { databaseErrorLine } from "../store/storage-errors.ts";
 import { claimDataDir } from "./data-dir-guard.ts";
 import { masterKeyPassphrase } from "./passphrase.ts";
 import { StartupError } from "./startup-error.ts";
+import { keyPorts } from "../compose/maintenance.ts";
 import { openStorage, type Storage } from "../compose/storage.ts";
 
 const STOP_THE_SERVER = "stop the server first, then run it again (a running server keeps using the keys it started with)";
@@ -41,7 +40,7 @@ async function rotate(config: StorageConfig, storage: Storage): Promise<number> 
   const version = staged.keyring.current.id;
   let report;
   try {
-    report = await reKeyImages({ keys: keyRotationRepository(storage.db.orm), clock: systemClock }, withIndexVersion(staged.keyring, version));
+    report = await reKeyImages(keyPorts(storage), withIndexVersion(staged.keyring, version));
   } catch (e) {
     await staged.discard();
     if (e instanceof RotationError) throw new StartupError(`rotate-master-key: ${e.message}`);
@@ -61,7 +60,7 @@ async function rotate(config: StorageConfig, storage: Storage): Promise<number> 
 }
 
 async function retireOld(config: StorageConfig, storage: Storage): Promise<number> {
-  const inUse = await versionsInUse(keyRotationRepository(storage.db.orm), storage.keyring);
+  const inUse = await versionsInUse(keyPorts(storage).keys, storage.keyring);
   const current = storage.keyring.current.id;
   const stale = [...inUse].filter((id) => id !== current);
   if (stale.length > 0) {

@@ -1,6 +1,6 @@
 // `pixvault user create|list|delete|reset-password|unlock`: account administration on the same database.
 import { ConfigError, parseStorageConfig } from "../config.ts";
-import { newPasswordSchema, registrationSchema, usernameSchema } from "../domain/account-input.ts";
+import { newPasswordSchema, registrationSchema, usernameSchema } from "../domain/accounts/input.ts";
 import type { AccountView } from "../domain/accounts/accounts.ts";
 import type { Result } from "../domain/errors.ts";
 import { createConsoleLogger } from "../logger.ts";
@@ -39,7 +39,12 @@ export async function userCommand(argv: string[]): Promise<number> {
 
   switch (action) {
     case "create": {
-      const parsed = registrationSchema.safeParse({ username: need("username"), email: need("email"), name: need("name"), password: await password() });
+      const parsed = registrationSchema.safeParse({
+        username: need("username"),
+        email: need("email"),
+        name: need("name"),
+        password: await password(),
+      });
       if (!parsed.success) {
         const first = parsed.error.issues[0]!;
         throw new ConfigError(`--${first.path.join(".") === "password" ? "password-stdin" : String(first.path[0])}: ${first.message}`);
@@ -100,5 +105,12 @@ function formatTable(users: AccountView[]): string {
     ...users.map((u) => [u.username, u.name, u.email, String(u.usage.images), String(u.usage.bytes), u.createdAt.slice(0, 10)]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }

@@ -1,11 +1,6 @@
 // /api/v1/users (register) and /api/v1/me (read, change, change password, delete).
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import {
-  passwordChangeSchema,
-  passwordConfirmationSchema,
-  profileChangeSchema,
-  signUpSchema,
-} from "../domain/account-input.ts";
+import { passwordChangeSchema, passwordConfirmationSchema, profileChangeSchema, signUpSchema } from "../domain/accounts/input.ts";
 import type { AccountServices } from "../domain/accounts/services.ts";
 import { principalOf } from "./auth.ts";
 import { clientIp } from "./client-ip.ts";

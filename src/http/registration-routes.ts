@@ -6,7 +6,9 @@ import { anonymous, json } from "./schemas.ts";
 
 const RegistrationSchema = z
   .object({
-    mode: z.enum(["open", "invite", "closed"]).describe("open: anyone may register; invite: POST /api/v1/users needs `invite`; closed: no sign-up"),
+    mode: z
+      .enum(["open", "invite", "closed"])
+      .describe("open: anyone may register; invite: POST /api/v1/users needs `invite`; closed: no sign-up"),
   })
   .openapi("Registration");
 

@@ -1,7 +1,7 @@
 // /api/v1/sessions: log in (a session JWT, or for the web UI an HttpOnly cookie), see the
 // current session, and log out (that token or cookie stops working).
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { loginSchema } from "../domain/account-input.ts";
+import { loginSchema } from "../domain/accounts/input.ts";
 import { publicUser } from "../domain/accounts/public-user.ts";
 import type { SessionService } from "../domain/accounts/sessions.ts";
 import { cookieGrant } from "../domain/accounts/web-sessions.ts";
@@ -13,9 +13,12 @@ import { valueOr } from "./problem.ts";
 import { anonymous, bearer, json, problem, UserSchema } from "./schemas.ts";
 
 const loginBody = loginSchema.extend({
-  cookie: z.boolean().optional().openapi({
-    description: `true: set the session as an HttpOnly SameSite=Strict cookie instead of returning the token; unsafe requests signed in by it must send ${CSRF_HEADER}`,
-  }),
+  cookie: z
+    .boolean()
+    .optional()
+    .openapi({
+      description: `true: set the session as an HttpOnly SameSite=Strict cookie instead of returning the token; unsafe requests signed in by it must send ${CSRF_HEADER}`,
+    }),
 });
 
 const BearerGrant = z
@@ -61,7 +64,11 @@ const logoutRoute = createRoute({
   operationId: "deleteCurrentSession",
   summary: "Log out: this token (or the session cookie) stops working at once",
   security: bearer,
-  responses: { 204: { description: "logged out" }, 401: problem("unauthorized"), 403: problem(`forbidden (cookie without ${CSRF_HEADER})`) },
+  responses: {
+    204: { description: "logged out" },
+    401: problem("unauthorized"),
+    403: problem(`forbidden (cookie without ${CSRF_HEADER})`),
+  },
 });
 
 /** `secureCookies`: browsers reach the server over https, so the cookie is `Secure`. */

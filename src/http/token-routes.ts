@@ -1,6 +1,6 @@
 // /api/v1/tokens: API tokens for scripts — the secret is shown once, then only its name.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { apiTokenRequestSchema } from "../domain/account-input.ts";
+import { apiTokenRequestSchema } from "../domain/accounts/input.ts";
 import type { ApiTokenService } from "../domain/accounts/api-tokens.ts";
 import { principalOf } from "./auth.ts";
 import { clientIp } from "./client-ip.ts";

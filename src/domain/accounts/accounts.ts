@@ -4,7 +4,7 @@ import { newId } from "../../crypto/random-id.ts";
 import { newUserSalt } from "../../crypto/user-key.ts";
 import type { Clock } from "../clock.ts";
 import { fail, ok, type Result } from "../errors.ts";
-import type { ProfileChange, Registration } from "../account-input.ts";
+import type { ProfileChange, Registration } from "./input.ts";
 import { guessableWords, judgePassword } from "../password-policy.ts";
 import type { NewUser, SignedInUser, User, UserRepository } from "./ports.ts";
 import { publicUser, type PublicUser } from "./public-user.ts";
@@ -130,7 +130,7 @@ export function createAccountService(ports: {
       const stored = await store(row);
       if (stored === "taken") return fail("username_taken", `the username "${input.username}" is taken`);
       if (stored !== "ok") return stored;
-      return ok(publicUser({ ...row, quotaBytes: null }));
+      return ok(publicUser(row));
     },
 
     async describeMe(user) {

@@ -1,7 +1,7 @@
 // Sign-up over HTTP: the server's registration mode, the invite it may need, and a limit per
 // client address. `pixvault user create` calls `register` directly and skips all three.
 import { fail, type Result } from "../errors.ts";
-import type { SignUp } from "../account-input.ts";
+import type { SignUp } from "./input.ts";
 import type { AccountService } from "./accounts.ts";
 import type { InviteService } from "./invites.ts";
 import type { PublicUser } from "./public-user.ts";

@@ -7,7 +7,7 @@ import type { SessionSigner } from "../../crypto/session-token.ts";
 import type { Clock } from "../clock.ts";
 import type { DomainEvents } from "../context.ts";
 import { fail, ok, type Result } from "../errors.ts";
-import type { Login } from "../account-input.ts";
+import type { Login } from "./input.ts";
 import type { ApiTokenRepository, SessionRepository, SignedInUser, User, UserRepository } from "./ports.ts";
 import { publicUser, type PublicUser } from "./public-user.ts";
 import type { Throttle } from "./throttle.ts";

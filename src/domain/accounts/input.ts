@@ -1,6 +1,6 @@
 // The shapes of account input, shared by the HTTP API and the `user` commands.
 import { z } from "zod";
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./password-policy.ts";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../password-policy.ts";
 
 // Letters, marks and numbers of any script are fine in a name; control characters are not.
 const NO_CONTROL = /^[^\p{Cc}\p{Cf}\u2028\u2029]*$/u;
@@ -57,9 +57,7 @@ export const loginSchema = z.object({
 });
 export type Login = z.output<typeof loginSchema>;
 
-export const profileChangeSchema = z
-  .object({ name: nameSchema.optional(), email: emailSchema.optional() })
-  .strict();
+export const profileChangeSchema = z.object({ name: nameSchema.optional(), email: emailSchema.optional() }).strict();
 export type ProfileChange = z.output<typeof profileChangeSchema>;
 
 export const passwordChangeSchema = z.object({ currentPassword: givenPasswordSchema, newPassword: newPasswordSchema });

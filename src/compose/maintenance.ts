@@ -1,0 +1,25 @@
+// Wires storage into the operator's maintenance rules: fsck and master key rotation.
+import { systemClock, type Clock } from "../domain/clock.ts";
+import type { FsckDeps } from "../domain/fsck/fsck.ts";
+import type { KeyRepository } from "../domain/keys/ports.ts";
+import { removeBlobFile, storedBlobs, tempFiles } from "../store/blob-inventory.ts";
+import { imageInventory } from "../store/image-inventory.ts";
+import { keyRotationRepository } from "../store/key-rotation-repository.ts";
+import type { Storage } from "./storage.ts";
+
+/** What fsck verifies and repairs; a bucket-backed store has no files to walk. */
+export function fsckDeps(storage: Storage): FsckDeps {
+  const dir = storage.blobDir;
+  return {
+    images: imageInventory(storage.db.orm),
+    files: dir === undefined ? undefined : { stored: () => storedBlobs(dir), temp: () => tempFiles(dir), remove: removeBlobFile },
+    blobs: storage.blobs,
+    keyring: storage.keyring,
+    clock: systemClock,
+  };
+}
+
+/** What rotate-master-key re-keys through. */
+export function keyPorts(storage: Storage): { keys: KeyRepository; clock: Clock } {
+  return { keys: keyRotationRepository(storage.db.orm), clock: systemClock };
+}
