@@ -100,7 +100,7 @@ export interface ImageRepository {
 }
 
 /** An encrypted blob being written: nothing is visible under the image id until commit(). */
-export interface BlobWriter {
+interface BlobWriter {
   /** Appends ciphertext in order. */
   write(chunks: readonly Uint8Array[]): Promise<void>;
   /** Makes the blob durable under its id. */
