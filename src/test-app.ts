@@ -30,7 +30,7 @@ export function testClock(start: Date | number = Date.now()): TestClock {
   };
 }
 
-export interface RequestOptions {
+interface RequestOptions {
   /** The client address the throttles see (in process there is no socket). */
   ip?: string;
 }

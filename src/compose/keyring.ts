@@ -26,12 +26,15 @@ export async function loadKeyring(config: StorageConfig, db: Database, logger: L
     );
   }
   let { keyring, created } = await loadOrCreateMasterKey(path, masterKeyPassphrase(config));
-  const fits = (k: Keyring) => stored.every((row) => (row.retiredAt !== null && k.get(row.id) === undefined) || verifyKeyCheck(k, row.id, row.check));
+  const fits = (k: Keyring) =>
+    stored.every((row) => (row.retiredAt !== null && k.get(row.id) === undefined) || verifyKeyCheck(k, row.id, row.check));
   if (!fits(keyring)) {
     const adopted = await adoptStagedKeyFile(path, masterKeyPassphrase(config), fits);
     if (adopted) {
       keyring = adopted;
-      logger.warn("master key rotation finished: it had committed in the database but stopped before putting the key file in place", { path });
+      logger.warn("master key rotation finished: it had committed in the database but stopped before putting the key file in place", {
+        path,
+      });
     }
   }
   for (const row of stored) {
@@ -62,7 +65,8 @@ export async function loadKeyring(config: StorageConfig, db: Database, logger: L
   } else if (inside && options.remindKeyLocation) {
     logger.warn("master key inside the data directory", {
       path,
-      advice: "Anyone with a copy of the data directory and this file can read every image; move it out (--master-key-file) for real deployments.",
+      advice:
+        "Anyone with a copy of the data directory and this file can read every image; move it out (--master-key-file) for real deployments.",
     });
   }
   if (indexVersion === undefined) throw new StartupError("the database names no master key version for its indexes");

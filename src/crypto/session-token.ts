@@ -33,7 +33,11 @@ export function createSessionSigner(keyring: Keyring): SessionSigner {
     async verify(token, now = new Date()) {
       try {
         // Only HS256 is accepted, so `alg: none` and algorithm confusion fail here.
-        const { payload } = await jwtVerify(token, keys.resolve, { algorithms: ["HS256"], requiredClaims: ["sub", "jti", "exp"], currentDate: now });
+        const { payload } = await jwtVerify(token, keys.resolve, {
+          algorithms: ["HS256"],
+          requiredClaims: ["sub", "jti", "exp"],
+          currentDate: now,
+        });
         if (typeof payload.sub !== "string" || typeof payload.jti !== "string" || typeof payload.exp !== "number") {
           return undefined;
         }

@@ -1,5 +1,5 @@
 // The catalogue of expected failures: every error the API can answer has one code here.
-export const ERROR_CODES = [
+const ERROR_CODES = [
   "not_found",
   "unauthorized",
   "forbidden",
@@ -28,11 +28,6 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
 /** An expected failure, carried as a value from the domain to the one place that renders it. */
 export interface DomainError {
   readonly code: ErrorCode;
@@ -48,11 +43,10 @@ export interface DomainError {
 export type Result<T, E = DomainError> = { ok: true; value: T } | { ok: false; error: E };
 
 export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
-export const fail = (
-  code: ErrorCode,
-  detail: string,
-  extra?: Record<string, unknown>,
-): Result<never> => ({ ok: false, error: { code, detail, ...(extra ? { extra } : {}) } });
+export const fail = (code: ErrorCode, detail: string, extra?: Record<string, unknown>): Result<never> => ({
+  ok: false,
+  error: { code, detail, ...(extra ? { extra } : {}) },
+});
 
 /**
  * Thrown only where a value cannot be returned (middleware, validation hooks, a body already

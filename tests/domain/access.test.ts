@@ -19,13 +19,45 @@ const UNAUTHORIZED: Expected = { status: 401, code: "unauthorized" };
 const table: Record<"private" | "public", Record<Actor, Record<Route, Expected>>> = {
   private: {
     owner: { metadata: OK(200), content: OK(200), head: OK(200), patch: OK(200), share: OK(201), listShares: OK(200), delete: OK(204) },
-    other: { metadata: NOT_FOUND, content: NOT_FOUND, head: OK(404), patch: NOT_FOUND, share: NOT_FOUND, listShares: NOT_FOUND, delete: NOT_FOUND },
-    anonymous: { metadata: NOT_FOUND, content: NOT_FOUND, head: OK(404), patch: NOT_FOUND, share: NOT_FOUND, listShares: NOT_FOUND, delete: NOT_FOUND },
+    other: {
+      metadata: NOT_FOUND,
+      content: NOT_FOUND,
+      head: OK(404),
+      patch: NOT_FOUND,
+      share: NOT_FOUND,
+      listShares: NOT_FOUND,
+      delete: NOT_FOUND,
+    },
+    anonymous: {
+      metadata: NOT_FOUND,
+      content: NOT_FOUND,
+      head: OK(404),
+      patch: NOT_FOUND,
+      share: NOT_FOUND,
+      listShares: NOT_FOUND,
+      delete: NOT_FOUND,
+    },
   },
   public: {
     owner: { metadata: OK(200), content: OK(200), head: OK(200), patch: OK(200), share: OK(201), listShares: OK(200), delete: OK(204) },
-    other: { metadata: OK(200), content: OK(200), head: OK(200), patch: FORBIDDEN, share: FORBIDDEN, listShares: FORBIDDEN, delete: FORBIDDEN },
-    anonymous: { metadata: OK(200), content: OK(200), head: OK(200), patch: UNAUTHORIZED, share: UNAUTHORIZED, listShares: UNAUTHORIZED, delete: UNAUTHORIZED },
+    other: {
+      metadata: OK(200),
+      content: OK(200),
+      head: OK(200),
+      patch: FORBIDDEN,
+      share: FORBIDDEN,
+      listShares: FORBIDDEN,
+      delete: FORBIDDEN,
+    },
+    anonymous: {
+      metadata: OK(200),
+      content: OK(200),
+      head: OK(200),
+      patch: UNAUTHORIZED,
+      share: UNAUTHORIZED,
+      listShares: UNAUTHORIZED,
+      delete: UNAUTHORIZED,
+    },
   },
 };
 
@@ -63,7 +95,9 @@ describe("access (in process)", () => {
 
   for (const visibility of ["private", "public"] as const) {
     for (const actor of ["owner", "other", "anonymous"] as const) {
-      test(`${visibility} image, ${actor}: ${Object.entries(table[visibility][actor]).map(([r, e]) => `${r} ${e.status}`).join(", ")}`, async () => {
+      test(`${visibility} image, ${actor}: ${Object.entries(table[visibility][actor])
+        .map(([r, e]) => `${r} ${e.status}`)
+        .join(", ")}`, async () => {
         const name = `secret-${visibility}-${actor}-${seed}.png`;
         const image: ImageBody = await uploaded(t, owner.token, name, noisePng({ width: 8, height: 8, seed: seed++ }), {
           visibility,
@@ -76,7 +110,8 @@ describe("access (in process)", () => {
           expect({ route, ...(await outcome(res)) }).toEqual({ route, ...expected });
           if (expected.status >= 400) {
             // Not expected: anything that names the image or its owner in a refusal.
-            for (const secret of [name, owner.username, owner.id, "the owner's words"]) expect({ route, leaks: text.includes(secret) }).toEqual({ route, leaks: false });
+            for (const secret of [name, owner.username, owner.id, "the owner's words"])
+              expect({ route, leaks: text.includes(secret) }).toEqual({ route, leaks: false });
           }
         }
         // A refused change leaves the image as it was.
@@ -93,7 +128,10 @@ describe("access (in process)", () => {
     for (const token of [other.token, undefined]) {
       const hidden = (await (await send("metadata", image.id, token)).json()) as Record<string, unknown>;
       const none = (await (await send("metadata", unknown, token)).json()) as Record<string, unknown>;
-      expect({ ...hidden, detail: String(hidden.detail).replace(image.id, "<id>") }).toEqual({ ...none, detail: String(none.detail).replace(unknown, "<id>") });
+      expect({ ...hidden, detail: String(hidden.detail).replace(image.id, "<id>") }).toEqual({
+        ...none,
+        detail: String(none.detail).replace(unknown, "<id>"),
+      });
     }
   });
 });

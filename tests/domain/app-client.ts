@@ -12,7 +12,7 @@ export interface ImageBody {
   owner: { id: string; username: string };
 }
 
-export interface Problem {
+interface Problem {
   status: number;
   code: string;
   detail: string;
@@ -29,7 +29,13 @@ export function upload(t: TestApp, token: string | undefined, filename: string, 
   });
 }
 
-export async function uploaded(t: TestApp, token: string, filename: string, bytes: Uint8Array, options: Record<string, string> = {}): Promise<ImageBody> {
+export async function uploaded(
+  t: TestApp,
+  token: string,
+  filename: string,
+  bytes: Uint8Array,
+  options: Record<string, string> = {},
+): Promise<ImageBody> {
   const res = await upload(t, token, filename, bytes, options);
   const body = (await res.json()) as { created: ImageBody[] };
   if (res.status !== 201) throw new Error(`upload of ${filename}: ${res.status} ${JSON.stringify(body)}`);

@@ -139,7 +139,8 @@ describe("naming (in process)", () => {
         expect(pub.map((i) => [i.filename, owners[i.owner.id]]).sort()).toEqual([...scenario.public].sort());
       }
       const everyName = [...(await listed(app, users.alice.token)), ...(await listed(app, users.bob.token)), ...pub].map((i) => i.filename);
-      for (const name of scenario.absent ?? []) expect({ absent: name, found: everyName.includes(name) }).toEqual({ absent: name, found: false });
+      for (const name of scenario.absent ?? [])
+        expect({ absent: name, found: everyName.includes(name) }).toEqual({ absent: name, found: false });
     });
   }
 });

@@ -17,7 +17,13 @@ interface Link {
 
 type Step =
   | { advance: number }
-  | { open: string; method?: "GET" | "HEAD"; range?: string; unlocked?: boolean; expect: { status: number; code?: string; image?: boolean } }
+  | {
+      open: string;
+      method?: "GET" | "HEAD";
+      range?: string;
+      unlocked?: boolean;
+      expect: { status: number; code?: string; image?: boolean };
+    }
   | { unlock: string; password: string; expect: { status: number; code?: string } }
   | { revoke: true; expect: { status: number } }
   | { listed: string[]; notListed: string[] };
