@@ -6,23 +6,8 @@ import { preparedQuery } from "./prepared-queries.ts";
 import { apiTokens, images, sessions, users } from "./schema.ts";
 import { isUniqueViolation } from "./storage-errors.ts";
 
-export type UserRow = typeof users.$inferSelect;
-export type NewUserRow = typeof users.$inferInsert;
-
-// Prepared (measured hot, see prepared-queries.ts): the quota check of every upload.
+// Prepared (measured hot, bench/RESULTS.md: GET /api/v1/me); the other queries are drizzle built per call.
 const USAGE_OF = Symbol("usage of a user");
-
-export async function usageOf(orm: Orm, userId: string): Promise<StoredUsage> {
-  const query = preparedQuery(orm, USAGE_OF, (db) =>
-    db
-      .select({ n: count(), bytes: sum(images.size) })
-      .from(images)
-      .where(eq(images.ownerId, sql.placeholder("userId")))
-      .prepare(),
-  );
-  const row = (await query.all({ userId }))[0];
-  return { images: Number(row?.n ?? 0), bytes: Number(row?.bytes ?? 0) };
-}
 
 // Deleting a user waits this long at most for the WAL to empty (see `delete`).
 const SHRED_WAIT_MS = 1_000;
@@ -87,7 +72,17 @@ export function userRepository(orm: Orm): UserRepository {
       return deleted;
     },
 
-    usage: (id) => usageOf(orm, id),
+    async usage(id): Promise<StoredUsage> {
+      const query = preparedQuery(orm, USAGE_OF, (db) =>
+        db
+          .select({ n: count(), bytes: sum(images.size) })
+          .from(images)
+          .where(eq(images.ownerId, sql.placeholder("userId")))
+          .prepare(),
+      );
+      const row = (await query.all({ userId: id }))[0];
+      return { images: Number(row?.n ?? 0), bytes: Number(row?.bytes ?? 0) };
+    },
 
     async usageByUser() {
       const rows = await orm

@@ -11,9 +11,9 @@ import { publicUser, type PublicUser } from "./public-user.ts";
 import type { Throttle } from "./throttle.ts";
 
 /** How a new user row is stored: plainly, or together with spending an invite (registration.ts). */
-export type StoreNewUser = (row: NewUser) => Promise<"ok" | "taken" | Result<never>>;
+type StoreNewUser = (row: NewUser) => Promise<"ok" | "taken" | Result<never>>;
 
-export interface Usage {
+interface Usage {
   images: number;
   bytes: number;
   /** null means unlimited. */

@@ -8,7 +8,7 @@ import type { ApiToken, ApiTokenRepository, SignedInUser } from "./ports.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export interface ApiTokenInfo {
+interface ApiTokenInfo {
   id: string;
   name: string;
   createdAt: string;
@@ -16,7 +16,7 @@ export interface ApiTokenInfo {
   expiresAt: string | null;
 }
 
-export interface CreatedApiToken {
+interface CreatedApiToken {
   id: string;
   name: string;
   token: string;

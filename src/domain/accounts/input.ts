@@ -15,14 +15,14 @@ export const usernameSchema = z
   .regex(/^[A-Za-z0-9_.-]+$/, "may contain only a-z, 0-9, '_', '.' and '-'")
   .transform((s) => s.toLowerCase());
 
-export const nameSchema = z
+const nameSchema = z
   .string()
   .trim()
   .min(1, "must not be empty")
   .max(100, "must be at most 100 characters")
   .regex(NO_CONTROL, "must not contain control characters");
 
-export const emailSchema = z.string().trim().max(254, "must be at most 254 characters").regex(EMAIL, "must be an email address");
+const emailSchema = z.string().trim().max(254, "must be at most 254 characters").regex(EMAIL, "must be an email address");
 
 /**
  * A password being chosen. Its minimum length is not checked here: a short password is a weak

@@ -6,7 +6,7 @@ import type { Clock } from "../clock.ts";
 import { fail, ok, type Result } from "../errors.ts";
 import type { Invite, InviteRepository, NewUser } from "./ports.ts";
 
-export type InviteState = "active" | "expired" | "used-up" | "revoked";
+type InviteState = "active" | "expired" | "used-up" | "revoked";
 
 /** What `invite list` shows: never the code (it is not stored) nor its hash. */
 export interface InviteView {
@@ -18,7 +18,7 @@ export interface InviteView {
   expiresAt: string;
 }
 
-export interface CreatedInvite extends InviteView {
+interface CreatedInvite extends InviteView {
   /** The only time the code exists outside the hands it is given to. */
   code: string;
 }

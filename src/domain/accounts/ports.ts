@@ -98,13 +98,13 @@ export interface InviteRepository {
 }
 
 /** One fixed-window counter row; keys and subjects arrive keyed-hashed. */
-export interface Hit {
+interface Hit {
   readonly key: Uint8Array;
   /** Groups the rows about one account, so they can be cleared together; null for others. */
   readonly subject: Uint8Array | null;
 }
 
-export interface WindowCount {
+interface WindowCount {
   readonly count: number;
   readonly windowStart: number;
 }

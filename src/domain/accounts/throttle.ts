@@ -22,7 +22,7 @@ export interface LoginThrottlePolicy {
 }
 
 /** A budget that is not about passwords (sign-ups per address): `tag(name, part)` keys its row. */
-export interface Budget {
+interface Budget {
   readonly name: string;
   readonly part: string;
   readonly max: number;
@@ -59,7 +59,7 @@ type Attempt = readonly [pair: Counter, client: Counter, target: Counter];
 
 const PURGE_BATCH = 500;
 
-export function rateLimited(detail: string, waitMs: number): { ok: false; error: DomainError } {
+function rateLimited(detail: string, waitMs: number): { ok: false; error: DomainError } {
   return { ok: false, error: { code: "rate_limited", detail, retryAfterSeconds: Math.ceil(waitMs / 1000) } };
 }
 

@@ -11,7 +11,7 @@ import type { Clock } from "../clock.ts";
 import { openImageKeys } from "../images/keys.ts";
 import type { BlobFile, BlobFiles, ImageInventory, StoredImage } from "./ports.ts";
 
-export type FsckProblemKind =
+type FsckProblemKind =
   | "unreadable_key" // the wrapped data key does not unwrap (wrong or missing master key version)
   | "unreadable_metadata" // a sealed field of the row fails authentication
   | "missing_blob" // a row without its blob
