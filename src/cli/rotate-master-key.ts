@@ -65,7 +65,8 @@ async function retireOld(config: StorageConfig, storage: Storage): Promise<numbe
   const stale = [...inUse].filter((id) => id !== current);
   if (stale.length > 0) {
     throw new StartupError(
-      `rotate-master-key --retire-old: key version(s) ${stale.join(", ")} are still in use; run rotate-master-key (without --retire-old) to finish moving to version ${current}`,
+      `rotate-master-key --retire-old: key version(s) ${stale.join(", ")} are still in use; ` +
+        `run rotate-master-key (without --retire-old) to finish moving to version ${current}`,
     );
   }
   const { retired, staged } = await stageRetirement(config.masterKeyFile, masterKeyPassphrase(config));

@@ -46,7 +46,8 @@ export async function identifyByCookie(sessions: SessionService, c: Context<AppE
   if (!SAFE_METHODS.has(c.req.method) && !csrfTokenValid(token, c.req.header(CSRF_HEADER))) {
     throw new AppError(
       "forbidden",
-      `a request signed in by the session cookie must send the ${CSRF_HEADER} header on ${c.req.method} (GET /api/v1/sessions/current gives it)`,
+      `a request signed in by the session cookie must send the ${CSRF_HEADER} header on ${c.req.method} ` +
+        "(GET /api/v1/sessions/current gives it)",
     );
   }
   c.set("principal", session.principal);

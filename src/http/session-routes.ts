@@ -17,7 +17,9 @@ const loginBody = loginSchema.extend({
     .boolean()
     .optional()
     .openapi({
-      description: `true: set the session as an HttpOnly SameSite=Strict cookie instead of returning the token; unsafe requests signed in by it must send ${CSRF_HEADER}`,
+      description:
+        "true: set the session as an HttpOnly SameSite=Strict cookie instead of returning the token; " +
+        `unsafe requests signed in by it must send ${CSRF_HEADER}`,
     }),
 });
 
