@@ -13,7 +13,7 @@ export async function openApiDocument(): Promise<string> {
     if (res.status !== 200) throw new Error(`GET /api/v1/openapi.json answered ${res.status}`);
     return JSON.stringify(await res.json(), null, 2);
   } finally {
-    app.close();
+    await app.close();
   }
 }
 

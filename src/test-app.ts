@@ -8,9 +8,13 @@ import { openStorage, type Storage } from "./compose/storage.ts";
 import { parseServeConfig, type ServeConfig } from "./config.ts";
 import type { AccountServices } from "./domain/accounts/services.ts";
 import type { ImageServices } from "./domain/images/services.ts";
+import { listen, type Listener } from "./http/listen.ts";
 import { createLogger } from "./logger.ts";
 
-/** Time as every rule sees it (sessions, share links, throttling windows, invites); it moves only when told. */
+/**
+ * Time as every rule sees it (sessions, share links, throttling windows, invites): real time
+ * shifted by however far the test moved it, so it still runs forward between requests.
+ */
 export interface TestClock {
   now(): Date;
   advance(ms: number): void;
@@ -18,14 +22,14 @@ export interface TestClock {
 }
 
 export function testClock(start: Date | number = Date.now()): TestClock {
-  let at = new Date(start).getTime();
+  let offset = new Date(start).getTime() - Date.now();
   return {
-    now: () => new Date(at),
+    now: () => new Date(Date.now() + offset),
     advance: (ms) => {
-      at += ms;
+      offset += ms;
     },
     set: (date) => {
-      at = new Date(date).getTime();
+      offset = new Date(date).getTime() - Date.now();
     },
   };
 }
@@ -57,7 +61,9 @@ export interface TestApp {
   signUp(username?: string, password?: string): Promise<SignedUp>;
   /** A session JWT; throws unless the login succeeds. */
   signIn(username: string, password: string): Promise<string>;
-  close(): void;
+  /** Serves the app on 127.0.0.1 through the binary's own adapter, for clients that need a URL; resolves to it. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
 }
 
 let users = 0;
@@ -80,6 +86,7 @@ export async function createTestApp(options: { flags?: readonly string[]; clock?
   const { accounts, images } = composeServices(storage, { ...config, now: clock.now }, logger);
   const app = createApp({ logger, version: options.version ?? "test", readiness: {}, accounts, images, trustProxy: config.trustProxy });
 
+  let listener: Listener | undefined;
   const request = async (path: string, init: RequestInit = {}, opts: RequestOptions = {}) =>
     await app.request(path, init, { incoming: { socket: { remoteAddress: opts.ip ?? "192.0.2.1" } } });
   const postJson = (path: string, body: unknown) =>
@@ -109,7 +116,15 @@ export async function createTestApp(options: { flags?: readonly string[]; clock?
     request,
     signUp,
     signIn,
-    close() {
+    async listen() {
+      listener ??= await listen(app.fetch, { host: "127.0.0.1", port: 0 });
+      return listener.url;
+    },
+    async close() {
+      if (listener) {
+        listener.closeConnections();
+        await listener.stop();
+      }
       storage.close();
       rmSync(dir, { recursive: true, force: true });
     },
