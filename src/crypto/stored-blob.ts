@@ -1,5 +1,6 @@
-// Decrypts a stored PXVB blob through the positional byte reader its store hands out (a disk
-// file, an S3 object): stores move ciphertext only, on the way in and on the way out.
+// Encrypts into and decrypts out of a blob store that moves bytes only (a disk file, an S3
+// object): the PXVB format is composed here, over the store's writer and positional reader.
+import { type BlobEncryptorOptions, createBlobEncryptor } from "./blob-encryptor.ts";
 import { type OpenBlobOptions, type OpenedBlob, openBlob, type ReadAt } from "./blob-reader.ts";
 
 /** What decryption needs from a store: the blob's size and positional reads (see ReadAt). */
@@ -32,4 +33,41 @@ export async function openStoredBlob(
 ): Promise<DecryptedBlob | undefined> {
   const reader = await store.open(imageId);
   return reader && openDecrypting(reader, { ...keys, imageId });
+}
+
+/** What encryption needs from a store's writer: nothing is visible under the id until commit(). */
+interface CiphertextWriter {
+  write(chunks: readonly Uint8Array[]): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export interface EncryptingWriter {
+  /** Store it in the image's row: reads are refused unless it matches. */
+  readonly commitment: Buffer;
+  /** Appends plaintext in order; whole segments go to the store as they fill. */
+  write(plaintext: Uint8Array): Promise<void>;
+  /** Writes the final segment, then makes the blob durable. */
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** Takes over the writer: the header goes out now (a failure aborts it), segments as they fill. */
+export async function openEncrypting(writer: CiphertextWriter, options: BlobEncryptorOptions): Promise<EncryptingWriter> {
+  const encryptor = createBlobEncryptor(options);
+  try {
+    await writer.write([encryptor.header]);
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+  return {
+    commitment: encryptor.commitment,
+    write: (plaintext) => writer.write(encryptor.push(plaintext)),
+    async commit() {
+      await writer.write(encryptor.finish());
+      await writer.commit();
+    },
+    abort: () => writer.abort(),
+  };
 }

@@ -2,7 +2,7 @@
 // then claim its name and commit its row. Anything that fails leaves nothing behind.
 import { createHash } from "node:crypto";
 import { crc32 } from "node:zlib";
-import { createBlobEncryptor } from "../../crypto/blob-encryptor.ts";
+import { type EncryptingWriter, openEncrypting } from "../../crypto/stored-blob.ts";
 import { newId } from "../../crypto/random-id.ts";
 import type { Logger } from "../../logger.ts";
 import { createImageProbe } from "../../media/image-probe.ts";
@@ -13,7 +13,7 @@ import { sanitizeFilename } from "./filenames.ts";
 import type { UploadOptions } from "./input.ts";
 import { newImageKeys } from "./keys.ts";
 import { type ClaimPorts, claimNameAndInsert, quotaFailure } from "./name-claim.ts";
-import type { BlobWriter, ImageBlobs, ImageOwner, ImageRepository } from "./ports.ts";
+import type { ImageBlobs, ImageOwner, ImageRepository } from "./ports.ts";
 import { imageObject, type ImageObject } from "./view.ts";
 
 export interface UploadPorts extends ClaimPorts {
@@ -83,15 +83,13 @@ async function uploadImage(
   const id = newId();
   const owner = session.owner;
   const keys = newImageKeys(ports.keyring, owner, id);
-  const encryptor = createBlobEncryptor({ dataKey: keys.dataKey, imageId: id });
   const probe = createImageProbe();
   const sha256 = createHash("sha256");
   let crc = 0;
   let size = 0;
-  const writer = await ports.blobs.create(id);
+  const writer = await openEncrypting(await ports.blobs.create(id), { dataKey: keys.dataKey, imageId: id });
   let committed = false;
   try {
-    await writer.write([encryptor.header]);
     let sniffed = false;
     for await (const chunk of source.body) {
       size += chunk.length;
@@ -105,7 +103,7 @@ async function uploadImage(
       }
       sha256.update(chunk);
       crc = crc32(chunk, crc);
-      await writer.write(encryptor.push(chunk));
+      await writer.write(chunk);
     }
     // A raw body that ends early (client gone) must not be stored as a shorter image.
     if (source.declaredSize !== undefined && size !== source.declaredSize) {
@@ -113,7 +111,6 @@ async function uploadImage(
     }
     const verdict = await probe.finish();
     if (!verdict.ok) return await discard(writer, verdict.reason === "empty" ? emptyFile() : unsupported(verdict.detected));
-    await writer.write(encryptor.finish());
     await writer.commit();
     committed = true;
     const digest = sha256.digest();
@@ -125,7 +122,7 @@ async function uploadImage(
       width: verdict.width,
       height: verdict.height,
       digest: keys.metadata.digest(digest, crc),
-      commitment: encryptor.commitment,
+      commitment: writer.commitment,
       quotaBytes: session.quotaBytes,
     });
     if (!stored.ok) {
@@ -154,7 +151,7 @@ function overQuota(session: UploadSession, size: number): boolean {
   return session.quotaBytes !== null && session.usedBytes + size > session.quotaBytes;
 }
 
-async function discard<T>(writer: BlobWriter, result: Result<T>): Promise<Result<T>> {
+async function discard<T>(writer: Pick<EncryptingWriter, "abort">, result: Result<T>): Promise<Result<T>> {
   await writer.abort();
   return result;
 }
