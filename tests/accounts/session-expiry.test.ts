@@ -1,19 +1,13 @@
 // --session-lifetime: a session token stops working when its lifetime is over. The app runs in
 // process (createTestApp, served over HTTP) and its clock is moved past the lifetime.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createTestApp, type TestApp } from "../../src/test-app.ts";
+import { describe, expect, test } from "bun:test";
+import { useInProcessServer } from "../support/in-process.ts";
 import type { SessionBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { call, expectProblem, meStatus, registerUser, SecretJar } from "../support/accounts.ts";
 
 describe("session lifetime", () => {
-  let app: TestApp;
-  const suite = { url: "", server: { output: () => app.logs.join("") } };
-  beforeAll(async () => {
-    app = await createTestApp({ flags: ["--session-lifetime", "2s"] });
-    suite.url = await app.listen();
-  });
-  afterAll(() => app.close());
+  const suite = useInProcessServer(["--session-lifetime", "2s"]);
   const jar = new SecretJar();
 
   test("with --session-lifetime 2s a token works, expiresAt says so, and after 2 s it is 401", async () => {
@@ -28,7 +22,7 @@ describe("session lifetime", () => {
     expect(expires).toBeLessThanOrEqual(Date.now() + 2500);
     expect(await meStatus(suite.url, token)).toBe(200);
 
-    app.clock.advance(Math.max(0, expires - Date.now()) + 300);
+    suite.app.clock.advance(Math.max(0, expires - Date.now()) + 300);
     await expectProblem(await call(suite.url, "GET", "/api/v1/me", { token }), 401, "unauthorized");
     await expectProblem(await call(suite.url, "DELETE", "/api/v1/sessions/current", { token }), 401, "unauthorized");
 

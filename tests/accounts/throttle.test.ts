@@ -1,9 +1,9 @@
 // Brute-force throttling of logins from one client address — per (username, address) and per
-// address — on a server with small limits and a 2-second window so the tests can watch a
-// window end. Other addresses, proxies and the per-username ceiling: throttle-addresses.test.ts
-// and trust-proxy.test.ts.
+// address — on an in-process server with small limits and a 2-second window whose clock the
+// tests move to watch a window end. Other addresses, proxies and the per-username ceiling:
+// throttle-addresses.test.ts and trust-proxy.test.ts.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { useSuiteServer } from "../support/pixvault.ts";
+import { useInProcessServer } from "../support/in-process.ts";
 import type { SessionBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { call, expectProblem, registerUser, SecretJar, type TestUser } from "../support/accounts.ts";
@@ -13,15 +13,22 @@ const PER_PAIR = 3;
 const PER_IP = 6;
 
 describe("login throttling", () => {
-  const suite = useSuiteServer(["--login-max-failures", String(PER_PAIR), "--login-window", `${WINDOW_MS / 1000}s`, "--login-max-failures-per-ip", String(PER_IP)]);
+  const suite = useInProcessServer([
+    "--login-max-failures",
+    String(PER_PAIR),
+    "--login-window",
+    `${WINDOW_MS / 1000}s`,
+    "--login-max-failures-per-ip",
+    String(PER_IP),
+  ]);
   const jar = new SecretJar();
   let carol: TestUser;
   let dave: TestUser;
 
   const login = (username: string, password: string) => call(suite.url, "POST", "/api/v1/sessions", { json: { username, password } });
   const wrong = "wrong-password-for-throttle-7";
-  /** Sleeps past the end of any window that started up to now. */
-  const waitForWindowToEnd = () => Bun.sleep(WINDOW_MS + 300);
+  /** Moves the clock past the end of any window that started up to now. */
+  const waitForWindowToEnd = async () => suite.app.clock.advance(WINDOW_MS + 300);
 
   async function expectRateLimited(res: Response): Promise<number> {
     const retryAfter = res.headers.get("retry-after");
@@ -52,7 +59,7 @@ describe("login throttling", () => {
     expect(other.status).toBe(201);
     jar.add((await jsonOf<SessionBody>(other)).token);
 
-    await Bun.sleep(retryAfter * 1000 + 300);
+    suite.app.clock.advance(retryAfter * 1000 + 300);
     const after = await login("carol", carol.password);
     expect(after.status).toBe(201);
     const body = await jsonOf<SessionBody>(after);
@@ -83,7 +90,7 @@ describe("login throttling", () => {
     // A real user with the right password from this address waits too.
     await expectRateLimited(await login("carol", carol.password));
 
-    await Bun.sleep(retryAfter * 1000 + 300);
+    suite.app.clock.advance(retryAfter * 1000 + 300);
     const after = await login("carol", carol.password);
     expect(after.status).toBe(201);
     jar.add((await jsonOf<SessionBody>(after)).token);

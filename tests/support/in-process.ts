@@ -1,0 +1,35 @@
+// useInProcessServer(): a suite's server as the test app (createTestApp) served on 127.0.0.1, with
+// its clock, for suites that only check rules and would otherwise spawn the binary and sleep.
+import { afterAll, beforeAll } from "bun:test";
+import { createTestApp, type TestApp } from "../../src/test-app.ts";
+
+export interface InProcessServer {
+  readonly app: TestApp;
+  readonly url: string;
+  /** The same shape as a spawned server's, for the log checks: every line the app logged. */
+  readonly server: { output(): string };
+}
+
+/** Registers beforeAll/afterAll in the calling describe block, like useSuiteServer. */
+export function useInProcessServer(flags: string[] = []): InProcessServer {
+  let app: TestApp | undefined;
+  let url: string | undefined;
+  beforeAll(async () => {
+    app = await createTestApp({ flags });
+    url = await app.listen();
+  });
+  afterAll(() => app?.close());
+  const started = () => {
+    if (!app || url === undefined) throw new Error("the suite's app is used before beforeAll started it");
+    return { app, url };
+  };
+  return {
+    get app() {
+      return started().app;
+    },
+    get url() {
+      return started().url;
+    },
+    server: { output: () => started().app.logs.join("") },
+  };
+}
