@@ -1,8 +1,9 @@
-// Password-protected share links through a real server: the form page (and its CSP), the
-// password by POST only, a short-lived cookie scoped to the one link, and throttled guessing
-// (per (link, address) and per address, with the login limits: 3 and 6, 2 s window).
+// Password-protected share links over HTTP to the in-process app: the form page (and its CSP),
+// the password by POST only, a short-lived cookie scoped to the one link, and throttled guessing
+// (per (link, address) and per address, with the login limits: 3 and 6, a 2 s window the tests
+// pass by moving the app's clock).
 import { beforeAll, describe, expect, test } from "bun:test";
-import { useSuiteServer } from "../support/pixvault.ts";
+import { useInProcessServer } from "../support/in-process.ts";
 import { expectProblem, invalidFields, SecretJar, signedInUser, type SignedInUser } from "../support/accounts.ts";
 import { bytesOf, uploadOne } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
@@ -15,7 +16,7 @@ const PASSWORD = "correct horse share";
 const HTML = { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
 
 describe("password-protected share links", () => {
-  const suite = useSuiteServer([
+  const suite = useInProcessServer([
     "--login-max-failures",
     String(PER_LINK),
     "--login-max-failures-per-ip",
@@ -29,7 +30,7 @@ describe("password-protected share links", () => {
   let imageId: string;
   const locked = (options: { expiresInSeconds?: number; password?: string } = {}): Promise<CreatedShare> =>
     createShare(suite.url, alice.token, imageId, { password: PASSWORD, ...options }, jar);
-  const waitForWindowToEnd = () => Bun.sleep(WINDOW_MS + 300);
+  const waitForWindowToEnd = async () => suite.app.clock.advance(WINDOW_MS + 300);
 
   /** Unlocks with the right password and returns the `pxv_share=…` pair to send back. */
   async function unlock(link: CreatedShare): Promise<string> {
@@ -159,7 +160,7 @@ describe("password-protected share links", () => {
     const other = await locked();
     expect((await postPassword(suite.url, other.token, PASSWORD)).status).toBe(303);
 
-    await Bun.sleep(retryAfter * 1000 + 300);
+    suite.app.clock.advance(retryAfter * 1000 + 300);
     expect((await postPassword(suite.url, link.token, PASSWORD)).status).toBe(303);
   });
 
@@ -180,7 +181,7 @@ describe("password-protected share links", () => {
 });
 
 describe("password-protected share links behind https (--public-url https://…)", () => {
-  const suite = useSuiteServer(["--public-url", "https://pix.example.org/gallery"]);
+  const suite = useInProcessServer(["--public-url", "https://pix.example.org/gallery"]);
 
   test("the unlock cookie is Secure and scoped to the link's public path; the redirect goes to the public url", async () => {
     const { token } = await signedInUser(suite.url);
