@@ -157,13 +157,21 @@ function readableFile(flag: string, path: string): string {
   return abs;
 }
 
+/** What a command reads beside the storage flags. */
+interface CommandFlags {
+  /** Flags that take no value (`--json`, `--repair`); `bools` says which were given. */
+  readonly booleans?: readonly string[];
+  /** Flags that take a value; `raw` holds what was given. */
+  readonly flags?: readonly FlagSpec[];
+  /** The environment to read instead of the process's (tests, scripts). */
+  readonly env?: Env;
+}
+
 export function parseStorageConfig(
   argv: readonly string[],
-  env: Env = process.env,
-  booleans: readonly string[] = [],
-  extraFlags: readonly FlagSpec[] = [],
+  { booleans = [], flags = [], env = process.env }: CommandFlags = {},
 ): { config: StorageConfig; raw: Raw; bools: Set<string>; positionals: string[] } {
-  const { raw, fromEnv, bools, positionals } = readRaw(argv, env, [...STORAGE_FLAGS, ...extraFlags], booleans);
+  const { raw, fromEnv, bools, positionals } = readRaw(argv, env, [...STORAGE_FLAGS, ...flags], booleans);
   return { config: Object.freeze(naming(fromEnv, () => storageFrom(raw, env))), raw, bools, positionals };
 }
 

@@ -11,7 +11,7 @@ import { StartupError } from "./startup-error.ts";
 const FLAGS = [{ name: "out", value: "DIR", help: "a new (or empty) directory for the backup" }];
 
 export async function backupCommand(argv: string[]): Promise<number> {
-  const { config, raw, bools, positionals } = parseStorageConfig(argv, undefined, ["include-key"], FLAGS);
+  const { config, raw, bools, positionals } = parseStorageConfig(argv, { booleans: ["include-key"], flags: FLAGS });
   if (positionals.length > 0) throw new ConfigError(`backup: unexpected argument "${positionals[0]}"`);
   const out = raw.get("out");
   if (!out) throw new ConfigError("backup: --out DIR is required");

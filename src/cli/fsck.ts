@@ -13,7 +13,7 @@ const DEFAULT_MIN_AGE_SECONDS = 600;
 const FLAGS = [{ name: "min-age", value: "SECONDS", help: "judge stray files only once this old (default 600)" }];
 
 export async function fsckCommand(argv: string[]): Promise<number> {
-  const { config, bools, raw, positionals } = parseStorageConfig(argv, undefined, ["repair"], FLAGS);
+  const { config, bools, raw, positionals } = parseStorageConfig(argv, { booleans: ["repair"], flags: FLAGS });
   if (positionals.length > 0) throw new ConfigError(`fsck: unexpected argument "${positionals[0]}"`);
   const minAge = raw.get("min-age") ?? String(DEFAULT_MIN_AGE_SECONDS);
   if (!/^\d{1,7}$/.test(minAge)) throw new ConfigError(`--min-age: expected whole seconds, got "${minAge}"`);

@@ -15,7 +15,7 @@ const INVITE_FLAGS = [
 
 export async function inviteCommand(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
-  const { config, raw, bools, positionals } = parseStorageConfig(rest, undefined, ["json"], INVITE_FLAGS);
+  const { config, raw, bools, positionals } = parseStorageConfig(rest, { booleans: ["json"], flags: INVITE_FLAGS });
   const run = async <T>(work: (services: ReturnType<typeof accountServices>) => Promise<T>): Promise<T> => {
     const storage = await openStorage(config, createConsoleLogger());
     try {

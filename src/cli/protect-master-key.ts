@@ -10,7 +10,7 @@ import { masterKeyPassphrase } from "./passphrase.ts";
 import { StartupError } from "./startup-error.ts";
 
 export async function protectMasterKeyCommand(argv: string[], stdin: () => Promise<string> = readStdin): Promise<number> {
-  const { config, bools, positionals } = parseStorageConfig(argv, undefined, ["passphrase-stdin", "remove"]);
+  const { config, bools, positionals } = parseStorageConfig(argv, { booleans: ["passphrase-stdin", "remove"] });
   if (positionals.length > 0) throw new ConfigError(`protect-master-key: unexpected argument "${positionals[0]}"`);
   const remove = bools.has("remove");
   if (remove === bools.has("passphrase-stdin")) {

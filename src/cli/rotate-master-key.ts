@@ -20,7 +20,7 @@ import { openStorage, type Storage } from "../compose/storage.ts";
 const STOP_THE_SERVER = "stop the server first, then run it again (a running server keeps using the keys it started with)";
 
 export async function rotateMasterKeyCommand(argv: string[]): Promise<number> {
-  const { config, bools } = parseStorageConfig(argv, undefined, ["retire-old"]);
+  const { config, bools } = parseStorageConfig(argv, { booleans: ["retire-old"] });
   const lock = claimDataDir(config.dataDir, { command: "rotate-master-key", advice: STOP_THE_SERVER });
   try {
     const storage = await openStorage(config, createConsoleLogger());

@@ -17,7 +17,7 @@ const FIELD_FLAGS = [
 
 export async function userCommand(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
-  const { config, raw, bools, positionals } = parseStorageConfig(rest, undefined, ["password-stdin", "json"], FIELD_FLAGS);
+  const { config, raw, bools, positionals } = parseStorageConfig(rest, { booleans: ["password-stdin", "json"], flags: FIELD_FLAGS });
   if (positionals.length > 0) throw new ConfigError(`user ${action}: unexpected argument "${positionals[0]}"`);
   const need = (flag: string) => {
     const value = raw.get(flag);
