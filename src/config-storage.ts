@@ -1,6 +1,6 @@
 // The storage half of the config, shared by serve and every command: data directory, database,
 // blob store (with the bucket's AWS_* settings) and master key file (with its passphrase).
-// config.ts hands it the flags and the environment; nothing here reads process.env.
+// config.ts hands it the flags and the environment it read; this file reads neither itself.
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
