@@ -72,7 +72,8 @@ let users = 0;
 export async function createTestApp(options: { flags?: readonly string[]; clock?: TestClock; version?: string } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), "pixvault-app-"));
   const logs: string[] = [];
-  const logger = createLogger((line) => logs.push(line), "debug");
+  // The binary logs from "info" up; so does the test app, so log checks see what production writes.
+  const logger = createLogger((line) => logs.push(line));
   let storage: Storage;
   let config: ServeConfig;
   try {

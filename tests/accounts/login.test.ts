@@ -1,7 +1,7 @@
 // POST /api/v1/sessions: a login gives a working bearer token; a failed one tells an
 // attacker nothing — not in the body, not in the timing.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { useSuiteServer } from "../support/pixvault.ts";
+import { useInProcessServer } from "../support/in-process.ts";
 import type { MeBody, SessionBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import {
@@ -17,7 +17,7 @@ import {
 
 describe("login: POST /api/v1/sessions", () => {
   // Throttling has its own file; here it must not turn the timing samples into 429s.
-  const suite = useSuiteServer(["--login-max-failures", "1000", "--login-max-failures-per-ip", "1000"]);
+  const suite = useInProcessServer(["--login-max-failures", "1000", "--login-max-failures-per-ip", "1000"]);
   const jar = new SecretJar();
   let alice: TestUser;
 

@@ -2,7 +2,7 @@
 // and every API token end), delete the account (everything it had stops working; the name
 // is free again).
 import { describe, expect, test } from "bun:test";
-import { useSuiteServer } from "../support/pixvault.ts";
+import { useInProcessServer } from "../support/in-process.ts";
 import type { ApiTokenBody, MeBody, SessionBody, UserBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import {
@@ -18,7 +18,7 @@ import {
 } from "../support/accounts.ts";
 
 describe("the caller's account: /api/v1/me", () => {
-  const suite = useSuiteServer([]);
+  const suite = useInProcessServer([]);
   const jar = new SecretJar();
 
   const me = async (token: string) => {

@@ -3,11 +3,11 @@
 import { describe, expect, test } from "bun:test";
 import type { ApiTokenBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
-import { useSuiteServer } from "../support/pixvault.ts";
+import { useInProcessServer } from "../support/in-process.ts";
 import { call, createApiToken, expectProblem, loginToken, registerUser, SecretJar } from "../support/accounts.ts";
 
 describe("password confirmation throttling", () => {
-  const suite = useSuiteServer(["--login-max-failures", "3", "--login-window", "1m"]);
+  const suite = useInProcessServer(["--login-max-failures", "3", "--login-window", "1m"]);
   const jar = new SecretJar();
 
   test("wrong current passwords on PUT /me/password reach the limit; then even the right one is 429", async () => {

@@ -1,12 +1,12 @@
 // --user-quota-bytes: GET /api/v1/me tells each user the server-wide quota.
 import { describe, expect, test } from "bun:test";
-import { useSuiteServer } from "../support/pixvault.ts";
+import { useInProcessServer } from "../support/in-process.ts";
 import type { MeBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { call, loginToken, registerUser } from "../support/accounts.ts";
 
 describe("usage quota: --user-quota-bytes", () => {
-  const suite = useSuiteServer(["--user-quota-bytes", "1GiB"]);
+  const suite = useInProcessServer(["--user-quota-bytes", "1GiB"]);
 
 
   test("GET /me reports the quota in bytes (1GiB = 1073741824) next to zero usage", async () => {

@@ -1,7 +1,7 @@
 // POST /api/v1/users through a real server: what a new account looks like, and every way
 // a registration can be refused (each bad input next to a good one).
 import { describe, expect, test } from "bun:test";
-import { useSuiteServer } from "../support/pixvault.ts";
+import { useInProcessServer } from "../support/in-process.ts";
 import type { Problem, UserBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import {
@@ -15,7 +15,7 @@ import {
 } from "../support/accounts.ts";
 
 describe("registration: POST /api/v1/users", () => {
-  const suite = useSuiteServer([]);
+  const suite = useInProcessServer([]);
   const jar = new SecretJar();
 
   const register = (json: unknown) => call(suite.url, "POST", "/api/v1/users", { json });

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { SignJWT } from "jose";
-import { useSuiteServer } from "../support/pixvault.ts";
+import { useInProcessServer } from "../support/in-process.ts";
 import type { MeBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import {
@@ -21,7 +21,7 @@ const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("
 const decode = (part: string) => JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
 
 describe("sessions and bearer authentication", () => {
-  const suite = useSuiteServer([]);
+  const suite = useInProcessServer([]);
   const jar = new SecretJar();
   let erin: TestUser;
   let frank: TestUser;

@@ -2,7 +2,7 @@
 // works as a bearer token, is never listed, records its last use, and stops working when
 // revoked — only by its owner.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { useSuiteServer } from "../support/pixvault.ts";
+import { useInProcessServer } from "../support/in-process.ts";
 import type { ApiTokenBody, MeBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import {
@@ -20,7 +20,7 @@ import {
 const DAY_MS = 86_400_000;
 
 describe("API tokens: /api/v1/tokens", () => {
-  const suite = useSuiteServer([]);
+  const suite = useInProcessServer([]);
   const jar = new SecretJar();
   let hank: TestUser;
   let ivy: TestUser;

@@ -3,7 +3,7 @@
 // exactly like an unknown id); a public one is readable by all and changeable by its owner only.
 import { beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { useSuiteServer } from "../support/pixvault.ts";
+import { useInProcessServer } from "../support/in-process.ts";
 import { call, createApiToken, expectProblem, loginToken, signedInUser, type SignedInUser } from "../support/accounts.ts";
 import type { BulkDeleteBody, ImageBody, Problem } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
@@ -17,7 +17,7 @@ const unique = () => randomBytes(4).toString("hex");
 const unknownId = () => randomBytes(16).toString("base64url");
 
 describe("image access", () => {
-  const suite = useSuiteServer([]);
+  const suite = useInProcessServer([]);
 
   type Member = SignedInUser;
   const member = (): Promise<Member> => signedInUser(suite.url);

@@ -6,12 +6,12 @@ import type { BulkDeleteBody, ImageBody, MeBody, UploadBody } from "../support/a
 import { jsonOf } from "../support/http.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
-import { useSuiteServer } from "../support/pixvault.ts";
+import { useInProcessServer } from "../support/in-process.ts";
 
 const png = (seed: number) => noisePng({ width: 8, height: 8, seed });
 
 describe("names within a namespace", () => {
-  const suite = useSuiteServer();
+  const suite = useInProcessServer();
   let alice: string;
   let bob: string;
   beforeAll(async () => {
@@ -81,7 +81,7 @@ describe("names within a namespace", () => {
 });
 
 describe("changing names and visibility", () => {
-  const suite = useSuiteServer();
+  const suite = useInProcessServer();
   let alice: string;
   let bob: string;
   beforeAll(async () => {
@@ -148,7 +148,7 @@ describe("changing names and visibility", () => {
 });
 
 describe("deleting", () => {
-  const suite = useSuiteServer();
+  const suite = useInProcessServer();
   let alice: string;
   let bob: string;
   beforeAll(async () => {

@@ -3,14 +3,14 @@
 // ranges short of the end do not; the link answers 410 link_exhausted after N, and concurrent
 // downloads, whole or ranged, never exceed N.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { useSuiteServer } from "../support/pixvault.ts";
+import { useInProcessServer } from "../support/in-process.ts";
 import { expectProblem, signedInUser, type SignedInUser } from "../support/accounts.ts";
 import { bytesOf, sha256Hex, uploadOne } from "../support/images-api.ts";
 import { noisePng, pngOfSize } from "../support/images.ts";
 import { createShare, listShares, openShare } from "../support/shares-api.ts";
 
 describe("share links: maxDownloads", () => {
-  const suite = useSuiteServer([]);
+  const suite = useInProcessServer([]);
   let alice: SignedInUser;
   let bytes: Buffer;
   let imageId: string;

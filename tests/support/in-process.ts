@@ -14,8 +14,11 @@ export interface InProcessServer {
 export function useInProcessServer(flags: string[] = []): InProcessServer {
   let app: TestApp | undefined;
   let url: string | undefined;
+  // As startServer does: suites register dozens of users from 127.0.0.1, and the sign-up limit
+  // per address has its own tests, which set the flag themselves.
+  const limit = flags.includes("--registration-max-per-ip") ? [] : ["--registration-max-per-ip", "1000000"];
   beforeAll(async () => {
-    app = await createTestApp({ flags });
+    app = await createTestApp({ flags: [...limit, ...flags] });
     url = await app.listen();
   });
   afterAll(() => app?.close());
