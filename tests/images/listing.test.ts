@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
-import { useSuiteServer } from "../support/pixvault.ts";
+import { useInProcessServer } from "../support/in-process.ts";
 import { call, expectProblem, invalidFields, signedInUser, type SignedInUser } from "../support/accounts.ts";
 import type { ImageBody, ImagePage, UploadBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
@@ -46,7 +46,7 @@ function apng(name: string): UploadFile {
 const ids = (items: ImageBody[]) => items.map((i) => i.id);
 
 describe("GET /api/v1/images", () => {
-  const suite = useSuiteServer([]);
+  const suite = useInProcessServer([]);
 
   type Member = SignedInUser;
   const member = (): Promise<Member> => signedInUser(suite.url);

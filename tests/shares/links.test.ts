@@ -3,7 +3,7 @@
 // listing, revoking, and every token that must not work (tampered, a session JWT, revoked).
 import { beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { useSuiteServer } from "../support/pixvault.ts";
+import { useInProcessServer } from "../support/in-process.ts";
 import { call, expectProblem, invalidFields, SecretJar, signedInUser, type SignedInUser } from "../support/accounts.ts";
 import type { ImageBody, ListedShare, ShareBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
@@ -22,7 +22,7 @@ const PER_RESPONSE = new Set(["date", "x-request-id"]);
 const headersOf = (res: Response) => Object.fromEntries([...res.headers].filter(([k]) => !PER_RESPONSE.has(k)));
 
 describe("share links", () => {
-  const suite = useSuiteServer([]);
+  const suite = useInProcessServer([]);
   const jar = new SecretJar();
   let alice: SignedInUser;
   let bob: SignedInUser;
@@ -283,7 +283,7 @@ describe("share links", () => {
 });
 
 describe("share links with --public-url", () => {
-  const suite = useSuiteServer(["--public-url", "https://pix.example.org/base/"]);
+  const suite = useInProcessServer(["--public-url", "https://pix.example.org/base/"]);
 
   test("the url uses the public base, not the address the server listens on", async () => {
     const { token } = await signedInUser(suite.url);

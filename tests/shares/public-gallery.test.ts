@@ -1,7 +1,7 @@
 // The public gallery (issue 6): without logging in, GET /api/v1/images?scope=public lists
 // everyone's public images newest first, each with its owner's username, and no private one.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { useSuiteServer } from "../support/pixvault.ts";
+import { useInProcessServer } from "../support/in-process.ts";
 import { signedInUser, type SignedInUser } from "../support/accounts.ts";
 import type { ImageBody, ImagePage } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
@@ -9,7 +9,7 @@ import { uploadOne } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
 
 describe("public gallery", () => {
-  const suite = useSuiteServer([]);
+  const suite = useInProcessServer([]);
   let ann: SignedInUser;
   let ben: SignedInUser;
   const uploaded: ImageBody[] = [];

@@ -3,11 +3,17 @@
 import { afterAll, beforeAll } from "bun:test";
 import { createTestApp, type TestApp } from "../../src/test-app.ts";
 
+interface LogLine {
+  level: string;
+  msg: string;
+  [field: string]: unknown;
+}
+
 export interface InProcessServer {
   readonly app: TestApp;
   readonly url: string;
-  /** The same shape as a spawned server's, for the log checks: every line the app logged. */
-  readonly server: { output(): string };
+  /** The same shape as a spawned server's, for the log checks: every line the app logged, as text or parsed. */
+  readonly server: { output(): string; logs(): LogLine[] };
 }
 
 /** Registers beforeAll/afterAll in the calling describe block, like useSuiteServer. */
@@ -33,6 +39,9 @@ export function useInProcessServer(flags: string[] = []): InProcessServer {
     get url() {
       return started().url;
     },
-    server: { output: () => started().app.logs.join("") },
+    server: {
+      output: () => started().app.logs.join(""),
+      logs: () => started().app.logs.map((line) => JSON.parse(line) as LogLine),
+    },
   };
 }
