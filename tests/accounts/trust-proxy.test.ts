@@ -5,7 +5,8 @@ import { call, expectProblem, registerUser, SecretJar } from "../support/account
 import { callFrom } from "../support/from-address.ts";
 import type { SessionBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
-import { runCli, useSuiteServer } from "../support/pixvault.ts";
+import { useInProcessServer } from "../support/in-process.ts";
+import { runCli } from "../support/pixvault.ts";
 
 const PER_PAIR = 2;
 const PER_IP = 4;
@@ -13,7 +14,7 @@ const PER_USER = 5;
 
 describe("login throttling through a trusted proxy", () => {
   // The tests' own connections (127.0.0.1) play the proxy; 127.0.0.9 is a client reaching the server directly.
-  const suite = useSuiteServer([
+  const suite = useInProcessServer([
     "--trust-proxy", "127.0.0.1/32,10.9.0.0/16",
     "--login-max-failures", String(PER_PAIR),
     "--login-max-failures-per-ip", String(PER_IP),

@@ -9,7 +9,7 @@ import type { MeBody, UploadBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
 import { FIXTURES, fixtureImage, noisePng, pngOfSize, REFUSED_FIXTURES } from "../support/images.ts";
-import { useSuiteServer } from "../support/pixvault.ts";
+import { useInProcessServer } from "../support/in-process.ts";
 
 const IMAGE_FIELDS = ["contentType", "createdAt", "description", "filename", "height", "id", "owner", "sha256", "size", "tags", "updatedAt", "visibility", "width"];
 
@@ -24,7 +24,7 @@ async function usage(url: string, token: string): Promise<{ images: number; byte
 }
 
 describe("uploading images", () => {
-  const suite = useSuiteServer(["--max-image-bytes", "3000000"]);
+  const suite = useInProcessServer(["--max-image-bytes", "3000000"]);
   let token: string;
   beforeAll(async () => {
     token = await freshToken(suite.url);
@@ -226,7 +226,7 @@ describe("uploading images", () => {
 });
 
 describe("the storage quota", () => {
-  const suite = useSuiteServer(["--user-quota-bytes", "400000"]);
+  const suite = useInProcessServer(["--user-quota-bytes", "400000"]);
 
   test("an upload past the quota is 413 quota_exceeded; what fits is kept; nothing is left behind", async () => {
     const token = await freshToken(suite.url);

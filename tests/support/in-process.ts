@@ -12,6 +12,7 @@ interface LogLine {
 export interface InProcessServer {
   readonly app: TestApp;
   readonly url: string;
+  readonly dataDir: string;
   /** The same shape as a spawned server's, for the log checks: every line the app logged, as text or parsed. */
   readonly server: { output(): string; logs(): LogLine[] };
 }
@@ -38,6 +39,9 @@ export function useInProcessServer(flags: string[] = []): InProcessServer {
     },
     get url() {
       return started().url;
+    },
+    get dataDir() {
+      return started().app.config.dataDir;
     },
     server: {
       output: () => started().app.logs.join(""),
