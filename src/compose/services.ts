@@ -51,7 +51,7 @@ export function accountServices(storage: Storage, options: AccountOptions = {}):
 }
 
 /** The image, upload, archive and share services on this storage, with the accounts' throttle. */
-export function imageServices(
+function imageServices(
   storage: Storage,
   accounts: Pick<AccountServices, "throttle">,
   config: AccountOptions & Pick<ServeConfig, "maxImageBytes" | "publicUrl">,
