@@ -44,7 +44,12 @@ export function accountServices(storage: Storage, options: AccountOptions = {}):
     {
       sessionLifetimeMs: options.sessionLifetimeMs ?? 24 * 3_600_000,
       defaultQuotaBytes: options.userQuotaBytes ?? 0,
-      loginThrottle: options.loginThrottle ?? { maxFailuresPerUserAndIp: 5, maxFailuresPerIp: 50, maxFailuresPerUser: 100, windowMs: 15 * 60_000 },
+      loginThrottle: options.loginThrottle ?? {
+        maxFailuresPerUserAndIp: 5,
+        maxFailuresPerIp: 50,
+        maxFailuresPerUser: 100,
+        windowMs: 15 * 60_000,
+      },
       registration: options.registration ?? { mode: "open", maxPerIp: 10, windowMs: 3_600_000 },
     },
   );
