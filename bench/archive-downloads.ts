@@ -57,7 +57,8 @@ async function zipResponse(target: Target, names: string[]): Promise<{ res: Resp
   const res = await target.archive(names);
   if (res.status !== 200 || !res.body) throw new Error(`archive of ${names.length}: ${res.status} ${(await res.text()).slice(0, 300)}`);
   const length = Number(res.headers.get("content-length"));
-  if (!Number.isSafeInteger(length) || length <= 0) throw new Error(`archive of ${names.length}: Content-Length ${res.headers.get("content-length")}`);
+  if (!Number.isSafeInteger(length) || length <= 0)
+    throw new Error(`archive of ${names.length}: Content-Length ${res.headers.get("content-length")}`);
   return { res, length };
 }
 
@@ -105,7 +106,10 @@ export async function timedArchiveDownloads(target: Target, names: string[], run
 
 /** The zip of `files` written to `path` and read back by real readers; also warms the server up. Removed after. */
 async function verifiedDownload(target: Target, files: StoredFile[], path: string): Promise<string> {
-  const { res, length } = await zipResponse(target, files.map((f) => f.name));
+  const { res, length } = await zipResponse(
+    target,
+    files.map((f) => f.name),
+  );
   try {
     await Bun.write(path, res);
     const size = statSync(path).size;

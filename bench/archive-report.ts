@@ -56,7 +56,10 @@ function rateRow(o: Outcome<ArchiveWorkload>, fallback: string): SummaryRow {
   if (!ran(o)) return { label: `zip of ${fallback} in one GET, MiB/s`, value: missing(o), goal, verdict: "" };
   const d = o.download;
   const label = `zip of ${sizeLabel(o)} in one GET (stored entries), median of ${d.rates.length}, MiB/s`;
-  const v = "skipped" in o.zip ? `n/a (${o.zip.skipped})` : verdict(d.mibs >= ZIP_RATIO_GOAL * o.zip.mibs, `${fmt((100 * d.mibs) / o.zip.mibs, 0)} % of zip -0's ${fmt(o.zip.mibs)} MiB/s`);
+  const v =
+    "skipped" in o.zip
+      ? `n/a (${o.zip.skipped})`
+      : verdict(d.mibs >= ZIP_RATIO_GOAL * o.zip.mibs, `${fmt((100 * d.mibs) / o.zip.mibs, 0)} % of zip -0's ${fmt(o.zip.mibs)} MiB/s`);
   return { label, value: fmt(d.mibs), goal, verdict: v };
 }
 

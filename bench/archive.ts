@@ -7,7 +7,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pngOfSize } from "../tests/support/images.ts";
 import { bulkArchive, largeArchive, largeArchiveSkipReason } from "./archive-downloads.ts";
-import { archiveDetailRows, archiveLimitRows, archiveNotes, archiveSummaryRows, type ArchiveResults, type Outcome } from "./archive-report.ts";
+import {
+  archiveDetailRows,
+  archiveLimitRows,
+  archiveNotes,
+  archiveSummaryRows,
+  type ArchiveResults,
+  type Outcome,
+} from "./archive-report.ts";
 import { config } from "./config.ts";
 import { aesGcmDecryptLimit, benchBaseDir, filesystemOf, machineSummary, opensslAesGcm } from "./lib/machine.ts";
 import { fmt, MIB, sha256Hex } from "./lib/stats.ts";
@@ -46,7 +53,9 @@ async function measure(): Promise<void> {
 
   const openssl = opensslAesGcm(config.opensslSeconds);
   const decrypt = aesGcmDecryptLimit(config.decryptMiB, config.decryptPasses);
-  say(`AES-256-GCM decrypt in Bun: ${fmt(decrypt.best, 0)} MiB/s; openssl: ${"mbs" in openssl ? `${fmt(openssl.mbs, 0)} MB/s` : openssl.skipped}`);
+  say(
+    `AES-256-GCM decrypt in Bun: ${fmt(decrypt.best, 0)} MiB/s; openssl: ${"mbs" in openssl ? `${fmt(openssl.mbs, 0)} MB/s` : openssl.skipped}`,
+  );
 
   const results: ArchiveResults = { bulk: undefined, large: undefined, decrypt };
   results.bulk = await withServer(build, "bulk", async (t) => {
@@ -57,7 +66,9 @@ async function measure(): Promise<void> {
   const skip = largeArchiveSkipReason(filesystemOf(work).availKiB * 1024, config.archiveLargeCount, config.largeBytes);
   results.large = skip
     ? { skipped: skip }
-    : await withServer(build, "large", (t) => largeArchive(t, config.archiveLargeCount, config.largeBytes, join(work, "archive-large"), config.archiveLargeRuns));
+    : await withServer(build, "large", (t) =>
+        largeArchive(t, config.archiveLargeCount, config.largeBytes, join(work, "archive-large"), config.archiveLargeRuns),
+      );
 
   const sizes = { bulkCount: config.bulkCount, largeCount: config.archiveLargeCount, largeMiB: config.largeBytes / MIB };
   const lines = [

@@ -91,12 +91,25 @@ async function measure(): Promise<void> {
   const build = pixvaultBuild(join(work, "build"));
   const fsInfo = filesystemOf(work);
   say(`server: ${build.description}; data in ${work} (${fsInfo.type} on ${fsInfo.source})`);
-  const bulk = Array.from({ length: config.bulkCount }, (_, i) => pngOfSize(config.bulkBytes, i + 1)).map((bytes) => ({ bytes, sha256: sha256Hex(bytes) }));
-  const warm = Array.from({ length: 16 }, (_, i) => pngOfSize(config.bulkBytes, 2_000_000 + i)).map((bytes) => ({ bytes, sha256: sha256Hex(bytes) }));
+  const bulk = Array.from({ length: config.bulkCount }, (_, i) => pngOfSize(config.bulkBytes, i + 1)).map((bytes) => ({
+    bytes,
+    sha256: sha256Hex(bytes),
+  }));
+  const warm = Array.from({ length: 16 }, (_, i) => pngOfSize(config.bulkBytes, 2_000_000 + i)).map((bytes) => ({
+    bytes,
+    sha256: sha256Hex(bytes),
+  }));
   const smalls = Array.from({ length: 256 }, (_, i) => pngOfSize(config.smallBytes, 1_000_000 + i));
   const bulkBytes = bulk[0]!.bytes.length;
   const ceiling = (when: string) =>
-    diskCeiling(join(work, `fsync-${when}`), bulk.map((b) => b.bytes), config.bulkConcurrency, smalls, config.smallConcurrency, config.diskSmallSeconds);
+    diskCeiling(
+      join(work, `fsync-${when}`),
+      bulk.map((b) => b.bytes),
+      config.bulkConcurrency,
+      smalls,
+      config.smallConcurrency,
+      config.diskSmallSeconds,
+    );
   const machine = machineSummary(work);
   const before = await ceiling("before");
   say(`disk ceiling before: ${fmt(before.bulkMiBs)} MiB/s, ${fmt(before.smallFilesPerSecond, 0)} files/s`);
@@ -168,7 +181,9 @@ async function measure(): Promise<void> {
         },
       );
       copies.push({ label: `${fmt(mib, 0)} MiB`, copy, up: r.up.mibs });
-      say(`${fmt(mib, 0)} MiB: up ${fmt(r.up.mibs)} MiB/s, down ${fmt(r.down.mibs)} MiB/s, peaks ${fmt(r.upPeak, 0)} / ${fmt(r.downPeak, 0)} MiB`);
+      say(
+        `${fmt(mib, 0)} MiB: up ${fmt(r.up.mibs)} MiB/s, down ${fmt(r.down.mibs)} MiB/s, peaks ${fmt(r.upPeak, 0)} / ${fmt(r.downPeak, 0)} MiB`,
+      );
       return { r, size: expected.size };
     };
     const large = await roundTrip(config.largeBytes, 42);
@@ -184,7 +199,13 @@ async function measure(): Promise<void> {
   const after = await ceiling("after");
   say(`disk ceiling after: ${fmt(after.bulkMiBs)} MiB/s, ${fmt(after.smallFilesPerSecond, 0)} files/s`);
   rows.push(...diskRows("before", before, bulkBytes), ...diskRows("after", after, bulkBytes));
-  for (const c of copies) rows.push({ workload: `4. disk: copy the ${c.label} PNG to a new file + fsync`, concurrency: 1, throughput: `**${fmt(c.copy)} MiB/s**`, detail: "" });
+  for (const c of copies)
+    rows.push({
+      workload: `4. disk: copy the ${c.label} PNG to a new file + fsync`,
+      concurrency: 1,
+      throughput: `**${fmt(c.copy)} MiB/s**`,
+      detail: "",
+    });
 
   console.log(`Measured ${new Date().toISOString().slice(0, 10)} on ${machine}.`);
   console.log(`Server: ${build.description}; client (Bun fetch) on the same machine.\n`);
@@ -193,7 +214,9 @@ async function measure(): Promise<void> {
   for (const r of rows) console.log(`| ${r.workload} | ${r.concurrency} | ${r.throughput} | ${r.detail} | ${r.cpu ?? ""} |`);
   const pct = (a: number, b: number) => `${fmt((100 * a) / b, 0)} %`;
   console.log(`\nbulk upload / disk fsync ceiling (mean of before and after): ${pct(bulkUp.mibs, (before.bulkMiBs + after.bulkMiBs) / 2)}`);
-  console.log(`small uploads / per-file fsync rate (mean of before and after): ${pct(small.perSecond, (before.smallFilesPerSecond + after.smallFilesPerSecond) / 2)}`);
+  console.log(
+    `small uploads / per-file fsync rate (mean of before and after): ${pct(small.perSecond, (before.smallFilesPerSecond + after.smallFilesPerSecond) / 2)}`,
+  );
   for (const c of copies) console.log(`${c.label} upload / copy of the same file + fsync: ${pct(c.up, c.copy)}`);
   say("done");
 }

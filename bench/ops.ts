@@ -43,7 +43,7 @@ async function bulk(servers: RunningServer[], files: Uint8Array[]): Promise<{ up
   await pool(files.length, 8, async (i) => {
     ids[i] = await upload(servers[i % servers.length]!.url, token, `b${i}.png`, files[i]!);
   });
-  const up = (files.reduce((n, f) => n + f.length, 0) / MIB) / ((performance.now() - t) / 1000);
+  const up = files.reduce((n, f) => n + f.length, 0) / MIB / ((performance.now() - t) / 1000);
   t = performance.now();
   let bytes = 0;
   await pool(files.length, 8, async (i) => {
@@ -74,7 +74,11 @@ async function fsckAndBackup(): Promise<void> {
     t = performance.now();
     const linked = await runCli(["backup", "--data-dir", data, "--out", join(dir.path, "backup-linked")]);
     if (linked.code !== 0) throw new Error(`backup: ${linked.stderr}`);
-    rows.push(["`pixvault backup` of 1 GiB, same filesystem (hard links)", `${fmt((performance.now() - t) / 1000, 2)} s wall`, linked.stdout.split("\n")[0]!]);
+    rows.push([
+      "`pixvault backup` of 1 GiB, same filesystem (hard links)",
+      `${fmt((performance.now() - t) / 1000, 2)} s wall`,
+      linked.stdout.split("\n")[0]!,
+    ]);
 
     const shm = "/dev/shm";
     if (existsSync(shm)) {
@@ -84,7 +88,11 @@ async function fsckAndBackup(): Promise<void> {
       const seconds = (performance.now() - t) / 1000;
       rmSync(out, { recursive: true, force: true });
       if (copied.code !== 0) throw new Error(`backup to ${shm}: ${copied.stderr}`);
-      rows.push([`\`pixvault backup\` of 1 GiB into ${shm} (another filesystem: copies)`, `${fmt(seconds, 2)} s wall, ${fmt(1024 / seconds, 0)} MiB/s`, copied.stdout.split("\n")[0]!]);
+      rows.push([
+        `\`pixvault backup\` of 1 GiB into ${shm} (another filesystem: copies)`,
+        `${fmt(seconds, 2)} s wall, ${fmt(1024 / seconds, 0)} MiB/s`,
+        copied.stdout.split("\n")[0]!,
+      ]);
     }
   } finally {
     dir.remove();
@@ -111,10 +119,14 @@ async function scaleOut(): Promise<void> {
   const shared = tempDir("pixvault-bench-ops-shared-");
   mkdirSync(join(shared.path, "keys"), { recursive: true });
   const args = [
-    "--data-dir", join(shared.path, "data"),
-    "--database-url", sqld.url,
-    "--blob-store", `s3://${s3.bucket}/blobs?endpoint=${encodeURIComponent(s3.endpoint)}`,
-    "--master-key-file", join(shared.path, "keys", "master.key"),
+    "--data-dir",
+    join(shared.path, "data"),
+    "--database-url",
+    sqld.url,
+    "--blob-store",
+    `s3://${s3.bucket}/blobs?endpoint=${encodeURIComponent(s3.endpoint)}`,
+    "--master-key-file",
+    join(shared.path, "keys", "master.key"),
   ];
   const a = await startServer(args, { env: s3.env });
   const b = await startServer(args, { env: s3.env });
@@ -122,7 +134,11 @@ async function scaleOut(): Promise<void> {
     const one = await bulk([a], files);
     rows.push([`one instance, sqld + S3 (s3rver): same workload`, `up ${fmt(one.up)} MiB/s, down ${fmt(one.down)} MiB/s`, ""]);
     const two = await bulk([a, b], files);
-    rows.push([`two instances sharing that sqld + bucket, requests alternating`, `up ${fmt(two.up)} MiB/s, down ${fmt(two.down)} MiB/s`, "one client on the same 2 cores"]);
+    rows.push([
+      `two instances sharing that sqld + bucket, requests alternating`,
+      `up ${fmt(two.up)} MiB/s, down ${fmt(two.down)} MiB/s`,
+      "one client on the same 2 cores",
+    ]);
   } finally {
     await a.stop();
     await b.stop();
@@ -136,6 +152,8 @@ async function scaleOut(): Promise<void> {
 const only = process.env.BENCH_OPS_ONLY;
 if (only !== "scale") await fsckAndBackup();
 if (only !== "fsck") await scaleOut();
-console.log(`Operations (issue #8), ${new Date().toISOString().slice(0, 16)} UTC, server: ${process.env.PIXVAULT_BIN ?? "bun src/main.ts"}\n`);
+console.log(
+  `Operations (issue #8), ${new Date().toISOString().slice(0, 16)} UTC, server: ${process.env.PIXVAULT_BIN ?? "bun src/main.ts"}\n`,
+);
 console.log("| what | measured | detail |\n|---|---|---|");
 for (const row of rows) console.log(`| ${row.join(" | ")} |`);

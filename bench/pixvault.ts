@@ -53,9 +53,21 @@ export async function startPixvault(build: PixvaultBuild, dataDir: string, logFi
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   return spawnServer({
-    command: [...build.command, "serve", "--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir, "--max-image-bytes", "2GiB",
+    command: [
+      ...build.command,
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--data-dir",
+      dataDir,
+      "--max-image-bytes",
+      "2GiB",
       // The bench signs up more users from 127.0.0.1 than the default 10 an hour.
-      "--registration-max-per-ip", "1000000"],
+      "--registration-max-per-ip",
+      "1000000",
+    ],
     env: cleanEnv(),
     logFile,
     url,

@@ -2,7 +2,14 @@
 // bench/RESULTS.md: the goals of issue 5 (and issue 6's for the zip rows, archive-report.ts)
 // beside the numbers, ratios to nginx, the machine's limits.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { archiveDetailRows, archiveLimitRows, archiveNotes, archiveSummaryRows, shortLabel, type ArchiveResults } from "./archive-report.ts";
+import {
+  archiveDetailRows,
+  archiveLimitRows,
+  archiveNotes,
+  archiveSummaryRows,
+  shortLabel,
+  type ArchiveResults,
+} from "./archive-report.ts";
 import { config } from "./config.ts";
 import type { DiskCeiling } from "./lib/machine.ts";
 import type { LoginRate } from "./lib/logins.ts";
@@ -96,7 +103,9 @@ function both(...checks: ReturnType<typeof atLeast>[]) {
   };
 }
 
-const atMost = (limit: number, unit: string) => (px: number): Verdict => ({ met: px <= limit, why: `${fmt(px, 1)} ${unit}` });
+const atMost =
+  (limit: number, unit: string) =>
+  (px: number): Verdict => ({ met: px <= limit, why: `${fmt(px, 1)} ${unit}` });
 
 function metrics(m: Measurements): Metric[] {
   const s = m.sizes;
@@ -200,14 +209,20 @@ function summaryTable(m: Measurements): string[] {
   // pixvault-only rows: the peers have no equivalent.
   const peersDash = (text: string) => m.targets.map((t) => (t.name === "pixvault" ? text : "—")).join(" | ");
   const archiveSizes = { bulkCount: m.sizes.bulkCount, largeCount: m.sizes.archiveLargeCount, largeMiB: m.sizes.largeMiB };
-  for (const r of archiveSummaryRows(m.archives, archiveSizes)) lines.push(`| ${r.label} | ${peersDash(r.value)} | ${r.goal} | ${r.verdict} |`);
+  for (const r of archiveSummaryRows(m.archives, archiveSizes))
+    lines.push(`| ${r.label} | ${peersDash(r.value)} | ${r.goal} | ${r.verdict} |`);
   const logins =
     "skipped" in m.logins
       ? m.logins.skipped
-      : m.logins.map((l) => `${fmt(l.rate.perSecond, 0)} (p50 ${fmt(l.rate.p50)} ms${l.rate.errors ? `, ${l.rate.errors} refused` : ""})`).join(" / ");
+      : m.logins
+          .map((l) => `${fmt(l.rate.perSecond, 0)} (p50 ${fmt(l.rate.p50)} ms${l.rate.errors ? `, ${l.rate.errors} refused` : ""})`)
+          .join(" / ");
   const loginLabel = "skipped" in m.logins ? "logins/s" : `logins/s at c${m.logins.map((l) => l.concurrency).join(" / c")} (Argon2id)`;
   lines.push(`| ${loginLabel} | ${peersDash(logins)} | | |`);
-  const huge = "skipped" in m.huge ? `skipped: ${m.huge.skipped}` : `${fmt(m.huge.up.mibs)} / ${fmt(m.huge.down.mibs)} (peaks ${fmt(m.huge.upPeak, 0)} / ${fmt(m.huge.downPeak, 0)} MiB)`;
+  const huge =
+    "skipped" in m.huge
+      ? `skipped: ${m.huge.skipped}`
+      : `${fmt(m.huge.up.mibs)} / ${fmt(m.huge.down.mibs)} (peaks ${fmt(m.huge.upPeak, 0)} / ${fmt(m.huge.downPeak, 0)} MiB)`;
   lines.push(`| one 1 GiB PNG up / down, MiB/s | ${peersDash(huge)} | | |`);
   return lines;
 }
@@ -221,19 +236,34 @@ function limitsTable(m: Measurements): string[] {
     const xs = [m.disk.before, m.disk.after].filter((d): d is DiskCeiling => d !== undefined).map(f);
     return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined;
   };
-  const pair = (f: (d: DiskCeiling) => number, digits: number) => `${m.disk.before ? fmt(f(m.disk.before), digits) : "—"} / ${m.disk.after ? fmt(f(m.disk.after), digits) : "—"}`;
+  const pair = (f: (d: DiskCeiling) => number, digits: number) =>
+    `${m.disk.before ? fmt(f(m.disk.before), digits) : "—"} / ${m.disk.after ? fmt(f(m.disk.after), digits) : "—"}`;
   const s = m.sizes;
   const lines = [
     "| machine limit | measured | pixvault against it |",
     "|---|---:|---|",
-    `| write + fsync(file) + fsync(dir), ${s.bulkCount} × ${fmt(s.bulkBytes / 1000, 0)} KB files at c${s.bulkConcurrency}, before / after the servers, MiB/s | ${pair((d) => d.bulkMiBs, 1)} | ${pct("bulk upload", px?.bulkUp?.mibs, mean((d) => d.bulkMiBs), " of the mean")} |`,
-    `| the same, ${fmt(s.smallBytes / 1000, 0)} KB files for ${m.disk.smallSeconds} s at c${s.smallConcurrency}, files/s | ${pair((d) => d.smallFilesPerSecond, 0)} | ${pct("small uploads", px?.small?.perSecond, mean((d) => d.smallFilesPerSecond), " of the mean")} |`,
+    `| write + fsync(file) + fsync(dir), ${s.bulkCount} × ${fmt(s.bulkBytes / 1000, 0)} KB files at c${s.bulkConcurrency}, before / after the servers, MiB/s | ${pair((d) => d.bulkMiBs, 1)} | ${pct(
+      "bulk upload",
+      px?.bulkUp?.mibs,
+      mean((d) => d.bulkMiBs),
+      " of the mean",
+    )} |`,
+    `| the same, ${fmt(s.smallBytes / 1000, 0)} KB files for ${m.disk.smallSeconds} s at c${s.smallConcurrency}, files/s | ${pair((d) => d.smallFilesPerSecond, 0)} | ${pct(
+      "small uploads",
+      px?.small?.perSecond,
+      mean((d) => d.smallFilesPerSecond),
+      " of the mean",
+    )} |`,
     `| create + write ${fmt(s.smallBytes / 1000, 0)} KB files without fsync, one thread, before / after, files/s | ${pair((d) => d.createFilesPerSecond, 0)} | |`,
   ];
   if (m.disk.largeCopy !== undefined)
-    lines.push(`| copy the ${s.largeMiB} MiB PNG to a new file + fsync, MiB/s | ${fmt(m.disk.largeCopy)} | ${pct(`${s.largeMiB} MiB upload`, px?.large?.up.mibs, m.disk.largeCopy)} |`);
+    lines.push(
+      `| copy the ${s.largeMiB} MiB PNG to a new file + fsync, MiB/s | ${fmt(m.disk.largeCopy)} | ${pct(`${s.largeMiB} MiB upload`, px?.large?.up.mibs, m.disk.largeCopy)} |`,
+    );
   if (m.disk.hugeCopy !== undefined && !("skipped" in m.huge))
-    lines.push(`| copy the 1 GiB PNG to a new file + fsync, MiB/s | ${fmt(m.disk.hugeCopy)} | ${pct("1 GiB upload", m.huge.up.mibs, m.disk.hugeCopy)} |`);
+    lines.push(
+      `| copy the 1 GiB PNG to a new file + fsync, MiB/s | ${fmt(m.disk.hugeCopy)} | ${pct("1 GiB upload", m.huge.up.mibs, m.disk.hugeCopy)} |`,
+    );
   lines.push(
     "skipped" in m.openssl
       ? `| \`openssl speed -evp aes-256-gcm\`, 16 KiB blocks, one core | skipped: ${m.openssl.skipped} | |`
@@ -254,7 +284,10 @@ function limitsTable(m: Measurements): string[] {
 }
 
 function detailTable(m: Measurements): string[] {
-  const lines = ["| workload | server | MiB/s | requests/s | p50 ms | p99 ms | errors | cores busy |", "|---|---|---:|---:|---:|---:|---:|---|"];
+  const lines = [
+    "| workload | server | MiB/s | requests/s | p50 ms | p99 ms | errors | cores busy |",
+    "|---|---|---:|---:|---:|---:|---:|---|",
+  ];
   const rows: [string, (r: TargetResults) => Transfer | undefined][] = [
     ["bulk upload", (r) => r.bulkUp],
     ["bulk download", (r) => r.bulkDown],
@@ -267,7 +300,9 @@ function detailTable(m: Measurements): string[] {
       const t = get(r);
       if (!t) continue;
       const cores = r.name === "pixvault" ? describeCores(t.cores) : describeCores(t.cores).replace(/ \(main thread [^)]*\)/, "");
-      lines.push(`| ${label} | ${r.name} | ${fmt(t.mibs)} | ${fmt(t.perSecond, 0)} | ${fmt(t.p50)} | ${fmt(t.p99)} | ${t.errors} | ${cores} |`);
+      lines.push(
+        `| ${label} | ${r.name} | ${fmt(t.mibs)} | ${fmt(t.perSecond, 0)} | ${fmt(t.p50)} | ${fmt(t.p99)} | ${t.errors} | ${cores} |`,
+      );
     }
   }
   return lines;

@@ -21,7 +21,16 @@ import type { ArchiveWorkload } from "./archive-downloads.ts";
 import type { ArchiveResults, Outcome } from "./archive-report.ts";
 import { config } from "./config.ts";
 import { measureLogins } from "./lib/logins.ts";
-import { aesGcmDecryptLimit, benchBaseDir, copyAndSync, diskCeiling, filesystemOf, machineSummary, opensslAesGcm, syncDisks } from "./lib/machine.ts";
+import {
+  aesGcmDecryptLimit,
+  benchBaseDir,
+  copyAndSync,
+  diskCeiling,
+  filesystemOf,
+  machineSummary,
+  opensslAesGcm,
+  syncDisks,
+} from "./lib/machine.ts";
 import { writeNoisePngFile } from "./lib/png-file.ts";
 import { fmt, median, sha256Hex } from "./lib/stats.ts";
 import { pixvaultBuild } from "./pixvault.ts";
@@ -52,7 +61,9 @@ function makeInputs(work: string): Inputs {
     largeFile,
     large: writeNoisePngFile(largeFile, config.largeBytes, 42),
   };
-  say(`generated ${inputs.bulk.length} × ${inputs.bulk[0]!.bytes.length} B, ${inputs.smalls.length} × ${inputs.smalls[0]!.length} B and one ${inputs.large.size} B PNG`);
+  say(
+    `generated ${inputs.bulk.length} × ${inputs.bulk[0]!.bytes.length} B, ${inputs.smalls.length} × ${inputs.smalls[0]!.length} B and one ${inputs.large.size} B PNG`,
+  );
   return inputs;
 }
 
@@ -71,7 +82,10 @@ async function coldStarts(roster: Roster, work: string): Promise<void> {
 async function bulkAndSmall(roster: Roster, inputs: Inputs, work: string, archives: ArchiveResults): Promise<void> {
   const live = await roster.startAll("bulk", ["bulkUp", "bulkDown", "small"]);
   try {
-    for (const [name, t] of live) await roster.attempt(name, ["bulkUp", "bulkDown", "small"], () => w.warmUp(t, inputs.warm, config.bulkConcurrency, config.warmSeconds));
+    for (const [name, t] of live)
+      await roster.attempt(name, ["bulkUp", "bulkDown", "small"], () =>
+        w.warmUp(t, inputs.warm, config.bulkConcurrency, config.warmSeconds),
+      );
     // Rounds interleaved across the servers, so a drift of this disk or CPU hits every one;
     // each server's median round is reported. Round 0's names are the ones downloaded.
     const ups = new Map<TargetName, w.Transfer[]>();
@@ -79,7 +93,9 @@ async function bulkAndSmall(roster: Roster, inputs: Inputs, work: string, archiv
     for (let round = 0; round < config.bulkRounds; round++) {
       for (const [name, t] of live) {
         syncDisks();
-        const up = await roster.attempt(name, ["bulkUp", "bulkDown"], () => w.bulkUpload(t, inputs.bulk, config.bulkConcurrency, `r${round}-`));
+        const up = await roster.attempt(name, ["bulkUp", "bulkDown"], () =>
+          w.bulkUpload(t, inputs.bulk, config.bulkConcurrency, `r${round}-`),
+        );
         if (up) ups.set(name, [...(ups.get(name) ?? []), up]);
         if (up) say(`${name}: bulk upload ${fmt(up.mibs)} MiB/s (round ${round + 1} of ${config.bulkRounds})`);
       }
@@ -96,15 +112,22 @@ async function bulkAndSmall(roster: Roster, inputs: Inputs, work: string, archiv
     for (const [name, runs] of downs) roster.result(name).bulkDown = w.medianRun(runs);
     for (const [name, t] of live) {
       syncDisks();
-      const small = await roster.attempt(name, ["small"], () => w.smallUploads(t, inputs.smalls, config.smallSeconds, config.smallConcurrency));
+      const small = await roster.attempt(name, ["small"], () =>
+        w.smallUploads(t, inputs.smalls, config.smallSeconds, config.smallConcurrency),
+      );
       roster.result(name).small = small;
       roster.result(name).workPeak = t.rss().peak;
-      if (small) say(`${name}: small uploads ${fmt(small.perSecond, 0)}/s, p50 ${fmt(small.p50)} ms, p99 ${fmt(small.p99)} ms, ${small.errors} errors`);
+      if (small)
+        say(
+          `${name}: small uploads ${fmt(small.perSecond, 0)}/s, p50 ${fmt(small.p50)} ms, p99 ${fmt(small.p99)} ms, ${small.errors} errors`,
+        );
     }
     const px = live.get("pixvault");
     if (px && roster.result("pixvault").bulkUp) {
       syncDisks();
-      archives.bulk = await archiveOutcome(roster, "archive", () => bulkArchive(px, inputs.bulk, join(work, "archive-bulk"), config.archiveRuns, "r0-"));
+      archives.bulk = await archiveOutcome(roster, "archive", () =>
+        bulkArchive(px, inputs.bulk, join(work, "archive-bulk"), config.archiveRuns, "r0-"),
+      );
     }
   } finally {
     await stopAll(live);
@@ -114,16 +137,28 @@ async function bulkAndSmall(roster: Roster, inputs: Inputs, work: string, archiv
 type Extras = Pick<Measurements, "loopback" | "huge" | "logins">;
 
 /** pixvault's archive workload through the roster (a failure becomes a note), as an outcome for the report. */
-async function archiveOutcome(roster: Roster, workload: "archive" | "archiveLarge", run: () => Promise<ArchiveWorkload>): Promise<Outcome<ArchiveWorkload>> {
+async function archiveOutcome(
+  roster: Roster,
+  workload: "archive" | "archiveLarge",
+  run: () => Promise<ArchiveWorkload>,
+): Promise<Outcome<ArchiveWorkload>> {
   const r = await roster.attempt("pixvault", [workload], run);
   if (!r) return { failed: roster.result("pixvault").errors[workload] ?? "failed" };
   const d = r.download;
-  say(`pixvault: zip of ${r.files}: ${fmt(d.mibs)} MiB/s (zip -0 ${"mibs" in r.zip ? `${fmt(r.zip.mibs)} MiB/s` : r.zip.skipped}), TTFB ${fmt(d.ttfbMedian)} ms, peak RSS ${fmt(d.peak)} MiB`);
+  say(
+    `pixvault: zip of ${r.files}: ${fmt(d.mibs)} MiB/s (zip -0 ${"mibs" in r.zip ? `${fmt(r.zip.mibs)} MiB/s` : r.zip.skipped}), TTFB ${fmt(d.ttfbMedian)} ms, peak RSS ${fmt(d.peak)} MiB`,
+  );
   return r;
 }
 
 /** Workload 3 and idle memory on fresh servers, then what needs a server that holds the large file, and pixvault's ~1 GiB zip. */
-async function largeTransfers(roster: Roster, inputs: Inputs, work: string, disk: Measurements["disk"], archives: ArchiveResults): Promise<Extras> {
+async function largeTransfers(
+  roster: Roster,
+  inputs: Inputs,
+  work: string,
+  disk: Measurements["disk"],
+  archives: ArchiveResults,
+): Promise<Extras> {
   const extras: Extras = {
     loopback: { skipped: "nginx did not run" },
     huge: { skipped: config.skipHuge ?? "pixvault did not run" },
@@ -141,7 +176,10 @@ async function largeTransfers(roster: Roster, inputs: Inputs, work: string, disk
       syncDisks();
       const r = await roster.attempt(name, ["large"], () => w.largeRoundTrip(t, inputs.largeFile, inputs.large, "large.png"));
       roster.result(name).large = r;
-      if (r) say(`${name}: large file up ${fmt(r.up.mibs)} MiB/s, down ${fmt(r.down.mibs)} MiB/s, peaks ${fmt(r.upPeak, 0)} / ${fmt(r.downPeak, 0)} MiB`);
+      if (r)
+        say(
+          `${name}: large file up ${fmt(r.up.mibs)} MiB/s, down ${fmt(r.down.mibs)} MiB/s, peaks ${fmt(r.upPeak, 0)} / ${fmt(r.downPeak, 0)} MiB`,
+        );
     }
     const nginx = live.get("nginx");
     if (nginx && roster.result("nginx").large) extras.loopback = await loopback(webdavUrl(nginx.server, "large.png"));
@@ -171,7 +209,13 @@ async function loopback(url: string): Promise<Measurements["loopback"]> {
 }
 
 /** pixvault only: 1 GiB up and down, when the disk has room and the 200 MiB rates say it fits the time budget. */
-async function hugeRoundTrip(roster: Roster, px: Target, inputs: Inputs, work: string, disk: Measurements["disk"]): Promise<Measurements["huge"]> {
+async function hugeRoundTrip(
+  roster: Roster,
+  px: Target,
+  inputs: Inputs,
+  work: string,
+  disk: Measurements["disk"],
+): Promise<Measurements["huge"]> {
   const large = roster.result("pixvault").large;
   if (!large) return { skipped: "the large round trip failed" };
   const skip = w.hugeSkipReason(filesystemOf(work).availKiB * 1024, config.hugeBytes, large, inputs.large.size, config.hugeBudgetSeconds);
@@ -272,7 +316,9 @@ const wanted = process.env.BENCH_TARGETS?.split(",").map((s) => s.trim());
   // The peers when any is wanted; zip and unzip (the archive baseline and check) always.
   const peers = !wanted || wanted.some((name) => name !== "pixvault");
   say(`checking the ${peers ? "peers and " : ""}zip tools (bench/setup-peers.sh)`);
-  spawnSync("sh", [join(import.meta.dir, "setup-peers.sh"), ...(peers ? [] : ["zip", "unzip"])], { stdio: ["ignore", "inherit", "inherit"] });
+  spawnSync("sh", [join(import.meta.dir, "setup-peers.sh"), ...(peers ? [] : ["zip", "unzip"])], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
 }
 
 const work = mkdtempSync(join(benchBaseDir(), "pixvault-bench-"));

@@ -118,7 +118,8 @@ export function targetKinds(pixvault: PixvaultBuild): TargetKind[] {
       name: "rclone",
       label: "rclone crypt WebDAV",
       unavailable: rcloneUnavailable,
-      describe: () => `rclone ${rcloneVersion()}, \`serve webdav\` over a crypt remote on a local directory, --vfs-cache-mode off; writes without fsync`,
+      describe: () =>
+        `rclone ${rcloneVersion()}, \`serve webdav\` over a crypt remote on a local directory, --vfs-cache-mode off; writes without fsync`,
       start: startRclone,
       connect: async (server) => webdavTarget("rclone", server),
     },

@@ -23,7 +23,15 @@ export interface Payload {
   sha256: string;
 }
 
-function transfer(bytes: number, count: number, latencies: number[], seconds: number, cores: Cores, errors = 0, firstError?: string): Transfer {
+function transfer(
+  bytes: number,
+  count: number,
+  latencies: number[],
+  seconds: number,
+  cores: Cores,
+  errors = 0,
+  firstError?: string,
+): Transfer {
   return {
     mibs: bytes / MIB / seconds,
     perSecond: count / seconds,
@@ -104,7 +112,12 @@ export interface LargeRoundTrip {
 }
 
 /** One large file up (a Blob streamed from disk) and down (hashed as it arrives), peak RSS of each. */
-export async function largeRoundTrip(target: Target, file: string, expected: { size: number; sha256: string }, name: string): Promise<LargeRoundTrip> {
+export async function largeRoundTrip(
+  target: Target,
+  file: string,
+  expected: { size: number; sha256: string },
+  name: string,
+): Promise<LargeRoundTrip> {
   const pids = target.server.pids();
   const up = await withCpu(pids, () => peakDuring(pids, () => target.upload(name, Bun.file(file))));
   const down = await withCpu(pids, () => peakDuring(pids, () => verifiedDownload(target, name, expected)));
@@ -120,7 +133,13 @@ export async function largeRoundTrip(target: Target, file: string, expected: { s
  * Why a round trip of `hugeBytes` should not run now, or undefined: judged from the free space
  * (the file, its copy and the server's blob) and from the rates of the round trip just made.
  */
-export function hugeSkipReason(freeBytes: number, hugeBytes: number, previous: LargeRoundTrip, previousBytes: number, budgetSeconds: number): string | undefined {
+export function hugeSkipReason(
+  freeBytes: number,
+  hugeBytes: number,
+  previous: LargeRoundTrip,
+  previousBytes: number,
+  budgetSeconds: number,
+): string | undefined {
   const estimate = ((previous.up.seconds + previous.down.seconds) * hugeBytes) / previousBytes + 5; // + making the file
   if (freeBytes < 4 * hugeBytes) return `only ${(freeBytes / 2 ** 30).toFixed(1)} GiB free`;
   if (estimate > budgetSeconds) return `estimated ${estimate.toFixed(0)} s > ${budgetSeconds} s`;

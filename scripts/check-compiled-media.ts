@@ -77,22 +77,38 @@ cpSync(join(work, "out/check"), join(run, "pixvault-media-check"));
 // A 12 MP photo-like JPEG (smooth noise, EXIF orientation 6), made here so the executable's RSS is its own.
 const W = 4032;
 const H = 3024;
-const noise = await sharp({ create: { width: W, height: H, channels: 3, background: "#000", noise: { type: "gaussian", mean: 128, sigma: 50 } } }).blur(1.5).raw().toBuffer();
-writeFileSync(join(run, "photo.jpg"), await sharp(noise, { raw: { width: W, height: H, channels: 3 } }).jpeg({ quality: 90 }).withMetadata({ orientation: 6 }).toBuffer());
+const noise = await sharp({
+  create: { width: W, height: H, channels: 3, background: "#000", noise: { type: "gaussian", mean: 128, sigma: 50 } },
+})
+  .blur(1.5)
+  .raw()
+  .toBuffer();
+writeFileSync(
+  join(run, "photo.jpg"),
+  await sharp(noise, { raw: { width: W, height: H, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .withMetadata({ orientation: 6 })
+    .toBuffer(),
+);
 const args = [join(run, "photo.jpg")];
 if (process.argv[2]) {
   writeFileSync(join(run, "photo.heic"), readFileSync(process.argv[2]));
   args.push(join(run, "photo.heic"));
 }
 // $TMPDIR points nowhere: had anything been extracted there (Bun does that for .node addons), this run would fail.
-const proc = Bun.spawnSync([join(run, "pixvault-media-check"), ...args], { cwd: run, env: { ...process.env, TMPDIR: "/nonexistent", BUN_TMPDIR: "/nonexistent" } });
+const proc = Bun.spawnSync([join(run, "pixvault-media-check"), ...args], {
+  cwd: run,
+  env: { ...process.env, TMPDIR: "/nonexistent", BUN_TMPDIR: "/nonexistent" },
+});
 const mib = (n: number) => (n / 2 ** 20).toFixed(1);
 console.log(proc.stdout.toString().trim());
 if (proc.exitCode !== 0) {
   console.error(proc.stderr.toString());
   console.error(`FAIL: the compiled check exited ${proc.exitCode}`);
 }
-console.log(`binary ${mib(withMedia)} MiB, a compiled hello-world ${mib(baseline)} MiB: the media stack adds ${mib(withMedia - baseline)} MiB`);
+console.log(
+  `binary ${mib(withMedia)} MiB, a compiled hello-world ${mib(baseline)} MiB: the media stack adds ${mib(withMedia - baseline)} MiB`,
+);
 rmSync(work, { recursive: true, force: true });
 rmSync(run, { recursive: true, force: true });
 process.exit(proc.exitCode ?? 1);

@@ -13,10 +13,7 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-export function createLogger(
-  write: (line: string) => void = (line) => process.stdout.write(line),
-  minLevel: LogLevel = "info",
-): Logger {
+export function createLogger(write: (line: string) => void = (line) => process.stdout.write(line), minLevel: LogLevel = "info"): Logger {
   const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
     if (RANK[level] < RANK[minLevel]) return;
     write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })}\n`);

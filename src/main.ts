@@ -40,9 +40,7 @@ async function run(argv: string[]): Promise<number> {
     case "rotate-master-key":
       return (await import("./cli/rotate-master-key.ts")).rotateMasterKeyCommand(rest);
     default:
-      console.error(
-        `pixvault ${command}: not available in pixvault ${VERSION} yet — it is planned (see README, "Status").`,
-      );
+      console.error(`pixvault ${command}: not available in pixvault ${VERSION} yet — it is planned (see README, "Status").`);
       return 1;
   }
 }

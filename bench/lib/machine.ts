@@ -196,5 +196,12 @@ export function aesGcmDecryptLimit(mib: number, passes: number): AesGcmDecrypt {
   };
   pass();
   const rates = Array.from({ length: passes }, pass);
-  return { best: Math.max(...rates), median: quantile([...rates].sort((a, b) => a - b), 0.5), passes };
+  return {
+    best: Math.max(...rates),
+    median: quantile(
+      [...rates].sort((a, b) => a - b),
+      0.5,
+    ),
+    passes,
+  };
 }

@@ -105,6 +105,10 @@ export async function withCpu<T>(pids: number[], run: () => Promise<T>): Promise
   return {
     result,
     seconds: wall,
-    cores: { server: (after.all - server.all) / wall, serverMain: (after.main - server.main) / wall, client: (c.user + c.system) / 1e6 / wall },
+    cores: {
+      server: (after.all - server.all) / wall,
+      serverMain: (after.main - server.main) / wall,
+      client: (c.user + c.system) / 1e6 / wall,
+    },
   };
 }

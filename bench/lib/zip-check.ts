@@ -40,7 +40,8 @@ export function checkEndRecord(tail: Uint8Array, length: number, entries: number
   const offset = view.getUint32(16, true);
   if (count === 0xffff || offset === 0xffffffff) return; // ZIP64: the real values are in the records before
   if (count !== entries) throw new Error(`zip: end record lists ${count} entries, expected ${entries}`);
-  if (offset + size !== length - EOCD_LENGTH) throw new Error(`zip: central directory ${offset}+${size} does not end at ${length - EOCD_LENGTH}`);
+  if (offset + size !== length - EOCD_LENGTH)
+    throw new Error(`zip: central directory ${offset}+${size} does not end at ${length - EOCD_LENGTH}`);
 }
 
 // Reads every entry (zipfile checks each CRC-32 as it reaches the end of it) and prints
@@ -79,7 +80,8 @@ export function verifyZipFile(path: string, expected: Map<string, string>): stri
     }
     if (seen.size !== expected.size) throw new Error(`zip: ${seen.size} entries, expected ${expected.size}`);
     for (const [name, sha256] of expected) {
-      if (seen.get(name) !== sha256) throw new Error(`zip: entry ${name} ${seen.has(name) ? "differs from the uploaded file" : "is missing"}`);
+      if (seen.get(name) !== sha256)
+        throw new Error(`zip: entry ${name} ${seen.has(name) ? "differs from the uploaded file" : "is missing"}`);
     }
     checked.push("Python's zipfile (each entry's sha256 against the uploaded file)");
   }

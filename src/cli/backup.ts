@@ -17,7 +17,9 @@ export async function backupCommand(argv: string[]): Promise<number> {
   if (!out) throw new ConfigError("backup: --out DIR is required");
   const databaseFile = databaseFilePath(config.databaseUrl);
   if (!databaseFile || config.blobStore.kind !== "disk") {
-    throw new ConfigError("backup: works on a local data directory (file database, disk blobs); back up a libSQL server and a bucket with their own tools");
+    throw new ConfigError(
+      "backup: works on a local data directory (file database, disk blobs); back up a libSQL server and a bucket with their own tools",
+    );
   }
   if (!existsSync(databaseFile)) throw new StartupError(`backup: no database at ${databaseFile} (is --data-dir right?)`);
 
@@ -45,7 +47,9 @@ export async function backupCommand(argv: string[]): Promise<number> {
     const keyCopy = join(out, "master.key");
     writeFileSync(keyCopy, readFileSync(config.masterKeyFile), { mode: 0o600, flag: "wx" });
     chmodSync(keyCopy, 0o600); // the umask can only take bits away, but make it exact
-    console.log(`backup: the master key is included (${join(out, "master.key")}): this backup alone can decrypt every image — store it as carefully as the key itself`);
+    console.log(
+      `backup: the master key is included (${join(out, "master.key")}): this backup alone can decrypt every image — store it as carefully as the key itself`,
+    );
   } else {
     console.log(
       `backup: the master key is NOT included; this backup is unreadable without ${config.masterKeyFile}. ` +

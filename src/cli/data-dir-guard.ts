@@ -34,7 +34,9 @@ export function claimDataDir(dataDir: string, { command, advice, create = false 
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code) {
-      throw new StartupError(`${command}: cannot open the lock file ${join(dataDir, LOCK_FILE)} (${code}); check the owner, mode and mount of the data directory and of that file`);
+      throw new StartupError(
+        `${command}: cannot open the lock file ${join(dataDir, LOCK_FILE)} (${code}); check the owner, mode and mount of the data directory and of that file`,
+      );
     }
     throw new StartupError(`${command}: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -70,7 +72,9 @@ export function probeWritable(config: StorageConfig, localDatabase: boolean): vo
       unlinkSync(probe);
     } catch (e) {
       const reason = (e as NodeJS.ErrnoException).code ?? String(e);
-      throw new StartupError(`cannot write to ${dir} (${reason}): the server writes its database and images there; check its owner, mode and mount`);
+      throw new StartupError(
+        `cannot write to ${dir} (${reason}): the server writes its database and images there; check its owner, mode and mount`,
+      );
     }
   }
 }

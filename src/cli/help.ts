@@ -32,21 +32,21 @@ export const COMMANDS: Record<string, CommandHelp> = {
   },
   "protect-master-key": {
     usage: "protect-master-key --passphrase-stdin | --remove",
-    summary: "seal the master key file under a passphrase (PIXVAULT_MASTER_KEY_PASSPHRASE at start), or store it in clear; refused while a server runs on the data directory",
+    summary:
+      "seal the master key file under a passphrase (PIXVAULT_MASTER_KEY_PASSPHRASE at start), or store it in clear; refused while a server runs on the data directory",
     available: true,
   },
   "rotate-master-key": {
     usage: "rotate-master-key [--retire-old]",
-    summary: "new master key version, every data key re-wrapped; refused while a server runs on the data directory; --retire-old drops old versions",
+    summary:
+      "new master key version, every data key re-wrapped; refused while a server runs on the data directory; --retire-old drops old versions",
     available: true,
   },
 };
 
 function flagLines(flags: typeof SERVE_FLAGS): string[] {
   const width = Math.max(...flags.map((f) => `--${f.name} ${f.value}`.length));
-  return flags.map(
-    (f) => `  ${`--${f.name} ${f.value}`.padEnd(width)}  ${f.help}  [${envName(f.name)}]`,
-  );
+  return flags.map((f) => `  ${`--${f.name} ${f.value}`.padEnd(width)}  ${f.help}  [${envName(f.name)}]`);
 }
 
 export function mainHelp(): string {
@@ -57,9 +57,7 @@ export function mainHelp(): string {
     "Usage: pixvault <command> [flags]",
     "",
     "Commands:",
-    ...Object.values(COMMANDS).map(
-      (c) => `  ${c.usage.padEnd(width)}  ${c.summary}${c.available ? "" : " (not in this version yet)"}`,
-    ),
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}${c.available ? "" : " (not in this version yet)"}`),
     "  --help | --version",
     "",
     "Storage flags, taken by every command (flags win over PIXVAULT_* variables):",

@@ -21,7 +21,9 @@ export async function protectMasterKeyCommand(argv: string[], stdin: () => Promi
   try {
     const { wasProtected } = await setKeyFilePassphrase(config.masterKeyFile, masterKeyPassphrase(config), next);
     if (remove) {
-      console.log(`protect-master-key: ${config.masterKeyFile} is ${wasProtected ? "now" : "still"} in clear (mode 0600); keep the disk it is on safe`);
+      console.log(
+        `protect-master-key: ${config.masterKeyFile} is ${wasProtected ? "now" : "still"} in clear (mode 0600); keep the disk it is on safe`,
+      );
     } else {
       console.log(
         `protect-master-key: ${config.masterKeyFile} is sealed under the passphrase; every start needs it (${PASSPHRASE_ENV}, or a prompt on a terminal). Without it no image can be read.`,

@@ -90,7 +90,8 @@ function refuseExposedTlsKey(config: ServeConfig): void {
   if (!config.tls) return;
   const file = config.tls.keyFile;
   const exposed = exposedSecretMode(statSync(file).mode, { groupMayRead: true });
-  if (exposed) throw new StartupError(`TLS key file ${file} is ${exposed}; run chmod 600 ${file} (or 640, owned by a group of the server's user)`);
+  if (exposed)
+    throw new StartupError(`TLS key file ${file} is ${exposed}; run chmod 600 ${file} (or 640, owned by a group of the server's user)`);
 }
 
 // Without the lock, other instances may share this blob directory (§6) and be writing their
@@ -127,12 +128,7 @@ const STOP_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
 const IGNORED_SIGNALS = ["SIGUSR1", "SIGUSR2"] as const;
 
 /** Resolves with the exit code once the server has drained (or the grace period ran out). */
-function waitForShutdown(
-  server: Listener,
-  storage: Storage,
-  logger: Logger,
-  graceMs: number,
-): Promise<number> {
+function waitForShutdown(server: Listener, storage: Storage, logger: Logger, graceMs: number): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {

@@ -24,12 +24,7 @@ export function newDataKey(): Buffer {
  * AAD = the 5 prefix bytes || "pixvault/data-key/v1\0" userId "\0" imageId: copying a
  * wrapped key into another row (to read one image with another's key) fails to unwrap.
  */
-export function wrapDataKey(
-  userKey: Uint8Array,
-  masterKeyId: number,
-  dataKey: Uint8Array,
-  ctx: DataKeyContext,
-): Buffer {
+export function wrapDataKey(userKey: Uint8Array, masterKeyId: number, dataKey: Uint8Array, ctx: DataKeyContext): Buffer {
   if (dataKey.length !== KEY_BYTES) throw new TypeError(`data key must be ${KEY_BYTES} bytes`);
   return seal(userKey, wrapPrefix(masterKeyId), dataKey, wrapContext(ctx));
 }

@@ -66,9 +66,21 @@ export async function unprotectKeyFile(text: string, passphrase: string | undefi
   if (file.kdf?.name !== "argon2id" || sealed.length <= TAG_BYTES || ![memoryKiB, iterations, parallelism].every(Number.isInteger)) {
     throw new MasterKeyError(`master key file ${source} is not a valid protected key file`);
   }
-  const key = await wrappingKey(passphrase, Buffer.from(file.kdf.salt, "base64"), { name: "argon2id", memoryKiB, iterations, parallelism } as typeof KDF);
+  const key = await wrappingKey(passphrase, Buffer.from(file.kdf.salt, "base64"), {
+    name: "argon2id",
+    memoryKiB,
+    iterations,
+    parallelism,
+  } as typeof KDF);
   try {
-    const plain = gcmDecrypt(key, Buffer.from(file.nonce, "base64"), Buffer.from(LABEL.keyFile), sealed.subarray(0, -TAG_BYTES), sealed.subarray(-TAG_BYTES), "master key file");
+    const plain = gcmDecrypt(
+      key,
+      Buffer.from(file.nonce, "base64"),
+      Buffer.from(LABEL.keyFile),
+      sealed.subarray(0, -TAG_BYTES),
+      sealed.subarray(-TAG_BYTES),
+      "master key file",
+    );
     return plain.toString("utf8");
   } catch (e) {
     if (e instanceof IntegrityError) throw new MasterKeyError(`wrong passphrase for master key file ${source} (or the file was altered)`);

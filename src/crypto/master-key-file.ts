@@ -48,7 +48,11 @@ async function replaceKeyFile(path: string, keyring: Keyring, sealWith: string |
 }
 
 /** Seals the key file under `next` (or stores it in clear when undefined); the keys stay the same. */
-export async function setKeyFilePassphrase(path: string, current: PassphraseSource, next: string | undefined): Promise<{ wasProtected: boolean }> {
+export async function setKeyFilePassphrase(
+  path: string,
+  current: PassphraseSource,
+  next: string | undefined,
+): Promise<{ wasProtected: boolean }> {
   const { keyring, sealedWith } = await openExisting(path, current);
   await replaceKeyFile(path, keyring, next);
   return { wasProtected: sealedWith !== undefined };

@@ -24,13 +24,7 @@ export function seal(
 }
 
 /** Inverse of seal for a known prefix length; the caller has already checked the prefix. */
-export function unseal(
-  key: Uint8Array,
-  sealed: Uint8Array,
-  prefixLength: number,
-  context: Uint8Array,
-  what: string,
-): Buffer {
+export function unseal(key: Uint8Array, sealed: Uint8Array, prefixLength: number, context: Uint8Array, what: string): Buffer {
   const bodyStart = prefixLength + NONCE_BYTES;
   if (sealed.length < bodyStart + TAG_BYTES) throw new IntegrityError("malformed", what);
   const aad = Buffer.concat([sealed.subarray(0, prefixLength), context]);

@@ -54,11 +54,7 @@ export interface ContentOptions {
  * Errors before the first byte (416, a first chunk that fails authentication) are thrown, so
  * the app's error handler answers them as problem+json like any other failure.
  */
-export async function contentResponse(
-  request: Request,
-  source: ContentSource,
-  options: ContentOptions = {},
-): Promise<Response> {
+export async function contentResponse(request: Request, source: ContentSource, options: ContentOptions = {}): Promise<Response> {
   const release = releaseOnce(source);
   try {
     const etag = strongEtag(source.etag);

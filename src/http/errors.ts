@@ -26,7 +26,13 @@ export function onError(logger: Logger): ErrorHandler {
     // A locked database or a full disk: the client learns which (503 / 507), the operator too.
     const condition = storageCondition(err);
     if (condition) {
-      logger.warn("storage unavailable", { requestId, route: c.req.routePath, code: condition.code, error: err.name, message: err.message });
+      logger.warn("storage unavailable", {
+        requestId,
+        route: c.req.routePath,
+        code: condition.code,
+        error: err.name,
+        message: err.message,
+      });
       return problemResponse(c, condition);
     }
     logger.error("unhandled error", { requestId, route: c.req.routePath, ...describeError(err) });

@@ -7,9 +7,7 @@ import { anonymous } from "./schemas.ts";
 export type ReadinessCheck = () => Promise<void>;
 
 const Health = z.object({ status: z.literal("ok"), version: z.string() }).openapi("Health");
-const Ready = z
-  .object({ status: z.literal("ready"), checks: z.record(z.string(), z.literal("ok")) })
-  .openapi("Ready");
+const Ready = z.object({ status: z.literal("ready"), checks: z.record(z.string(), z.literal("ok")) }).openapi("Ready");
 
 const healthz = createRoute({
   method: "get",
@@ -49,7 +47,12 @@ export function healthRoutes(version: string, checks: Record<string, ReadinessCh
       const names = Object.keys(failed);
       if (names.length > 0) {
         // Names only: the messages may hold paths or URLs that are the operator's business.
-        throw AppError.from({ code: "service_unavailable", detail: `not ready: ${names.join(", ")}`, extra: { failing: names }, retryAfterSeconds: 5 });
+        throw AppError.from({
+          code: "service_unavailable",
+          detail: `not ready: ${names.join(", ")}`,
+          extra: { failing: names },
+          retryAfterSeconds: 5,
+        });
       }
       const ok = Object.fromEntries(Object.keys(checks).map((name) => [name, "ok" as const]));
       return c.json({ status: "ready" as const, checks: ok }, 200);

@@ -93,7 +93,8 @@ class MultipartReading {
     });
     this.parser.on("field", (name, value, _nameTruncated, valueTruncated) => {
       // A transport limit like the body size, not a rule about the value: 413, naming the field.
-      if (valueTruncated) this.fail(new AppError("payload_too_large", `form field "${name.slice(0, 100)}" is over ${limits.maxFieldBytes} bytes`));
+      if (valueTruncated)
+        this.fail(new AppError("payload_too_large", `form field "${name.slice(0, 100)}" is over ${limits.maxFieldBytes} bytes`));
       else this.push({ kind: "field", name, value });
     });
     // The request is well formed but bigger than the server accepts: 413, like an oversized body.

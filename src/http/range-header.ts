@@ -23,7 +23,10 @@ export function chooseRange(header: string | null, size: number): RangeChoice {
   const set = /^bytes=(.*)$/i.exec(header.trim());
   if (!set) return FULL;
   // A list may carry empty elements (RFC 9110 §5.6.1), so "bytes=0-1," is one range.
-  const specs = (set[1] ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const specs = (set[1] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   if (specs.length !== 1) return FULL;
   const spec = specs[0] ?? "";
 

@@ -10,7 +10,8 @@ export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'no
  * policy it logs CSP errors and leaves the image unstyled in a corner. Still no script, no
  * plugin, no frame, no connection anywhere.
  */
-export const IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+export const IMAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 export function securityHeaders(tls: boolean) {
   return secureHeaders({

@@ -85,9 +85,7 @@ function takenAt(exif: Exif): string | null {
 }
 
 function text(value: unknown): string | null {
-  const s = (Buffer.isBuffer(value) ? value.toString("utf8") : typeof value === "string" ? value : "")
-    .replace(/\0.*$/s, "")
-    .trim();
+  const s = (Buffer.isBuffer(value) ? value.toString("utf8") : typeof value === "string" ? value : "").replace(/\0.*$/s, "").trim();
   return s === "" ? null : s.slice(0, 200);
 }
 

@@ -7,7 +7,7 @@ import { stripPngLocation, stripWebpLocation, type Stripped } from "./chunk-loca
 import { stripJpegLocation } from "./jpeg-location-strip.ts";
 
 export type LocationStrip =
-  | { readonly ok: true; readonly bytes: Uint8Array; /** false when the input had nothing to remove */ readonly changed: boolean }
+  | { readonly ok: true; readonly bytes: Uint8Array /** false when the input had nothing to remove */; readonly changed: boolean }
   | { readonly ok: false; readonly reason: "unsupported_type" | "malformed" };
 
 const STRIPPERS: Record<string, (bytes: Uint8Array) => Stripped | null> = {

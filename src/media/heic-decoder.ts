@@ -18,9 +18,7 @@ export interface HeicDecoderOptions {
 
 // In the compiled executable, worker entry points live in its embedded file system, named
 // relative to src/ (the build lists them as entry points); import.meta.url names the source file.
-const WORKER = Bun.main.startsWith("/$bunfs/")
-  ? "./media/heic-decode.worker.ts"
-  : new URL("./heic-decode.worker.ts", import.meta.url).href;
+const WORKER = Bun.main.startsWith("/$bunfs/") ? "./media/heic-decode.worker.ts" : new URL("./heic-decode.worker.ts", import.meta.url).href;
 
 interface Job {
   readonly bytes: Uint8Array;

@@ -18,8 +18,7 @@ const APP14 = 0xee;
 const EXIF_HEADER = [0x45, 0x78, 0x69, 0x66, 0x00, 0x00]; // "Exif\0\0"
 const ICC_HEADER = [...new TextEncoder().encode("ICC_PROFILE"), 0];
 
-const startsWith = (bytes: Uint8Array, at: number, prefix: readonly number[]) =>
-  prefix.every((b, i) => bytes[at + i] === b);
+const startsWith = (bytes: Uint8Array, at: number, prefix: readonly number[]) => prefix.every((b, i) => bytes[at + i] === b);
 
 function keepsApp(marker: number, payload: Uint8Array): boolean {
   return marker === APP0 || marker === APP14 || (marker === APP2 && startsWith(payload, 0, ICC_HEADER));
@@ -75,7 +74,8 @@ export function stripJpegLocation(bytes: Uint8Array): { bytes: Uint8Array; chang
     if (end > bytes.length || end < at + 4) return null;
     const payload = bytes.subarray(at + 4, end);
     if (marker >= APP0 && marker <= 0xef && !keepsApp(marker, payload)) {
-      const replacement: Uint8Array[] = marker === APP1 && !exifDone && startsWith(payload, 0, EXIF_HEADER) ? exifSegment(orientationOf(payload)) : [];
+      const replacement: Uint8Array[] =
+        marker === APP1 && !exifDone && startsWith(payload, 0, EXIF_HEADER) ? exifSegment(orientationOf(payload)) : [];
       exifDone ||= replacement.length > 0;
       parts.push(...replacement);
       // A block that is already the minimal one is no change: stripping twice gives the same bytes and ETag.

@@ -50,8 +50,17 @@ const fail = (reason: PreviewFailure, detail: string): Failure => ({ ok: false, 
 
 // The sniffed types libvips decodes here; BMP is absent (libvips has no BMP loader).
 const DECODED_BY_LIBVIPS = new Set([
-  "image/jpeg", "image/png", "image/apng", "image/gif", "image/webp", "image/avif",
-  "image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence", "image/tiff",
+  "image/jpeg",
+  "image/png",
+  "image/apng",
+  "image/gif",
+  "image/webp",
+  "image/avif",
+  "image/heic",
+  "image/heif",
+  "image/heic-sequence",
+  "image/heif-sequence",
+  "image/tiff",
 ]);
 
 function failureOf(e: unknown): Failure {
@@ -67,7 +76,10 @@ async function encode(sharp: Sharp, pixels: Pixels): Promise<Preview> {
   const webp = await sharp(pixels.data, raw).webp({ quality: 80, effort: 2 }).toBuffer();
   // JPEG has no alpha channel, and WebP is usually the smaller; JPEG wins only when it is smaller.
   const jpeg = channels % 2 === 0 ? undefined : await sharp(pixels.data, raw).jpeg({ quality: 82 }).toBuffer();
-  const smaller = jpeg && jpeg.length < webp.length ? { contentType: "image/jpeg" as const, bytes: jpeg } : { contentType: "image/webp" as const, bytes: webp };
+  const smaller =
+    jpeg && jpeg.length < webp.length
+      ? { contentType: "image/jpeg" as const, bytes: jpeg }
+      : { contentType: "image/webp" as const, bytes: webp };
   return { ...smaller, width, height };
 }
 
@@ -91,7 +103,10 @@ function budgetFailure(meta: Metadata, maxPixels: number, maxDecodeBytes: number
   const buffer = width * height * wholeFrameBytesPerPixel(meta);
   if (buffer <= maxDecodeBytes) return null;
   const mib = (n: number) => Math.ceil(n / 2 ** 20);
-  return fail("too_many_pixels", `${width}×${height} ${meta.format} decodes whole, needing ~${mib(buffer)} MiB (at most ${mib(maxDecodeBytes)})`);
+  return fail(
+    "too_many_pixels",
+    `${width}×${height} ${meta.format} decodes whole, needing ~${mib(buffer)} MiB (at most ${mib(maxDecodeBytes)})`,
+  );
 }
 
 /** The original at display size, as raw pixels, or why it cannot be. */

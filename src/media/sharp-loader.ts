@@ -125,7 +125,12 @@ function materialise(embedded: string, libDir: string, stem: string, extension: 
 function requireSharp(libDir: string): Sharp {
   const dlopenAddon = process.dlopen;
   process.dlopen = (module, filename, flags) =>
-    dlopenAddon.call(process, module as { exports: unknown }, isEmbedded(filename) ? materialise(filename, libDir, "sharp", ".node") : filename, flags);
+    dlopenAddon.call(
+      process,
+      module as { exports: unknown },
+      isEmbedded(filename) ? materialise(filename, libDir, "sharp", ".node") : filename,
+      flags,
+    );
   try {
     return require("sharp") as Sharp;
   } finally {
@@ -140,7 +145,7 @@ let loaded: SharpLoad | undefined;
 /** The first line of a load failure that says what failed (sharp's own first line is generic). */
 function firstCause(e: unknown): string {
   const lines = (e instanceof Error ? e.message : String(e)).split("\n").filter(Boolean);
-  return (lines[0]?.startsWith("Could not load the \"sharp\" module") ? lines[1] : lines[0]) ?? "unknown error";
+  return (lines[0]?.startsWith('Could not load the "sharp" module') ? lines[1] : lines[0]) ?? "unknown error";
 }
 
 /**

@@ -50,10 +50,13 @@ function readSize(dir: Uint8Array, layout: TiffLayout): Dimensions | null {
     const values = bigTiff ? Number(view.getBigUint64(at + 4, le)) : view.getUint32(at + 4, le);
     if (values !== 1) continue;
     const value =
-      type === 3 ? view.getUint16(at + valueAt, le)
-      : type === 4 ? view.getUint32(at + valueAt, le)
-      : type === 16 && bigTiff ? Number(view.getBigUint64(at + valueAt, le))
-      : 0;
+      type === 3
+        ? view.getUint16(at + valueAt, le)
+        : type === 4
+          ? view.getUint32(at + valueAt, le)
+          : type === 16 && bigTiff
+            ? Number(view.getBigUint64(at + valueAt, le))
+            : 0;
     if (tag === TAG_WIDTH) width = value;
     else height = value;
   }

@@ -23,7 +23,11 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 
 export function createServerMetrics(stored: () => Promise<{ images: number; bytes: number }>): ServerMetrics {
   const requests = new Counter("pixvault_http_requests_total", "HTTP requests by method, route pattern and status.");
-  const latency = new Histogram("pixvault_http_request_duration_seconds", "Time to the response headers, by route pattern.", LATENCY_BUCKETS);
+  const latency = new Histogram(
+    "pixvault_http_request_duration_seconds",
+    "Time to the response headers, by route pattern.",
+    LATENCY_BUCKETS,
+  );
   const bytesIn = new Counter("pixvault_http_request_bytes_total", "Request body bytes declared by clients (Content-Length).");
   const bytesOut = new Counter("pixvault_http_response_bytes_total", "Response body bytes.");
   const integrity = new Counter("pixvault_integrity_errors_total", "Stored blobs or sealed fields that failed authentication.");

@@ -36,13 +36,14 @@ export async function openDatabase(url: string, busyTimeoutMs = 5000): Promise<D
   if (file) mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   let client: Client;
   try {
-    client = file ? new LocalClient(file, busyTimeoutMs) : createClient({ url, timeout: busyTimeoutMs } as Parameters<typeof createClient>[0]);
+    client = file
+      ? new LocalClient(file, busyTimeoutMs)
+      : createClient({ url, timeout: busyTimeoutMs } as Parameters<typeof createClient>[0]);
     if (file) {
       // Password hashes live here; SQLite gives the -wal/-shm files the same mode.
       chmodSync(file, 0o600);
       await applyLocalPragmas(client);
-    }
-    else await client.execute("SELECT 1");
+    } else await client.execute("SELECT 1");
   } catch (e) {
     throw new DatabaseOpenError(`cannot open database ${file ?? url}: ${e instanceof Error ? e.message : e}`);
   }

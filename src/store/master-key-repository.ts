@@ -11,7 +11,10 @@ export interface StoredKeyCheck {
 }
 
 export async function listKeyChecks(orm: Orm): Promise<StoredKeyCheck[]> {
-  return orm.select({ id: masterKeys.id, check: masterKeys.check, retiredAt: masterKeys.retiredAt }).from(masterKeys).orderBy(masterKeys.id);
+  return orm
+    .select({ id: masterKeys.id, check: masterKeys.check, retiredAt: masterKeys.retiredAt })
+    .from(masterKeys)
+    .orderBy(masterKeys.id);
 }
 
 export async function insertKeyCheck(orm: Orm, id: number, check: Uint8Array): Promise<void> {
@@ -37,5 +40,8 @@ export async function claimIndexVersion(orm: Orm, id: number): Promise<void> {
 
 export async function retireKeyChecks(orm: Orm, ids: readonly number[], at: Date): Promise<void> {
   if (ids.length === 0) return;
-  await orm.update(masterKeys).set({ retiredAt: at }).where(inArray(masterKeys.id, [...ids]));
+  await orm
+    .update(masterKeys)
+    .set({ retiredAt: at })
+    .where(inArray(masterKeys.id, [...ids]));
 }

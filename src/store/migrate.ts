@@ -38,12 +38,7 @@ export async function migrate(client: Client, migrations = MIGRATIONS): Promise<
       `CREATE TABLE IF NOT EXISTS pixvault_migrations (
          tag TEXT PRIMARY KEY NOT NULL, hash TEXT NOT NULL, applied_at INTEGER NOT NULL)`,
     );
-    const done = new Map(
-      (await tx.execute("SELECT tag, hash FROM pixvault_migrations")).rows.map((r) => [
-        String(r.tag),
-        String(r.hash),
-      ]),
-    );
+    const done = new Map((await tx.execute("SELECT tag, hash FROM pixvault_migrations")).rows.map((r) => [String(r.tag), String(r.hash)]));
     const known = new Set(migrations.map((m) => m.tag));
     const unknown = [...done.keys()].filter((tag) => !known.has(tag));
     if (unknown.length > 0) {

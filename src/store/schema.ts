@@ -3,15 +3,7 @@
 // columns are keyed HMAC blind indexes, so uniqueness and tag search work
 // without the server storing a filename or tag in the clear.
 import { sql } from "drizzle-orm";
-import {
-  blob,
-  index,
-  integer,
-  primaryKey,
-  sqliteTable,
-  text,
-  uniqueIndex,
-} from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const createdAt = () => integer("created_at", { mode: "timestamp_ms" }).notNull();
 const updatedAt = () => integer("updated_at", { mode: "timestamp_ms" }).notNull();
@@ -50,7 +42,9 @@ export const sessions = sqliteTable(
   {
     /** The JWT's `jti`. */
     id: text("id").primaryKey(),
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     createdAt: createdAt(),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
@@ -63,7 +57,9 @@ export const apiTokens = sqliteTable(
   "api_tokens",
   {
     id: text("id").primaryKey(),
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     /** SHA-256 of the secret; the secret itself is shown once and never stored. */
     tokenHash: bytes("token_hash").notNull(),
@@ -79,7 +75,9 @@ export const images = sqliteTable(
   "images",
   {
     id: text("id").primaryKey(),
-    ownerId: text("owner_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     visibility: text("visibility", { enum: ["private", "public"] }).notNull(),
     /** `u:<ownerId>` for private images, `public` for all public ones. */
     nameNamespace: text("name_namespace").notNull(),
@@ -114,7 +112,9 @@ export const images = sqliteTable(
 export const imageTags = sqliteTable(
   "image_tags",
   {
-    imageId: text("image_id").notNull().references(() => images.id, { onDelete: "cascade" }),
+    imageId: text("image_id")
+      .notNull()
+      .references(() => images.id, { onDelete: "cascade" }),
     /** HMAC of the normalised tag under the owner's blind-index key. */
     tagIndex: bytes("tag_index").notNull(),
   },
@@ -125,7 +125,9 @@ export const shareLinks = sqliteTable(
   "share_links",
   {
     id: text("id").primaryKey(),
-    imageId: text("image_id").notNull().references(() => images.id, { onDelete: "cascade" }),
+    imageId: text("image_id")
+      .notNull()
+      .references(() => images.id, { onDelete: "cascade" }),
     /** The image's share epoch when the link was made; a newer epoch revokes it. */
     epoch: integer("epoch").notNull(),
     createdAt: createdAt(),

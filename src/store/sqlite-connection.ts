@@ -45,7 +45,13 @@ export class SqliteConnection {
     try {
       if (cached.columns) {
         const raw = cached.statement.all(params) as unknown[][];
-        return result(cached.columns, cached.columnTypes, raw.map((values) => rowOf(values, cached.columns!)), 0, undefined);
+        return result(
+          cached.columns,
+          cached.columnTypes,
+          raw.map((values) => rowOf(values, cached.columns!)),
+          0,
+          undefined,
+        );
       }
       const info = cached.statement.run(params) as { changes: number; lastInsertRowid: number | bigint };
       return result([], [], [], info.changes, BigInt(info.lastInsertRowid));

@@ -33,5 +33,7 @@ export function databaseErrorLine(error: unknown): string | undefined {
 }
 
 function firstLine(message: unknown): string {
-  return String(message ?? "").split("\n", 1)[0]!.trim();
+  return String(message ?? "")
+    .split("\n", 1)[0]!
+    .trim();
 }

@@ -28,10 +28,15 @@ interface Traces {
 /** A user with a distinctive email and name and two images, and the key material the database holds for them. */
 async function userWithImages(server: RunningServer, dataDir: string): Promise<{ user: TestUser; token: string; traces: Traces }> {
   const mark = randomBytes(6).toString("hex");
-  const user = await registerUser(server.url, undefined, { email: `shred-${mark}@example.org`, name: `Shreddable Person ${mark}`, password: strongPassword() });
+  const user = await registerUser(server.url, undefined, {
+    email: `shred-${mark}@example.org`,
+    name: `Shreddable Person ${mark}`,
+    password: strongPassword(),
+  });
   const token = await loginToken(server.url, user.username, user.password);
   const imageIds: string[] = [];
-  for (const seed of [1, 2]) imageIds.push((await uploadOne(server.url, token, { name: `s${seed}.png`, bytes: noisePng({ width: 16, height: 16, seed }) })).id);
+  for (const seed of [1, 2])
+    imageIds.push((await uploadOne(server.url, token, { name: `s${seed}.png`, bytes: noisePng({ width: 16, height: 16, seed }) })).id);
 
   const db = new Database(join(dataDir, "pixvault.db"));
   const needles = new Map<string, Buffer>([

@@ -4,16 +4,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { useInProcessServer } from "../support/in-process.ts";
 import type { MeBody, SessionBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
-import {
-  call,
-  expectProblem,
-  invalidFields,
-  median,
-  registerUser,
-  SecretJar,
-  strongPassword,
-  type TestUser,
-} from "../support/accounts.ts";
+import { call, expectProblem, invalidFields, median, registerUser, SecretJar, strongPassword, type TestUser } from "../support/accounts.ts";
 
 describe("login: POST /api/v1/sessions", () => {
   // Throttling has its own file; here it must not turn the timing samples into 429s.
@@ -89,11 +80,7 @@ describe("login: POST /api/v1/sessions", () => {
     expect(invalidFields(types)).toEqual(["password", "username"]);
     const empty = await expectProblem(await login({ username: "", password: "" }), 422, "validation_failed");
     expect(invalidFields(empty)).toEqual(["password", "username"]);
-    const huge = await expectProblem(
-      await login({ username: "u".repeat(5000), password: "p".repeat(5000) }),
-      422,
-      "validation_failed",
-    );
+    const huge = await expectProblem(await login({ username: "u".repeat(5000), password: "p".repeat(5000) }), 422, "validation_failed");
     expect(invalidFields(huge)).toEqual(["password", "username"]);
     await expectProblem(
       await call(suite.url, "POST", "/api/v1/sessions", { body: "{not json", headers: { "content-type": "application/json" } }),

@@ -28,7 +28,6 @@ describe("the caller's account: /api/v1/me", () => {
   };
   const login = (username: string, password: string) => call(suite.url, "POST", "/api/v1/sessions", { json: { username, password } });
 
-
   test("GET is the user with usage {images: 0, bytes: 0, quotaBytes: null}, without secrets", async () => {
     const user = await registerUser(suite.url, jar, { name: "Grace Hopper" });
     const token = await loginToken(suite.url, user.username, user.password, jar);
@@ -149,11 +148,7 @@ describe("the caller's account: /api/v1/me", () => {
       expect(short.feedback.suggestions).toContain("Use at least 10 characters.");
       await expectProblem(await login(user.username, newPassword), 401, "invalid_credentials");
     }
-    const missing = await expectProblem(
-      await call(suite.url, "PUT", "/api/v1/me/password", { token, json: {} }),
-      422,
-      "validation_failed",
-    );
+    const missing = await expectProblem(await call(suite.url, "PUT", "/api/v1/me/password", { token, json: {} }), 422, "validation_failed");
     expect(invalidFields(missing)).toEqual(["currentPassword", "newPassword"]);
     const loginAgain = await login(user.username, user.password);
     expect(loginAgain.status).toBe(201);

@@ -12,7 +12,13 @@ describe("password confirmation throttling", () => {
 
   test("wrong current passwords on PUT /me/password reach the limit; then even the right one is 429", async () => {
     const user = await registerUser(suite.url, jar, { username: "erin" });
-    const { token } = await createApiToken(suite.url, await loginToken(suite.url, "erin", user.password, jar), user.password, "script", jar);
+    const { token } = await createApiToken(
+      suite.url,
+      await loginToken(suite.url, "erin", user.password, jar),
+      user.password,
+      "script",
+      jar,
+    );
     const change = (currentPassword: string) =>
       call(suite.url, "PUT", "/api/v1/me/password", { token, json: { currentPassword, newPassword: "a completely new passphrase" } });
     for (let i = 0; i < 3; i++) await expectProblem(await change(`wrong guess ${i}`), 401, "invalid_credentials");

@@ -8,7 +8,6 @@ import { call, loginToken, registerUser } from "../support/accounts.ts";
 describe("usage quota: --user-quota-bytes", () => {
   const suite = useInProcessServer(["--user-quota-bytes", "1GiB"]);
 
-
   test("GET /me reports the quota in bytes (1GiB = 1073741824) next to zero usage", async () => {
     const user = await registerUser(suite.url);
     const token = await loginToken(suite.url, user.username, user.password);

@@ -65,9 +65,24 @@ describe("--registration closed", () => {
     const body = await expectProblem(await signUp(suite.url, signUpBody()), 403, "registration_closed");
     expect(body.detail).toContain("operator");
     const { username, password } = signUpBody();
-    const created = await runCli(["user", "create", "--username", username, "--email", `${username}@example.org`, "--name", "Op", "--password-stdin", "--data-dir", suite.dataDir], {
-      stdin: password,
-    });
+    const created = await runCli(
+      [
+        "user",
+        "create",
+        "--username",
+        username,
+        "--email",
+        `${username}@example.org`,
+        "--name",
+        "Op",
+        "--password-stdin",
+        "--data-dir",
+        suite.dataDir,
+      ],
+      {
+        stdin: password,
+      },
+    );
     expect(created.code).toBe(0);
     await loginToken(suite.url, username, password, jar);
   });
@@ -84,7 +99,8 @@ describe("--registration invite", () => {
     jar.add(code);
     return { code: code!, id: /invite (\S+) /.exec(r.stdout)![1]! };
   };
-  const listed = async () => JSON.parse((await invite("list", "--json")).stdout) as { id: string; uses: number; maxUses: number; state: string }[];
+  const listed = async () =>
+    JSON.parse((await invite("list", "--json")).stdout) as { id: string; uses: number; maxUses: number; state: string }[];
 
   test("without an invite, or with a made-up one, sign-up is 403 invite_invalid", async () => {
     expect(await modeOf(suite.url)).toBe("invite");
@@ -141,7 +157,10 @@ describe("--registration invite", () => {
     try {
       const rows = db.query("SELECT * FROM invites").values() as unknown[][];
       expect(rows.length).toBeGreaterThan(0);
-      const text = rows.flat().map((v) => (v instanceof Uint8Array ? Buffer.from(v).toString("latin1") : String(v))).join("\n");
+      const text = rows
+        .flat()
+        .map((v) => (v instanceof Uint8Array ? Buffer.from(v).toString("latin1") : String(v)))
+        .join("\n");
       expect(text).not.toContain(code);
       expect(text).not.toContain(code.slice(4));
     } finally {

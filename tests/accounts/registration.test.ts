@@ -4,15 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { useInProcessServer } from "../support/in-process.ts";
 import type { Problem, UserBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
-import {
-  call,
-  expectProblem,
-  freshUsername,
-  invalidFields,
-  loginToken,
-  SecretJar,
-  strongPassword,
-} from "../support/accounts.ts";
+import { call, expectProblem, freshUsername, invalidFields, loginToken, SecretJar, strongPassword } from "../support/accounts.ts";
 
 describe("registration: POST /api/v1/users", () => {
   const suite = useInProcessServer([]);
@@ -25,7 +17,6 @@ describe("registration: POST /api/v1/users", () => {
     jar.add(password);
     return { name: "Ada Lovelace", username, email: `${username}@example.com`, password, ...overrides };
   };
-
 
   test("201 {user} with id, username, name, email, createdAt — and no hash, salt or password", async () => {
     const input = valid({ name: "Zoë Ångström" });
@@ -159,11 +150,7 @@ describe("registration: POST /api/v1/users", () => {
 
   test("oversized fields are 422, never 500", async () => {
     const huge = "x".repeat(5000);
-    const onlyPassword = await expectProblem(
-      await register(valid({ password: `${strongPassword()}${huge}` })),
-      422,
-      "validation_failed",
-    );
+    const onlyPassword = await expectProblem(await register(valid({ password: `${strongPassword()}${huge}` })), 422, "validation_failed");
     expect(invalidFields(onlyPassword)).toEqual(["password"]);
     const all = await expectProblem(
       await register({ name: huge, username: huge, email: `${huge}@example.com`, password: huge }),

@@ -6,16 +6,7 @@ import { SignJWT } from "jose";
 import { useInProcessServer } from "../support/in-process.ts";
 import type { MeBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
-import {
-  call,
-  createApiToken,
-  expectProblem,
-  loginToken,
-  meStatus,
-  registerUser,
-  SecretJar,
-  type TestUser,
-} from "../support/accounts.ts";
+import { call, createApiToken, expectProblem, loginToken, meStatus, registerUser, SecretJar, type TestUser } from "../support/accounts.ts";
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 const decode = (part: string) => JSON.parse(Buffer.from(part, "base64url").toString("utf8"));

@@ -46,7 +46,8 @@ describe("login throttling per (username, address)", () => {
 
   test(`an attacker's ${PER_PAIR + 2} failures lock only the attacker's address: the victim logs in and changes the password from theirs`, async () => {
     const victim = await registerUser(suite.url, jar);
-    for (let i = 0; i < PER_PAIR; i++) await expectProblem(await login(ATTACKER, victim.username, `guess ${i}`), 401, "invalid_credentials");
+    for (let i = 0; i < PER_PAIR; i++)
+      await expectProblem(await login(ATTACKER, victim.username, `guess ${i}`), 401, "invalid_credentials");
     for (let i = 0; i < 2; i++) await expectProblem(await login(ATTACKER, victim.username, `guess more ${i}`), 429, "rate_limited");
     // From the attacker's address even the right password waits: a guess there gets no answer.
     await expectProblem(await login(ATTACKER, victim.username, victim.password), 429, "rate_limited");
@@ -77,7 +78,8 @@ describe("login throttling per (username, address)", () => {
 
   test("`pixvault user unlock` clears the username's counters while the server runs", async () => {
     const victim = await registerUser(suite.url, jar);
-    for (let i = 0; i < PER_PAIR; i++) await expectProblem(await login(ATTACKER, victim.username, `guess ${i}`), 401, "invalid_credentials");
+    for (let i = 0; i < PER_PAIR; i++)
+      await expectProblem(await login(ATTACKER, victim.username, `guess ${i}`), 401, "invalid_credentials");
     await expectProblem(await login(ATTACKER, victim.username, victim.password), 429, "rate_limited");
 
     const unlock = await runCli(["user", "unlock", "--username", victim.username.toUpperCase(), "--data-dir", suite.dataDir]);
@@ -111,7 +113,8 @@ describe("login throttling per (username, address)", () => {
     const throttleRows = allRows(suite.dataDir, "rate_limits");
     expect(throttleRows.length).toBeGreaterThan(0);
     const everything = allRows(suite.dataDir);
-    for (const needle of [typedAsUsername, typedAsUsername.toLowerCase(), typedPassword]) expect(tablesHolding(everything, needle)).toEqual([]);
+    for (const needle of [typedAsUsername, typedAsUsername.toLowerCase(), typedPassword])
+      expect(tablesHolding(everything, needle)).toEqual([]);
     expect(tablesHolding(throttleRows, "127.0.0.5")).toEqual([]);
   });
 
@@ -127,7 +130,8 @@ describe("throttling rows end with their window", () => {
     const user = await registerUser(suite.url);
     // The sign-up's own counter lives an hour; only the login rows' windows end here.
     const before = allRows(suite.dataDir, "rate_limits").length;
-    for (let i = 0; i < 3; i++) await (await call(suite.url, "POST", "/api/v1/sessions", { json: { username: user.username, password: `no ${i}` } })).arrayBuffer();
+    for (let i = 0; i < 3; i++)
+      await (await call(suite.url, "POST", "/api/v1/sessions", { json: { username: user.username, password: `no ${i}` } })).arrayBuffer();
     expect(allRows(suite.dataDir, "rate_limits").length).toBeGreaterThan(before);
     // The window is 2 s and the server purges every 2 s: 8 s is ample, and nothing else writes.
     const deadline = Date.now() + 8_000;

@@ -181,7 +181,11 @@ describe("API tokens: /api/v1/tokens", () => {
 
   test("without a valid credential every token route is 401", async () => {
     await expectProblem(await call(suite.url, "GET", "/api/v1/tokens"), 401, "unauthorized");
-    await expectProblem(await call(suite.url, "POST", "/api/v1/tokens", { json: { name: "anon", password: hank.password } }), 401, "unauthorized");
+    await expectProblem(
+      await call(suite.url, "POST", "/api/v1/tokens", { json: { name: "anon", password: hank.password } }),
+      401,
+      "unauthorized",
+    );
     await expectProblem(await call(suite.url, "DELETE", "/api/v1/tokens/anything"), 401, "unauthorized");
     // A syntactically valid but unknown API token is no better.
     const fake = `pxv_${"Q".repeat(43)}`;

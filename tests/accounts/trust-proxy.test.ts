@@ -15,11 +15,16 @@ const PER_USER = 5;
 describe("login throttling through a trusted proxy", () => {
   // The tests' own connections (127.0.0.1) play the proxy; 127.0.0.9 is a client reaching the server directly.
   const suite = useInProcessServer([
-    "--trust-proxy", "127.0.0.1/32,10.9.0.0/16",
-    "--login-max-failures", String(PER_PAIR),
-    "--login-max-failures-per-ip", String(PER_IP),
-    "--login-max-failures-per-user", String(PER_USER),
-    "--login-window", "60s",
+    "--trust-proxy",
+    "127.0.0.1/32,10.9.0.0/16",
+    "--login-max-failures",
+    String(PER_PAIR),
+    "--login-max-failures-per-ip",
+    String(PER_IP),
+    "--login-max-failures-per-user",
+    String(PER_USER),
+    "--login-window",
+    "60s",
   ]);
   const jar = new SecretJar();
   const loginVia = (forwardedFor: string, username: string, password: string) =>
@@ -27,7 +32,8 @@ describe("login throttling through a trusted proxy", () => {
 
   test("each forwarded address has its own (username, address) budget: the owner logs in from theirs", async () => {
     const victim = await registerUser(suite.url, jar);
-    for (let i = 0; i < PER_PAIR; i++) await expectProblem(await loginVia("198.51.100.1", victim.username, `guess ${i}`), 401, "invalid_credentials");
+    for (let i = 0; i < PER_PAIR; i++)
+      await expectProblem(await loginVia("198.51.100.1", victim.username, `guess ${i}`), 401, "invalid_credentials");
     await expectProblem(await loginVia("198.51.100.1", victim.username, victim.password), 429, "rate_limited");
     const own = await loginVia("198.51.100.2", victim.username, victim.password);
     expect(own.status).toBe(201);
@@ -57,7 +63,8 @@ describe("login throttling through a trusted proxy", () => {
 
   test(`one forwarded address guessing at ${PER_IP} usernames is throttled; another address is not`, async () => {
     const user = await registerUser(suite.url, jar);
-    for (let i = 0; i < PER_IP; i++) await expectProblem(await loginVia("203.0.113.50", `nobody-${i}`, "wrong"), 401, "invalid_credentials");
+    for (let i = 0; i < PER_IP; i++)
+      await expectProblem(await loginVia("203.0.113.50", `nobody-${i}`, "wrong"), 401, "invalid_credentials");
     await expectProblem(await loginVia("203.0.113.50", user.username, user.password), 429, "rate_limited");
     const other = await loginVia("203.0.113.51", user.username, user.password);
     expect(other.status).toBe(201);

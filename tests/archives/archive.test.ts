@@ -101,7 +101,9 @@ describe("an archive of a selection", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/zip");
     const today = new Date().toISOString().slice(0, 10);
-    expect(res.headers.get("content-disposition")).toMatch(new RegExp(`^attachment; filename="pixvault-${today}-6-images-[0-9a-f]{8}\\.zip"$`));
+    expect(res.headers.get("content-disposition")).toMatch(
+      new RegExp(`^attachment; filename="pixvault-${today}-6-images-[0-9a-f]{8}\\.zip"$`),
+    );
     expect(res.headers.get("accept-ranges")).toBe("bytes");
     const length = Number(res.headers.get("content-length"));
     const bytes = await bytesOf(res);
@@ -252,7 +254,9 @@ describe("ranges and resumed downloads", () => {
     const dir = mkdtempSync(join(scratch.path, "resume-"));
     const path = join(dir, "partial.zip");
     writeFileSync(path, full.subarray(0, 3_333_333)); // what a broken download left behind
-    const r = spawnSync("curl", ["-sS", "-f", "-C", "-", "-H", `authorization: Bearer ${ann.token}`, "-o", path, url], { encoding: "utf8" });
+    const r = spawnSync("curl", ["-sS", "-f", "-C", "-", "-H", `authorization: Bearer ${ann.token}`, "-o", path, url], {
+      encoding: "utf8",
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(readFileSync(path).equals(full)).toBe(true);
     checkedZip(readFileSync(path));
@@ -282,9 +286,7 @@ describe("streaming", () => {
     const { port, hostname } = new URL(suite.url);
     const socket = connect(Number(port), hostname);
     await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
-    socket.write(
-      `GET /api/v1/images/archive?ids=${huge.join(",")} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ann.token}\r\n\r\n`,
-    );
+    socket.write(`GET /api/v1/images/archive?ids=${huge.join(",")} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ann.token}\r\n\r\n`);
     await new Promise<void>((resolve) => socket.once("data", () => resolve()));
     socket.pause();
     let waiting = 0;

@@ -38,7 +38,10 @@ describe("zip layout", () => {
   for (const forceZip64 of [false, true]) {
     test(`${forceZip64 ? "with ZIP64 records" : "classic"}: unzip -t and Python's zipfile accept it, names and times intact`, () => {
       const layout = zipLayout(entriesOf(files), { forceZip64 });
-      const bytes = render(layout, files.map((f) => f.data));
+      const bytes = render(
+        layout,
+        files.map((f) => f.data),
+      );
       expect(bytes.length).toBe(layout.size);
       const path = join(scratch.path, `${forceZip64 ? "zip64" : "classic"}.zip`);
       writeFileSync(path, bytes);
@@ -78,7 +81,9 @@ describe("zip layout", () => {
       { name: "big.tiff", size: big, crc32: 1, modified: WHEN },
       { name: "after.png", size: 10, crc32: 2, modified: WHEN },
     ]);
-    const headers = [...layout.slices(0, layout.size - 1)].filter((s) => s.kind === "bytes").map((s) => Buffer.from((s as { bytes: Uint8Array }).bytes));
+    const headers = [...layout.slices(0, layout.size - 1)]
+      .filter((s) => s.kind === "bytes")
+      .map((s) => Buffer.from((s as { bytes: Uint8Array }).bytes));
     const [firstLocal, secondLocal, central, end] = headers as [Buffer, Buffer, Buffer, Buffer];
     // First entry: sizes in a ZIP64 extra (0xFFFFFFFF in the 32-bit slots).
     expect(firstLocal.readUInt32LE(18)).toBe(0xffffffff);
@@ -107,7 +112,12 @@ describe("entry names", () => {
   });
 
   test("duplicates are made unique regardless of case, in order, and stay linear for thousands", () => {
-    expect(uniqueEntryNames(["cat.png", "Cat.PNG", "cat.png", "cat (1).png"])).toEqual(["cat.png", "Cat (1).PNG", "cat (2).png", "cat (1) (1).png"]);
+    expect(uniqueEntryNames(["cat.png", "Cat.PNG", "cat.png", "cat (1).png"])).toEqual([
+      "cat.png",
+      "Cat (1).PNG",
+      "cat (2).png",
+      "cat (1) (1).png",
+    ]);
     const many = uniqueEntryNames(Array.from({ length: 10_000 }, () => "IMG.jpg"));
     expect(new Set(many.map((n) => n.toLowerCase())).size).toBe(10_000);
     expect(many[9_999]).toBe("IMG (9999).jpg");

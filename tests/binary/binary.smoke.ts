@@ -63,7 +63,18 @@ describe("the single executable", () => {
     // The same real-process tests as `npm test`, with the binary in place of `bun src/main.ts`.
     const root = join(import.meta.dir, "../..");
     const proc = Bun.spawn(
-      [process.execPath, "test", "--timeout", "60000", "tests/http/serve.test.ts", "tests/cli", "tests/accounts", "tests/images", "tests/archives", "tests/shares"],
+      [
+        process.execPath,
+        "test",
+        "--timeout",
+        "60000",
+        "tests/http/serve.test.ts",
+        "tests/cli",
+        "tests/accounts",
+        "tests/images",
+        "tests/archives",
+        "tests/shares",
+      ],
       { cwd: root, env: cleanEnv({ PIXVAULT_BIN: bin }), stdout: "pipe", stderr: "pipe" },
     );
     const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);

@@ -116,7 +116,8 @@ describe("pixvault backup", () => {
       const server = await startServer(["--data-dir", data]);
       try {
         const user = await signedInUser(server.url);
-        for (let i = 0; i < 3; i += 1) await uploadOne(server.url, user.token, { name: `m${i}.png`, bytes: noisePng({ width: 20, height: 20, seed: 70 + i }) });
+        for (let i = 0; i < 3; i += 1)
+          await uploadOne(server.url, user.token, { name: `m${i}.png`, bytes: noisePng({ width: 20, height: 20, seed: 70 + i }) });
       } finally {
         await server.stop();
       }

@@ -20,7 +20,19 @@ describe("pixvault --help and --version", () => {
   test("serve --help lists every serve flag with its env twin", async () => {
     const r = await runCli(["serve", "--help"]);
     expect(r.code).toBe(0);
-    for (const flag of ["host", "port", "data-dir", "database-url", "blob-store", "master-key-file", "public-url", "max-image-bytes", "user-quota-bytes", "tls-cert", "tls-key"]) {
+    for (const flag of [
+      "host",
+      "port",
+      "data-dir",
+      "database-url",
+      "blob-store",
+      "master-key-file",
+      "public-url",
+      "max-image-bytes",
+      "user-quota-bytes",
+      "tls-cert",
+      "tls-key",
+    ]) {
       expect(r.stdout).toContain(`--${flag}`);
       expect(r.stdout).toContain(`PIXVAULT_${flag.toUpperCase().replaceAll("-", "_")}`);
     }

@@ -70,7 +70,9 @@ describe("one server per data directory", () => {
       socket.write(bytes.subarray(1024 * 1024));
       expect(await status).toBe("HTTP/1.1 201 Created");
       socket.destroy();
-      const listed = await jsonOf<ImagePage>(await fetch(`${server.url}/api/v1/images`, { headers: { authorization: `Bearer ${user.token}` } }));
+      const listed = await jsonOf<ImagePage>(
+        await fetch(`${server.url}/api/v1/images`, { headers: { authorization: `Bearer ${user.token}` } }),
+      );
       const stored = listed.items.find((i: { filename: string }) => i.filename === "in-flight.png");
       expect(sha256Hex(await bytesOf(await contentOf(server.url, user.token, stored!.id)))).toBe(sha256Hex(bytes));
     } finally {
@@ -105,9 +107,24 @@ describe("one server per data directory", () => {
     const data = join(dir.path, "data");
     const server = await startServer(["--data-dir", data]);
     try {
-      const created = await runCli(["user", "create", "--username", "beside", "--email", "beside@example.org", "--name", "Beside", "--password-stdin", "--data-dir", data], {
-        stdin: "a long passphrase nobody guesses 71\n",
-      });
+      const created = await runCli(
+        [
+          "user",
+          "create",
+          "--username",
+          "beside",
+          "--email",
+          "beside@example.org",
+          "--name",
+          "Beside",
+          "--password-stdin",
+          "--data-dir",
+          data,
+        ],
+        {
+          stdin: "a long passphrase nobody guesses 71\n",
+        },
+      );
       expect(created.code, created.stderr).toBe(0);
       const listed = await runCli(["user", "list", "--data-dir", data]);
       expect(listed.code, listed.stderr).toBe(0);

@@ -51,7 +51,12 @@ function expectOneSafeLine(r: CliResult, line: string | RegExp): void {
 describe("CLI database failures", () => {
   test("while another process holds the write lock, reset-password and create print one 'database busy' line and exit 1", async () => {
     const holder = Bun.spawn(
-      ["python3", "-c", "import sqlite3, sys, time\nc = sqlite3.connect(sys.argv[1], isolation_level=None)\nc.execute('BEGIN EXCLUSIVE')\nprint('locked', flush=True)\ntime.sleep(30)", dbFile],
+      [
+        "python3",
+        "-c",
+        "import sqlite3, sys, time\nc = sqlite3.connect(sys.argv[1], isolation_level=None)\nc.execute('BEGIN EXCLUSIVE')\nprint('locked', flush=True)\ntime.sleep(30)",
+        dbFile,
+      ],
       { stdout: "pipe", stderr: "pipe" },
     );
     try {
@@ -59,9 +64,12 @@ describe("CLI database failures", () => {
       expect(new TextDecoder().decode(first.value)).toContain("locked");
       const [reset, create] = await Promise.all([
         runCli(["user", "reset-password", "--username", "ann", "--password-stdin", "--data-dir", dataDir], { stdin: NEW_PASSWORD }),
-        runCli(["user", "create", "--username", "bob", "--email", "bob@example.org", "--name", "Bob", "--password-stdin", "--data-dir", dataDir], {
-          stdin: NEW_PASSWORD,
-        }),
+        runCli(
+          ["user", "create", "--username", "bob", "--email", "bob@example.org", "--name", "Bob", "--password-stdin", "--data-dir", dataDir],
+          {
+            stdin: NEW_PASSWORD,
+          },
+        ),
       ]);
       expectOneSafeLine(reset, "pixvault: database busy (another process is writing), retry");
       expectOneSafeLine(create, "pixvault: database busy (another process is writing), retry");
@@ -70,7 +78,9 @@ describe("CLI database failures", () => {
       await holder.exited;
     }
     // Once the lock is gone the same command works, and the old password was kept meanwhile.
-    const again = await runCli(["user", "reset-password", "--username", "ann", "--password-stdin", "--data-dir", dataDir], { stdin: NEW_PASSWORD });
+    const again = await runCli(["user", "reset-password", "--username", "ann", "--password-stdin", "--data-dir", dataDir], {
+      stdin: NEW_PASSWORD,
+    });
     expect(again.code, again.stderr).toBe(0);
   }, 60_000);
 

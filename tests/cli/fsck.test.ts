@@ -20,7 +20,9 @@ async function populated(count: number): Promise<{ data: string; ids: string[]; 
     const user = await signedInUser(server.url);
     const ids: string[] = [];
     for (let i = 0; i < count; i += 1) {
-      ids.push((await uploadOne(server.url, user.token, { name: `p${i}.png`, bytes: noisePng({ width: 40, height: 30, seed: i + 1 }) })).id);
+      ids.push(
+        (await uploadOne(server.url, user.token, { name: `p${i}.png`, bytes: noisePng({ width: 40, height: 30, seed: i + 1 }) })).id,
+      );
     }
     const big = await uploadRaw(server.url, user.token, pngOfSize(1_500_000, 77), { filename: "big.png" });
     const bigId = ((await big.json()) as { created: { id: string }[] }).created[0]!.id;

@@ -55,7 +55,12 @@ describe("pixvault rotate-master-key", () => {
       const clash = await uploadFiles(server.url, token, [{ name: "LAKE.png", bytes: noisePng({ width: 9, height: 9, seed: 9 }) }]);
       expect(clash.status).toBe(409);
       const bobToken = await loginToken(server.url, bob.user.username, bob.user.password);
-      const publicClash = await uploadFiles(server.url, bobToken, [{ name: "Sunset.png", bytes: noisePng({ width: 9, height: 9, seed: 8 }) }], { visibility: "public" });
+      const publicClash = await uploadFiles(
+        server.url,
+        bobToken,
+        [{ name: "Sunset.png", bytes: noisePng({ width: 9, height: 9, seed: 8 }) }],
+        { visibility: "public" },
+      );
       expect(publicClash.status).toBe(409);
       const tagged = await listAll(server.url, token, { tag: "trip" });
       expect(tagged.map((i) => i.id).sort()).toEqual([privateOne.id, publicOne.id].sort());

@@ -40,7 +40,9 @@ describe("key changes beside a running server", () => {
       expect(rotate.code).toBe(1);
       expect(rotate.stderr.trim().split("\n")).toHaveLength(1);
       expect(rotate.stderr).toContain(`in use by pixvault serve (pid ${server.proc.pid})`);
-      const protect = await runCli(["protect-master-key", "--passphrase-stdin", "--data-dir", data], { stdin: "a passphrase long enough\n" });
+      const protect = await runCli(["protect-master-key", "--passphrase-stdin", "--data-dir", data], {
+        stdin: "a passphrase long enough\n",
+      });
       expect(protect.code).toBe(1);
       expect(protect.stderr.trim().split("\n")).toHaveLength(1);
       expect(protect.stderr).toContain(`pid ${server.proc.pid}`);
@@ -117,7 +119,10 @@ describe("key changes beside a running server", () => {
       }
       expect(retire.code).toBe(1);
       expect(readFileSync(keyPath).equals(keyRotated)).toBe(true);
-      expect(masterKeyRows(data)).toEqual([{ id: 1, retired: null }, { id: 2, retired: null }]);
+      expect(masterKeyRows(data)).toEqual([
+        { id: 1, retired: null },
+        { id: 2, retired: null },
+      ]);
       expect(retire.stderr).toContain("the database step failed");
     } finally {
       dir.remove();

@@ -10,9 +10,24 @@ const PASSWORD = "correct horse battery staple";
 afterAll(() => dir.remove());
 
 const create = (username: string, password: string, extra: string[] = []) =>
-  runCli(["user", "create", "--username", username, "--email", `${username}@example.org`, "--name", "Name", "--password-stdin", ...data, ...extra], {
-    stdin: `${password}\n`,
-  });
+  runCli(
+    [
+      "user",
+      "create",
+      "--username",
+      username,
+      "--email",
+      `${username}@example.org`,
+      "--name",
+      "Name",
+      "--password-stdin",
+      ...data,
+      ...extra,
+    ],
+    {
+      stdin: `${password}\n`,
+    },
+  );
 
 describe("pixvault user", () => {
   test("create makes an account that can log in over HTTP (trailing newline dropped)", async () => {
@@ -93,7 +108,9 @@ describe("pixvault user", () => {
       expect(await meStatus(api)).toBe(200);
 
       // A short new password is refused like a weak one, and changes nothing.
-      const short = await runCli(["user", "reset-password", "--username", "operator.ann", "--password-stdin", ...data], { stdin: "12345678" });
+      const short = await runCli(["user", "reset-password", "--username", "operator.ann", "--password-stdin", ...data], {
+        stdin: "12345678",
+      });
       expect(short.code).toBe(1);
       expect(short.stderr).toContain("weak_password");
       expect(short.stderr).toContain("Use at least 10 characters.");

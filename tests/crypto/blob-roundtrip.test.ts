@@ -6,11 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDecrypting } from "../../src/crypto/stored-blob.ts";
 import { openDiskBlob } from "../../src/store/disk-blob-reader.ts";
-import {
-  createBlobEncryptorWithNonces,
-  encryptBlob,
-  encryptStream,
-} from "../../src/crypto/blob-encryptor.ts";
+import { createBlobEncryptorWithNonces, encryptBlob, encryptStream } from "../../src/crypto/blob-encryptor.ts";
 import { blobLengthFor } from "../../src/crypto/blob-format.ts";
 import { type OpenedBlob, openBlob, type ReadAt, readFromBytes } from "../../src/crypto/blob-reader.ts";
 
@@ -46,7 +42,16 @@ describe.each([10, 16])("segment size 2^%d", (log2) => {
     const { blob, commitment } = encryptBlob(plaintext, { dataKey, imageId, segmentLog2: log2 });
     const opened = await open(blob, commitment);
     const last = plaintext.length - 1;
-    const ranges = [[0, 0], [last, last], [S - 1, S], [S, 2 * S - 1], [S - 5, 3 * S + 5], [5 * S, last], [7, last - 7], [0, last]];
+    const ranges = [
+      [0, 0],
+      [last, last],
+      [S - 1, S],
+      [S, 2 * S - 1],
+      [S - 5, 3 * S + 5],
+      [5 * S, last],
+      [7, last - 7],
+      [0, last],
+    ];
     for (const [start = 0, end = 0] of ranges) {
       const got = await collect(opened.readRange(start, end));
       expect(got.equals(plaintext.subarray(start, end + 1))).toBe(true);
@@ -142,9 +147,7 @@ describe("FORMAT.md test vectors", () => {
 
   test("A: 20 bytes, default segments", () => {
     const { blob, commitment: c } = vector(Buffer.from("pixvault test vector"), 16);
-    expect(blob.toString("hex")).toBe(
-      `${header("0110")}cb8c78a527b7d08255ee241ba98ae34c38a7bf176bfcb9b830e8e68670f972f58ffb6a55`,
-    );
+    expect(blob.toString("hex")).toBe(`${header("0110")}cb8c78a527b7d08255ee241ba98ae34c38a7bf176bfcb9b830e8e68670f972f58ffb6a55`);
     expect(c.toString("hex")).toBe(commitment);
   });
 
@@ -160,7 +163,13 @@ describe("FORMAT.md test vectors", () => {
     const tags = [1104, 2144, 2212].map((end) => blob.subarray(end - 16, end).toString("hex"));
     expect(tags).toEqual(["b597823ed018fb63ffa18e56632c884b", "d431d3e59ec4b01c45e61d551df49a5b", "a4985b7a79f24a94a24a9b0477e6a3f3"]);
     expect(createHash("sha256").update(blob).digest("hex")).toBe("95f5a33e21e6e036d8db4c69466d02f37bff352ea6a806efc206ee4384424de0");
-    const opened = await openBlob({ dataKey: vectorKey, imageId: "img-vector-1", commitment: c, blobLength: blob.length, read: readFromBytes(blob) });
+    const opened = await openBlob({
+      dataKey: vectorKey,
+      imageId: "img-vector-1",
+      commitment: c,
+      blobLength: blob.length,
+      read: readFromBytes(blob),
+    });
     expect((await collect(opened.readAll())).equals(plaintext)).toBe(true);
   });
 });

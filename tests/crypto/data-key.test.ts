@@ -1,13 +1,7 @@
 // Wrapped data keys and sealed metadata: round trips, pinned vector, and every binding enforced.
 import { describe, expect, test } from "bun:test";
 import { contextBytes } from "../../src/crypto/context.ts";
-import {
-  newDataKey,
-  unwrapDataKey,
-  WRAPPED_KEY_BYTES,
-  wrapDataKey,
-  wrappedKeyVersion,
-} from "../../src/crypto/data-key.ts";
+import { newDataKey, unwrapDataKey, WRAPPED_KEY_BYTES, wrapDataKey, wrappedKeyVersion } from "../../src/crypto/data-key.ts";
 import { IntegrityError, type IntegrityReason } from "../../src/crypto/errors.ts";
 import { openBytes, sealBytes } from "../../src/crypto/sealed-box.ts";
 

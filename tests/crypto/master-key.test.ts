@@ -80,9 +80,7 @@ describe("loadOrCreateMasterKey", () => {
     const { keyring } = await loadOrCreateMasterKey(path);
     await chmod(path, Number.parseInt(shown, 8));
     const error = await failure(path);
-    expect(error.message).toBe(
-      `master key file ${path} is ${access} by group/others (mode ${shown}); run chmod 600 ${path}`,
-    );
+    expect(error.message).toBe(`master key file ${path} is ${access} by group/others (mode ${shown}); run chmod 600 ${path}`);
     expect(error.message).not.toContain(keyring.current.key.toString("base64"));
     expect(error.code).toBe("master_key_error");
   });
@@ -96,7 +94,16 @@ describe("loadOrCreateMasterKey", () => {
     ["no keys", entry({ keys: [] }), "has no keys"],
     ["short key", entry({ keys: [{ id: 1, key: key31, createdAt: "x" }] }), "has key id 1 that is not 32 bytes of base64"],
     ["bad id", entry({ keys: [{ id: "1", key: key32 }] }), "has a key entry 0 without a positive integer id"],
-    ["duplicate id", entry({ keys: [{ id: 1, key: key32 }, { id: 1, key: key32 }] }), "has key id 1 twice"],
+    [
+      "duplicate id",
+      entry({
+        keys: [
+          { id: 1, key: key32 },
+          { id: 1, key: key32 },
+        ],
+      }),
+      "has key id 1 twice",
+    ],
     ["missing current", entry({ current: 2, keys: [{ id: 1, key: key32 }] }), "names a current key id that is not in its keys"],
   ])("refuses a file that is %s, without echoing key material", async (_name, content, why) => {
     const path = join(dir, "master.key");

@@ -12,15 +12,9 @@ describe("deriveUserKey", () => {
   test("matches the FORMAT.md vector", () => {
     const userKey = deriveUserKey(master, salt, "user-1");
     expect(hex(userKey)).toBe("aa83994ceab27fdc9326b247d6b9ad6e9e9aa8feb69bfbc9b72a79b28113c24f");
-    expect(hex(deriveSubkey(userKey, USER_SUBKEY.metadata))).toBe(
-      "4056f323fc04efa05bbb46d801c9b27a76c5572847543431bfe154c33ce0a1a2",
-    );
-    expect(hex(deriveSubkey(userKey, USER_SUBKEY.blindIndex))).toBe(
-      "7da1c641b87901c5a9540dbfd545cd594199d9b2a49acd5d55f75a3256ab9aae",
-    );
-    expect(hex(deriveInstanceKey(master, INSTANCE_KEY.jwt))).toBe(
-      "945f5ed1aaec2d43b5c7b8f368bbb5cfdd74c63312462acad73aa21d256db4b6",
-    );
+    expect(hex(deriveSubkey(userKey, USER_SUBKEY.metadata))).toBe("4056f323fc04efa05bbb46d801c9b27a76c5572847543431bfe154c33ce0a1a2");
+    expect(hex(deriveSubkey(userKey, USER_SUBKEY.blindIndex))).toBe("7da1c641b87901c5a9540dbfd545cd594199d9b2a49acd5d55f75a3256ab9aae");
+    expect(hex(deriveInstanceKey(master, INSTANCE_KEY.jwt))).toBe("945f5ed1aaec2d43b5c7b8f368bbb5cfdd74c63312462acad73aa21d256db4b6");
     expect(hex(deriveInstanceKey(master, INSTANCE_KEY.publicBlindIndex))).toBe(
       "4ea02b56a0331a97a0d8ebf19738aa68dafb89563380784195c48eb8931ee7eb",
     );

@@ -57,7 +57,9 @@ async function shoot(target: Page, name: string, fullPage = true): Promise<void>
   const png = await target.screenshot({ animations: "disabled", caret: "hide", fullPage });
   // Palette PNGs are a fraction of the size and look the same for a flat UI.
   const { default: sharp } = await import("sharp");
-  await sharp(png).png({ palette: true, compressionLevel: 9, effort: 10 }).toFile(join(SCREENSHOTS, `${name}.png`));
+  await sharp(png)
+    .png({ palette: true, compressionLevel: 9, effort: 10 })
+    .toFile(join(SCREENSHOTS, `${name}.png`));
 }
 
 const heading = (p: Page, name: string) => p.getByRole("heading", { level: 1, name });
@@ -103,351 +105,424 @@ describe("the web UI in Chromium, served by the single executable", () => {
     await asset.arrayBuffer();
   });
 
-  test("sign up: inline hints, the live strength meter, then signed in, still after a reload", async () => {
-    await page.goto(server.url);
-    await expect(heading(page, "Sign in").isVisible()).resolves.toBe(true);
-    await shoot(page, "sign-in", false);
-    await page.getByRole("link", { name: "Create an account" }).click();
-    await heading(page, "Create an account").waitFor();
+  test(
+    "sign up: inline hints, the live strength meter, then signed in, still after a reload",
+    async () => {
+      await page.goto(server.url);
+      await expect(heading(page, "Sign in").isVisible()).resolves.toBe(true);
+      await shoot(page, "sign-in", false);
+      await page.getByRole("link", { name: "Create an account" }).click();
+      await heading(page, "Create an account").waitFor();
 
-    await page.getByLabel("Name", { exact: true }).fill("Ann Example");
-    await page.getByLabel("Username", { exact: true }).fill("ann!");
-    await page.getByText(/^Only letters, digits/).waitFor();
-    await page.getByLabel("Username", { exact: true }).fill(USERNAME);
-    await page.getByLabel("Email", { exact: true }).fill("ann@example.org");
-    const password = page.getByLabel("Password", { exact: true });
-    // The meter scores with the server's own zxcvbn, so a weak password is called weak before it is sent.
-    await password.fill("ann2024");
-    await page.getByText(/not accepted yet/).waitFor();
-    await expect(page.locator(".strength-advice").textContent()).resolves.toContain("at least 10 characters");
-    // Long enough, still guessable: the server refuses it too, and the page says so at the field.
-    await password.fill("password1234");
-    await page.getByText(/not accepted yet/).waitFor();
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.locator(".field-error").getByText(/too easy to guess/).waitFor();
+      await page.getByLabel("Name", { exact: true }).fill("Ann Example");
+      await page.getByLabel("Username", { exact: true }).fill("ann!");
+      await page.getByText(/^Only letters, digits/).waitFor();
+      await page.getByLabel("Username", { exact: true }).fill(USERNAME);
+      await page.getByLabel("Email", { exact: true }).fill("ann@example.org");
+      const password = page.getByLabel("Password", { exact: true });
+      // The meter scores with the server's own zxcvbn, so a weak password is called weak before it is sent.
+      await password.fill("ann2024");
+      await page.getByText(/not accepted yet/).waitFor();
+      await expect(page.locator(".strength-advice").textContent()).resolves.toContain("at least 10 characters");
+      // Long enough, still guessable: the server refuses it too, and the page says so at the field.
+      await password.fill("password1234");
+      await page.getByText(/not accepted yet/).waitFor();
+      await page.getByRole("button", { name: "Create account" }).click();
+      await page
+        .locator(".field-error")
+        .getByText(/too easy to guess/)
+        .waitFor();
 
-    await password.fill(PASSWORD);
-    await page.getByText("Strength: Very strong — good").waitFor();
-    await page.getByRole("button", { name: "Create account" }).click();
-    await heading(page, "My images").waitFor();
+      await password.fill(PASSWORD);
+      await page.getByText("Strength: Very strong — good").waitFor();
+      await page.getByRole("button", { name: "Create account" }).click();
+      await heading(page, "My images").waitFor();
 
-    const cookie = (await ann.cookies()).find((c) => c.name === "pxv_session")!;
-    expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/api" });
-    expect(await page.evaluate(() => document.cookie)).toBe(""); // page scripts cannot read it
-    await page.reload();
-    await heading(page, "My images").waitFor();
-    await expect(page.getByRole("navigation").textContent()).resolves.toContain(USERNAME);
-  }, STEP_MS);
+      const cookie = (await ann.cookies()).find((c) => c.name === "pxv_session")!;
+      expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/api" });
+      expect(await page.evaluate(() => document.cookie)).toBe(""); // page scripts cannot read it
+      await page.reload();
+      await heading(page, "My images").waitFor();
+      await expect(page.getByRole("navigation").textContent()).resolves.toContain(USERNAME);
+    },
+    STEP_MS,
+  );
 
-  test("uploads three real images through the file input, with progress, into the grid", async () => {
-    await page.getByLabel("Choose images to upload", { exact: true }).setInputFiles(["sample.png", "sample.jpg", "sample.gif"].map((f) => join(FIXTURES, f)));
-    await page.getByText("3 files uploaded.").waitFor();
-    expect(await page.locator(".upload-queue progress").evaluateAll((bars) => bars.map((b) => (b as HTMLProgressElement).position))).toEqual([1, 1, 1]);
-    await shoot(page, "upload-done");
-    expect((await cardNames()).sort()).toEqual(["sample.gif", "sample.jpg", "sample.png"]);
+  test(
+    "uploads three real images through the file input, with progress, into the grid",
+    async () => {
+      await page
+        .getByLabel("Choose images to upload", { exact: true })
+        .setInputFiles(["sample.png", "sample.jpg", "sample.gif"].map((f) => join(FIXTURES, f)));
+      await page.getByText("3 files uploaded.").waitFor();
+      expect(
+        await page.locator(".upload-queue progress").evaluateAll((bars) => bars.map((b) => (b as HTMLProgressElement).position)),
+      ).toEqual([1, 1, 1]);
+      await shoot(page, "upload-done");
+      expect((await cardNames()).sort()).toEqual(["sample.gif", "sample.jpg", "sample.png"]);
 
-    // Newest first, as the server lists them, after a reload too.
-    await page.reload();
-    await heading(page, "My images").waitFor();
-    await page.locator(".grid .card").nth(2).waitFor();
-    const listed = await pageFetch(page, "GET", "/api/v1/images?sort=newest");
-    expect(await cardNames()).toEqual(listed.body.items.map((i: { filename: string }) => i.filename));
-    // Previews load from the content route, lazily.
-    const img = page.locator(".grid .card img").first();
-    expect(await img.getAttribute("loading")).toBe("lazy");
-    await expect(img.evaluate((el) => (el as HTMLImageElement).decode().then(() => (el as HTMLImageElement).naturalWidth))).resolves.toBeGreaterThan(0);
-  }, STEP_MS);
+      // Newest first, as the server lists them, after a reload too.
+      await page.reload();
+      await heading(page, "My images").waitFor();
+      await page.locator(".grid .card").nth(2).waitFor();
+      const listed = await pageFetch(page, "GET", "/api/v1/images?sort=newest");
+      expect(await cardNames()).toEqual(listed.body.items.map((i: { filename: string }) => i.filename));
+      // Previews load from the content route, lazily.
+      const img = page.locator(".grid .card img").first();
+      expect(await img.getAttribute("loading")).toBe("lazy");
+      await expect(
+        img.evaluate((el) => (el as HTMLImageElement).decode().then(() => (el as HTMLImageElement).naturalWidth)),
+      ).resolves.toBeGreaterThan(0);
+    },
+    STEP_MS,
+  );
 
-  test("a name already taken offers keep both / replace, and keep both stores a renamed copy", async () => {
-    await page.getByLabel("Choose images to upload", { exact: true }).setInputFiles(join(FIXTURES, "sample.png"));
-    const row = page.locator(".upload-queue li").filter({ hasText: "already exists" });
-    await row.waitFor();
-    await expect(row.getByRole("button", { name: "Replace" }).isVisible()).resolves.toBe(true);
-    await row.getByRole("button", { name: "Keep both" }).click();
-    await page.getByText("Done, as sample (1).png").waitFor();
-    expect(await cardNames()).toContain("sample (1).png");
-  }, STEP_MS);
+  test(
+    "a name already taken offers keep both / replace, and keep both stores a renamed copy",
+    async () => {
+      await page.getByLabel("Choose images to upload", { exact: true }).setInputFiles(join(FIXTURES, "sample.png"));
+      const row = page.locator(".upload-queue li").filter({ hasText: "already exists" });
+      await row.waitFor();
+      await expect(row.getByRole("button", { name: "Replace" }).isVisible()).resolves.toBe(true);
+      await row.getByRole("button", { name: "Keep both" }).click();
+      await page.getByText("Done, as sample (1).png").waitFor();
+      expect(await cardNames()).toContain("sample (1).png");
+    },
+    STEP_MS,
+  );
 
-  test("selects one by one, by shift-click range and all; downloads two as a zip with exactly those entries", async () => {
-    const names = await cardNames();
-    expect(names).toHaveLength(4);
-    await checkbox(names[0]!).click();
-    await checkbox(names[2]!).click({ modifiers: ["Shift"] });
-    await page.getByText("3 selected").waitFor();
-    await page.getByRole("button", { name: "Select all" }).click();
-    await page.getByText("4 selected").waitFor();
-    await page.getByRole("button", { name: "Clear selection" }).click();
-    await page.getByText("None selected").waitFor();
+  test(
+    "selects one by one, by shift-click range and all; downloads two as a zip with exactly those entries",
+    async () => {
+      const names = await cardNames();
+      expect(names).toHaveLength(4);
+      await checkbox(names[0]!).click();
+      await checkbox(names[2]!).click({ modifiers: ["Shift"] });
+      await page.getByText("3 selected").waitFor();
+      await page.getByRole("button", { name: "Select all" }).click();
+      await page.getByText("4 selected").waitFor();
+      await page.getByRole("button", { name: "Clear selection" }).click();
+      await page.getByText("None selected").waitFor();
 
-    const pair = names.filter((n) => n !== "sample (1).png").slice(0, 2);
-    await checkbox(pair[0]!).click();
-    await checkbox(pair[1]!).click();
-    await page.getByText("2 selected").waitFor();
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download zip" }).click()]);
-    expect(download.suggestedFilename()).toMatch(/\.zip$/);
-    const saved = join(dir.path, "selection.zip");
-    await download.saveAs(saved);
-    const zip = pythonZipView(saved);
-    expect(zip.ok).toBe(true);
-    expect(zip.names.sort()).toEqual([...pair].sort());
-    await page.getByRole("button", { name: "Clear selection" }).click();
-  }, STEP_MS);
+      const pair = names.filter((n) => n !== "sample (1).png").slice(0, 2);
+      await checkbox(pair[0]!).click();
+      await checkbox(pair[1]!).click();
+      await page.getByText("2 selected").waitFor();
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download zip" }).click()]);
+      expect(download.suggestedFilename()).toMatch(/\.zip$/);
+      const saved = join(dir.path, "selection.zip");
+      await download.saveAs(saved);
+      const zip = pythonZipView(saved);
+      expect(zip.ok).toBe(true);
+      expect(zip.names.sort()).toEqual([...pair].sort());
+      await page.getByRole("button", { name: "Clear selection" }).click();
+    },
+    STEP_MS,
+  );
 
-  test("deletes the selection only after a confirmation that says how many", async () => {
-    await checkbox("sample (1).png").click();
-    await page.getByRole("button", { name: "Delete…" }).click();
-    const dialog = page.getByRole("dialog");
-    await expect(dialog.getByRole("heading").textContent()).resolves.toBe("Delete 1 image?");
-    await dialog.getByRole("button", { name: "Cancel" }).click();
-    expect(await cardNames()).toContain("sample (1).png");
+  test(
+    "deletes the selection only after a confirmation that says how many",
+    async () => {
+      await checkbox("sample (1).png").click();
+      await page.getByRole("button", { name: "Delete…" }).click();
+      const dialog = page.getByRole("dialog");
+      await expect(dialog.getByRole("heading").textContent()).resolves.toBe("Delete 1 image?");
+      await dialog.getByRole("button", { name: "Cancel" }).click();
+      expect(await cardNames()).toContain("sample (1).png");
 
-    await page.getByRole("button", { name: "Delete…" }).click();
-    await page.getByRole("dialog").getByRole("button", { name: "Delete 1 image" }).click();
-    await status().getByText("Deleted 1 image.").waitFor();
-    expect((await cardNames()).sort()).toEqual(["sample.gif", "sample.jpg", "sample.png"]);
-    await page.getByText("None selected").waitFor();
-  }, STEP_MS);
+      await page.getByRole("button", { name: "Delete…" }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "Delete 1 image" }).click();
+      await status().getByText("Deleted 1 image.").waitFor();
+      expect((await cardNames()).sort()).toEqual(["sample.gif", "sample.jpg", "sample.png"]);
+      await page.getByText("None selected").waitFor();
+    },
+    STEP_MS,
+  );
 
-  test("makes one public; a second, signed-out browser finds it in the public gallery with its owner", async () => {
-    await checkbox("sample.gif").click();
-    await page.getByRole("button", { name: "Make public" }).click();
-    await status().getByText("1 image made public.").waitFor();
-    const card = page.locator(".card").filter({ hasText: "sample.gif" });
-    await expect(card.locator(".badge").textContent()).resolves.toBe("Public");
-    await shoot(page, "grid");
-    await page.getByRole("button", { name: "Clear selection" }).click();
+  test(
+    "makes one public; a second, signed-out browser finds it in the public gallery with its owner",
+    async () => {
+      await checkbox("sample.gif").click();
+      await page.getByRole("button", { name: "Make public" }).click();
+      await status().getByText("1 image made public.").waitFor();
+      const card = page.locator(".card").filter({ hasText: "sample.gif" });
+      await expect(card.locator(".badge").textContent()).resolves.toBe("Public");
+      await shoot(page, "grid");
+      await page.getByRole("button", { name: "Clear selection" }).click();
 
-    const stranger = await browser.newContext();
-    const other = await stranger.newPage();
-    await other.goto(`${server.url}/#/public`);
-    await heading(other, "Public images").waitFor();
-    const publicCard = other.locator(".card").filter({ hasText: "sample.gif" });
-    await publicCard.waitFor();
-    await expect(publicCard.textContent()).resolves.toContain(`by ${USERNAME}`);
-    expect(await other.locator(".card .name").allTextContents()).toEqual(["sample.gif"]); // private ones stay hidden
-    await stranger.close();
-  }, STEP_MS);
+      const stranger = await browser.newContext();
+      const other = await stranger.newPage();
+      await other.goto(`${server.url}/#/public`);
+      await heading(other, "Public images").waitFor();
+      const publicCard = other.locator(".card").filter({ hasText: "sample.gif" });
+      await publicCard.waitFor();
+      await expect(publicCard.textContent()).resolves.toContain(`by ${USERNAME}`);
+      expect(await other.locator(".card .name").allTextContents()).toEqual(["sample.gif"]); // private ones stay hidden
+      await stranger.close();
+    },
+    STEP_MS,
+  );
 
-  test("opens an image large with its metadata, edits it, and makes a share link that opens signed out", async () => {
-    await page.getByRole("link", { name: "sample.png", exact: true }).click();
-    await heading(page, "sample.png").waitFor();
-    const details = page.locator(".metadata");
-    await expect(details.textContent()).resolves.toContain("image/png");
-    await expect(details.textContent()).resolves.toMatch(/\d+ × \d+ pixels/);
+  test(
+    "opens an image large with its metadata, edits it, and makes a share link that opens signed out",
+    async () => {
+      await page.getByRole("link", { name: "sample.png", exact: true }).click();
+      await heading(page, "sample.png").waitFor();
+      const details = page.locator(".metadata");
+      await expect(details.textContent()).resolves.toContain("image/png");
+      await expect(details.textContent()).resolves.toMatch(/\d+ × \d+ pixels/);
 
-    await page.getByLabel("Filename", { exact: true }).fill("lake.png");
-    await page.getByLabel("Tags", { exact: true }).fill("Trip, lake");
-    await page.getByLabel("Description", { exact: true }).fill("At dawn");
-    await page.getByRole("button", { name: "Save changes" }).click();
-    await heading(page, "lake.png").waitFor();
-    await expect(details.textContent()).resolves.toContain("trip, lake");
-    await expect(details.textContent()).resolves.toContain("At dawn");
-    expect(await page.getByRole("link", { name: "Download" }).getAttribute("href")).toMatch(/\/content\?download=1$/);
+      await page.getByLabel("Filename", { exact: true }).fill("lake.png");
+      await page.getByLabel("Tags", { exact: true }).fill("Trip, lake");
+      await page.getByLabel("Description", { exact: true }).fill("At dawn");
+      await page.getByRole("button", { name: "Save changes" }).click();
+      await heading(page, "lake.png").waitFor();
+      await expect(details.textContent()).resolves.toContain("trip, lake");
+      await expect(details.textContent()).resolves.toContain("At dawn");
+      expect(await page.getByRole("link", { name: "Download" }).getAttribute("href")).toMatch(/\/content\?download=1$/);
 
-    await page.getByLabel("Expires after", { exact: true }).selectOption({ label: "1 day" });
-    await page.getByRole("button", { name: "Create share link" }).click();
-    await page.getByText(/Link copied to the clipboard/).waitFor();
-    const url = await page.getByLabel("Link", { exact: true }).inputValue();
-    expect(url).toStartWith(`${server.url}/s/`);
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
-    await shoot(page, "image-detail");
+      await page.getByLabel("Expires after", { exact: true }).selectOption({ label: "1 day" });
+      await page.getByRole("button", { name: "Create share link" }).click();
+      await page.getByText(/Link copied to the clipboard/).waitFor();
+      const url = await page.getByLabel("Link", { exact: true }).inputValue();
+      expect(url).toStartWith(`${server.url}/s/`);
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
+      await shoot(page, "image-detail");
 
-    const stranger = await browser.newContext();
-    const viewer = await stranger.newPage();
-    const consoleErrors: string[] = [];
-    viewer.on("console", (m) => {
-      if (m.type() === "error") consoleErrors.push(m.text());
-    });
-    const response = await viewer.goto(url);
-    expect(response!.status()).toBe(200);
-    expect(response!.headers()["content-type"]).toBe("image/png");
-    // The image's own CSP lets Chromium's viewer style it: centred, and no CSP error logged.
-    expect(await viewer.locator("img").evaluate((img) => getComputedStyle(img).marginLeft)).not.toBe("0px");
-    expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
-    await stranger.close();
-  }, STEP_MS);
+      const stranger = await browser.newContext();
+      const viewer = await stranger.newPage();
+      const consoleErrors: string[] = [];
+      viewer.on("console", (m) => {
+        if (m.type() === "error") consoleErrors.push(m.text());
+      });
+      const response = await viewer.goto(url);
+      expect(response!.status()).toBe(200);
+      expect(response!.headers()["content-type"]).toBe("image/png");
+      // The image's own CSP lets Chromium's viewer style it: centred, and no CSP error logged.
+      expect(await viewer.locator("img").evaluate((img) => getComputedStyle(img).marginLeft)).not.toBe("0px");
+      expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
+      await stranger.close();
+    },
+    STEP_MS,
+  );
 
-  test("an unsafe request with the cookie but without the CSRF token is refused with 403", async () => {
-    await page.goto(`${server.url}/#/`);
-    await page.locator(".grid .card").nth(2).waitFor();
-    const id = (await page.locator(".grid .card").first().getAttribute("data-id"))!;
-    const refused = await pageFetch(page, "POST", "/api/v1/images/delete", { ids: [id] });
-    expect(refused.status).toBe(403);
-    expect(refused.type).toBe("application/problem+json");
-    expect(refused.body.code).toBe("forbidden");
-    const wrong = await pageFetch(page, "PATCH", `/api/v1/images/${id}`, { description: "x" }, { "X-CSRF-Token": "forged" });
-    expect(wrong.status).toBe(403);
-    // Nothing happened; the same request with the session's token goes through.
-    expect((await pageFetch(page, "GET", `/api/v1/images/${id}`)).status).toBe(200);
-    const { csrfToken } = (await pageFetch(page, "GET", "/api/v1/sessions/current")).body;
-    expect((await pageFetch(page, "PATCH", `/api/v1/images/${id}`, { description: "x" }, { "X-CSRF-Token": csrfToken })).status).toBe(200);
-  }, STEP_MS);
+  test(
+    "an unsafe request with the cookie but without the CSRF token is refused with 403",
+    async () => {
+      await page.goto(`${server.url}/#/`);
+      await page.locator(".grid .card").nth(2).waitFor();
+      const id = (await page.locator(".grid .card").first().getAttribute("data-id"))!;
+      const refused = await pageFetch(page, "POST", "/api/v1/images/delete", { ids: [id] });
+      expect(refused.status).toBe(403);
+      expect(refused.type).toBe("application/problem+json");
+      expect(refused.body.code).toBe("forbidden");
+      const wrong = await pageFetch(page, "PATCH", `/api/v1/images/${id}`, { description: "x" }, { "X-CSRF-Token": "forged" });
+      expect(wrong.status).toBe(403);
+      // Nothing happened; the same request with the session's token goes through.
+      expect((await pageFetch(page, "GET", `/api/v1/images/${id}`)).status).toBe(200);
+      const { csrfToken } = (await pageFetch(page, "GET", "/api/v1/sessions/current")).body;
+      expect((await pageFetch(page, "PATCH", `/api/v1/images/${id}`, { description: "x" }, { "X-CSRF-Token": csrfToken })).status).toBe(
+        200,
+      );
+    },
+    STEP_MS,
+  );
 
-  test("account page: create an API token (with the password) whose curl line works, revoke it, change password", async () => {
-    await page.getByRole("link", { name: "Account" }).click();
-    await heading(page, "Account").waitFor();
-    await expect(page.locator(".metadata").textContent()).resolves.toContain("3 images");
+  test(
+    "account page: create an API token (with the password) whose curl line works, revoke it, change password",
+    async () => {
+      await page.getByRole("link", { name: "Account" }).click();
+      await heading(page, "Account").waitFor();
+      await expect(page.locator(".metadata").textContent()).resolves.toContain("3 images");
 
-    // A token outlives the session, so the page asks for the password; a wrong one is said at the field.
-    await page.getByLabel("Token name", { exact: true }).fill("backup script");
-    await page.getByLabel("Password, to confirm", { exact: true }).fill("not my password");
-    await page.getByRole("button", { name: "Create token" }).click();
-    await page.getByText("That is not your password.").waitFor();
-    await page.getByLabel("Password, to confirm", { exact: true }).fill(PASSWORD);
-    await page.getByRole("button", { name: "Create token" }).click();
-    const secret = await page.getByLabel("Token", { exact: true }).inputValue();
-    expect(secret).toMatch(/^pxv_/);
-    const curl = await page.getByLabel("Try it with curl", { exact: true }).inputValue();
-    expect(curl).toBe(`curl -H 'Authorization: Bearer ${secret}' ${server.url}/api/v1/images`);
-    const ran = Bun.spawnSync(["sh", "-c", `${curl} -s`]);
-    expect(JSON.parse(ran.stdout.toString()).items).toHaveLength(3);
-    await shoot(page, "account");
+      // A token outlives the session, so the page asks for the password; a wrong one is said at the field.
+      await page.getByLabel("Token name", { exact: true }).fill("backup script");
+      await page.getByLabel("Password, to confirm", { exact: true }).fill("not my password");
+      await page.getByRole("button", { name: "Create token" }).click();
+      await page.getByText("That is not your password.").waitFor();
+      await page.getByLabel("Password, to confirm", { exact: true }).fill(PASSWORD);
+      await page.getByRole("button", { name: "Create token" }).click();
+      const secret = await page.getByLabel("Token", { exact: true }).inputValue();
+      expect(secret).toMatch(/^pxv_/);
+      const curl = await page.getByLabel("Try it with curl", { exact: true }).inputValue();
+      expect(curl).toBe(`curl -H 'Authorization: Bearer ${secret}' ${server.url}/api/v1/images`);
+      const ran = Bun.spawnSync(["sh", "-c", `${curl} -s`]);
+      expect(JSON.parse(ran.stdout.toString()).items).toHaveLength(3);
+      await shoot(page, "account");
 
-    await page.getByRole("button", { name: "Revoke backup script" }).click();
-    await page.getByText("No API tokens.").waitFor();
-    expect(JSON.parse(Bun.spawnSync(["sh", "-c", `${curl} -s`]).stdout.toString()).code).toBe("unauthorized");
+      await page.getByRole("button", { name: "Revoke backup script" }).click();
+      await page.getByText("No API tokens.").waitFor();
+      expect(JSON.parse(Bun.spawnSync(["sh", "-c", `${curl} -s`]).stdout.toString()).code).toBe("unauthorized");
 
-    // A token made before a password change stops working with it, and leaves the list.
-    await page.getByLabel("Token name", { exact: true }).fill("nightly sync");
-    await page.getByLabel("Password, to confirm", { exact: true }).fill(PASSWORD);
-    await page.getByRole("button", { name: "Create token" }).click();
-    await page.getByRole("button", { name: "Revoke nightly sync" }).waitFor();
-    const nightly = await page.getByLabel("Try it with curl", { exact: true }).inputValue();
+      // A token made before a password change stops working with it, and leaves the list.
+      await page.getByLabel("Token name", { exact: true }).fill("nightly sync");
+      await page.getByLabel("Password, to confirm", { exact: true }).fill(PASSWORD);
+      await page.getByRole("button", { name: "Create token" }).click();
+      await page.getByRole("button", { name: "Revoke nightly sync" }).waitFor();
+      const nightly = await page.getByLabel("Try it with curl", { exact: true }).inputValue();
 
-    await page.getByLabel("Current password", { exact: true }).fill("not my password");
-    await page.getByLabel("New password", { exact: true }).fill(NEW_PASSWORD);
-    await page.getByRole("button", { name: "Change password" }).click();
-    await page.getByText("That is not your current password.").waitFor();
-    await page.getByLabel("Current password", { exact: true }).fill(PASSWORD);
-    await page.getByRole("button", { name: "Change password" }).click();
-    await status().getByText(/Password changed/).waitFor();
-    await page.getByText("No API tokens.").waitFor();
-    expect(JSON.parse(Bun.spawnSync(["sh", "-c", `${nightly} -s`]).stdout.toString()).code).toBe("unauthorized");
-  }, STEP_MS);
+      await page.getByLabel("Current password", { exact: true }).fill("not my password");
+      await page.getByLabel("New password", { exact: true }).fill(NEW_PASSWORD);
+      await page.getByRole("button", { name: "Change password" }).click();
+      await page.getByText("That is not your current password.").waitFor();
+      await page.getByLabel("Current password", { exact: true }).fill(PASSWORD);
+      await page.getByRole("button", { name: "Change password" }).click();
+      await status()
+        .getByText(/Password changed/)
+        .waitFor();
+      await page.getByText("No API tokens.").waitFor();
+      expect(JSON.parse(Bun.spawnSync(["sh", "-c", `${nightly} -s`]).stdout.toString()).code).toBe("unauthorized");
+    },
+    STEP_MS,
+  );
 
-  test("sign out ends the session: the cookie is gone and a reload shows the sign-in page", async () => {
-    await page.getByRole("button", { name: "Sign out" }).click();
-    await heading(page, "Sign in").waitFor();
-    expect((await ann.cookies()).some((c) => c.name === "pxv_session")).toBe(false);
-    await page.reload();
-    await heading(page, "Sign in").waitFor();
-  }, STEP_MS);
+  test(
+    "sign out ends the session: the cookie is gone and a reload shows the sign-in page",
+    async () => {
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await heading(page, "Sign in").waitFor();
+      expect((await ann.cookies()).some((c) => c.name === "pxv_session")).toBe(false);
+      await page.reload();
+      await heading(page, "Sign in").waitFor();
+    },
+    STEP_MS,
+  );
 
-  test("signing back in right after signing out leaves no stale notice over the pages that follow", async () => {
-    await page.getByLabel("Username", { exact: true }).fill(USERNAME);
-    await page.getByLabel("Password", { exact: true }).fill(NEW_PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await heading(page, "My images").waitFor();
-    await page.getByRole("button", { name: "Sign out" }).click();
-    await status().getByText("Signed out.").waitFor();
-    // At once, as a password manager does: the notice is still fresh when the next page renders.
-    await page.getByLabel("Username", { exact: true }).fill(USERNAME);
-    await page.getByLabel("Password", { exact: true }).fill(NEW_PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await heading(page, "My images").waitFor();
-    expect(await status().textContent()).toBe("");
-    await page.locator(".grid .card .name").first().click();
-    await page.locator(".metadata").waitFor();
-    expect(await status().textContent()).toBe("");
-    await page.getByRole("button", { name: "Sign out" }).click();
-    await heading(page, "Sign in").waitFor();
-  }, STEP_MS);
+  test(
+    "signing back in right after signing out leaves no stale notice over the pages that follow",
+    async () => {
+      await page.getByLabel("Username", { exact: true }).fill(USERNAME);
+      await page.getByLabel("Password", { exact: true }).fill(NEW_PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await heading(page, "My images").waitFor();
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await status().getByText("Signed out.").waitFor();
+      // At once, as a password manager does: the notice is still fresh when the next page renders.
+      await page.getByLabel("Username", { exact: true }).fill(USERNAME);
+      await page.getByLabel("Password", { exact: true }).fill(NEW_PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await heading(page, "My images").waitFor();
+      expect(await status().textContent()).toBe("");
+      await page.locator(".grid .card .name").first().click();
+      await page.locator(".metadata").waitFor();
+      expect(await status().textContent()).toBe("");
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await heading(page, "Sign in").waitFor();
+    },
+    STEP_MS,
+  );
 
-  test("a malformed address (#/image/%) shows a not-found page, not a script error", async () => {
-    const errors: string[] = [];
-    const visitor = await browser.newContext();
-    visitor.setDefaultTimeout(10_000);
-    const p = await visitor.newPage();
-    p.on("pageerror", (e) => errors.push(e.message));
-    await p.goto(`${server.url}/#/image/%`);
-    await heading(p, "Page not found").waitFor();
-    await p.getByRole("link", { name: "Back to the images" }).waitFor();
-    // A well-formed id that names nothing is the image page's own not-found.
-    await p.goto(`${server.url}/#/image/${encodeURIComponent("no such image")}`);
-    await heading(p, "Image not found").waitFor();
-    expect(errors).toEqual([]);
-    await visitor.close();
-  }, STEP_MS);
+  test(
+    "a malformed address (#/image/%) shows a not-found page, not a script error",
+    async () => {
+      const errors: string[] = [];
+      const visitor = await browser.newContext();
+      visitor.setDefaultTimeout(10_000);
+      const p = await visitor.newPage();
+      p.on("pageerror", (e) => errors.push(e.message));
+      await p.goto(`${server.url}/#/image/%`);
+      await heading(p, "Page not found").waitFor();
+      await p.getByRole("link", { name: "Back to the images" }).waitFor();
+      // A well-formed id that names nothing is the image page's own not-found.
+      await p.goto(`${server.url}/#/image/${encodeURIComponent("no such image")}`);
+      await heading(p, "Image not found").waitFor();
+      expect(errors).toEqual([]);
+      await visitor.close();
+    },
+    STEP_MS,
+  );
 
-  test("on a phone-sized screen, with the keyboard alone: sign in, select, and nothing overflows", async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
-    const p = await phone.newPage();
-    await p.goto(server.url);
-    await heading(p, "Sign in").waitFor();
-    await p.keyboard.press("Tab");
-    expect(await p.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("username");
-    await p.keyboard.type(USERNAME);
-    await p.keyboard.press("Tab");
-    await p.keyboard.type(NEW_PASSWORD);
-    await p.keyboard.press("Enter");
-    await heading(p, "My images").waitFor();
-    await p.locator(".grid .card").nth(2).waitFor();
-    const fits = () => p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
-    expect(await fits()).toBe(true);
+  test(
+    "on a phone-sized screen, with the keyboard alone: sign in, select, and nothing overflows",
+    async () => {
+      const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+      const p = await phone.newPage();
+      await p.goto(server.url);
+      await heading(p, "Sign in").waitFor();
+      await p.keyboard.press("Tab");
+      expect(await p.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("username");
+      await p.keyboard.type(USERNAME);
+      await p.keyboard.press("Tab");
+      await p.keyboard.type(NEW_PASSWORD);
+      await p.keyboard.press("Enter");
+      await heading(p, "My images").waitFor();
+      await p.locator(".grid .card").nth(2).waitFor();
+      const fits = () => p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+      expect(await fits()).toBe(true);
 
-    const box = p.locator(".grid .card input[type=checkbox]").first();
-    await box.focus();
-    expect(await box.evaluate((el) => getComputedStyle(el).outlineStyle)).not.toBe("none"); // a visible focus ring
-    await p.keyboard.press("Space");
-    await p.getByText("1 selected").waitFor();
-    await shoot(p, "phone-grid");
+      const box = p.locator(".grid .card input[type=checkbox]").first();
+      await box.focus();
+      expect(await box.evaluate((el) => getComputedStyle(el).outlineStyle)).not.toBe("none"); // a visible focus ring
+      await p.keyboard.press("Space");
+      await p.getByText("1 selected").waitFor();
+      await shoot(p, "phone-grid");
 
-    await p.locator(".grid .card .name").first().press("Enter");
-    await p.locator(".metadata").waitFor();
-    expect(await fits()).toBe(true);
-    await phone.close();
-  }, STEP_MS);
+      await p.locator(".grid .card .name").first().press("Enter");
+      await p.locator(".metadata").waitFor();
+      expect(await fits()).toBe(true);
+      await phone.close();
+    },
+    STEP_MS,
+  );
 
-  test("pages through the cursor API as the grid scrolls, and filters by name and by tag", async () => {
-    const login = await fetch(`${server.url}/api/v1/sessions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ username: USERNAME, password: NEW_PASSWORD }),
-    });
-    const { token } = (await login.json()) as { token: string };
-    await page.getByLabel("Username", { exact: true }).fill(USERNAME);
-    await page.getByLabel("Password", { exact: true }).fill(NEW_PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await heading(page, "My images").waitFor();
-    const form = new FormData();
-    form.append("onConflict", "rename");
-    const jpeg = await Bun.file(join(FIXTURES, "sample.jpg")).bytes();
-    for (let i = 0; i < 45; i++) form.append("file", new File([jpeg], "sample.jpg"));
-    const up = await fetch(`${server.url}/api/v1/images`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
-    expect(up.status).toBe(201);
+  test(
+    "pages through the cursor API as the grid scrolls, and filters by name and by tag",
+    async () => {
+      const login = await fetch(`${server.url}/api/v1/sessions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: USERNAME, password: NEW_PASSWORD }),
+      });
+      const { token } = (await login.json()) as { token: string };
+      await page.getByLabel("Username", { exact: true }).fill(USERNAME);
+      await page.getByLabel("Password", { exact: true }).fill(NEW_PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await heading(page, "My images").waitFor();
+      const form = new FormData();
+      form.append("onConflict", "rename");
+      const jpeg = await Bun.file(join(FIXTURES, "sample.jpg")).bytes();
+      for (let i = 0; i < 45; i++) form.append("file", new File([jpeg], "sample.jpg"));
+      const up = await fetch(`${server.url}/api/v1/images`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
+      expect(up.status).toBe(201);
 
-    await page.reload();
-    await page.getByText("40 images shown, more below.").waitFor();
-    await page.getByRole("button", { name: "Load more" }).scrollIntoViewIfNeeded();
-    await page.getByText("48 images shown.").waitFor();
-    expect(await page.getByRole("button", { name: "Load more" }).isHidden()).toBe(true);
-    expect(new Set(await cardNames()).size).toBe(48);
+      await page.reload();
+      await page.getByText("40 images shown, more below.").waitFor();
+      await page.getByRole("button", { name: "Load more" }).scrollIntoViewIfNeeded();
+      await page.getByText("48 images shown.").waitFor();
+      expect(await page.getByRole("button", { name: "Load more" }).isHidden()).toBe(true);
+      expect(new Set(await cardNames()).size).toBe(48);
 
-    await page.getByLabel("Name", { exact: true }).fill("sample (4");
-    await page.getByRole("button", { name: "Filter", exact: true }).click();
-    await page.getByText("7 images shown.").waitFor(); // (4) and (40) … (45)
-    await page.getByRole("button", { name: "Show all" }).click();
-    await page.getByText("40 images shown, more below.").waitFor();
-    await page.getByLabel("Tag", { exact: true }).fill("LAKE");
-    await page.getByRole("button", { name: "Filter", exact: true }).click();
-    await page.getByText("1 image shown.").waitFor();
-    expect(await cardNames()).toEqual(["lake.png"]);
-  }, STEP_MS);
+      await page.getByLabel("Name", { exact: true }).fill("sample (4");
+      await page.getByRole("button", { name: "Filter", exact: true }).click();
+      await page.getByText("7 images shown.").waitFor(); // (4) and (40) … (45)
+      await page.getByRole("button", { name: "Show all" }).click();
+      await page.getByText("40 images shown, more below.").waitFor();
+      await page.getByLabel("Tag", { exact: true }).fill("LAKE");
+      await page.getByRole("button", { name: "Filter", exact: true }).click();
+      await page.getByText("1 image shown.").waitFor();
+      expect(await cardNames()).toEqual(["lake.png"]);
+    },
+    STEP_MS,
+  );
 
-  test("deleting the account asks for the password; afterwards the account cannot sign in", async () => {
-    await page.getByRole("link", { name: "Account" }).click();
-    await page.getByRole("button", { name: "Delete my account…" }).click();
-    const dialog = page.getByRole("dialog");
-    await dialog.getByLabel("Your password, to confirm", { exact: true }).fill(NEW_PASSWORD);
-    await dialog.getByRole("button", { name: "Delete my account" }).click();
-    await heading(page, "Sign in").waitFor();
-    await status().getByText("Your account has been deleted.").waitFor();
+  test(
+    "deleting the account asks for the password; afterwards the account cannot sign in",
+    async () => {
+      await page.getByRole("link", { name: "Account" }).click();
+      await page.getByRole("button", { name: "Delete my account…" }).click();
+      const dialog = page.getByRole("dialog");
+      await dialog.getByLabel("Your password, to confirm", { exact: true }).fill(NEW_PASSWORD);
+      await dialog.getByRole("button", { name: "Delete my account" }).click();
+      await heading(page, "Sign in").waitFor();
+      await status().getByText("Your account has been deleted.").waitFor();
 
-    await page.getByLabel("Username", { exact: true }).fill(USERNAME);
-    await page.getByLabel("Password", { exact: true }).fill(NEW_PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByText("Wrong username or password.").waitFor();
-  }, STEP_MS);
+      await page.getByLabel("Username", { exact: true }).fill(USERNAME);
+      await page.getByLabel("Password", { exact: true }).fill(NEW_PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByText("Wrong username or password.").waitFor();
+    },
+    STEP_MS,
+  );
 });
 
 describe("sign-up follows --registration", () => {
@@ -462,35 +537,46 @@ describe("sign-up follows --registration", () => {
     return { url: s.url, dataDir };
   };
 
-  test("closed: the sign-up page says so and shows no form", async () => {
-    const { url } = await serverWith("closed");
-    const p = await browser.newPage();
-    await p.goto(`${url}/#/signup`);
-    await heading(p, "Create an account").waitFor();
-    await p.getByText("Registration is closed — ask the operator for an account").waitFor();
-    expect(await p.getByRole("button", { name: "Create account" }).count()).toBe(0);
-    await p.close();
-  }, STEP_MS);
+  test(
+    "closed: the sign-up page says so and shows no form",
+    async () => {
+      const { url } = await serverWith("closed");
+      const p = await browser.newPage();
+      await p.goto(`${url}/#/signup`);
+      await heading(p, "Create an account").waitFor();
+      await p.getByText("Registration is closed — ask the operator for an account").waitFor();
+      expect(await p.getByRole("button", { name: "Create account" }).count()).toBe(0);
+      await p.close();
+    },
+    STEP_MS,
+  );
 
-  test("invite: the page asks for the code, says when it does not work, and signs up with a good one", async () => {
-    const { url, dataDir } = await serverWith("invite");
-    const made = await runCli(["invite", "create", "--data-dir", dataDir]);
-    expect(made.code).toBe(0);
-    const code = /pxi_[A-Za-z0-9_-]{43}/.exec(made.stdout)![0];
-    const context = await browser.newContext();
-    const p = await context.newPage();
-    await p.goto(`${url}/#/signup`);
-    await heading(p, "Create an account").waitFor();
-    await p.getByLabel("Invite code", { exact: true }).fill(`pxi_${"x".repeat(43)}`);
-    await p.getByLabel("Name", { exact: true }).fill("Invited Person");
-    await p.getByLabel("Username", { exact: true }).fill("invited");
-    await p.getByLabel("Email", { exact: true }).fill("invited@example.org");
-    await p.getByLabel("Password", { exact: true }).fill(PASSWORD);
-    await p.getByRole("button", { name: "Create account" }).click();
-    await p.locator(".field-error").getByText(/invite code is not valid/).waitFor();
-    await p.getByLabel("Invite code", { exact: true }).fill(code);
-    await p.getByRole("button", { name: "Create account" }).click();
-    await heading(p, "My images").waitFor();
-    await context.close();
-  }, STEP_MS);
+  test(
+    "invite: the page asks for the code, says when it does not work, and signs up with a good one",
+    async () => {
+      const { url, dataDir } = await serverWith("invite");
+      const made = await runCli(["invite", "create", "--data-dir", dataDir]);
+      expect(made.code).toBe(0);
+      const code = /pxi_[A-Za-z0-9_-]{43}/.exec(made.stdout)![0];
+      const context = await browser.newContext();
+      const p = await context.newPage();
+      await p.goto(`${url}/#/signup`);
+      await heading(p, "Create an account").waitFor();
+      await p.getByLabel("Invite code", { exact: true }).fill(`pxi_${"x".repeat(43)}`);
+      await p.getByLabel("Name", { exact: true }).fill("Invited Person");
+      await p.getByLabel("Username", { exact: true }).fill("invited");
+      await p.getByLabel("Email", { exact: true }).fill("invited@example.org");
+      await p.getByLabel("Password", { exact: true }).fill(PASSWORD);
+      await p.getByRole("button", { name: "Create account" }).click();
+      await p
+        .locator(".field-error")
+        .getByText(/invite code is not valid/)
+        .waitFor();
+      await p.getByLabel("Invite code", { exact: true }).fill(code);
+      await p.getByRole("button", { name: "Create account" }).click();
+      await heading(p, "My images").waitFor();
+      await context.close();
+    },
+    STEP_MS,
+  );
 });

@@ -265,7 +265,10 @@ describe("a full disk (an 8 MiB tmpfs as the data dir)", () => {
         uploadRaw(server.url, member.token, tiny.bytes, { filename: tiny.name }),
         call(server.url, "POST", `/api/v1/images/${stored.id}/shares`, { token: member.token, json: {} }),
         ...Array.from({ length: 4 }, (_, i) =>
-          call(server.url, "PATCH", `/api/v1/images/${stored.id}`, { token: member.token, json: { description: `${i} ${"a long description ".repeat(50)}` } }),
+          call(server.url, "PATCH", `/api/v1/images/${stored.id}`, {
+            token: member.token,
+            json: { description: `${i} ${"a long description ".repeat(50)}` },
+          }),
         ),
       ]);
       for (const res of whileFull) {
@@ -309,7 +312,12 @@ describe("the database locked by another process", () => {
 
     // Another process takes the write lock and holds it for 9 s (killed sooner below).
     const holder = Bun.spawn(
-      ["python3", "-c", "import sqlite3, sys, time\nc = sqlite3.connect(sys.argv[1], isolation_level=None)\nc.execute('BEGIN EXCLUSIVE')\nprint('locked', flush=True)\ntime.sleep(9)", join(dataDir, "pixvault.db")],
+      [
+        "python3",
+        "-c",
+        "import sqlite3, sys, time\nc = sqlite3.connect(sys.argv[1], isolation_level=None)\nc.execute('BEGIN EXCLUSIVE')\nprint('locked', flush=True)\ntime.sleep(9)",
+        join(dataDir, "pixvault.db"),
+      ],
       { stdout: "pipe", stderr: "pipe" },
     );
     try {
@@ -361,6 +369,9 @@ describe("the database locked by another process", () => {
 describe("logs", () => {
   test("no password, token or master key of these runs appears in any server's output", () => {
     expect(servers.length).toBeGreaterThanOrEqual(5);
-    expectNoSecretsLogged(servers.map((s) => s.output()), jar);
+    expectNoSecretsLogged(
+      servers.map((s) => s.output()),
+      jar,
+    );
   });
 });

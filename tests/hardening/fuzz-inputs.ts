@@ -26,7 +26,12 @@ export interface FuzzMaterial {
   disposableTokens: string[];
 }
 
-const CREDENTIAL_ENDING = new Set(["DELETE /api/v1/sessions/current", "DELETE /api/v1/tokens/{id}", "PUT /api/v1/me/password", "DELETE /api/v1/me"]);
+const CREDENTIAL_ENDING = new Set([
+  "DELETE /api/v1/sessions/current",
+  "DELETE /api/v1/tokens/{id}",
+  "PUT /api/v1/me/password",
+  "DELETE /api/v1/me",
+]);
 
 export interface FuzzRequest {
   index: number;
@@ -126,7 +131,9 @@ export class FuzzInputs {
   }
 
   private authorization(rng: Rng, ending: boolean): string | undefined {
-    const m = ending ? { ...this.material, sessionTokens: this.material.disposableTokens, apiTokens: this.material.disposableTokens } : this.material;
+    const m = ending
+      ? { ...this.material, sessionTokens: this.material.disposableTokens, apiTokens: this.material.disposableTokens }
+      : this.material;
     // Half the requests carry a valid credential, so they get past authentication to the handlers.
     switch (rng.int(16)) {
       case 0:
@@ -242,7 +249,10 @@ export class FuzzInputs {
   private jsonBody(rng: Rng, fields: string[]): { kind: string; body: Uint8Array; contentType: string } {
     const enc = (text: string) => Buffer.from(text, "utf8");
     const object = () => Object.fromEntries(fields.map((f) => [f, randomValue(rng, 3)]).filter(() => rng.int(4) > 0));
-    const contentType = rng.int(8) === 0 ? rng.pick(["text/plain", "application/json; charset=utf-16", "application/x-www-form-urlencoded", "application/xml"]) : "application/json";
+    const contentType =
+      rng.int(8) === 0
+        ? rng.pick(["text/plain", "application/json; charset=utf-16", "application/x-www-form-urlencoded", "application/xml"])
+        : "application/json";
     switch (rng.int(10)) {
       case 0: {
         const depth = rng.pick([100, 5_000, 100_000]);
@@ -250,19 +260,37 @@ export class FuzzInputs {
         return { kind: `nested-${depth}`, body: enc(text), contentType };
       }
       case 1:
-        return { kind: "invalid-utf8", body: Buffer.concat([enc(`{"${fields[0] ?? "name"}":"`), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80]), enc('"}')]), contentType };
+        return {
+          kind: "invalid-utf8",
+          body: Buffer.concat([enc(`{"${fields[0] ?? "name"}":"`), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80]), enc('"}')]),
+          contentType,
+        };
       case 2: {
         const text = JSON.stringify(object());
         return { kind: "truncated", body: enc(text.slice(0, rng.int(text.length))), contentType };
       }
       case 3:
-        return { kind: "huge-numbers", body: enc(`{${fields.map((f) => `"${f}":${rng.pick(["1e999999", "-1e999999", "123456789012345678901234567890", "0.0000000000000000000001", "-0"])}`).join(",")}}`), contentType };
+        return {
+          kind: "huge-numbers",
+          body: enc(
+            `{${fields.map((f) => `"${f}":${rng.pick(["1e999999", "-1e999999", "123456789012345678901234567890", "0.0000000000000000000001", "-0"])}`).join(",")}}`,
+          ),
+          contentType,
+        };
       case 4:
         return { kind: "not-an-object", body: enc(rng.pick(["[]", '"x"', "null", "0", "true", "", " ", "{}{}"])), contentType };
       case 5:
-        return { kind: "proto", body: enc(`{"__proto__":{"admin":true},"constructor":{"prototype":{"x":1}},${JSON.stringify(object()).slice(1)}`), contentType };
+        return {
+          kind: "proto",
+          body: enc(`{"__proto__":{"admin":true},"constructor":{"prototype":{"x":1}},${JSON.stringify(object()).slice(1)}`),
+          contentType,
+        };
       case 6:
-        return { kind: "oversize", body: enc(JSON.stringify({ [fields[0] ?? "a"]: "x".repeat(1024 * 1024 + rng.int(1000)) })), contentType };
+        return {
+          kind: "oversize",
+          body: enc(JSON.stringify({ [fields[0] ?? "a"]: "x".repeat(1024 * 1024 + rng.int(1000)) })),
+          contentType,
+        };
       default:
         return { kind: "wrong-types", body: enc(JSON.stringify(object())), contentType };
     }
@@ -293,7 +321,10 @@ export class FuzzInputs {
       case 1:
         return Buffer.concat([full.subarray(0, full.length - boundary.length - 6)]); // no closing delimiter
       case 2:
-        return Buffer.from(`${Array.from({ length: 1100 }, () => `--${boundary}${crlf}Content-Disposition: form-data; name="x"${crlf}${crlf}y${crlf}`).join("")}--${boundary}--`, "latin1");
+        return Buffer.from(
+          `${Array.from({ length: 1100 }, () => `--${boundary}${crlf}Content-Disposition: form-data; name="x"${crlf}${crlf}y${crlf}`).join("")}--${boundary}--`,
+          "latin1",
+        );
       default:
         return full;
     }
@@ -334,7 +365,13 @@ export class FuzzInputs {
     const kind = rng.int(9);
     switch (kind) {
       case 0:
-        target = rng.pick(["/api/v1/images/../../../etc/passwd", "/api/v1/%2e%2e/%2e%2e/etc/passwd", "//api//v1//images", "/api/v1/images/\u00ff\u00fe", "/api/v1/images/a b"]);
+        target = rng.pick([
+          "/api/v1/images/../../../etc/passwd",
+          "/api/v1/%2e%2e/%2e%2e/etc/passwd",
+          "//api//v1//images",
+          "/api/v1/images/\u00ff\u00fe",
+          "/api/v1/images/a b",
+        ]);
         break;
       case 1:
         target = `/${"a/".repeat(rng.pick([100, 4000]))}`;
@@ -356,7 +393,11 @@ export class FuzzInputs {
         break;
       case 6:
         headers["transfer-encoding"] = "chunked";
-        tail = Buffer.concat([Buffer.from(`${rng.pick(["zz", "-1", "ffffffffffffffff", body.length.toString(16)])}\r\n`), Buffer.from(body), Buffer.from("\r\n0\r\n\r\n")]);
+        tail = Buffer.concat([
+          Buffer.from(`${rng.pick(["zz", "-1", "ffffffffffffffff", body.length.toString(16)])}\r\n`),
+          Buffer.from(body),
+          Buffer.from("\r\n0\r\n\r\n"),
+        ]);
         break;
       case 7:
         headers.authorization = `Bearer ${"\u00ff".repeat(20)}`;
@@ -366,7 +407,8 @@ export class FuzzInputs {
         headers["content-type"] = `multipart/form-data; boundary=${"x".repeat(rng.int(3) === 0 ? 200 : 10)}`;
         break;
     }
-    if (headers["content-length"] === undefined && !headers["transfer-encoding"] && tail.length > 0) headers["content-length"] = tail.length;
+    if (headers["content-length"] === undefined && !headers["transfer-encoding"] && tail.length > 0)
+      headers["content-length"] = tail.length;
     const raw = Buffer.concat([requestHead(request.method, target, headers), tail]);
     return { ...request, target, raw, mayHang, label: `${request.label} raw:${kind}` };
   }

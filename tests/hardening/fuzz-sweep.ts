@@ -46,7 +46,9 @@ export function querySweep(routes: readonly Route[], m: SweepMaterial): FuzzRequ
     const key = `${route.method} ${route.path}`;
     for (const name of [...route.query, ...UNDOCUMENTED]) {
       const documented = route.query.includes(name);
-      const queries = documented ? [...HOSTILE_QUERY_VALUES.map((v) => `${name}=${v}`), ...shapes(name)] : UNDOCUMENTED_VALUES.map((v) => `${name}=${v}`);
+      const queries = documented
+        ? [...HOSTILE_QUERY_VALUES.map((v) => `${name}=${v}`), ...shapes(name)]
+        : UNDOCUMENTED_VALUES.map((v) => `${name}=${v}`);
       // Signed in, so the value reaches the handler; GETs every other time anonymously (scope, access).
       const signedIn = !DESTRUCTIVE.test(key) && (documented || route.method === "GET");
       queries.forEach((query, i) => {
@@ -73,7 +75,14 @@ function routeRequest(route: Route, m: SweepMaterial, query: string, bearer: boo
   else if (route.method !== "GET" && route.method !== "HEAD") headers.push(["content-length", 0]);
   const fullTarget = `${target}?${base}${query}`;
   const raw = Buffer.concat([requestHead(route.method, fullTarget, headers), upload ? PNG : Buffer.alloc(0)]);
-  return { index: 0, method: route.method, target: fullTarget, headers: Object.fromEntries(headers.map(([k, v]) => [k, String(v)])), raw, label };
+  return {
+    index: 0,
+    method: route.method,
+    target: fullTarget,
+    headers: Object.fromEntries(headers.map(([k, v]) => [k, String(v)])),
+    raw,
+    label,
+  };
 }
 
 /** How each header's hostile values are dressed, so they also get past the first parse. */
@@ -124,11 +133,21 @@ function headerTargets(m: SweepMaterial): Target[] {
       method: "PATCH",
       path: "/api/v1/images/{id}",
       target: `/api/v1/images/${m.privateImageId}`,
-      headers: [["cookie", m.cookieSession.cookie], ["x-csrf-token", m.cookieSession.csrfToken], ["content-type", "application/json"]],
+      headers: [
+        ["cookie", m.cookieSession.cookie],
+        ["x-csrf-token", m.cookieSession.csrfToken],
+        ["content-type", "application/json"],
+      ],
       body: json({ description: "swept" }),
     },
     { method: "GET", path: "/api/v1/images/{id}/content", target: `/api/v1/images/${m.publicImageId}/content`, headers: [] },
-    { method: "POST", path: "/api/v1/sessions", target: "/api/v1/sessions", headers: [["content-type", "application/json"]], body: json({ username: "nobody-here", password: "not the password" }) },
+    {
+      method: "POST",
+      path: "/api/v1/sessions",
+      target: "/api/v1/sessions",
+      headers: [["content-type", "application/json"]],
+      body: json({ username: "nobody-here", password: "not the password" }),
+    },
     { method: "GET", path: "/api/v1/sessions/current", target: "/api/v1/sessions/current", headers: [["cookie", m.cookieSession.cookie]] },
   ];
 }

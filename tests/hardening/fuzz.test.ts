@@ -53,7 +53,12 @@ describe(`fuzzing every route (seed ${SEED})`, () => {
     const [ann, bob] = await Promise.all([signedInUser(server.url, jar), signedInUser(server.url, jar)]);
     const images = [
       await uploadOne(server.url, ann.token, { name: "fuzz-private.png", bytes: noisePng({ width: 30, height: 20, seed: 1 }) }),
-      await uploadOne(server.url, ann.token, { name: "fuzz-public.png", bytes: noisePng({ width: 30, height: 20, seed: 2 }) }, { visibility: "public" }),
+      await uploadOne(
+        server.url,
+        ann.token,
+        { name: "fuzz-public.png", bytes: noisePng({ width: 30, height: 20, seed: 2 }) },
+        { visibility: "public" },
+      ),
       await uploadOne(server.url, bob.token, { name: "fuzz-bob.png", bytes: noisePng({ width: 30, height: 20, seed: 3 }) }),
     ];
     const api = await createApiToken(server.url, ann.token, ann.user.password, "fuzz", jar);
@@ -72,9 +77,14 @@ describe(`fuzzing every route (seed ${SEED})`, () => {
     };
     const inputs = new FuzzInputs(routes, material, SEED);
 
-    const cookieLogin = await call(server.url, "POST", "/api/v1/sessions", { json: { username: ann.user.username, password: ann.user.password, cookie: true } });
+    const cookieLogin = await call(server.url, "POST", "/api/v1/sessions", {
+      json: { username: ann.user.username, password: ann.user.password, cookie: true },
+    });
     const { csrfToken } = (await cookieLogin.json()) as { csrfToken: string };
-    const cookie = cookieLogin.headers.getSetCookie().find((c) => c.startsWith("pxv_session="))!.split(";")[0]!;
+    const cookie = cookieLogin.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("pxv_session="))!
+      .split(";")[0]!;
     jar.add(cookie.slice("pxv_session=".length), csrfToken);
     const sweepMaterial = {
       ...material,
@@ -106,7 +116,14 @@ describe(`fuzzing every route (seed ${SEED})`, () => {
     elapsedMs = Date.now() - started;
     const statuses = new Map<string, number>();
     for (const o of outcomes) statuses.set(String(o.status ?? "no answer"), (statuses.get(String(o.status ?? "no answer")) ?? 0) + 1);
-    console.log(`fuzz: ${outcomes.length} requests (${sweepSize} swept in ${(sweepMs / 1000).toFixed(1)} s) in ${(elapsedMs / 1000).toFixed(1)} s; statuses ${[...statuses].sort().map(([s, n]) => `${s}×${n}`).join(" ")}`);
+    console.log(
+      `fuzz: ${outcomes.length} requests (${sweepSize} swept in ${(sweepMs / 1000).toFixed(1)} s) in ${(elapsedMs / 1000).toFixed(1)} s; statuses ${[
+        ...statuses,
+      ]
+        .sort()
+        .map(([s, n]) => `${s}×${n}`)
+        .join(" ")}`,
+    );
   }, TIME_BOX_MS + 60_000);
 
   afterAll(async () => {
@@ -159,7 +176,12 @@ describe(`fuzzing every route (seed ${SEED})`, () => {
     expect(ready.status).toBe(200);
     expect(errorLines(server).filter((l) => !l.includes('"integrity error"'))).toEqual([]);
     // Nothing thrown past the app's handlers either: no stack frame anywhere in what it wrote.
-    expect(server.output().split("\n").filter((l) => /\bat .+:\d+:\d+\)?$|"stack":/.test(l))).toEqual([]);
+    expect(
+      server
+        .output()
+        .split("\n")
+        .filter((l) => /\bat .+:\d+:\d+\)?$|"stack":/.test(l)),
+    ).toEqual([]);
     expectNoSecretsLogged([server.output()], jar);
   });
 });

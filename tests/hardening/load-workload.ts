@@ -142,7 +142,8 @@ const OPERATIONS: Record<Operation, (ctx: ClientContext, n: number) => Promise<v
     const options: Record<string, string> = ctx.rng.int(4) === 0 ? { visibility: "public" } : {};
     const res = await uploadFiles(ctx.url, token(ctx), files, options);
     const body = (await res.json()) as { created?: { id: string; sha256: string; filename: string }[] };
-    if (res.status !== 201 || body.created?.length !== files.length) return wrong(ctx, "multipart upload", res, JSON.stringify(body).slice(0, 300));
+    if (res.status !== 201 || body.created?.length !== files.length)
+      return wrong(ctx, "multipart upload", res, JSON.stringify(body).slice(0, 300));
     for (const [i, created] of body.created.entries()) stored(ctx, created, files[i]!.bytes);
   },
 
@@ -161,7 +162,8 @@ const OPERATIONS: Record<Operation, (ctx: ClientContext, n: number) => Promise<v
     const body = (await res.json()) as { items: { id: string; sha256: string }[] };
     for (const item of body.items) {
       const known = ctx.holdings.images.get(item.id);
-      if (known && known.sha256 !== item.sha256) ctx.tally.failures.push(`list: ${item.id} has sha256 ${item.sha256}, uploaded ${known.sha256}`);
+      if (known && known.sha256 !== item.sha256)
+        ctx.tally.failures.push(`list: ${item.id} has sha256 ${item.sha256}, uploaded ${known.sha256}`);
     }
   },
 
@@ -177,7 +179,10 @@ const OPERATIONS: Record<Operation, (ctx: ClientContext, n: number) => Promise<v
     if (!image) return;
     const start = ctx.rng.int(image.bytes.length);
     const end = Math.min(image.bytes.length - 1, start + ctx.rng.int(200_000));
-    const res = await call(ctx.url, "GET", `/api/v1/images/${image.id}/content`, { token: token(ctx), headers: { range: `bytes=${start}-${end}` } });
+    const res = await call(ctx.url, "GET", `/api/v1/images/${image.id}/content`, {
+      token: token(ctx),
+      headers: { range: `bytes=${start}-${end}` },
+    });
     await checkContent(ctx, "range read", image, res, 206, image.bytes.subarray(start, end + 1));
   },
 
@@ -201,9 +206,11 @@ const OPERATIONS: Record<Operation, (ctx: ClientContext, n: number) => Promise<v
       return;
     }
     if (res.status !== 200 || res.headers.get("content-type") !== "application/zip") return wrong(ctx, "archive", res);
-    if (Number(res.headers.get("content-length")) !== zip.length) ctx.tally.failures.push(`archive: Content-Length ${res.headers.get("content-length")}, got ${zip.length}`);
+    if (Number(res.headers.get("content-length")) !== zip.length)
+      ctx.tally.failures.push(`archive: Content-Length ${res.headers.get("content-length")}, got ${zip.length}`);
     // Entries are stored, not deflated: each image's bytes appear whole in the zip.
-    for (const image of images) if (zip.indexOf(image.bytes) < 0) ctx.tally.failures.push(`archive: ${image.id} is not in the zip byte-exact`);
+    for (const image of images)
+      if (zip.indexOf(image.bytes) < 0) ctx.tally.failures.push(`archive: ${image.id} is not in the zip byte-exact`);
   },
 
   async share(ctx) {
@@ -241,7 +248,14 @@ const OPERATIONS: Record<Operation, (ctx: ClientContext, n: number) => Promise<v
   },
 };
 
-async function checkContent(ctx: ClientContext, what: string, image: StoredImage, res: Response, status: number, expected: Uint8Array): Promise<void> {
+async function checkContent(
+  ctx: ClientContext,
+  what: string,
+  image: StoredImage,
+  res: Response,
+  status: number,
+  expected: Uint8Array,
+): Promise<void> {
   const body = Buffer.from(await res.arrayBuffer());
   if (res.status === 404 && ctx.holdings.mayBeGone(image.id)) return;
   if (res.status !== status) return wrong(ctx, `${what} ${image.id}`, res, body.toString("utf8", 0, 300));

@@ -11,7 +11,17 @@ import { bytesOf, contentOf, listAll, sha256Hex } from "../support/images-api.ts
 import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
 import { Holdings, newTally, runClient, type LoadTally } from "./load-workload.ts";
 import { Rng } from "./rng.ts";
-import { blobIds, errorLines, expectAlive, expectNoSecretsLogged, memoryProbeEnv, probeMemory, rememberMasterKey, tempBlobFiles, type MemoryProbe } from "./server-probes.ts";
+import {
+  blobIds,
+  errorLines,
+  expectAlive,
+  expectNoSecretsLogged,
+  memoryProbeEnv,
+  probeMemory,
+  rememberMasterKey,
+  tempBlobFiles,
+  type MemoryProbe,
+} from "./server-probes.ts";
 
 const LOAD_SECONDS = Number(process.env.HARDENING_LOAD_SECONDS ?? 30);
 const WARMUP_SECONDS = 3;
@@ -43,36 +53,43 @@ describe(`${CLIENTS} clients as ${USERS} users for ${LOAD_SECONDS} s`, () => {
     const deadline = Date.now() + seconds * 1000;
     await Promise.all(
       Array.from({ length: CLIENTS }, (_, i) =>
-        runClient({ url: server.url, holdings: holdings[i % USERS]!, tally: run, jar, rng: new Rng(seed + i), name: `c${seed}-${i}` }, deadline, MAX_OPS_PER_CLIENT),
+        runClient(
+          { url: server.url, holdings: holdings[i % USERS]!, tally: run, jar, rng: new Rng(seed + i), name: `c${seed}-${i}` },
+          deadline,
+          MAX_OPS_PER_CLIENT,
+        ),
       ),
     );
     return run;
   };
 
-  beforeAll(async () => {
-    server = await startServer(["--data-dir", dataDir], { env: memoryProbeEnv() });
-    rememberMasterKey(jar, dataDir);
-    holdings = await Promise.all(Array.from({ length: USERS }, async () => new Holdings(await signedInUser(server.url, jar))));
-    // Warm-up: the same mix for a few seconds, so every user holds images before the rounds.
-    const warm = await runLoad(WARMUP_SECONDS, 1_000, newTally());
-    expect(warm.failures.slice(0, 10)).toEqual([]);
-    probes.push(await probeMemory(server));
-    tally = newTally();
-    for (let round = 0; round < ROUNDS; round++) {
-      const before = operations(tally);
-      await runLoad(LOAD_SECONDS / ROUNDS, 2_000 + 100 * round, tally);
+  beforeAll(
+    async () => {
+      server = await startServer(["--data-dir", dataDir], { env: memoryProbeEnv() });
+      rememberMasterKey(jar, dataDir);
+      holdings = await Promise.all(Array.from({ length: USERS }, async () => new Holdings(await signedInUser(server.url, jar))));
+      // Warm-up: the same mix for a few seconds, so every user holds images before the rounds.
+      const warm = await runLoad(WARMUP_SECONDS, 1_000, newTally());
+      expect(warm.failures.slice(0, 10)).toEqual([]);
       probes.push(await probeMemory(server));
-      if (round > 0) laterOps += operations(tally) - before;
-    }
-    const total = operations(tally);
-    console.log(
-      `load: ${total} operations in ${LOAD_SECONDS} s (${Math.round(total / LOAD_SECONDS)}/s): ` +
-        [...tally.counts].map(([op, n]) => `${op} ${n}`).join(", ") +
-        `; ${tally.archivesCutByDelete} archive(s) cut by a concurrent delete; after warm-up and each round, ` +
-        `retained ${probes.map((p) => MiB(p.retainedBytes)).join(" → ")} MiB, RSS ${probes.map((p) => MiB(p.rssBytes)).join(" → ")} MiB; ` +
-        `a leak of ${Math.ceil(RETAINED_SLACK_BYTES / laterOps)} bytes per operation would have failed the memory check`,
-    );
-  }, (WARMUP_SECONDS + LOAD_SECONDS) * 1000 + (ROUNDS + 1) * 30_000 + 60_000);
+      tally = newTally();
+      for (let round = 0; round < ROUNDS; round++) {
+        const before = operations(tally);
+        await runLoad(LOAD_SECONDS / ROUNDS, 2_000 + 100 * round, tally);
+        probes.push(await probeMemory(server));
+        if (round > 0) laterOps += operations(tally) - before;
+      }
+      const total = operations(tally);
+      console.log(
+        `load: ${total} operations in ${LOAD_SECONDS} s (${Math.round(total / LOAD_SECONDS)}/s): ` +
+          [...tally.counts].map(([op, n]) => `${op} ${n}`).join(", ") +
+          `; ${tally.archivesCutByDelete} archive(s) cut by a concurrent delete; after warm-up and each round, ` +
+          `retained ${probes.map((p) => MiB(p.retainedBytes)).join(" → ")} MiB, RSS ${probes.map((p) => MiB(p.rssBytes)).join(" → ")} MiB; ` +
+          `a leak of ${Math.ceil(RETAINED_SLACK_BYTES / laterOps)} bytes per operation would have failed the memory check`,
+      );
+    },
+    (WARMUP_SECONDS + LOAD_SECONDS) * 1000 + (ROUNDS + 1) * 30_000 + 60_000,
+  );
 
   afterAll(async () => {
     await server?.stop();

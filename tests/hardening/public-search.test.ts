@@ -27,7 +27,12 @@ async function seedPublicImages(dataDir: string, count: number): Promise<void> {
   try {
     const { accounts, images } = composeServices(storage, { maxImageBytes: 1024 * 1024 }, logger);
     const username = freshUsername("seed");
-    const registered = await accounts.accounts.register({ username, name: "Seed", email: `${username}@example.test`, password: strongPassword() });
+    const registered = await accounts.accounts.register({
+      username,
+      name: "Seed",
+      email: `${username}@example.test`,
+      password: strongPassword(),
+    });
     if (!registered.ok) throw new Error(JSON.stringify(registered.error));
     const owner = (await userRepository(storage.db.orm).findByUsername(username))!;
     const session = await images.uploads.begin(owner);
@@ -38,7 +43,11 @@ async function seedPublicImages(dataDir: string, count: number): Promise<void> {
         const body = (async function* () {
           yield bytes;
         })();
-        const stored = await images.uploads.upload(session, { filename: `holiday-${String(i).padStart(5, "0")}.png`, body }, uploadOptionsSchema.parse({ visibility: "public" }));
+        const stored = await images.uploads.upload(
+          session,
+          { filename: `holiday-${String(i).padStart(5, "0")}.png`, body },
+          uploadOptionsSchema.parse({ visibility: "public" }),
+        );
         if (!stored.ok) throw new Error(JSON.stringify(stored.error));
       }
     };
@@ -117,7 +126,9 @@ describe(`${SEARCHERS} anonymous clients searching ${PUBLIC_IMAGES} public image
       }
     };
     const [latencies] = await Promise.all([probeHealth(deadline), ...Array.from({ length: SEARCHERS }, searcher)]);
-    console.log(`/healthz idle: ${describeLatency(idle)}; under ${requests} searches (${scans} whole scans): ${describeLatency(latencies)}`);
+    console.log(
+      `/healthz idle: ${describeLatency(idle)}; under ${requests} searches (${scans} whole scans): ${describeLatency(latencies)}`,
+    );
     expect(percentile(latencies, 0.95)).toBeLessThan(200);
     // The searches ran too: each scanned the whole listing at least once.
     expect(scans).toBeGreaterThanOrEqual(SEARCHERS);

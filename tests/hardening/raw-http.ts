@@ -91,7 +91,11 @@ function dechunk(data: Buffer): Buffer | undefined {
  * A request head: request line, `Host`, then the given header lines (a list may repeat a name),
  * then the blank line. Each char is one byte (latin1), so obs-text goes out as written.
  */
-export function requestHead(method: string, target: string, headers: Record<string, string | number> | [string, string | number][] = {}): Buffer {
+export function requestHead(
+  method: string,
+  target: string,
+  headers: Record<string, string | number> | [string, string | number][] = {},
+): Buffer {
   const fields = Array.isArray(headers) ? headers : Object.entries(headers);
   const lines = [`${method} ${target} HTTP/1.1`, "Host: 127.0.0.1", ...fields.map(([k, v]) => `${k}: ${v}`)];
   return Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1");

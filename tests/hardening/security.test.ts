@@ -47,7 +47,8 @@ describe("the access matrix: owner Ann, another user Bob, anonymous", () => {
   const routes: Record<string, (id: string, who: Who) => Promise<Response>> = {
     "GET metadata": (id, who) => call(suite.url, "GET", `/api/v1/images/${id}`, as(who)),
     "GET content": (id, who) => call(suite.url, "GET", `/api/v1/images/${id}/content`, as(who)),
-    "GET content (range)": (id, who) => call(suite.url, "GET", `/api/v1/images/${id}/content`, { ...as(who), headers: { range: "bytes=0-3" } }),
+    "GET content (range)": (id, who) =>
+      call(suite.url, "GET", `/api/v1/images/${id}/content`, { ...as(who), headers: { range: "bytes=0-3" } }),
     PATCH: (id, who) => call(suite.url, "PATCH", `/api/v1/images/${id}`, { ...as(who), json: { description: `set by ${who}` } }),
     "GET archive": (id, who) => call(suite.url, "GET", `/api/v1/images/archive?ids=${id}`, as(who)),
     "POST archive": (id, who) => call(suite.url, "POST", "/api/v1/images/archive", { ...as(who), json: { ids: [id] } }),
@@ -56,7 +57,18 @@ describe("the access matrix: owner Ann, another user Bob, anonymous", () => {
     "DELETE shares": (id, who) => call(suite.url, "DELETE", `/api/v1/images/${id}/shares`, as(who)),
     DELETE: (id, who) => call(suite.url, "DELETE", `/api/v1/images/${id}`, as(who)),
   };
-  const ok = { "GET metadata": 200, "GET content": 200, "GET content (range)": 206, PATCH: 200, "GET archive": 200, "POST archive": 200, "POST shares": 201, "GET shares": 200, "DELETE shares": 204, DELETE: 204 };
+  const ok = {
+    "GET metadata": 200,
+    "GET content": 200,
+    "GET content (range)": 206,
+    PATCH: 200,
+    "GET archive": 200,
+    "POST archive": 200,
+    "POST shares": 201,
+    "GET shares": 200,
+    "DELETE shares": 204,
+    DELETE: 204,
+  };
   // A private image does not exist for anyone but its owner; a public one is readable by all, changeable by its owner only.
   const readable = ["GET metadata", "GET content", "GET content (range)", "GET archive", "POST archive"];
   const expected = (visibility: "private" | "public", who: Who, route: string): [number, string?] => {
@@ -82,7 +94,8 @@ describe("the access matrix: owner Ann, another user Bob, anonymous", () => {
           if (code) await expectProblem(res, status, code);
           else if (route === "POST shares") jar.add((await jsonOf<ShareBody>(res)).token);
           else await res.arrayBuffer();
-          if (who !== "owner" && route === "GET content" && status === 200) expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+          if (who !== "owner" && route === "GET content" && status === 200)
+            expect(res.headers.get("x-content-type-options")).toBe("nosniff");
         }
       }
       expect(seen.length).toBe(3 * Object.keys(routes).length);
@@ -107,7 +120,8 @@ describe("the access matrix: owner Ann, another user Bob, anonymous", () => {
   test("listings: mine shows the owner's images only to her; public shows public images to all, private ones to none", async () => {
     const hidden = await uploadOne(suite.url, ann.token, png("list-private.png"));
     const shown = await uploadOne(suite.url, ann.token, png("list-public.png"), { visibility: "public" });
-    const ids = async (token: string | undefined, query: Record<string, string>) => (await listAll(suite.url, token, query)).map((i) => i.id);
+    const ids = async (token: string | undefined, query: Record<string, string>) =>
+      (await listAll(suite.url, token, query)).map((i) => i.id);
     expect(await ids(ann.token, { scope: "mine" })).toEqual(expect.arrayContaining([hidden.id, shown.id]));
     expect(await ids(bob.token, { scope: "mine" })).not.toContain(hidden.id);
     expect(await ids(bob.token, { scope: "mine" })).not.toContain(shown.id);
@@ -119,7 +133,10 @@ describe("the access matrix: owner Ann, another user Bob, anonymous", () => {
       expect(await ids(token, { scope: "public", q: "list-private" })).toEqual([]);
     }
     // {all:true} archives and deletes are the caller's own images, never anyone else's.
-    expect(await jsonOf(await call(suite.url, "POST", "/api/v1/images/delete", { token: bob.token, json: { all: true } }))).toEqual({ deleted: [], failed: [] });
+    expect(await jsonOf(await call(suite.url, "POST", "/api/v1/images/delete", { token: bob.token, json: { all: true } }))).toEqual({
+      deleted: [],
+      failed: [],
+    });
     expect((await call(suite.url, "GET", `/api/v1/images/${hidden.id}`, { token: ann.token })).status).toBe(200);
   });
 });
@@ -154,7 +171,9 @@ describe("JWTs", () => {
     const real = claimsOf(ann.token);
     await expectRefused(`${b64url({ alg: "none", typ: "JWT", kid: "1" })}.${b64url(real)}.`);
     await expectRefused(`${b64url({ alg: "none", typ: "JWT" })}.${b64url(real)}`);
-    const forged = await new SignJWT({ ...real }).setProtectedHeader({ alg: "HS256", typ: "JWT", kid: "1" }).sign(crypto.getRandomValues(new Uint8Array(32)));
+    const forged = await new SignJWT({ ...real })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: "1" })
+      .sign(crypto.getRandomValues(new Uint8Array(32)));
     await expectRefused(forged);
     await expectRefused(ann.token.slice(0, -5));
     await expectRefused(ann.token.slice(0, ann.token.lastIndexOf(".")));
@@ -194,8 +213,18 @@ describe("share tokens re-pointed at another image", () => {
 
 describe("names", () => {
   test("path parts in upload names are stripped (multipart and raw); nothing is written outside the blob store", async () => {
-    const names = ["../../../../etc/passwd.png", "..\\..\\windows\\evil.png", "/abs/dir/abs.png", "C:\\Users\\x\\drive.png", "a/./b/../dots.png"];
-    const res = await uploadFiles(suite.url, ann.token, names.map((name) => png(name)));
+    const names = [
+      "../../../../etc/passwd.png",
+      "..\\..\\windows\\evil.png",
+      "/abs/dir/abs.png",
+      "C:\\Users\\x\\drive.png",
+      "a/./b/../dots.png",
+    ];
+    const res = await uploadFiles(
+      suite.url,
+      ann.token,
+      names.map((name) => png(name)),
+    );
     expect(res.status).toBe(201);
     const stored = (await jsonOf<UploadBody>(res)).created.map((c) => c.filename);
     expect(stored).toEqual(["passwd.png", "evil.png", "abs.png", "drive.png", "dots.png"]);
@@ -213,7 +242,10 @@ describe("names", () => {
     const ids: string[] = [];
     for (const name of risky) ids.push((await uploadOne(suite.url, ann.token, png(name))).id);
     // Renames go through the same rules.
-    const renamed = await call(suite.url, "PATCH", `/api/v1/images/${ids[0]}`, { token: ann.token, json: { filename: "..\\..\\renamed:x.png" } });
+    const renamed = await call(suite.url, "PATCH", `/api/v1/images/${ids[0]}`, {
+      token: ann.token,
+      json: { filename: "..\\..\\renamed:x.png" },
+    });
     expect((await jsonOf<{ image: ImageBody }>(renamed)).image.filename).toBe("renamed:x.png");
     const res = await call(suite.url, "POST", "/api/v1/images/archive", { token: ann.token, json: { ids } });
     expect(res.status).toBe(200);
@@ -240,9 +272,15 @@ describe("disguised files", () => {
     { what: "a PDF", bytes: () => fixtureImage("sample.pdf") },
     { what: "an ELF executable", bytes: () => fixtureImage("sample.elf") },
     { what: "an SVG with a script", bytes: () => fixtureImage("sample.svg") },
-    { what: "an SVG with a BOM and an XML prolog", bytes: () => Buffer.from('\ufeff<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>') },
+    {
+      what: "an SVG with a BOM and an XML prolog",
+      bytes: () => Buffer.from('\ufeff<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+    },
     { what: "HTML", bytes: () => Buffer.from("<!doctype html><html><script>alert(document.cookie)</script></html>") },
-    { what: "a PNG signature before an ELF", bytes: () => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), fixtureImage("sample.elf")]) },
+    {
+      what: "a PNG signature before an ELF",
+      bytes: () => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), fixtureImage("sample.elf")]),
+    },
   ];
 
   for (const { what, bytes } of disguised) {
@@ -256,7 +294,8 @@ describe("disguised files", () => {
 
   test("large disguised raw uploads, answered before their body is read, are 415 one after another; the server stays up", async () => {
     const big = Buffer.concat([fixtureImage("sample.pdf"), Buffer.alloc(2 * 1024 * 1024, 0x41)]);
-    for (let i = 0; i < 3; i++) await expectProblem(await uploadRaw(suite.url, ann.token, big, { filename: `big-${i}.png` }), 415, "unsupported_media_type");
+    for (let i = 0; i < 3; i++)
+      await expectProblem(await uploadRaw(suite.url, ann.token, big, { filename: `big-${i}.png` }), 415, "unsupported_media_type");
     await expectAlive(suite.server);
   });
 
@@ -283,19 +322,35 @@ describe("oversize bodies", () => {
       for (const method of Object.keys(operations).map((m) => m.toUpperCase())) {
         if (template === "/api/v1/images" || method === "GET" || method === "HEAD") continue;
         const path = template.replace("{id}", image.id).replace("{token}", share.token);
-        const known = await call(suite.url, method, path, { token: ann.token, body: oversize, headers: { "content-type": "application/json" } });
+        const known = await call(suite.url, method, path, {
+          token: ann.token,
+          body: oversize,
+          headers: { "content-type": "application/json" },
+        });
         expect({ method, template, status: known.status }).toEqual({ method, template, status: 413 });
         await expectProblem(known, 413, "payload_too_large");
         tried.push(`${method} ${template}`);
         if (!operations[method.toLowerCase()]!.requestBody) continue;
         // Chunked, with no Content-Length to check first: the limit holds while reading.
         const stream = new Blob([oversize]).stream();
-        const chunked = await fetch(`${suite.url}${path}`, { method, body: stream, headers: { "content-type": "application/json", authorization: `Bearer ${ann.token}` } });
+        const chunked = await fetch(`${suite.url}${path}`, {
+          method,
+          body: stream,
+          headers: { "content-type": "application/json", authorization: `Bearer ${ann.token}` },
+        });
         expect({ method, template, chunked: chunked.status }).toEqual({ method, template, chunked: 413 });
         await expectProblem(chunked, 413, "payload_too_large");
       }
     }
-    expect(tried).toEqual(expect.arrayContaining(["POST /api/v1/users", "PATCH /api/v1/images/{id}", "POST /api/v1/images/archive", "POST /s/{token}", "DELETE /api/v1/me"]));
+    expect(tried).toEqual(
+      expect.arrayContaining([
+        "POST /api/v1/users",
+        "PATCH /api/v1/images/{id}",
+        "POST /api/v1/images/archive",
+        "POST /s/{token}",
+        "DELETE /api/v1/me",
+      ]),
+    );
     // Nothing behind those routes ran: the image, its link and Ann are all still there.
     expect((await call(suite.url, "GET", `/api/v1/images/${image.id}`, { token: ann.token })).status).toBe(200);
     const link = await fetch(`${suite.url}/s/${share.token}`);

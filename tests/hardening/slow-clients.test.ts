@@ -20,7 +20,12 @@ const STALLED_LOGINS = 100;
 // Far past the limits, so a loaded machine cannot fail the test; the old server kept them for good.
 const PATIENCE_MS = 30_000;
 
-const suite = useSuiteServer(["--header-timeout-seconds", String(HEADER_SECONDS), "--body-idle-timeout-seconds", String(BODY_IDLE_SECONDS)]);
+const suite = useSuiteServer([
+  "--header-timeout-seconds",
+  String(HEADER_SECONDS),
+  "--body-idle-timeout-seconds",
+  String(BODY_IDLE_SECONDS),
+]);
 const jar = new SecretJar();
 
 async function until(condition: () => boolean, ms: number): Promise<boolean> {
@@ -62,7 +67,9 @@ describe("slow clients", () => {
     const health = await fetch(`${suite.url}/healthz`);
     expect(health.status).toBe(200);
     await health.arrayBuffer();
-    const login = await call(suite.url, "POST", "/api/v1/sessions", { json: { username: member.user.username, password: member.user.password } });
+    const login = await call(suite.url, "POST", "/api/v1/sessions", {
+      json: { username: member.user.username, password: member.user.password },
+    });
     expect(login.status).toBe(201);
     jar.add((await jsonOf<SessionBody>(login)).token);
     const upload = await uploadRaw(suite.url, member.token, noisePng({ width: 24, height: 16, seed: 5 }), { filename: "meanwhile.png" });

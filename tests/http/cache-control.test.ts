@@ -28,12 +28,22 @@ describe("Cache-Control", () => {
   beforeAll(async () => {
     ann = await signedInUser(suite.url);
     privateImage = await uploadOne(suite.url, ann.token, { name: "private.png", bytes: noisePng({ width: 8, height: 8, seed: 1 }) });
-    publicImage = await uploadOne(suite.url, ann.token, { name: `public-${Date.now()}.png`, bytes: noisePng({ width: 8, height: 8, seed: 2 }) }, {
-      visibility: "public",
+    publicImage = await uploadOne(
+      suite.url,
+      ann.token,
+      { name: `public-${Date.now()}.png`, bytes: noisePng({ width: 8, height: 8, seed: 2 }) },
+      {
+        visibility: "public",
+      },
+    );
+    const login = await call(suite.url, "POST", "/api/v1/sessions", {
+      json: { username: ann.user.username, password: ann.user.password, cookie: true },
     });
-    const login = await call(suite.url, "POST", "/api/v1/sessions", { json: { username: ann.user.username, password: ann.user.password, cookie: true } });
     expect(login.status).toBe(201);
-    cookie = login.headers.getSetCookie().find((c) => c.startsWith("pxv_session="))!.split(";")[0]!;
+    cookie = login.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("pxv_session="))!
+      .split(";")[0]!;
   });
 
   test("every authenticated JSON answer is no-store: /me, my listing, metadata, tokens, shares, and errors", async () => {
@@ -66,7 +76,10 @@ describe("Cache-Control", () => {
     expect(await cacheControl(await get(path))).toEqual({ status: 200, cacheControl: "no-store" });
     expect(await cacheControl(await get(`${path}?download=1`))).toEqual({ status: 200, cacheControl: "no-store" });
     expect(await cacheControl(await get(path, { range: "bytes=0-9" }))).toEqual({ status: 206, cacheControl: "no-store" });
-    expect(await cacheControl(await get(path, { "if-none-match": `"${privateImage.sha256}"` }))).toEqual({ status: 304, cacheControl: "no-store" });
+    expect(await cacheControl(await get(path, { "if-none-match": `"${privateImage.sha256}"` }))).toEqual({
+      status: 304,
+      cacheControl: "no-store",
+    });
     const head = await call(suite.url, "HEAD", path, { token: ann.token });
     expect(head.headers.get("cache-control")).toBe("no-store");
   });
@@ -88,7 +101,10 @@ describe("Cache-Control", () => {
   test("a share link's image is no-store: a revoked or used-up link must not live on in a cache", async () => {
     const link = await createShare(suite.url, ann.token, privateImage.id);
     expect(await cacheControl(await openShare(suite.url, link.token))).toEqual({ status: 200, cacheControl: "no-store" });
-    expect(await cacheControl(await openShare(suite.url, link.token, { headers: { range: "bytes=0-9" } }))).toEqual({ status: 206, cacheControl: "no-store" });
+    expect(await cacheControl(await openShare(suite.url, link.token, { headers: { range: "bytes=0-9" } }))).toEqual({
+      status: 206,
+      cacheControl: "no-store",
+    });
   });
 
   test("anonymous JSON about public things gets no no-store it does not need", async () => {

@@ -169,7 +169,17 @@ describe("Range", () => {
     expect(seen).toMatchObject({ reads: 0, closes: 1 });
   });
 
-  const ignored = ["bytes=abc", "bytes=5-2", "items=0-5", "bytes=", "bytes=--5", "bytes=0x1-2", "bytes 0-5", "bytes=0-1,5-6", "bytes=0-0,-1"];
+  const ignored = [
+    "bytes=abc",
+    "bytes=5-2",
+    "items=0-5",
+    "bytes=",
+    "bytes=--5",
+    "bytes=0x1-2",
+    "bytes 0-5",
+    "bytes=0-1,5-6",
+    "bytes=0-0,-1",
+  ];
   test.each(ignored)("%s is ignored: 200 with the whole body", async (range) => {
     const { source, data } = fakeSource();
     const res = await get(source, { range });
@@ -249,7 +259,7 @@ describe("Content-Disposition", () => {
     return star ? decodeURIComponent(star[1] ?? "") : undefined;
   };
   const names: [string, string][] = [
-    ["ünïcødé 猫.png", '_n_c_d_ _.png'],
+    ["ünïcødé 猫.png", "_n_c_d_ _.png"],
     ['a"b\r\nX-Evil: 1.png', "a_b__X-Evil: 1.png"],
     ["..\\..\\x.png", ".._.._x.png"],
     ["50%.png", "50_.png"],
@@ -303,7 +313,12 @@ describe("a source that fails", () => {
     const { source, seen } = fakeSource({ size: 100, chunkSize: 10, failAtChunk: 3 });
     const res = await get(source);
     expect(res.status).toBe(200);
-    expect(await res.arrayBuffer().then(() => "ended", () => "rejected")).toBe("rejected");
+    expect(
+      await res.arrayBuffer().then(
+        () => "ended",
+        () => "rejected",
+      ),
+    ).toBe("rejected");
     expect(seen.streamErrors.length).toBe(1);
     expect(seen).toMatchObject({ closes: 1, finalized: 1 });
   });

@@ -15,7 +15,15 @@ import {
   strongPassword,
   type TestUser,
 } from "../support/accounts.ts";
-import type { ApiTokenBody, CookieSessionBody, CurrentSessionBody, MeBody, SessionBody, UploadBody, UserBody } from "../support/api-bodies.ts";
+import type {
+  ApiTokenBody,
+  CookieSessionBody,
+  CurrentSessionBody,
+  MeBody,
+  SessionBody,
+  UploadBody,
+  UserBody,
+} from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { useSuiteServer } from "../support/pixvault.ts";
 
@@ -53,7 +61,12 @@ describe("cookie sessions with CSRF protection", () => {
   }
 
   /** A request as the browser sends it: the cookie, plus the CSRF header when given. */
-  const withCookie = (session: CookieLogin, method: string, path: string, opts: { json?: unknown; body?: RequestInit["body"]; csrf?: string } = {}) =>
+  const withCookie = (
+    session: CookieLogin,
+    method: string,
+    path: string,
+    opts: { json?: unknown; body?: RequestInit["body"]; csrf?: string } = {},
+  ) =>
     call(suite.url, method, path, {
       ...(opts.json !== undefined ? { json: opts.json } : {}),
       ...(opts.body !== undefined ? { body: opts.body } : {}),
@@ -154,7 +167,11 @@ describe("cookie sessions with CSRF protection", () => {
     const current = await jsonOf<CurrentSessionBody>(await call(suite.url, "GET", "/api/v1/sessions/current", { token: bobToken }));
     expect(current).toMatchObject({ via: "bearer", csrfToken: null, user: { username: bob.username } });
     // A bad bearer token is still 401, whatever cookie comes with it.
-    await expectProblem(await call(suite.url, "GET", "/api/v1/me", { token: "nope", headers: { cookie: annCookie.cookie } }), 401, "unauthorized");
+    await expectProblem(
+      await call(suite.url, "GET", "/api/v1/me", { token: "nope", headers: { cookie: annCookie.cookie } }),
+      401,
+      "unauthorized",
+    );
   });
 
   test("logging out with the cookie ends that session and clears the cookie; the dead cookie then means signed out", async () => {

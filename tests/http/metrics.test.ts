@@ -51,8 +51,12 @@ describe("/metrics", () => {
     expect(value(after, "pixvault_integrity_errors_total") - value(before, "pixvault_integrity_errors_total")).toBe(1);
     expect(value(after, "pixvault_images_stored")).toBe(1);
     expect(value(after, "pixvault_image_bytes_stored")).toBe(bytes.length);
-    expect(value(after, "pixvault_http_request_bytes_total") - value(before, "pixvault_http_request_bytes_total")).toBeGreaterThan(bytes.length);
-    expect(value(after, "pixvault_http_response_bytes_total") - value(before, "pixvault_http_response_bytes_total")).toBeGreaterThanOrEqual(bytes.length);
+    expect(value(after, "pixvault_http_request_bytes_total") - value(before, "pixvault_http_request_bytes_total")).toBeGreaterThan(
+      bytes.length,
+    );
+    expect(value(after, "pixvault_http_response_bytes_total") - value(before, "pixvault_http_response_bytes_total")).toBeGreaterThanOrEqual(
+      bytes.length,
+    );
     expect(value(after, 'pixvault_http_request_duration_seconds_count{route="/api/v1/images"}')).toBe(1);
     expect(value(after, 'pixvault_http_request_duration_seconds_bucket{route="/api/v1/images",le="+Inf"}')).toBe(1);
     // Raw paths never become labels: ids would make the series unbounded.

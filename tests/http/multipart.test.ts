@@ -36,13 +36,16 @@ async function readAll(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-type Seen = { kind: "field"; name: string; value: string } | { kind: "file"; name: string; filename: string | undefined; contentType: string | undefined; data: Buffer };
+type Seen =
+  | { kind: "field"; name: string; value: string }
+  | { kind: "file"; name: string; filename: string | undefined; contentType: string | undefined; data: Buffer };
 
 async function collect(request: Request, limits = LIMITS): Promise<Seen[]> {
   const seen: Seen[] = [];
   for await (const part of parseMultipart(request, limits)) {
     if (part.kind === "field") seen.push(part);
-    else seen.push({ kind: "file", name: part.name, filename: part.filename, contentType: part.contentType, data: await readAll(part.body) });
+    else
+      seen.push({ kind: "file", name: part.name, filename: part.filename, contentType: part.contentType, data: await readAll(part.body) });
   }
   return seen;
 }
@@ -161,7 +164,15 @@ describe("well-formed bodies", () => {
 
   test("a consumer that skips a file body without reading still gets the next part", async () => {
     const big = new Uint8Array(3 << 20).fill(1);
-    const body = bytes(fileHead("file", '; filename="skip.png"'), big, "\r\n", fileHead("file", '; filename="keep.png"'), "KEEP\r\n", field("tags", "t"), closing);
+    const body = bytes(
+      fileHead("file", '; filename="skip.png"'),
+      big,
+      "\r\n",
+      fileHead("file", '; filename="keep.png"'),
+      "KEEP\r\n",
+      field("tags", "t"),
+      closing,
+    );
     const names: string[] = [];
     let kept: Buffer | undefined;
     for await (const part of parseMultipart(multipartRequest(trickle(body, 64 * 1024)), LIMITS)) {
@@ -213,7 +224,12 @@ describe("well-formed bodies", () => {
 
 describe("broken bodies", () => {
   test("a missing or invalid boundary is bad_request", async () => {
-    for (const contentType of ["multipart/form-data", "multipart/form-data; boundary=", `multipart/form-data; boundary=${"a".repeat(71)}`, "image/png"]) {
+    for (const contentType of [
+      "multipart/form-data",
+      "multipart/form-data; boundary=",
+      `multipart/form-data; boundary=${"a".repeat(71)}`,
+      "image/png",
+    ]) {
       const error = await failureOf(collect(multipartRequest(TWO_FILES_THREE_FIELDS, contentType)));
       expect(error.code).toBe("bad_request");
     }
@@ -227,9 +243,11 @@ describe("broken bodies", () => {
       const file = (await parts.next()).value as Extract<UploadPart, { kind: "file" }>;
       expect(file.filename).toBe("a.png");
       const received: Uint8Array[] = [];
-      const error = await failureOf((async () => {
-        for await (const chunk of file.body) received.push(chunk);
-      })());
+      const error = await failureOf(
+        (async () => {
+          for await (const chunk of file.body) received.push(chunk);
+        })(),
+      );
       expect(error.code).toBe("bad_request");
       expect(Buffer.concat(received).length).toBeLessThanOrEqual(100);
       expect((await failureOf(parts.next())).code).toBe("bad_request");
@@ -426,9 +444,9 @@ describe("over a real socket", () => {
       duplex: "half",
     } as RequestInit);
     expect(response.status).toBe(200);
-    expect(seen.map((p) => (p.kind === "file" ? [p.filename, p.data.equals(Buffer.alloc(20_000, Number(p.filename?.slice(1, -4))))] : []))).toEqual(
-      Array.from({ length: 50 }, (_, i) => [`f${i}.png`, true]),
-    );
+    expect(
+      seen.map((p) => (p.kind === "file" ? [p.filename, p.data.equals(Buffer.alloc(20_000, Number(p.filename?.slice(1, -4))))] : [])),
+    ).toEqual(Array.from({ length: 50 }, (_, i) => [`f${i}.png`, true]));
   });
 
   test("a 64 MiB upload over the socket keeps memory bounded", async () => {
@@ -495,7 +513,9 @@ describe("over a real socket", () => {
       }
     };
     const socket = connect(server.port as number, "127.0.0.1", () => {
-      socket.write(`POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=${BOUNDARY}\r\nContent-Length: 10000000\r\n\r\n`);
+      socket.write(
+        `POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=${BOUNDARY}\r\nContent-Length: 10000000\r\n\r\n`,
+      );
       socket.write(bytes(field("tags", "a"), fileHead("file", '; filename="gone.png"'), new Uint8Array(300_000)));
       setTimeout(() => socket.destroy(), 100);
     });

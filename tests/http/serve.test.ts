@@ -101,7 +101,10 @@ describe("pixvault serve", () => {
     expect(Object.keys(doc.paths["/api/v1/images/{id}/shares"]!).sort()).toEqual(["delete", "get", "post"]);
     expect(Object.keys(doc.paths["/s/{token}"]!).sort()).toEqual(["get", "post"]);
     // The password goes in the body, as a form field or JSON, never in the url.
-    expect(Object.keys(doc.paths["/s/{token}"]!.post!.requestBody!.content).sort()).toEqual(["application/json", "application/x-www-form-urlencoded"]);
+    expect(Object.keys(doc.paths["/s/{token}"]!.post!.requestBody!.content).sort()).toEqual([
+      "application/json",
+      "application/x-www-form-urlencoded",
+    ]);
   });
 
   test("one structured log line per request, with route pattern and no query or body", async () => {
@@ -135,7 +138,7 @@ describe("graceful shutdown", () => {
       socket.on("data", (d) => (response += d.toString()));
       const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
       socket.write("POST /api/v1/slow HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
-      socket.write("5\r\n{\"a\":\r\n");
+      socket.write('5\r\n{"a":\r\n');
       await Bun.sleep(100);
       server.proc.kill("SIGTERM");
       await Bun.sleep(300);

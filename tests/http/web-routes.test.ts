@@ -17,7 +17,13 @@ describe("the web UI's routes", () => {
     expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect(res.headers.get("cache-control")).toBe("no-cache");
     const csp = res.headers.get("content-security-policy")!;
-    for (const directive of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "require-trusted-types-for 'script'"]) {
+    for (const directive of [
+      "default-src 'none'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "frame-ancestors 'none'",
+      "require-trusted-types-for 'script'",
+    ]) {
       expect(csp).toContain(directive);
     }
     expect(csp).not.toMatch(/unsafe-|\*|https?:|data:/);
@@ -76,7 +82,9 @@ describe("the web UI's routes", () => {
   test("API responses keep the API's own CSP, which allows nothing", async () => {
     for (const path of ["/healthz", "/api/v1/images?scope=public", "/api/v1/openapi.json"]) {
       const res = await get(path);
-      expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+      expect(res.headers.get("content-security-policy")).toBe(
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+      );
       await res.arrayBuffer();
     }
   });

@@ -32,7 +32,8 @@ describe("image access", () => {
       call(suite.url, "PATCH", `/api/v1/images/${id}`, { json: { description: "changed by someone" }, ...(token ? { token } : {}) }),
     delete: (id: string, token?: string) => call(suite.url, "DELETE", `/api/v1/images/${id}`, token ? { token } : {}),
   };
-  const bulkDelete = (ids: string[], token?: string) => call(suite.url, "POST", "/api/v1/images/delete", { json: { ids }, ...(token ? { token } : {}) });
+  const bulkDelete = (ids: string[], token?: string) =>
+    call(suite.url, "POST", "/api/v1/images/delete", { json: { ids }, ...(token ? { token } : {}) });
 
   /** The problem body with the id taken out of the detail, to compare an image's 404 with an unknown id's. */
   const shapeOf = (body: { detail?: unknown }, id: string) => ({ ...body, detail: String(body.detail).replaceAll(id, "<id>") });
@@ -95,7 +96,10 @@ describe("image access", () => {
       ];
       for (const { who, token } of viewers()) {
         for (const [query, headers] of tries) {
-          const res = await call(suite.url, "GET", `/api/v1/images/${privateImage.id}/content${query}`, { headers, ...(token ? { token } : {}) });
+          const res = await call(suite.url, "GET", `/api/v1/images/${privateImage.id}/content${query}`, {
+            headers,
+            ...(token ? { token } : {}),
+          });
           expect({ who, query, headers, status: res.status }).toEqual({ who, query, headers, status: 404 });
           await expectProblem(res, 404, "not_found");
         }
@@ -154,7 +158,13 @@ describe("image access", () => {
     });
 
     test("A's private image is absent from B's and anonymous listings, in every scope and filter", async () => {
-      const queries: Record<string, string>[] = [{}, { scope: "public" }, { tag: "hidden" }, { q: privateImage.filename }, { sort: "size" }];
+      const queries: Record<string, string>[] = [
+        {},
+        { scope: "public" },
+        { tag: "hidden" },
+        { q: privateImage.filename },
+        { sort: "size" },
+      ];
       for (const query of queries) {
         for (const { who, token } of viewers()) {
           const seen = (await listAll(suite.url, token, query)).map((i) => i.id);
@@ -227,7 +237,10 @@ describe("image access", () => {
     test("the owner changes and deletes her private and public images, one by one and in bulk", async () => {
       for (const visibility of ["private", "public"]) {
         const one = await upload(a, png(`own-${visibility}-${unique()}.png`), { visibility });
-        const patched = await call(suite.url, "PATCH", `/api/v1/images/${one.id}`, { token: a.token, json: { description: "mine to change" } });
+        const patched = await call(suite.url, "PATCH", `/api/v1/images/${one.id}`, {
+          token: a.token,
+          json: { description: "mine to change" },
+        });
         expect({ visibility, status: patched.status }).toEqual({ visibility, status: 200 });
         expect((await jsonOf<{ image: ImageBody }>(patched)).image.description).toBe("mine to change");
         const deleted = await routes.delete(one.id, a.token);
@@ -328,7 +341,12 @@ describe("image access", () => {
         { authorization: "Bearer" },
       ];
       for (const headers of bad) {
-        for (const path of [`/api/v1/images`, `/api/v1/images?scope=public`, `/api/v1/images/${image.id}`, `/api/v1/images/${image.id}/content`]) {
+        for (const path of [
+          `/api/v1/images`,
+          `/api/v1/images?scope=public`,
+          `/api/v1/images/${image.id}`,
+          `/api/v1/images/${image.id}/content`,
+        ]) {
           const res = await call(suite.url, "GET", path, { headers });
           expect({ headers, path, status: res.status }).toEqual({ headers, path, status: 401 });
           await expectProblem(res, 401, "unauthorized");

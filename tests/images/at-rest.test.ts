@@ -277,7 +277,11 @@ describe("rejected and aborted uploads leave no blob, temp file or row", () => {
 
   test("415: a PDF (multipart and raw), disguised as a PNG", async () => {
     const pdf = fixtureImage("sample.pdf");
-    await expectProblem(await uploadFiles(suite.url, token, [{ name: "doc.png", bytes: pdf, type: "image/png" }]), 415, "unsupported_media_type");
+    await expectProblem(
+      await uploadFiles(suite.url, token, [{ name: "doc.png", bytes: pdf, type: "image/png" }]),
+      415,
+      "unsupported_media_type",
+    );
     await expectProblem(await uploadRaw(suite.url, token, pdf, { filename: "doc.png" }), 415, "unsupported_media_type");
     await expectNothingLeft();
   });

@@ -151,7 +151,9 @@ describe("content of every accepted format", () => {
       const res = await call(suite.url, "GET", `/api/v1/images/${image.id}/content?download=1`, { token });
       await res.arrayBuffer();
       const header = res.headers.get("content-disposition")!;
-      const exact = header.includes("filename*=") ? decodeURIComponent(header.split("filename*=UTF-8''")[1]!) : /filename="(.*)"/.exec(header)![1];
+      const exact = header.includes("filename*=")
+        ? decodeURIComponent(header.split("filename*=UTF-8''")[1]!)
+        : /filename="(.*)"/.exec(header)![1];
       expect({ name, saved: exact }).toEqual({ name, saved });
       expect(Buffer.byteLength(exact!)).toBeLessThanOrEqual(255);
       // The ASCII stand-in ends the same way.
@@ -171,7 +173,12 @@ describe("content of every accepted format", () => {
     for (const res of answers) {
       await res.arrayBuffer();
       const csp = res.headers.get("content-security-policy")!;
-      const directives = new Map(csp.split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values.join(" ")]));
+      const directives = new Map(
+        csp
+          .split(";")
+          .map((d) => d.trim().split(/\s+/))
+          .map(([name, ...values]) => [name!, values.join(" ")]),
+      );
       expect({ status: res.status, directives: Object.fromEntries(directives) }).toEqual({
         status: res.status,
         directives: {
@@ -244,7 +251,7 @@ describe("content of every accepted format", () => {
     const res = await call(suite.url, "GET", `/api/v1/images/${image.id}/content?download=1`, { token });
     await res.arrayBuffer();
     const header = res.headers.get("content-disposition")!;
-    expect(header).toStartWith('attachment; filename="a_b_41;d_x.png"; filename*=UTF-8\'\'');
+    expect(header).toStartWith("attachment; filename=\"a_b_41;d_x.png\"; filename*=UTF-8''");
     expect(decodeURIComponent(header.split("filename*=UTF-8''")[1]!)).toBe(image.filename);
   });
 });

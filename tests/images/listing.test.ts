@@ -115,18 +115,16 @@ describe("GET /api/v1/images", () => {
       expect(invalidFields(await expectProblem(await get({ visibility: "secret" }, alice.token), 422, "validation_failed"))).toEqual([
         "visibility",
       ]);
-      expect(invalidFields(await expectProblem(await get({ scope: "everyone" }, alice.token), 422, "validation_failed"))).toEqual(["scope"]);
+      expect(invalidFields(await expectProblem(await get({ scope: "everyone" }, alice.token), 422, "validation_failed"))).toEqual([
+        "scope",
+      ]);
     });
   });
 
   describe("filters", () => {
     test("q is a case-insensitive filename substring, unicode and normalisation included", async () => {
       const who = await member();
-      const [plain, accented, other] = await uploadMany(who, [
-        png("Holiday-Beach.PNG"),
-        png("Ünïcode Café.png"),
-        png("receipt.png"),
-      ]);
+      const [plain, accented, other] = await uploadMany(who, [png("Holiday-Beach.PNG"), png("Ünïcode Café.png"), png("receipt.png")]);
       const search = async (q: string) => ids(await listAll(suite.url, who.token, { q })).sort();
       expect(await search("beach")).toEqual([plain.id]);
       expect(await search("HOLIDAY-b")).toEqual([plain.id]);
@@ -302,7 +300,10 @@ describe("GET /api/v1/images", () => {
 
     test("the default limit is 50, and a full page has a nextCursor to the rest", async () => {
       const many = await member();
-      await uploadMany(many, Array.from({ length: 53 }, (_, i) => png(`fifty-${i}.png`)));
+      await uploadMany(
+        many,
+        Array.from({ length: 53 }, (_, i) => png(`fifty-${i}.png`)),
+      );
       const first = await listImages(suite.url, many.token);
       expect(first.items).toHaveLength(50);
       expect(typeof first.nextCursor).toBe("string");
@@ -346,7 +347,17 @@ describe("GET /api/v1/images", () => {
 
     test("a garbage or altered cursor is 422 naming cursor, never 500", async () => {
       const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
-      const garbage = ["garbage", "!!!", "e30", b64(null), b64(7), b64("newest"), b64(["newest", "x", "id"]), b64(["newest", 1e300, "id"]), b64(["newest", 1, 2])];
+      const garbage = [
+        "garbage",
+        "!!!",
+        "e30",
+        b64(null),
+        b64(7),
+        b64("newest"),
+        b64(["newest", "x", "id"]),
+        b64(["newest", 1e300, "id"]),
+        b64(["newest", 1, 2]),
+      ];
       for (const cursor of garbage) {
         const res = await get({ cursor }, who.token);
         expect({ cursor, status: res.status }).toEqual({ cursor, status: 422 });
@@ -360,7 +371,12 @@ describe("GET /api/v1/images", () => {
       test(`sort=${sort}: every image present at the start is seen exactly once, no id twice`, async () => {
         const who = await member();
         // One request: several rows share a createdAt millisecond, so ties must page correctly too.
-        const present = ids(await uploadMany(who, Array.from({ length: 10 }, (_, i) => png(`walk-${sort}-${i}.png`))));
+        const present = ids(
+          await uploadMany(
+            who,
+            Array.from({ length: 10 }, (_, i) => png(`walk-${sort}-${i}.png`)),
+          ),
+        );
         const seen: string[] = [];
         let cursor: string | undefined;
         let round = 0;

@@ -33,7 +33,15 @@ describe("names within a namespace", () => {
     const first = await uploadOne(suite.url, alice, { name: "cat.png", bytes: png(5) }, { onConflict: "rename" });
     const second = await uploadOne(suite.url, alice, { name: "cat.png", bytes: png(6) }, { onConflict: "rename" });
     expect([first.filename, second.filename]).toEqual(["cat (1).png", "cat (2).png"]);
-    const res = await uploadFiles(suite.url, alice, [{ name: "cat.png", bytes: png(7) }, { name: "cat.png", bytes: png(8) }], { onConflict: "rename" });
+    const res = await uploadFiles(
+      suite.url,
+      alice,
+      [
+        { name: "cat.png", bytes: png(7) },
+        { name: "cat.png", bytes: png(8) },
+      ],
+      { onConflict: "rename" },
+    );
     expect((await jsonOf<UploadBody>(res)).created.map((i: { filename: string }) => i.filename)).toEqual(["cat (3).png", "cat (4).png"]);
   });
 
@@ -50,20 +58,28 @@ describe("names within a namespace", () => {
 
   test("public names are one namespace across users: bob cannot publish alice's public name, nor replace it", async () => {
     await uploadOne(suite.url, alice, { name: "sunset.jpg.png", bytes: png(11) }, { visibility: "public" });
-    await expectProblem(await uploadRaw(suite.url, bob, png(12), { filename: "sunset.jpg.png", visibility: "public" }), 409, "name_conflict");
+    await expectProblem(
+      await uploadRaw(suite.url, bob, png(12), { filename: "sunset.jpg.png", visibility: "public" }),
+      409,
+      "name_conflict",
+    );
     await expectProblem(
       await uploadRaw(suite.url, bob, png(13), { filename: "sunset.jpg.png", visibility: "public", onConflict: "replace" }),
       409,
       "name_conflict",
     );
-    const renamed = await jsonOf<UploadBody>(await uploadRaw(suite.url, bob, png(14), { filename: "sunset.jpg.png", visibility: "public", onConflict: "rename" }));
+    const renamed = await jsonOf<UploadBody>(
+      await uploadRaw(suite.url, bob, png(14), { filename: "sunset.jpg.png", visibility: "public", onConflict: "rename" }),
+    );
     expect(renamed.created[0]!.filename).toBe("sunset.jpg (1).png");
     // The same name stays free in bob's private namespace.
     expect((await uploadOne(suite.url, bob, { name: "sunset.jpg.png", bytes: png(15) })).visibility).toBe("private");
   });
 
   test("concurrent uploads of one name: exactly one wins, the rest get 409", async () => {
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => uploadRaw(suite.url, alice, png(100 + i), { filename: "race.png" })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => uploadRaw(suite.url, alice, png(100 + i), { filename: "race.png" })),
+    );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(7);
@@ -112,14 +128,18 @@ describe("changing names and visibility", () => {
     await uploadOne(suite.url, alice, { name: "taken.png", bytes: png(21) });
     const other = await uploadOne(suite.url, alice, { name: "other.png", bytes: png(22) });
     await expectProblem(await patch(alice, other.id, { filename: "Taken.png" }), 409, "name_conflict");
-    expect((await jsonOf<{ image: ImageBody }>(await call(suite.url, "GET", `/api/v1/images/${other.id}`, { token: alice }))).image.filename).toBe("other.png");
+    expect(
+      (await jsonOf<{ image: ImageBody }>(await call(suite.url, "GET", `/api/v1/images/${other.id}`, { token: alice }))).image.filename,
+    ).toBe("other.png");
   });
 
   test("publishing re-checks the public namespace; making private re-checks the owner's", async () => {
     const bobs = await uploadOne(suite.url, bob, { name: "view.png", bytes: png(23) }, { visibility: "public" });
     const alices = await uploadOne(suite.url, alice, { name: "view.png", bytes: png(24) });
     await expectProblem(await patch(alice, alices.id, { visibility: "public" }), 409, "name_conflict");
-    const renamedAndPublished = await jsonOf<{ image: ImageBody }>(await patch(alice, alices.id, { visibility: "public", filename: "view-alice.png" }));
+    const renamedAndPublished = await jsonOf<{ image: ImageBody }>(
+      await patch(alice, alices.id, { visibility: "public", filename: "view-alice.png" }),
+    );
     expect(renamedAndPublished.image).toMatchObject({ visibility: "public", filename: "view-alice.png" });
     expect((await listAll(suite.url, undefined, { scope: "public" })).map((i) => i.id).sort()).toEqual([alices.id, bobs.id].sort());
     // Back to private: the name must be free among alice's private images.
@@ -193,7 +213,10 @@ describe("deleting", () => {
     expect(body.deleted.length).toBeGreaterThanOrEqual(2);
     expect(body.failed).toEqual([]);
     expect(await listAll(suite.url, alice)).toHaveLength(0);
-    expect((await jsonOf<{ user: MeBody }>(await call(suite.url, "GET", "/api/v1/me", { token: alice }))).user.usage).toMatchObject({ images: 0, bytes: 0 });
+    expect((await jsonOf<{ user: MeBody }>(await call(suite.url, "GET", "/api/v1/me", { token: alice }))).user.usage).toMatchObject({
+      images: 0,
+      bytes: 0,
+    });
     expect(await listAll(suite.url, bob)).toHaveLength(2);
   });
 

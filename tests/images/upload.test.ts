@@ -11,7 +11,21 @@ import { bytesOf, contentOf, listAll, sha256Hex, uploadFiles, uploadOne, uploadR
 import { FIXTURES, fixtureImage, noisePng, pngOfSize, REFUSED_FIXTURES } from "../support/images.ts";
 import { useInProcessServer } from "../support/in-process.ts";
 
-const IMAGE_FIELDS = ["contentType", "createdAt", "description", "filename", "height", "id", "owner", "sha256", "size", "tags", "updatedAt", "visibility", "width"];
+const IMAGE_FIELDS = [
+  "contentType",
+  "createdAt",
+  "description",
+  "filename",
+  "height",
+  "id",
+  "owner",
+  "sha256",
+  "size",
+  "tags",
+  "updatedAt",
+  "visibility",
+  "width",
+];
 
 async function freshToken(url: string): Promise<string> {
   const user = await registerUser(url);
@@ -36,9 +50,7 @@ describe("uploading images", () => {
     const body = await jsonOf<UploadBody>(res);
     expect(res.status).toBe(201);
     expect(body.failed).toEqual([]);
-    expect(body.created.map((i) => [i.contentType, i.width, i.height])).toEqual(
-      FIXTURES.map((f) => [f.contentType, f.width, f.height]),
-    );
+    expect(body.created.map((i) => [i.contentType, i.width, i.height])).toEqual(FIXTURES.map((f) => [f.contentType, f.width, f.height]));
     for (const [i, image] of body.created.entries()) {
       expect(Object.keys(image).sort()).toEqual(IMAGE_FIELDS);
       expect(image.size).toBe(files[i]!.bytes.length);
@@ -49,10 +61,22 @@ describe("uploading images", () => {
 
   test("a raw body with ?filename= works by POST (--data-binary) and by PUT (curl -T), with options in the query", async () => {
     const png = noisePng({ width: 64, height: 32, seed: 11 });
-    const res = await uploadRaw(suite.url, token, png, { filename: "raw.png", visibility: "public", tags: "Sky,sea", description: "by POST" });
+    const res = await uploadRaw(suite.url, token, png, {
+      filename: "raw.png",
+      visibility: "public",
+      tags: "Sky,sea",
+      description: "by POST",
+    });
     const body = await jsonOf<UploadBody>(res);
     expect(res.status).toBe(201);
-    expect(body.created[0]).toMatchObject({ filename: "raw.png", visibility: "public", tags: ["sky", "sea"], description: "by POST", width: 64, height: 32 });
+    expect(body.created[0]).toMatchObject({
+      filename: "raw.png",
+      visibility: "public",
+      tags: ["sky", "sea"],
+      description: "by POST",
+      width: 64,
+      height: 32,
+    });
     const put = await uploadRaw(suite.url, token, noisePng({ width: 8, height: 8, seed: 12 }), { filename: "put.png" }, "PUT");
     expect(put.status).toBe(201);
     expect((await bytesOf(await contentOf(suite.url, token, body.created[0]!.id))).equals(png)).toBe(true);
@@ -129,7 +153,10 @@ describe("uploading images", () => {
   });
 
   test("50 files in one request are all stored and all read back byte-exact", async () => {
-    const files = Array.from({ length: 50 }, (_, i) => ({ name: `batch-${i}.png`, bytes: noisePng({ width: 20 + i, height: 10, seed: 100 + i }) }));
+    const files = Array.from({ length: 50 }, (_, i) => ({
+      name: `batch-${i}.png`,
+      bytes: noisePng({ width: 20 + i, height: 10, seed: 100 + i }),
+    }));
     const res = await uploadFiles(suite.url, token, files);
     const body = await jsonOf<UploadBody>(res);
     expect(res.status).toBe(201);
@@ -168,7 +195,9 @@ describe("uploading images", () => {
     const body = Buffer.concat([
       Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"\r\nContent-Type: image/png\r\n\r\n`),
       png,
-      Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="named.png"\r\nContent-Type: image/png\r\n\r\n`),
+      Buffer.from(
+        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="named.png"\r\nContent-Type: image/png\r\n\r\n`,
+      ),
       png,
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]);
@@ -188,16 +217,27 @@ describe("uploading images", () => {
     const cases: [string, string][] = [
       ["multipart/form-data", "--x\r\n"],
       ["multipart/form-data; boundary=abc", "this is not multipart at all"],
-      ["multipart/form-data; boundary=abc", `--abc\r\nContent-Disposition: form-data; name="file"; filename="t.png"\r\n\r\n${"x".repeat(100)}`],
+      [
+        "multipart/form-data; boundary=abc",
+        `--abc\r\nContent-Disposition: form-data; name="file"; filename="t.png"\r\n\r\n${"x".repeat(100)}`,
+      ],
     ];
     for (const [type, body] of cases) {
-      await expectProblem(await call(suite.url, "POST", "/api/v1/images", { token, body, headers: { "content-type": type } }), 400, "bad_request");
+      await expectProblem(
+        await call(suite.url, "POST", "/api/v1/images", { token, body, headers: { "content-type": type } }),
+        400,
+        "bad_request",
+      );
     }
     expect(await usage(suite.url, token)).toEqual(before);
   });
 
   test("uploading needs a token: 401 without one, and nothing is read", async () => {
-    await expectProblem(await uploadFiles(suite.url, undefined, [{ name: "a.png", bytes: noisePng({ width: 5, height: 5 }) }]), 401, "unauthorized");
+    await expectProblem(
+      await uploadFiles(suite.url, undefined, [{ name: "a.png", bytes: noisePng({ width: 5, height: 5 }) }]),
+      401,
+      "unauthorized",
+    );
   });
 
   test("a client that disconnects half-way leaves no image, no blob and no temp file", async () => {

@@ -16,18 +16,32 @@ const sharp = load.sharp;
 const PHONE_CAMERA = { make: "Apple", model: "iPhone 15 Pro", lens: "iPhone 15 Pro back camera" };
 
 async function withExif(exif: Record<string, Record<string, string>>, format: "jpeg" | "png" = "jpeg"): Promise<Buffer> {
-  return sharp({ create: { width: 30, height: 20, channels: 3, background: "#406080" } }).toFormat(format).withExif(exif).toBuffer();
+  return sharp({ create: { width: 30, height: 20, channels: 3, background: "#406080" } })
+    .toFormat(format)
+    .withExif(exif)
+    .toBuffer();
 }
 
 /** An 8-bit grey 4×3 TIFF file whose IFD0 points to a GPS IFD (libvips writes none; cameras and scanners do). */
 function tiffWithGps(latitude: number, longitude: number): Buffer {
   const short = (n: number) => ({ type: "short", value: [n] }) as const;
-  const ifd0 = { 256: short(4), 257: short(3), 258: short(8), 259: short(1), 262: short(1), 277: short(1), 278: short(3), 279: { type: "long", value: [12] } } as const;
+  const ifd0 = {
+    256: short(4),
+    257: short(3),
+    258: short(8),
+    259: short(1),
+    262: short(1),
+    277: short(1),
+    278: short(3),
+    279: { type: "long", value: [12] },
+  } as const;
   return tiffBlock(ifd0, gpsIfd(latitude, longitude), new Uint8Array(12).fill(128));
 }
 
 async function jpegWithGps(latitude: number, longitude: number, altitude?: number): Promise<Buffer> {
-  const jpeg = await sharp({ create: { width: 30, height: 20, channels: 3, background: "#406080" } }).jpeg().toBuffer();
+  const jpeg = await sharp({ create: { width: 30, height: 20, channels: 3, background: "#406080" } })
+    .jpeg()
+    .toBuffer();
   return jpegWithExif(jpeg, tiffBlock({}, gpsIfd(latitude, longitude, altitude)));
 }
 
@@ -86,8 +100,15 @@ describe("what the EXIF leaves out or gets wrong", () => {
   });
 
   test("below sea level is a negative altitude; no altitude is no field", async () => {
-    expect((await readPhotoMetadata(sharp, await jpegWithGps(31.5, 35.5, -430)))?.location).toEqual({ latitude: 31.5, longitude: 35.5, altitude: -430 });
-    expect((await readPhotoMetadata(sharp, await jpegWithGps(-22.9519, -43.2105)))?.location).toEqual({ latitude: -22.9519, longitude: -43.2105 });
+    expect((await readPhotoMetadata(sharp, await jpegWithGps(31.5, 35.5, -430)))?.location).toEqual({
+      latitude: 31.5,
+      longitude: 35.5,
+      altitude: -430,
+    });
+    expect((await readPhotoMetadata(sharp, await jpegWithGps(-22.9519, -43.2105)))?.location).toEqual({
+      latitude: -22.9519,
+      longitude: -43.2105,
+    });
   });
 
   test("a GPS block without a fix (0/0 rationals) is no position", async () => {
@@ -96,12 +117,23 @@ describe("what the EXIF leaves out or gets wrong", () => {
   });
 
   test("only a model: camera with null make and lens", async () => {
-    expect((await readPhotoMetadata(sharp, await withExif({ IFD0: { Model: "DMC-GX80" } })))?.camera).toEqual({ make: null, model: "DMC-GX80", lens: null });
+    expect((await readPhotoMetadata(sharp, await withExif({ IFD0: { Model: "DMC-GX80" } })))?.camera).toEqual({
+      make: null,
+      model: "DMC-GX80",
+      lens: null,
+    });
   });
 
   test("no EXIF at all (GIF, a plain PNG): nulls, with the size", async () => {
     for (const file of ["sample.gif", "sample.png", "sample.tiff"]) {
-      expect(await readPhotoMetadata(sharp, fixtureImage(file))).toEqual({ width: 40, height: 30, orientation: 1, takenAt: null, camera: null, location: null });
+      expect(await readPhotoMetadata(sharp, fixtureImage(file))).toEqual({
+        width: 40,
+        height: 30,
+        orientation: 1,
+        takenAt: null,
+        camera: null,
+        location: null,
+      });
     }
   });
 
@@ -114,4 +146,3 @@ describe("what the EXIF leaves out or gets wrong", () => {
     expect(await readPhotoMetadata(sharp, fixtureImage("big-exif.jpg"))).toMatchObject({ width: 64, height: 48 });
   });
 });
-

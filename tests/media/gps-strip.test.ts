@@ -58,11 +58,20 @@ function jpegSegment(marker: number, payload: Uint8Array): Buffer {
 
 describe("JPEG", () => {
   test("a phone photo (Exif with GPS, XMP, IPTC, ICC, orientation 6, an MPF-style trailer) keeps only picture, ICC and orientation", async () => {
-    const base = await sharp(await photo(sharp, { width: 320, height: 240, exif: false })).withIccProfile("p3").jpeg({ progressive: true }).toBuffer();
-    const withExif = jpegWithExif(base, tiffBlock({ 271: { type: "ascii", value: "Apple" }, 274: { type: "short", value: [6] } }, gpsIfd(48.858, 2.2945, 35)));
+    const base = await sharp(await photo(sharp, { width: 320, height: 240, exif: false }))
+      .withIccProfile("p3")
+      .jpeg({ progressive: true })
+      .toBuffer();
+    const withExif = jpegWithExif(
+      base,
+      tiffBlock({ 271: { type: "ascii", value: "Apple" }, 274: { type: "short", value: [6] } }, gpsIfd(48.858, 2.2945, 35)),
+    );
     const iptc = jpegSegment(0xed, Buffer.from("Photoshop 3.0\0" + "8BIM\x04\x04\0\0\0\0\0\x0c\x1c\x02\x5a\0\x05Paris", "latin1"));
     const xmp = jpegSegment(0xe1, Buffer.from(`http://ns.adobe.com/xap/1.0/\0${XMP}`, "latin1"));
-    const secondImage = jpegWithExif(Buffer.from([0xff, 0xd8, 0xff, 0xd9]), tiffBlock({ 270: { type: "ascii", value: "secret-trailer" } }, gpsIfd(1, 2)));
+    const secondImage = jpegWithExif(
+      Buffer.from([0xff, 0xd8, 0xff, 0xd9]),
+      tiffBlock({ 270: { type: "ascii", value: "secret-trailer" } }, gpsIfd(1, 2)),
+    );
     const original = Buffer.concat([withExif.subarray(0, 2), xmp, iptc, withExif.subarray(2), secondImage]);
     expect((await sharp(original).metadata()).orientation).toBe(6);
 
@@ -110,7 +119,11 @@ function pngChunks(png: Uint8Array): { type: string; data: Buffer; crcOk: boolea
   for (let at = 8; at < b.length; ) {
     const length = b.readUInt32BE(at);
     const type = b.toString("latin1", at + 4, at + 8);
-    chunks.push({ type, data: b.subarray(at + 8, at + 8 + length), crcOk: crc32(b.subarray(at + 4, at + 8 + length)) === b.readUInt32BE(at + 8 + length) });
+    chunks.push({
+      type,
+      data: b.subarray(at + 8, at + 8 + length),
+      crcOk: crc32(b.subarray(at + 4, at + 8 + length)) === b.readUInt32BE(at + 8 + length),
+    });
     at += 12 + length;
   }
   return chunks;
@@ -127,7 +140,13 @@ function pngChunk(type: string, data: Uint8Array): Buffer {
 
 describe("PNG", () => {
   test("eXIf with GPS, XMP in iTXt and ImageMagick's raw EXIF text go; ICC, a comment and every CRC stay right", async () => {
-    const made = await sharp(await photo(sharp, { width: 120, height: 80, format: "png" })).keepExif().withMetadata({ orientation: 8 }).withIccProfile("p3").withXmp(XMP).png().toBuffer();
+    const made = await sharp(await photo(sharp, { width: 120, height: 80, format: "png" }))
+      .keepExif()
+      .withMetadata({ orientation: 8 })
+      .withIccProfile("p3")
+      .withXmp(XMP)
+      .png()
+      .toBuffer();
     const chunks = pngChunks(made);
     const iend = made.length - 12;
     const extra = Buffer.concat([
@@ -143,7 +162,11 @@ describe("PNG", () => {
     await expectSamePicture(original, out.bytes);
     const after = pngChunks(out.bytes);
     expect(after.every((c) => c.crcOk)).toBe(true);
-    expect(after.map((c) => c.type)).toEqual(pngChunks(original).filter((c) => !(c.type === "iTXt" || c.type === "zTXt")).map((c) => c.type));
+    expect(after.map((c) => c.type)).toEqual(
+      pngChunks(original)
+        .filter((c) => !(c.type === "iTXt" || c.type === "zTXt"))
+        .map((c) => c.type),
+    );
     expect(after.find((c) => c.type === "tEXt")?.data.toString("latin1")).toBe("Comment\0holiday");
     expect(exifReader(after.find((c) => c.type === "eXIf")!.data).Image).toEqual({ Orientation: 8 });
     expect(stripped(out.bytes, "image/png")).toEqual({ bytes: out.bytes, changed: false });
@@ -167,9 +190,18 @@ function riffChunks(webp: Uint8Array): { fourcc: string; data: Buffer }[] {
 }
 
 describe("WebP", () => {
-  for (const [name, orientation] of [["upright", 1], ["turned (orientation 6)", 6]] as const) {
+  for (const [name, orientation] of [
+    ["upright", 1],
+    ["turned (orientation 6)", 6],
+  ] as const) {
     test(`${name}: EXIF and XMP chunks go, VP8X flags and RIFF size follow, ICC stays`, async () => {
-      const original = await sharp(await photo(sharp, { width: 90, height: 60, format: "webp" })).keepExif().withMetadata({ orientation }).withIccProfile("p3").withXmp(XMP).webp({ lossless: true }).toBuffer();
+      const original = await sharp(await photo(sharp, { width: 90, height: 60, format: "webp" }))
+        .keepExif()
+        .withMetadata({ orientation })
+        .withIccProfile("p3")
+        .withXmp(XMP)
+        .webp({ lossless: true })
+        .toBuffer();
       expect(riffChunks(original).map((c) => c.fourcc)).toEqual(["VP8X", "ICCP", "VP8L", "EXIF", "XMP "]);
 
       const out = stripped(original, "image/webp");
@@ -179,7 +211,11 @@ describe("WebP", () => {
       expect(chunks.map((c) => c.fourcc)).toEqual(orientation === 1 ? ["VP8X", "ICCP", "VP8L"] : ["VP8X", "ICCP", "VP8L", "EXIF"]);
       expect(Buffer.from(out.bytes).readUInt32LE(4)).toBe(out.bytes.length - 8);
       const flags = chunks[0]!.data[0]!;
-      expect({ icc: !!(flags & 0x20), exif: !!(flags & 0x08), xmp: !!(flags & 0x04) }).toEqual({ icc: true, exif: orientation !== 1, xmp: false });
+      expect({ icc: !!(flags & 0x20), exif: !!(flags & 0x08), xmp: !!(flags & 0x04) }).toEqual({
+        icc: true,
+        exif: orientation !== 1,
+        xmp: false,
+      });
     });
   }
 

@@ -14,8 +14,15 @@ async function probe(bytes: Uint8Array, pieceSize = bytes.length || 1): Promise<
 }
 
 const EXTENSIONS: Record<string, string> = {
-  "image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp", "image/avif": "avif",
-  "image/heif": "heif", "image/heic": "heic", "image/bmp": "bmp", "image/tiff": "tiff",
+  "image/jpeg": "jpg",
+  "image/png": "png",
+  "image/gif": "gif",
+  "image/webp": "webp",
+  "image/avif": "avif",
+  "image/heif": "heif",
+  "image/heic": "heic",
+  "image/bmp": "bmp",
+  "image/tiff": "tiff",
 };
 
 // Segments no decoder reads, pushing the frame header `bytes` further into a JPEG.
@@ -32,8 +39,15 @@ function withAppPadding(jpeg: Uint8Array, bytes: number): Buffer {
 function trailingIfdTiff(width: number, height: number, bigEndian: boolean): Buffer {
   const pixels = width * height;
   const tags: [number, number, number][] = [
-    [256, 4, width], [257, 4, height], [258, 3, 8], [259, 3, 1], [262, 3, 1],
-    [273, 4, 8], [277, 3, 1], [278, 4, height], [279, 4, pixels],
+    [256, 4, width],
+    [257, 4, height],
+    [258, 3, 8],
+    [259, 3, 1],
+    [262, 3, 1],
+    [273, 4, 8],
+    [277, 3, 1],
+    [278, 4, height],
+    [279, 4, pixels],
   ];
   const out = Buffer.alloc(8 + pixels + 2 + tags.length * 12 + 4, 0x80);
   const u16 = (v: number, at: number) => (bigEndian ? out.writeUInt16BE(v, at) : out.writeUInt16LE(v, at));
@@ -48,7 +62,8 @@ function trailingIfdTiff(width: number, height: number, bigEndian: boolean): Buf
     u16(type, at + 2);
     u32(1, at + 4);
     u32(0, at + 8);
-    if (type === 3) u16(value, at + 8); // a SHORT sits in the first two bytes of the value field
+    if (type === 3)
+      u16(value, at + 8); // a SHORT sits in the first two bytes of the value field
     else u32(value, at + 8);
     at += 12;
   }

@@ -6,8 +6,20 @@ export const PARIS = { latitude: 48.8581556, longitude: 2.2945, altitude: 35 };
 /** The EXIF of a phone photo taken at PARIS (sharp's withExif string form). */
 const PHONE_EXIF = {
   IFD0: { Make: "Apple", Model: "iPhone 15 Pro" },
-  IFD2: { DateTimeOriginal: "2024:05:01 14:03:22", OffsetTimeOriginal: "+02:00", SubSecTimeOriginal: "25", LensModel: "iPhone 15 Pro back camera" },
-  IFD3: { GPSLatitudeRef: "N", GPSLatitude: "48/1 51/1 2936/100", GPSLongitudeRef: "E", GPSLongitude: "2/1 17/1 4020/100", GPSAltitudeRef: "0", GPSAltitude: "35/1" },
+  IFD2: {
+    DateTimeOriginal: "2024:05:01 14:03:22",
+    OffsetTimeOriginal: "+02:00",
+    SubSecTimeOriginal: "25",
+    LensModel: "iPhone 15 Pro back camera",
+  },
+  IFD3: {
+    GPSLatitudeRef: "N",
+    GPSLatitude: "48/1 51/1 2936/100",
+    GPSLongitudeRef: "E",
+    GPSLongitude: "2/1 17/1 4020/100",
+    GPSAltitudeRef: "0",
+    GPSAltitude: "35/1",
+  },
 };
 
 export const RED = { r: 255, g: 0, b: 0 };

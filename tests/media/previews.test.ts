@@ -89,7 +89,9 @@ describe("sizes and orientation", () => {
   });
 
   test("an image with transparency keeps it, as WebP (JPEG has no alpha)", async () => {
-    const bytes = await sharp({ create: { width: 600, height: 500, channels: 4, background: { r: 0, g: 128, b: 0, alpha: 0.5 } } }).png().toBuffer();
+    const bytes = await sharp({ create: { width: 600, height: 500, channels: 4, background: { r: 0, g: 128, b: 0, alpha: 0.5 } } })
+      .png()
+      .toBuffer();
     const { thumb, display } = ok(await makePreviews(sharp, { bytes, contentType: "image/png" }));
     for (const preview of [thumb, display]) {
       expect(preview.contentType).toBe("image/webp");
@@ -99,10 +101,16 @@ describe("sizes and orientation", () => {
 
   test("an animated GIF gives a still preview of its first frame", async () => {
     const frames = Buffer.concat([
-      await sharp({ create: { width: 120, height: 90, channels: 3, background: RED } }).raw().toBuffer(),
-      await sharp({ create: { width: 120, height: 90, channels: 3, background: { r: 0, g: 0, b: 255 } } }).raw().toBuffer(),
+      await sharp({ create: { width: 120, height: 90, channels: 3, background: RED } })
+        .raw()
+        .toBuffer(),
+      await sharp({ create: { width: 120, height: 90, channels: 3, background: { r: 0, g: 0, b: 255 } } })
+        .raw()
+        .toBuffer(),
     ]);
-    const gif = await sharp(frames, { raw: { width: 120, height: 180, channels: 3, pageHeight: 90 } }).gif({ delay: [100, 100] }).toBuffer();
+    const gif = await sharp(frames, { raw: { width: 120, height: 180, channels: 3, pageHeight: 90 } })
+      .gif({ delay: [100, 100] })
+      .toBuffer();
     expect((await sharp(gif).metadata()).pages).toBe(2);
     const { thumb } = ok(await makePreviews(sharp, { bytes: gif, contentType: "image/gif" }));
     expect([thumb.width, thumb.height]).toEqual([120, 90]);
@@ -132,7 +140,10 @@ describe("every accepted format", () => {
   });
 
   test("without a HEVC decoder a HEIC fails with a reason, and a broken one is undecodable", async () => {
-    expect(await makePreviews(sharp, { bytes: GPS_HEIC, contentType: "image/heic" })).toMatchObject({ ok: false, reason: "decoder_unavailable" });
+    expect(await makePreviews(sharp, { bytes: GPS_HEIC, contentType: "image/heic" })).toMatchObject({
+      ok: false,
+      reason: "decoder_unavailable",
+    });
     // sample.heic is a valid HEIF structure whose HEVC payload is not a real stream.
     const broken = await makePreviews(sharp, { bytes: fixtureImage("sample.heic"), contentType: "image/heic" }, { heic });
     expect(broken).toMatchObject({ ok: false, reason: "undecodable" });
@@ -168,7 +179,10 @@ describe("bounded decoding", () => {
 
   test("the pixel limit is the caller's (--max-image-pixels)", async () => {
     const bytes = await photo(sharp, { width: 2000, height: 1000, exif: false });
-    expect(await makePreviews(sharp, { bytes, contentType: "image/jpeg" }, { maxPixels: 1_999_999 })).toMatchObject({ ok: false, reason: "too_many_pixels" });
+    expect(await makePreviews(sharp, { bytes, contentType: "image/jpeg" }, { maxPixels: 1_999_999 })).toMatchObject({
+      ok: false,
+      reason: "too_many_pixels",
+    });
     expect((await makePreviews(sharp, { bytes, contentType: "image/jpeg" }, { maxPixels: 2_000_000 })).ok).toBe(true);
   });
 

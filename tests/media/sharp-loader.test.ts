@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hostProblem, loadSharp, type Host } from "../../src/media/sharp-loader.ts";
 
-const V2_FLAGS = "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ht syscall nx lm pni ssse3 cx16 sse4_1 sse4_2 popcnt lahf_lm avx avx2";
+const V2_FLAGS =
+  "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ht syscall nx lm pni ssse3 cx16 sse4_1 sse4_2 popcnt lahf_lm avx avx2";
 const GOOD: Host = { platform: "linux", arch: "x64", cpuFlags: V2_FLAGS, glibc: "2.36" };
 
 describe("hostProblem", () => {
@@ -74,11 +75,17 @@ describe("loadSharp", () => {
   });
 
   test("an unsupported host is a typed refusal, not a crash", () => {
-    expect(loadInFreshProcess({ libDir }, { ...GOOD, cpuFlags: "fpu sse sse2" })).toEqual({ ok: false, reason: expect.stringContaining("not x86-64-v2") });
+    expect(loadInFreshProcess({ libDir }, { ...GOOD, cpuFlags: "fpu sse sse2" })).toEqual({
+      ok: false,
+      reason: expect.stringContaining("not x86-64-v2"),
+    });
   });
 
   test("an override must be an absolute path to a file", () => {
-    expect(loadInFreshProcess({ libDir, libvipsOverride: "libvips.so" })).toEqual({ ok: false, reason: expect.stringContaining("libvips.so") });
+    expect(loadInFreshProcess({ libDir, libvipsOverride: "libvips.so" })).toEqual({
+      ok: false,
+      reason: expect.stringContaining("libvips.so"),
+    });
     expect(loadInFreshProcess({ libDir, libvipsOverride: "/nonexistent/libvips.so" }).ok).toBe(false);
   });
 

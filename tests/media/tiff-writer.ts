@@ -48,7 +48,9 @@ export function tiffBlock(ifd0: Ifd, gps?: Ifd, pixels?: Uint8Array): Buffer {
   out.write("II*\0", 0, "latin1");
   out.writeUInt32LE(ifd0At, 4);
   const writeIfd = (at: number, ifd: Ifd) => {
-    const tags = Object.keys(ifd).map(Number).sort((a, b) => a - b);
+    const tags = Object.keys(ifd)
+      .map(Number)
+      .sort((a, b) => a - b);
     out.writeUInt16LE(tags.length, at);
     tags.forEach((tag, i) => {
       const v = ifd[tag]!;

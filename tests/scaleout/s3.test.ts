@@ -23,9 +23,12 @@ beforeAll(async () => {
   s3 = await startS3();
   if (haveSqld) sqld = await startSqld();
   const args = [
-    "--data-dir", join(shared.path, "data"),
-    "--blob-store", `s3://${s3.bucket}/blobs?endpoint=${encodeURIComponent(s3.endpoint)}`,
-    "--master-key-file", join(shared.path, "keys", "master.key"),
+    "--data-dir",
+    join(shared.path, "data"),
+    "--blob-store",
+    `s3://${s3.bucket}/blobs?endpoint=${encodeURIComponent(s3.endpoint)}`,
+    "--master-key-file",
+    join(shared.path, "keys", "master.key"),
     ...(sqld ? ["--database-url", sqld.url] : []),
   ];
   a = await startServer(args, { env: s3.env });
@@ -81,12 +84,26 @@ describe("an S3 blob store", () => {
     await expectProblem(await contentOf(a.url, user.token, image.id), 404, "not_found");
   });
 
-  test.skipIf(!haveSqld)("fsck verifies every image in the bucket", async () => {
-    const r = await runCli(
-      ["fsck", "--data-dir", join(shared.path, "data"), "--database-url", sqld!.url, "--blob-store", `s3://${s3.bucket}/blobs?endpoint=${encodeURIComponent(s3.endpoint)}`, "--master-key-file", join(shared.path, "keys", "master.key")],
-      { env: s3.env },
-    );
-    expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/fsck: \d+ images, .* clean/);
-  }, 30_000);
+  test.skipIf(!haveSqld)(
+    "fsck verifies every image in the bucket",
+    async () => {
+      const r = await runCli(
+        [
+          "fsck",
+          "--data-dir",
+          join(shared.path, "data"),
+          "--database-url",
+          sqld!.url,
+          "--blob-store",
+          `s3://${s3.bucket}/blobs?endpoint=${encodeURIComponent(s3.endpoint)}`,
+          "--master-key-file",
+          join(shared.path, "keys", "master.key"),
+        ],
+        { env: s3.env },
+      );
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/fsck: \d+ images, .* clean/);
+    },
+    30_000,
+  );
 });

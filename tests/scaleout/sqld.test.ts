@@ -23,11 +23,16 @@ beforeAll(async () => {
   if (!haveSqld) return;
   sqld = await startSqld();
   const args = [
-    "--database-url", sqld.url,
-    "--data-dir", join(shared.path, "data"),
-    "--blob-store", join(shared.path, "blobs"),
-    "--master-key-file", join(shared.path, "keys", "master.key"),
-    "--login-max-failures", "4",
+    "--database-url",
+    sqld.url,
+    "--data-dir",
+    join(shared.path, "data"),
+    "--blob-store",
+    join(shared.path, "blobs"),
+    "--master-key-file",
+    join(shared.path, "keys", "master.key"),
+    "--login-max-failures",
+    "4",
   ];
   a = await startServer(args);
   b = await startServer(args);

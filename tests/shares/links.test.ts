@@ -148,7 +148,11 @@ describe("share links", () => {
       expect(suffix.status).toBe(206);
       expect((await bytesOf(suffix)).equals(bytes.subarray(bytes.length - 10))).toBe(true);
 
-      await expectProblem(await openShare(suite.url, link.token, { headers: { range: `bytes=${bytes.length}-` } }), 416, "range_not_satisfiable");
+      await expectProblem(
+        await openShare(suite.url, link.token, { headers: { range: `bytes=${bytes.length}-` } }),
+        416,
+        "range_not_satisfiable",
+      );
 
       const etag = `"${sha256Hex(bytes)}"`;
       const cached = await openShare(suite.url, link.token, { headers: { "if-none-match": etag } });
@@ -170,7 +174,10 @@ describe("share links", () => {
       const polyglot = Buffer.concat([fixtureImage("sample.gif"), Buffer.from("<script>alert(1)</script>")]);
       const gif = await uploadOne(suite.url, alice.token, { name: "invoice.html", bytes: polyglot });
       const shared = await createShare(suite.url, alice.token, gif.id, {}, jar);
-      for (const [query, disposition] of [["", "inline"], ["?download=1", "attachment"]]) {
+      for (const [query, disposition] of [
+        ["", "inline"],
+        ["?download=1", "attachment"],
+      ]) {
         const res = await fetch(`${suite.url}/s/${shared.token}${query}`);
         expect((await bytesOf(res)).equals(polyglot)).toBe(true);
         expect(res.headers.get("content-type")).toBe("image/gif");
@@ -268,7 +275,10 @@ describe("share links", () => {
   test("a public image's link serves it like its content route; visibility changes do not end links", async () => {
     const link = await createShare(suite.url, alice.token, publicImage.id, {}, jar);
     expect((await openShare(suite.url, link.token)).status).toBe(200);
-    const patch = await call(suite.url, "PATCH", `/api/v1/images/${publicImage.id}`, { token: alice.token, json: { visibility: "private" } });
+    const patch = await call(suite.url, "PATCH", `/api/v1/images/${publicImage.id}`, {
+      token: alice.token,
+      json: { visibility: "private" },
+    });
     expect(patch.status).toBe(200);
     expect((await openShare(suite.url, link.token)).status).toBe(200);
   });

@@ -103,7 +103,10 @@ describe("password-protected share links", () => {
     expect(unlockCookie(res)).toBeDefined();
     jar.add(unlockCookie(res)!.pair.slice("pxv_share=".length));
 
-    const empty = await fetch(`${suite.url}/s/${link.token}?password=${encodeURIComponent(PASSWORD)}`, { method: "POST", redirect: "manual" });
+    const empty = await fetch(`${suite.url}/s/${link.token}?password=${encodeURIComponent(PASSWORD)}`, {
+      method: "POST",
+      redirect: "manual",
+    });
     expect(invalidFields(await expectProblem(empty, 422, "validation_failed"))).toEqual(["password"]);
     const blank = await postPassword(suite.url, link.token, "", { json: true });
     expect(invalidFields(await expectProblem(blank, 422, "validation_failed"))).toEqual(["password"]);
@@ -122,7 +125,10 @@ describe("password-protected share links", () => {
       expect(res.headers.get("content-type")).toStartWith("text/html");
       await res.arrayBuffer();
     }
-    const del = await fetch(`${suite.url}/api/v1/images/${imageId}/shares`, { method: "DELETE", headers: { authorization: `Bearer ${alice.token}` } });
+    const del = await fetch(`${suite.url}/api/v1/images/${imageId}/shares`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${alice.token}` },
+    });
     expect(del.status).toBe(204);
     await expectProblem(await openShare(suite.url, first.token, { headers: { cookie } }), 404, "not_found");
     await expectProblem(await postPassword(suite.url, first.token, PASSWORD), 404, "not_found");
@@ -144,7 +150,8 @@ describe("password-protected share links", () => {
   test(`after ${PER_LINK} wrong passwords the link is throttled (429 + Retry-After), even for the right one; after the window it opens`, async () => {
     await waitForWindowToEnd();
     const link = await locked();
-    for (let i = 0; i < PER_LINK; i++) await expectProblem(await postPassword(suite.url, link.token, `wrong ${i}`), 401, "invalid_credentials");
+    for (let i = 0; i < PER_LINK; i++)
+      await expectProblem(await postPassword(suite.url, link.token, `wrong ${i}`), 401, "invalid_credentials");
     const blocked = await postPassword(suite.url, link.token, PASSWORD);
     const retryAfter = Number(blocked.headers.get("retry-after"));
     await expectProblem(blocked, 429, "rate_limited");
@@ -168,7 +175,8 @@ describe("password-protected share links", () => {
     await waitForWindowToEnd();
     const links = await Promise.all([locked(), locked(), locked()]);
     for (const link of links.slice(0, 2)) {
-      for (let i = 0; i < PER_LINK; i++) await expectProblem(await postPassword(suite.url, link.token, `guess ${i}`), 401, "invalid_credentials");
+      for (let i = 0; i < PER_LINK; i++)
+        await expectProblem(await postPassword(suite.url, link.token, `guess ${i}`), 401, "invalid_credentials");
     }
     await expectProblem(await postPassword(suite.url, links[2]!.token, "guess"), 429, "rate_limited");
   });

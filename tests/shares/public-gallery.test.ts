@@ -25,7 +25,14 @@ describe("public gallery", () => {
       [ann, "ann-third.png", "public"],
     ];
     for (const [who, name, visibility] of plan) {
-      uploaded.push(await uploadOne(suite.url, who.token, { name, bytes: noisePng({ width: 8, height: 8, seed: uploaded.length + 1 }) }, { visibility }));
+      uploaded.push(
+        await uploadOne(
+          suite.url,
+          who.token,
+          { name, bytes: noisePng({ width: 8, height: 8, seed: uploaded.length + 1 }) },
+          { visibility },
+        ),
+      );
       await Bun.sleep(5);
     }
   });

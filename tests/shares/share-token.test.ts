@@ -50,9 +50,13 @@ describe("share-link tokens", () => {
     const token = await signer.signLink(claims, now);
     expect(await createShareSigner(newKeyring()).verifyLink(token, now)).toBeUndefined();
     const [header, payload, signature] = token.split(".") as [string, string, string];
-    const altered = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, "base64url").toString()), ep: 4 })).toString("base64url");
+    const altered = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, "base64url").toString()), ep: 4 })).toString(
+      "base64url",
+    );
     expect(await signer.verifyLink(`${header}.${altered}.${signature}`, now)).toBeUndefined();
-    const otherKid = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(header, "base64url").toString()), kid: "9" })).toString("base64url");
+    const otherKid = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(header, "base64url").toString()), kid: "9" })).toString(
+      "base64url",
+    );
     expect(await signer.verifyLink(`${otherKid}.${payload}.${signature}`, now)).toBeUndefined();
     // After a master key rotation, tokens signed under the old version still verify.
     expect(await createShareSigner(addKeyVersion(keyring)).verifyLink(token, now)).toEqual({ claims, expired: false });

@@ -11,10 +11,14 @@ import { tempDir } from "../support/pixvault.ts";
 async function freshDb() {
   const dir = tempDir();
   const db = await openDatabase(pathToFileURL(join(dir.path, "a b", "pixvault.db")).href);
-  return { db, dir, done: () => {
+  return {
+    db,
+    dir,
+    done: () => {
       db.close();
       dir.remove();
-    } };
+    },
+  };
 }
 
 describe("database", () => {

@@ -38,7 +38,19 @@ async function createUserViaCli(): Promise<{ code: number; stderr: string }> {
   made += 1;
   const username = `cli-after-${made}`;
   const r = await runCli(
-    ["user", "create", "--username", username, "--email", `${username}@example.org`, "--name", "After", "--password-stdin", "--data-dir", dataDir],
+    [
+      "user",
+      "create",
+      "--username",
+      username,
+      "--email",
+      `${username}@example.org`,
+      "--name",
+      "After",
+      "--password-stdin",
+      "--data-dir",
+      dataDir,
+    ],
     { stdin: strongPassword() },
   );
   return { code: r.code, stderr: r.stderr };

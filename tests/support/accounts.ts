@@ -84,11 +84,7 @@ export interface TestUser {
 }
 
 /** Registers a user with a strong password (asserting 201) and remembers the password. */
-export async function registerUser(
-  baseUrl: string,
-  jar?: SecretJar,
-  overrides: Partial<Omit<TestUser, "id">> = {},
-): Promise<TestUser> {
+export async function registerUser(baseUrl: string, jar?: SecretJar, overrides: Partial<Omit<TestUser, "id">> = {}): Promise<TestUser> {
   const username = overrides.username ?? freshUsername();
   const input = {
     name: overrides.name ?? `Test ${username}`,

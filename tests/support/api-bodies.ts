@@ -136,6 +136,10 @@ export interface ListedShare {
 /** The parts of /api/v1/openapi.json the tests read. */
 export interface OpenApiDoc {
   openapi: string;
-  paths: { [path: string]: { [method: string]: { responses: { [status: string]: unknown }; requestBody?: { content: { [type: string]: unknown } } } } };
+  paths: {
+    [path: string]: {
+      [method: string]: { responses: { [status: string]: unknown }; requestBody?: { content: { [type: string]: unknown } } };
+    };
+  };
   components: { securitySchemes: { [name: string]: unknown } };
 }

@@ -36,7 +36,13 @@ export async function uploadOne(url: string, token: string, file: UploadFile, op
 }
 
 /** Raw body upload, as `curl --data-binary @a.png "…?filename=a.png"` sends it. */
-export function uploadRaw(url: string, token: string, bytes: Uint8Array, query: Record<string, string>, method = "POST"): Promise<Response> {
+export function uploadRaw(
+  url: string,
+  token: string,
+  bytes: Uint8Array,
+  query: Record<string, string>,
+  method = "POST",
+): Promise<Response> {
   return call(url, method, `/api/v1/images?${new URLSearchParams(query)}`, {
     token,
     body: bytes,
@@ -63,7 +69,12 @@ export async function listAll(url: string, token: string | undefined, query: Rec
   return items;
 }
 
-export async function contentOf(url: string, token: string | undefined, id: string, headers: Record<string, string> = {}): Promise<Response> {
+export async function contentOf(
+  url: string,
+  token: string | undefined,
+  id: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return call(url, "GET", `/api/v1/images/${id}/content`, { headers, ...(token ? { token } : {}) });
 }
 

@@ -33,7 +33,11 @@ export async function listShares(baseUrl: string, token: string, imageId: string
 }
 
 /** GET (or another method) of /s/<token>, never following redirects. */
-export function openShare(baseUrl: string, shareToken: string, init: { method?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+export function openShare(
+  baseUrl: string,
+  shareToken: string,
+  init: { method?: string; headers?: Record<string, string> } = {},
+): Promise<Response> {
   return fetch(`${baseUrl}/s/${shareToken}`, { method: init.method ?? "GET", headers: init.headers ?? {}, redirect: "manual" });
 }
 

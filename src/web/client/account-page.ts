@@ -78,7 +78,8 @@ function passwordSection(user: Me, onChanged: () => void): HTMLElement {
       const code = (err as { code?: string }).code;
       const byField = fieldErrors(err);
       if (code === "invalid_credentials") setFieldError(current, currentField.error, "That is not your current password.");
-      else if (code === "weak_password" || byField.has("newPassword")) setFieldError(next, nextField.error, byField.get("newPassword") ?? explain(err));
+      else if (code === "weak_password" || byField.has("newPassword"))
+        setFieldError(next, nextField.error, byField.get("newPassword") ?? explain(err));
       else notify(explain(err), "error");
     }
   });
@@ -117,7 +118,11 @@ async function tokensSection(): Promise<{ section: HTMLElement; refresh: () => P
           "li",
           {},
           h("strong", {}, t.name),
-          h("span", { class: "hint" }, ` created ${formatDate(t.createdAt)} · last used ${formatDate(t.lastUsedAt)} · expires ${t.expiresAt ? formatDate(t.expiresAt) : "never"}`),
+          h(
+            "span",
+            { class: "hint" },
+            ` created ${formatDate(t.createdAt)} · last used ${formatDate(t.lastUsedAt)} · expires ${t.expiresAt ? formatDate(t.expiresAt) : "never"}`,
+          ),
           h("button", { type: "button", "aria-label": `Revoke ${t.name}`, onclick: () => void revoke(t) }, "Revoke"),
         ),
       ),
@@ -154,7 +159,8 @@ async function tokensSection(): Promise<{ section: HTMLElement; refresh: () => P
       value.select();
       await showTokens();
     } catch (err) {
-      if ((err as { code?: string }).code === "invalid_credentials") setFieldError(password, passwordField.error, "That is not your password.");
+      if ((err as { code?: string }).code === "invalid_credentials")
+        setFieldError(password, passwordField.error, "That is not your password.");
       else notify(explain(err), "error");
     }
   });

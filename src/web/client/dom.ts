@@ -25,7 +25,11 @@ function append(parent: Element, ...children: Child[]): void {
 }
 
 /** A labelled form field: the label is tied to the control, the hint and error to aria-describedby. */
-export function field(label: string, control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, hint?: string): {
+export function field(
+  label: string,
+  control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement,
+  hint?: string,
+): {
   wrapper: HTMLDivElement;
   error: HTMLParagraphElement;
 } {

@@ -82,7 +82,11 @@ export function galleryView(scope: "mine" | "public"): Node {
   function showCounts(): void {
     const filtered = filters.q || filters.tag;
     empty.hidden = grid.images.length > 0;
-    empty.textContent = filtered ? "No image matches." : mine ? "No images yet. Drop some on this page or choose them above." : "Nobody has shared an image publicly yet.";
+    empty.textContent = filtered
+      ? "No image matches."
+      : mine
+        ? "No images yet. Drop some on this page or choose them above."
+        : "Nobody has shared an image publicly yet.";
     summary.textContent = `${plural(grid.images.length, "image")} shown${cursor ? ", more below" : ""}.`;
   }
 

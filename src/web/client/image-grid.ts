@@ -91,7 +91,14 @@ export class ImageGrid {
       h(
         "a",
         { class: "thumb", href, tabindex: -1, "aria-hidden": "true" },
-        h("img", { src: contentUrl(image.id), alt: "", loading: "lazy", decoding: "async", width: image.width ?? undefined, height: image.height ?? undefined }),
+        h("img", {
+          src: contentUrl(image.id),
+          alt: "",
+          loading: "lazy",
+          decoding: "async",
+          width: image.width ?? undefined,
+          height: image.height ?? undefined,
+        }),
       ),
       h(
         "div",

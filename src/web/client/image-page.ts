@@ -21,7 +21,13 @@ export async function imagePage(id: string): Promise<Node> {
   try {
     image = await images.get(id);
   } catch (e) {
-    return h("div", { class: "panel" }, h("h1", {}, "Image not found"), h("p", {}, explain(e)), h("p", {}, h("a", { href: "#/" }, "Back to the images")));
+    return h(
+      "div",
+      { class: "panel" },
+      h("h1", {}, "Image not found"),
+      h("p", {}, explain(e)),
+      h("p", {}, h("a", { href: "#/" }, "Back to the images")),
+    );
   }
   const own = currentUser()?.id === image.owner.id;
   const metadata = h("dl", { class: "metadata" });
@@ -41,7 +47,11 @@ export async function imagePage(id: string): Promise<Node> {
   showMetadata();
   const title = h("h1", { class: "image-title" }, image.filename);
 
-  const side = h("div", { class: "image-side" }, h("section", { class: "panel", "aria-labelledby": "meta-title" }, h("h2", { id: "meta-title" }, "Details"), metadata));
+  const side = h(
+    "div",
+    { class: "image-side" },
+    h("section", { class: "panel", "aria-labelledby": "meta-title" }, h("h2", { id: "meta-title" }, "Details"), metadata),
+  );
   const page = h(
     "div",
     { class: "image-page" },
@@ -79,7 +89,12 @@ function editForm(image: Image, saved: (image: Image) => void): HTMLElement {
   const filename = h("input", { id: "edit-filename", value: image.filename, required: true, maxlength: 255 });
   const tags = h("input", { id: "edit-tags", value: image.tags.join(", "), autocomplete: "off" });
   const description = h("textarea", { id: "edit-description", rows: 3, maxlength: 2000 }, image.description ?? "");
-  const visibility = h("select", { id: "edit-visibility" }, h("option", { value: "private" }, "Private"), h("option", { value: "public" }, "Public"));
+  const visibility = h(
+    "select",
+    { id: "edit-visibility" },
+    h("option", { value: "private" }, "Private"),
+    h("option", { value: "public" }, "Public"),
+  );
   visibility.value = image.visibility;
   const fields = {
     filename: field("Filename", filename),
@@ -103,7 +118,10 @@ function editForm(image: Image, saved: (image: Image) => void): HTMLElement {
     try {
       const changed = await images.change(image.id, {
         filename: filename.value,
-        tags: tags.value.split(",").map((t) => t.trim()).filter(Boolean),
+        tags: tags.value
+          .split(",")
+          .map((t) => t.trim())
+          .filter(Boolean),
         description: description.value === "" ? null : description.value,
         visibility: visibility.value as Image["visibility"],
       });

@@ -81,8 +81,14 @@ async function boot(): Promise<void> {
   route(/^\/signup$/, () => (currentUser() ? home() : signUpView()));
   route(/^\/public$/, () => galleryView("public"));
   route(/^\/image\/([^/]+)$/, (id) => imagePage(id!));
-  route(/^\/account$/, signedIn(() => accountPage()));
-  route(/^\/$/, signedIn(() => galleryView("mine")));
+  route(
+    /^\/account$/,
+    signedIn(() => accountPage()),
+  );
+  route(
+    /^\/$/,
+    signedIn(() => galleryView("mine")),
+  );
   let renderedFor: string | undefined;
   startRouter(main, () => {
     // Signing in starts afresh: "Signed out." or "Your session has ended" spoke of the session before.

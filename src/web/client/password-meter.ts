@@ -19,7 +19,12 @@ export function passwordMeter(input: HTMLInputElement, account: () => Account): 
   const meter = h("meter", { min: 0, max: 4, low: 2, high: 3, optimum: 4, value: 0, "aria-hidden": "true" });
   const label = h("span", { class: "strength-label" });
   const advice = h("p", { class: "hint strength-advice" });
-  const box = h("div", { class: "strength", "aria-live": "polite", hidden: true }, h("div", { class: "strength-bar" }, meter, label), advice);
+  const box = h(
+    "div",
+    { class: "strength", "aria-live": "polite", hidden: true },
+    h("div", { class: "strength-bar" }, meter, label),
+    advice,
+  );
   let latest = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
 

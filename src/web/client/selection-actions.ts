@@ -74,7 +74,10 @@ export function selectionActions(grid: ImageGrid, selection: Selection, everythi
   }
 
   async function setVisibility(visibility: Visibility): Promise<void> {
-    const targets = selection.list().map((id) => grid.find(id)).filter((i) => i !== undefined && i.visibility !== visibility);
+    const targets = selection
+      .list()
+      .map((id) => grid.find(id))
+      .filter((i) => i !== undefined && i.visibility !== visibility);
     const failures: string[] = [];
     let changed = 0;
     await inBatches(targets, 4, async (image) => {

@@ -17,7 +17,15 @@ export function signInView(): Node {
     field("Password", password).wrapper,
     error,
     h("div", { class: "actions" }, submit),
-    h("p", {}, "New here? ", h("a", { href: "#/signup" }, "Create an account"), ". Or ", h("a", { href: "#/public" }, "browse public images"), "."),
+    h(
+      "p",
+      {},
+      "New here? ",
+      h("a", { href: "#/signup" }, "Create an account"),
+      ". Or ",
+      h("a", { href: "#/public" }, "browse public images"),
+      ".",
+    ),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();

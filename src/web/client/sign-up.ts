@@ -14,7 +14,10 @@ type Mode = "open" | "invite" | "closed";
 
 export async function signUpView(): Promise<Node> {
   // Unreachable server: show the open form; the sign-up itself will say what is wrong.
-  const mode = await api<{ mode: Mode }>("GET", "/api/v1/registration").then((r) => r.mode, (): Mode => "open");
+  const mode = await api<{ mode: Mode }>("GET", "/api/v1/registration").then(
+    (r) => r.mode,
+    (): Mode => "open",
+  );
   return mode === "closed" ? closedView() : signUpForm(mode === "invite");
 }
 
@@ -48,7 +51,12 @@ function signUpForm(needsInvite: boolean): Node {
 
   username.addEventListener("input", () => {
     const v = username.value.trim();
-    const message = v === "" || USERNAME.test(v) ? null : v.length < 3 || v.length > 32 ? "Must be 3 to 32 characters." : "Only letters, digits, '_', '.' and '-'.";
+    const message =
+      v === "" || USERNAME.test(v)
+        ? null
+        : v.length < 3 || v.length > 32
+          ? "Must be 3 to 32 characters."
+          : "Only letters, digits, '_', '.' and '-'.";
     setFieldError(username, fields.username.error, message);
   });
 

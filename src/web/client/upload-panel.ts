@@ -75,7 +75,9 @@ export function uploadPanel(uploaded: (image: Image, replaced: boolean) => void)
       const progress = h("progress", { max: Math.max(1, file.size), value: 0, "aria-label": `Upload of ${file.name}` });
       const status = h("span", { class: "upload-status" }, "Waiting");
       const actions = h("span", { class: "upload-actions" });
-      queue.append(h("li", {}, h("span", { class: "upload-name" }, file.name, " ", h("small", {}, formatBytes(file.size))), progress, status, actions));
+      queue.append(
+        h("li", {}, h("span", { class: "upload-name" }, file.name, " ", h("small", {}, formatBytes(file.size))), progress, status, actions),
+      );
       entries.push({ file, options: { ...options }, state: "waiting", sent: 0, progress, status, actions });
     }
     pump();
