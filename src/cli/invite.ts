@@ -7,6 +7,7 @@ import { INVITE_USAGE } from "./help.ts";
 import { StartupError } from "./startup-error.ts";
 import { accountServices } from "../compose/services.ts";
 import { openStorage } from "../compose/storage.ts";
+import { textTable } from "./text-table.ts";
 
 const INVITE_FLAGS = [
   { name: "uses", value: "N", help: "sign-ups the code allows (default 1)" },
@@ -68,13 +69,5 @@ function formatTable(invites: InviteView[]): string {
     ["ID", "USES", "EXPIRES", "STATE", "CREATED"],
     ...invites.map((i) => [i.id, `${i.uses}/${i.maxUses}`, i.expiresAt, i.state, i.createdAt.slice(0, 10)]),
   ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, i) => cell.padEnd(widths[i]!))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+  return textTable(rows);
 }

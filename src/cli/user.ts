@@ -8,6 +8,7 @@ import { USER_USAGE } from "./help.ts";
 import { StartupError } from "./startup-error.ts";
 import { accountServices } from "../compose/services.ts";
 import { openStorage } from "../compose/storage.ts";
+import { textTable } from "./text-table.ts";
 
 const FIELD_FLAGS = [
   { name: "username", value: "U", help: "3–32 characters of a-z 0-9 _ . -" },
@@ -104,13 +105,5 @@ function formatTable(users: AccountView[]): string {
     ["USERNAME", "NAME", "EMAIL", "IMAGES", "BYTES", "CREATED"],
     ...users.map((u) => [u.username, u.name, u.email, String(u.usage.images), String(u.usage.bytes), u.createdAt.slice(0, 10)]),
   ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, i) => cell.padEnd(widths[i]!))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+  return textTable(rows);
 }

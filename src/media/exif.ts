@@ -1,4 +1,4 @@
-// Photo metadata from an original (SPEC §8): displayed size, orientation, date taken, camera and GPS position.
+// Photo metadata from an original: displayed size, orientation, date taken, camera and GPS position.
 //
 // takenAt is EXIF DateTimeOriginal as ISO 8601: with its offset when OffsetTimeOriginal gives
 // one ("2024-05-01T14:03:22+02:00"), else as the local time the camera recorded, with no offset

@@ -1,4 +1,4 @@
-// Location privacy for originals served to anyone but the owner (SPEC §8): GPS and location metadata removed without re-encoding.
+// Location privacy for originals served to anyone but the owner: GPS and location metadata removed without re-encoding.
 //
 // Only JPEG, PNG (APNG) and WebP are rewritten here; for other formats with a position the
 // caller serves the display preview instead. The pixels decode exactly as before, and the

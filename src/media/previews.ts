@@ -1,4 +1,4 @@
-// Makes an image's two previews (SPEC §8): `thumb` and `display`, oriented, metadata-free, WebP or JPEG.
+// Makes an image's two previews: `thumb` and `display`, oriented, metadata-free, WebP or JPEG.
 //
 // The original is decoded once, to the display size (libvips shrinks JPEG and WebP while
 // decoding them, and streams the rest line by line); the thumb is made from those pixels.

@@ -8,7 +8,7 @@ import { call, expectProblem, freshUsername, loginToken, SecretJar, strongPasswo
 import { callFrom } from "../support/from-address.ts";
 import type { OpenApiDoc } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
-import { runCli, useSuiteServer, startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
+import { cliUserCreate, runCli, useSuiteServer, startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
 
 const jar = new SecretJar();
 
@@ -65,24 +65,7 @@ describe("--registration closed", () => {
     const body = await expectProblem(await signUp(suite.url, signUpBody()), 403, "registration_closed");
     expect(body.detail).toContain("operator");
     const { username, password } = signUpBody();
-    const created = await runCli(
-      [
-        "user",
-        "create",
-        "--username",
-        username,
-        "--email",
-        `${username}@example.org`,
-        "--name",
-        "Op",
-        "--password-stdin",
-        "--data-dir",
-        suite.dataDir,
-      ],
-      {
-        stdin: password,
-      },
-    );
+    const created = await cliUserCreate(username, password, ["--data-dir", suite.dataDir], "Op");
     expect(created.code).toBe(0);
     await loginToken(suite.url, username, password, jar);
   });

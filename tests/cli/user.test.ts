@@ -1,6 +1,6 @@
 // `pixvault user …`: operators manage accounts on the same database a server uses.
 import { afterAll, describe, expect, test } from "bun:test";
-import { runCli, startServer, tempDir } from "../support/pixvault.ts";
+import { cliUserCreate, runCli, startServer, tempDir } from "../support/pixvault.ts";
 import type { ApiTokenBody, SessionBody, UserBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 
@@ -9,25 +9,7 @@ const data = ["--data-dir", dir.path];
 const PASSWORD = "correct horse battery staple";
 afterAll(() => dir.remove());
 
-const create = (username: string, password: string, extra: string[] = []) =>
-  runCli(
-    [
-      "user",
-      "create",
-      "--username",
-      username,
-      "--email",
-      `${username}@example.org`,
-      "--name",
-      "Name",
-      "--password-stdin",
-      ...data,
-      ...extra,
-    ],
-    {
-      stdin: `${password}\n`,
-    },
-  );
+const create = (username: string, password: string, extra: string[] = []) => cliUserCreate(username, `${password}\n`, [...data, ...extra]);
 
 describe("pixvault user", () => {
   test("create makes an account that can log in over HTTP (trailing newline dropped)", async () => {

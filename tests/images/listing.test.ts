@@ -7,24 +7,8 @@ import { useInProcessServer } from "../support/in-process.ts";
 import { call, expectProblem, invalidFields, signedInUser, type SignedInUser } from "../support/accounts.ts";
 import type { ImageBody, ImagePage, UploadBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
-import { listAll, listImages, uploadFiles, uploadOne, type UploadFile } from "../support/images-api.ts";
+import { IMAGE_FIELDS, listAll, listImages, uploadFiles, uploadOne, type UploadFile } from "../support/images-api.ts";
 import { fixtureImage, noisePng } from "../support/images.ts";
-
-const IMAGE_FIELDS = [
-  "contentType",
-  "createdAt",
-  "description",
-  "filename",
-  "height",
-  "id",
-  "owner",
-  "sha256",
-  "size",
-  "tags",
-  "updatedAt",
-  "visibility",
-  "width",
-].sort();
 
 let seed = 1;
 /** A distinct 16×16 PNG (a fresh seed each call), or another size when the size matters. */

@@ -7,25 +7,9 @@ import { join } from "node:path";
 import { call, expectProblem, invalidFields, loginToken, registerUser } from "../support/accounts.ts";
 import type { MeBody, UploadBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
-import { bytesOf, contentOf, listAll, sha256Hex, uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
+import { bytesOf, contentOf, IMAGE_FIELDS, listAll, sha256Hex, uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
 import { FIXTURES, fixtureImage, noisePng, pngOfSize, REFUSED_FIXTURES } from "../support/images.ts";
 import { useInProcessServer } from "../support/in-process.ts";
-
-const IMAGE_FIELDS = [
-  "contentType",
-  "createdAt",
-  "description",
-  "filename",
-  "height",
-  "id",
-  "owner",
-  "sha256",
-  "size",
-  "tags",
-  "updatedAt",
-  "visibility",
-  "width",
-];
 
 async function freshToken(url: string): Promise<string> {
   const user = await registerUser(url);

@@ -6,7 +6,7 @@ import Database from "libsql";
 import { call, registerUser, signedInUser, strongPassword } from "../support/accounts.ts";
 import { noisePng } from "../support/images.ts";
 import { uploadOne, uploadRaw } from "../support/images-api.ts";
-import { runCli, startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
+import { cliUserCreate, startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
 
 const dir = tempDir("pixvault-write-lock-");
 const dataDir = join(dir.path, "data");
@@ -37,22 +37,7 @@ function writeLockFree(): boolean {
 async function createUserViaCli(): Promise<{ code: number; stderr: string }> {
   made += 1;
   const username = `cli-after-${made}`;
-  const r = await runCli(
-    [
-      "user",
-      "create",
-      "--username",
-      username,
-      "--email",
-      `${username}@example.org`,
-      "--name",
-      "After",
-      "--password-stdin",
-      "--data-dir",
-      dataDir,
-    ],
-    { stdin: strongPassword() },
-  );
+  const r = await cliUserCreate(username, strongPassword(), ["--data-dir", dataDir], "After");
   return { code: r.code, stderr: r.stderr };
 }
 

@@ -1,4 +1,4 @@
-// The JSON bodies of the API as the tests read them (SPEC §4): types name the fields, the assertions check them.
+// The JSON bodies of the API as the tests read them (README, "… with curl"): types name the fields, assertions check them.
 // Each body also admits unknown extra fields (typed `unknown`) so tests can assert what must NOT be there.
 
 /** Any parsed JSON value, for bodies a test only compares or prints. */

@@ -4,6 +4,23 @@ import { call } from "./accounts.ts";
 import type { ImageBody, ImagePage, UploadBody } from "./api-bodies.ts";
 import { jsonOf } from "./http.ts";
 
+/** Every field of the image object (README, Images with curl), sorted: what an image in any answer has, no more. */
+export const IMAGE_FIELDS = [
+  "contentType",
+  "createdAt",
+  "description",
+  "filename",
+  "height",
+  "id",
+  "owner",
+  "sha256",
+  "size",
+  "tags",
+  "updatedAt",
+  "visibility",
+  "width",
+];
+
 export interface UploadFile {
   name: string;
   bytes: Uint8Array;

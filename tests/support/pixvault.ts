@@ -46,6 +46,12 @@ export async function runCli(
   return { code, stdout, stderr };
 }
 
+/** `pixvault user create` of `username` (email `<username>@example.org`), the password (as typed) on stdin. */
+export function cliUserCreate(username: string, stdin: string, args: string[], name = "Name"): Promise<CliResult> {
+  const flags = ["--username", username, "--email", `${username}@example.org`, "--name", name, "--password-stdin"];
+  return runCli(["user", "create", ...flags, ...args], { stdin });
+}
+
 interface LogLine {
   level: string;
   msg: string;
