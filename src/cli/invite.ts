@@ -2,11 +2,10 @@
 import { parseDuration, parseInteger } from "../config-values.ts";
 import { ConfigError, parseStorageConfig } from "../config.ts";
 import type { InviteView } from "../domain/accounts/invites.ts";
-import { createConsoleLogger } from "../logger.ts";
 import { INVITE_USAGE } from "./help.ts";
 import { StartupError } from "./startup-error.ts";
-import { accountServices } from "../compose/services.ts";
-import { openStorage } from "../compose/storage.ts";
+import { withAccountServices } from "../compose/services.ts";
+import type { AccountServices } from "../domain/accounts/services.ts";
 import { textTable } from "./text-table.ts";
 
 const INVITE_FLAGS = [
@@ -17,14 +16,7 @@ const INVITE_FLAGS = [
 export async function inviteCommand(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
   const { config, raw, bools, positionals } = parseStorageConfig(rest, { booleans: ["json"], flags: INVITE_FLAGS });
-  const run = async <T>(work: (services: ReturnType<typeof accountServices>) => Promise<T>): Promise<T> => {
-    const storage = await openStorage(config, createConsoleLogger());
-    try {
-      return await work(accountServices(storage));
-    } finally {
-      storage.close();
-    }
-  };
+  const run = <T>(work: (services: AccountServices) => Promise<T>): Promise<T> => withAccountServices(config, work);
   const expectArguments = (n: number) => {
     if (positionals.length > n) throw new ConfigError(`invite ${action}: unexpected argument "${positionals[n]}"`);
   };

@@ -3,11 +3,10 @@ import { ConfigError, parseStorageConfig } from "../config.ts";
 import { newPasswordSchema, registrationSchema, usernameSchema } from "../domain/accounts/input.ts";
 import type { AccountView } from "../domain/accounts/accounts.ts";
 import type { Result } from "../domain/errors.ts";
-import { createConsoleLogger } from "../logger.ts";
 import { USER_USAGE } from "./help.ts";
 import { StartupError } from "./startup-error.ts";
-import { accountServices } from "../compose/services.ts";
-import { openStorage } from "../compose/storage.ts";
+import { withAccountServices } from "../compose/services.ts";
+import type { AccountServices } from "../domain/accounts/services.ts";
 import { textTable } from "./text-table.ts";
 
 const FIELD_FLAGS = [
@@ -29,14 +28,7 @@ export async function userCommand(argv: string[]): Promise<number> {
     if (!bools.has("password-stdin")) throw new ConfigError(`--password-stdin: required (the password is read from standard input)`);
     return readPassword();
   };
-  const run = async <T>(work: (services: ReturnType<typeof accountServices>) => Promise<T>): Promise<T> => {
-    const storage = await openStorage(config, createConsoleLogger());
-    try {
-      return await work(accountServices(storage));
-    } finally {
-      storage.close();
-    }
-  };
+  const run = <T>(work: (services: AccountServices) => Promise<T>): Promise<T> => withAccountServices(config, work);
 
   switch (action) {
     case "create": {

@@ -1,5 +1,5 @@
 // Wires storage into the rules: the deps every service runs on, built only here (serve, CLI, tests).
-import type { ServeConfig } from "../config.ts";
+import type { ServeConfig, StorageConfig } from "../config.ts";
 import { createSessionSigner } from "../crypto/session-token.ts";
 import { createShareSigner } from "../crypto/share-token.ts";
 import { throttleTagger } from "../crypto/throttle-tag.ts";
@@ -7,7 +7,7 @@ import { createAccountServices, type AccountServices } from "../domain/accounts/
 import type { Clock } from "../domain/clock.ts";
 import type { DomainEvents } from "../domain/context.ts";
 import { createImageServices, type ImageServices } from "../domain/images/services.ts";
-import type { Logger } from "../logger.ts";
+import { createConsoleLogger, type Logger } from "../logger.ts";
 import { apiTokenRepository } from "../store/api-token-repository.ts";
 import { imageRepository } from "../store/image-repository.ts";
 import { inviteRepository } from "../store/invite-repository.ts";
@@ -15,9 +15,9 @@ import { rateLimitRepository } from "../store/rate-limit-repository.ts";
 import { sessionRepository } from "../store/session-repository.ts";
 import { shareRepository } from "../store/share-repository.ts";
 import { userRepository } from "../store/user-repository.ts";
-import type { Storage } from "./storage.ts";
+import { openStorage, type Storage } from "./storage.ts";
 
-export type AccountOptions = Partial<Pick<ServeConfig, "sessionLifetimeMs" | "userQuotaBytes" | "loginThrottle" | "registration">> & {
+type AccountOptions = Partial<Pick<ServeConfig, "sessionLifetimeMs" | "userQuotaBytes" | "loginThrottle" | "registration">> & {
   readonly events?: DomainEvents;
   /** Every time rule (session, share, throttle, invite expiry) reads this clock; tests move it. */
   readonly now?: () => Date;
@@ -26,7 +26,7 @@ export type AccountOptions = Partial<Pick<ServeConfig, "sessionLifetimeMs" | "us
 const clockOf = (options: AccountOptions): Clock => ({ now: options.now ?? (() => new Date()) });
 
 /** The account services on this storage; CLI commands without a server take the defaults. */
-export function accountServices(storage: Storage, options: AccountOptions = {}): AccountServices {
+function accountServices(storage: Storage, options: AccountOptions = {}): AccountServices {
   const orm = storage.db.orm;
   return createAccountServices(
     {
@@ -89,4 +89,14 @@ export function composeServices(
 ): { accounts: AccountServices; images: ImageServices } {
   const accounts = accountServices(storage, config);
   return { accounts, images: imageServices(storage, accounts, config, logger) };
+}
+
+/** Runs one CLI command's work on the account services of the data it names, then closes it. */
+export async function withAccountServices<T>(config: StorageConfig, work: (services: AccountServices) => Promise<T>): Promise<T> {
+  const storage = await openStorage(config, createConsoleLogger());
+  try {
+    return await work(accountServices(storage));
+  } finally {
+    storage.close();
+  }
 }
