@@ -3,10 +3,10 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loginToken, signedInUser } from "../support/accounts.ts";
-import { noisePng } from "../support/images.ts";
-import { bytesOf, contentOf, sha256Hex, uploadOne } from "../support/images-api.ts";
+import { loginToken } from "../support/accounts.ts";
+import { bytesOf, contentOf, sha256Hex } from "../support/images-api.ts";
 import { runCli, startServer, tempDir } from "../support/pixvault.ts";
+import { storeOneImage } from "../support/stopped-data-dir.ts";
 
 const PASSPHRASE = "correct horse battery staple";
 const WITH = { PIXVAULT_MASTER_KEY_PASSPHRASE: PASSPHRASE };
@@ -17,11 +17,7 @@ describe("pixvault protect-master-key", () => {
     const data = join(dir.path, "data");
     const keyPath = join(data, "master.key");
     try {
-      let server = await startServer(["--data-dir", data]);
-      const ann = await signedInUser(server.url);
-      const bytes = noisePng({ width: 40, height: 40, seed: 71 });
-      const image = await uploadOne(server.url, ann.token, { name: "sealed.png", bytes });
-      await server.stop();
+      const { ann, bytes, image } = await storeOneImage(data, { name: "sealed.png", size: 40, seed: 71 });
       const plainKeys = (JSON.parse(readFileSync(keyPath, "utf8")) as { keys: { key: string }[] }).keys.map((k) => k.key);
 
       const sealed = await runCli(["protect-master-key", "--passphrase-stdin", "--data-dir", data], { stdin: `${PASSPHRASE}\n` });
@@ -37,7 +33,7 @@ describe("pixvault protect-master-key", () => {
       expect(wrong.code).toBe(1);
       expect(wrong.stderr).toContain("wrong passphrase");
 
-      server = await startServer(["--data-dir", data], { env: WITH });
+      const server = await startServer(["--data-dir", data], { env: WITH });
       const token = await loginToken(server.url, ann.user.username, ann.user.password);
       expect(sha256Hex(await bytesOf(await contentOf(server.url, token, image.id)))).toBe(sha256Hex(bytes));
       await server.stop();

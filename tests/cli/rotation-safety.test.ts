@@ -12,6 +12,7 @@ import { jsonOf } from "../support/http.ts";
 import { noisePng } from "../support/images.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadFiles, uploadOne } from "../support/images-api.ts";
 import { runCli, startServer, tempDir } from "../support/pixvault.ts";
+import { storeOneImage } from "../support/stopped-data-dir.ts";
 
 const keyVersions = (keyPath: string) => (JSON.parse(readFileSync(keyPath, "utf8")) as { keys: { id: number }[] }).keys.map((k) => k.id);
 
@@ -67,11 +68,7 @@ describe("key changes beside a running server", () => {
     const data = join(dir.path, "data");
     const keyPath = join(data, "master.key");
     try {
-      const server = await startServer(["--data-dir", data]);
-      const ann = await signedInUser(server.url);
-      const bytes = noisePng({ width: 30, height: 30, seed: 83 });
-      const image = await uploadOne(server.url, ann.token, { name: "kept.png", bytes }, { tags: "kept" });
-      await server.stop();
+      const { ann, bytes, image } = await storeOneImage(data, { name: "kept.png", size: 30, seed: 83, tags: "kept" });
       const keyBefore = readFileSync(keyPath);
 
       // Another process holds the database's write lock past the busy timeout.
@@ -134,18 +131,14 @@ describe("key changes beside a running server", () => {
     const data = join(dir.path, "data");
     const keyPath = join(data, "master.key");
     try {
-      let server = await startServer(["--data-dir", data]);
-      const ann = await signedInUser(server.url);
-      const bytes = noisePng({ width: 30, height: 30, seed: 84 });
-      const image = await uploadOne(server.url, ann.token, { name: "moved.png", bytes });
-      await server.stop();
+      const { ann, bytes, image } = await storeOneImage(data, { name: "moved.png", size: 30, seed: 84 });
       const oldKey = readFileSync(keyPath);
       expect((await runCli(["rotate-master-key", "--data-dir", data])).code).toBe(0);
       // What a crash right after the commit leaves: the new key file still staged, the old one in place.
       writeFileSync(`${keyPath}.next`, readFileSync(keyPath), { mode: 0o600 });
       writeFileSync(keyPath, oldKey);
 
-      server = await startServer(["--data-dir", data]);
+      const server = await startServer(["--data-dir", data]);
       try {
         expect(server.logs().some((l) => l.level === "warn" && l.msg.startsWith("master key rotation finished"))).toBe(true);
         expect(keyVersions(keyPath)).toEqual([1, 2]);

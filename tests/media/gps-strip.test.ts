@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { canStripLocation, stripLocation } from "../../src/media/gps-strip.ts";
 import { loadSharp } from "../../src/media/sharp-loader.ts";
-import { fixtureImage } from "../support/images.ts";
+import { fixtureImage, pngChunk } from "../support/images.ts";
 import { photo } from "./photo-samples.ts";
 import { gpsIfd, jpegWithExif, tiffBlock } from "./tiff-writer.ts";
 
@@ -127,15 +127,6 @@ function pngChunks(png: Uint8Array): { type: string; data: Buffer; crcOk: boolea
     at += 12 + length;
   }
   return chunks;
-}
-
-function pngChunk(type: string, data: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, "latin1");
-  out.set(data, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
 }
 
 describe("PNG", () => {

@@ -4,11 +4,11 @@ import { fileTypeFromBuffer } from "file-type";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { crc32, deflateSync } from "node:zlib";
+import { deflateSync } from "node:zlib";
 import { HeicDecoder } from "../../src/media/heic-decoder.ts";
 import { makePreviews, type Preview, type PreviewsResult } from "../../src/media/previews.ts";
 import { loadSharp } from "../../src/media/sharp-loader.ts";
-import { FIXTURES, fixtureImage } from "../support/images.ts";
+import { FIXTURES, fixtureImage, pngChunk } from "../support/images.ts";
 import { near, photo, pixelAt, RED } from "./photo-samples.ts";
 
 const load = loadSharp({ libDir: mkdtempSync(join(tmpdir(), "pxv-lib-")) });
@@ -38,14 +38,6 @@ async function expectCleanPreview(preview: Preview): Promise<void> {
 }
 
 function png(width: number, height: number, rows: Buffer, { interlace = 0, colour = 0, depth = 8 } = {}): Buffer {
-  const chunk = (type: string, data: Uint8Array) => {
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    out.write(type, 4, "latin1");
-    out.set(data, 8);
-    out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-    return out;
-  };
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
@@ -54,9 +46,9 @@ function png(width: number, height: number, rows: Buffer, { interlace = 0, colou
   ihdr[12] = interlace;
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", ihdr),
-    chunk("IDAT", deflateSync(rows, { level: 9 })),
-    chunk("IEND", new Uint8Array(0)),
+    pngChunk("IHDR", ihdr),
+    pngChunk("IDAT", deflateSync(rows, { level: 9 })),
+    pngChunk("IEND", new Uint8Array(0)),
   ]);
 }
 
