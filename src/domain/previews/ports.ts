@@ -1,0 +1,58 @@
+// What previews and photo metadata need from the rest of the system: the media work (decode,
+// resize, read EXIF) and the job table. src/media and src/store implement them; compose wires them.
+
+export const PREVIEW_SIZES = ["thumb", "display"] as const;
+export type PreviewSize = (typeof PREVIEW_SIZES)[number];
+
+/** One encoded preview, metadata-free. */
+export interface PreviewImage {
+  readonly contentType: "image/webp" | "image/jpeg";
+  readonly bytes: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface PhotoCamera {
+  readonly make: string | null;
+  readonly model: string | null;
+  readonly lens: string | null;
+}
+
+export interface PhotoLocation {
+  readonly latitude: number;
+  readonly longitude: number;
+  readonly altitude?: number;
+}
+
+/** What a photo says about itself; sealed at rest. */
+export interface PhotoFields {
+  /** As displayed (orientation applied). */
+  readonly width: number;
+  readonly height: number;
+  /** ISO 8601, with the offset when the camera recorded one. */
+  readonly takenAt: string | null;
+  readonly camera: PhotoCamera | null;
+  readonly location: PhotoLocation | null;
+}
+
+export type MediaOutcome =
+  | { readonly ok: true; readonly thumb: PreviewImage; readonly display: PreviewImage; readonly photo: PhotoFields | null }
+  | { readonly ok: false; readonly reason: string; readonly detail: string; readonly photo: PhotoFields | null };
+
+/** Decodes an original once and makes its previews and metadata. Never throws for bad input. */
+export interface MediaProcessor {
+  process(original: { readonly bytes: Uint8Array; readonly contentType: string }): Promise<MediaOutcome>;
+  /** Ends workers (the HEIC decoder's); further calls may start them again. */
+  close(): Promise<void>;
+}
+
+/** `<imageId>.thumb` / `<imageId>.display`: previews live in the blob store beside their original. */
+export const previewBlobId = (imageId: string, size: PreviewSize): string => `${imageId}.${size}`;
+
+/** The image id a preview blob belongs to, or undefined for an original's id. */
+export function imageIdOfBlob(blobId: string): string | undefined {
+  const dot = blobId.lastIndexOf(".");
+  if (dot < 0) return undefined;
+  const size = blobId.slice(dot + 1);
+  return (PREVIEW_SIZES as readonly string[]).includes(size) ? blobId.slice(0, dot) : undefined;
+}
