@@ -47,6 +47,19 @@ export interface ServeConfig extends StorageConfig {
   readonly trustProxy: readonly Cidr[];
   /** Bearer token for /metrics; absent means /metrics is open. */
   readonly metricsToken?: string;
+  readonly previews: PreviewConfig;
+}
+
+/** How previews are made (serve, and `pixvault previews`). */
+export interface PreviewConfig {
+  /** Background workers; 0 makes previews on demand only. */
+  readonly workers: number;
+  /** Images with more pixels get no previews (a decompression bomb costs a header read). */
+  readonly maxPixels: number;
+  /** One image's decoding is given up after this long. */
+  readonly timeoutSeconds: number;
+  /** Another libvips-cpp.so to load instead of the bundled one (LGPL: replaceable). */
+  readonly libvips?: string;
 }
 
 interface FlagSpec {
@@ -60,6 +73,13 @@ export const STORAGE_FLAGS: readonly FlagSpec[] = [
   { name: "database-url", value: "URL", help: "file:<data-dir>/pixvault.db, http://… or libsql://… (sqld)" },
   { name: "blob-store", value: "DIR|URL", help: "<data-dir>/blobs, or s3://bucket/prefix" },
   { name: "master-key-file", value: "FILE", help: "<data-dir>/master.key" },
+];
+
+export const PREVIEW_FLAGS: readonly FlagSpec[] = [
+  { name: "preview-workers", value: "N", help: "background preview workers, 0 = on demand only (default 1)" },
+  { name: "max-image-pixels", value: "N", help: "images with more pixels get no previews (default 200000000)" },
+  { name: "preview-timeout-seconds", value: "N", help: "give up decoding one image after this long (default 60)" },
+  { name: "libvips", value: "FILE", help: "another libvips-cpp.so to use for previews (default: the bundled one)" },
 ];
 
 export const SERVE_FLAGS: readonly FlagSpec[] = [
@@ -83,6 +103,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: "registration", value: "MODE", help: "sign-up: open, invite (needs a code) or closed (default open)" },
   { name: "registration-max-per-ip", value: "N", help: "accounts registered per client address per hour (default 10)" },
   { name: "metrics-token", value: "TOKEN", help: "require `Authorization: Bearer TOKEN` on /metrics (default: open)" },
+  ...PREVIEW_FLAGS,
 ];
 
 /** The env twin of a flag: --max-image-bytes ↔ PIXVAULT_MAX_IMAGE_BYTES. */
@@ -220,7 +241,19 @@ function serveFrom(raw: Raw, positionals: string[], env: Env): ServeConfig {
       windowMs: 3_600_000,
     }),
     trustProxy: Object.freeze(raw.has("trust-proxy") ? parseCidrList("trust-proxy", raw.get("trust-proxy")!) : []),
+    previews: previewConfigFrom(raw),
     ...(tls ? { tls } : {}),
+  });
+}
+
+/** The preview flags of `raw` (read with PREVIEW_FLAGS), validated. */
+export function previewConfigFrom(raw: Raw): PreviewConfig {
+  const libvips = raw.get("libvips");
+  return Object.freeze({
+    workers: parseInteger("preview-workers", raw.get("preview-workers") ?? "1", 0, 64),
+    maxPixels: parseInteger("max-image-pixels", raw.get("max-image-pixels") ?? "200000000", 1, 2_000_000_000),
+    timeoutSeconds: parseInteger("preview-timeout-seconds", raw.get("preview-timeout-seconds") ?? "60", 1, 3600),
+    ...(libvips !== undefined ? { libvips: readableFile("libvips", libvips) } : {}),
   });
 }
 

@@ -8,6 +8,7 @@ import { openStorage, type Storage } from "./compose/storage.ts";
 import { parseServeConfig, type ServeConfig } from "./config.ts";
 import type { AccountServices } from "./domain/accounts/services.ts";
 import type { ImageServices } from "./domain/images/services.ts";
+import type { PreviewJobs } from "./domain/previews/jobs.ts";
 import { listen, type Listener } from "./http/listen.ts";
 import { createLogger } from "./logger.ts";
 
@@ -54,6 +55,7 @@ export interface TestApp {
   /** The deps the routes run on, for tests that look behind the HTTP surface. */
   readonly accounts: AccountServices;
   readonly images: ImageServices;
+  readonly previews: PreviewJobs;
   /** Every log line written so far (JSON lines). */
   readonly logs: string[];
   request(path: string, init?: RequestInit, options?: RequestOptions): Promise<Response>;
@@ -84,7 +86,8 @@ export async function createTestApp(options: { flags?: readonly string[]; clock?
     throw e;
   }
   const clock = options.clock ?? testClock();
-  const { accounts, images } = composeServices(storage, { ...config, now: clock.now }, logger);
+  const { accounts, images, previews } = composeServices(storage, { ...config, now: clock.now }, logger);
+  previews.start();
   const app = createApp({ logger, version: options.version ?? "test", readiness: {}, accounts, images, trustProxy: config.trustProxy });
 
   let listener: Listener | undefined;
@@ -113,6 +116,7 @@ export async function createTestApp(options: { flags?: readonly string[]; clock?
     config,
     accounts,
     images,
+    previews,
     logs,
     request,
     signUp,
@@ -126,6 +130,7 @@ export async function createTestApp(options: { flags?: readonly string[]; clock?
         listener.closeConnections();
         await listener.stop();
       }
+      await previews.stop();
       storage.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -33,7 +33,7 @@ export async function serve(argv: string[]): Promise<number> {
   const storage = await openStorage(config, logger, { remindKeyLocation: true });
   await removeLeftoverTempBlobs(storage, logger, lock !== undefined);
   const metrics = createServerMetrics(() => imageTotals(storage.db.orm));
-  const { accounts, images } = composeServices(storage, { ...config, events: metrics.events }, logger);
+  const { accounts, images, previews } = composeServices(storage, { ...config, events: metrics.events }, logger);
   const app = createApp({
     logger,
     version: VERSION,
@@ -62,9 +62,11 @@ export async function serve(argv: string[]): Promise<number> {
     throw listenError(e, config);
   }
   const purge = startThrottlePurge(accounts.throttle, logger, config.loginThrottle.windowMs);
-  // The purge stops before the database closes under it.
+  previews.start();
+  // The purge and the preview workers stop before the database closes under them.
   const stopping = {
     ...storage,
+    beforeClose: () => previews.stop(),
     close: () => {
       purge.stop();
       return storage.close();
@@ -128,7 +130,12 @@ const STOP_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
 const IGNORED_SIGNALS = ["SIGUSR1", "SIGUSR2"] as const;
 
 /** Resolves with the exit code once the server has drained (or the grace period ran out). */
-function waitForShutdown(server: Listener, storage: Storage, logger: Logger, graceMs: number): Promise<number> {
+function waitForShutdown(
+  server: Listener,
+  storage: Storage & { beforeClose(): Promise<void> },
+  logger: Logger,
+  graceMs: number,
+): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -150,6 +157,7 @@ function waitForShutdown(server: Listener, storage: Storage, logger: Logger, gra
           clearTimeout(force);
           for (const s of STOP_SIGNALS) process.off(s, onSignal);
           for (const s of IGNORED_SIGNALS) process.off(s, onIgnored);
+          await storage.beforeClose().catch((e: unknown) => logger.warn("stopping preview workers failed", describeError(e)));
           // A stopped server leaves one self-contained pixvault.db (copyable on its own).
           await storage.db.checkpoint().catch((e: unknown) => logger.warn("WAL checkpoint failed", describeError(e)));
           storage.close();

@@ -15,6 +15,8 @@ import { rateLimitRepository } from "../store/rate-limit-repository.ts";
 import { sessionRepository } from "../store/session-repository.ts";
 import { shareRepository } from "../store/share-repository.ts";
 import { userRepository } from "../store/user-repository.ts";
+import type { PreviewJobs } from "../domain/previews/jobs.ts";
+import { composePreviewJobs } from "./previews.ts";
 import { openStorage, type Storage } from "./storage.ts";
 
 type AccountOptions = Partial<Pick<ServeConfig, "sessionLifetimeMs" | "userQuotaBytes" | "loginThrottle" | "registration">> & {
@@ -59,7 +61,8 @@ function accountServices(storage: Storage, options: AccountOptions = {}): Accoun
 function imageServices(
   storage: Storage,
   accounts: Pick<AccountServices, "throttle">,
-  config: AccountOptions & Pick<ServeConfig, "maxImageBytes" | "publicUrl">,
+  previews: PreviewJobs,
+  config: ServiceConfig,
   logger: Logger,
 ): ImageServices {
   const orm = storage.db.orm;
@@ -74,21 +77,23 @@ function imageServices(
       clock: clockOf(config),
       logger,
       events: config.events,
+      previews,
     },
     { maxImageBytes: config.maxImageBytes, defaultQuotaBytes: config.userQuotaBytes ?? 0, publicUrl: config.publicUrl },
   );
 }
 
-export type ServiceConfig = AccountOptions & Pick<ServeConfig, "maxImageBytes" | "publicUrl">;
+export type ServiceConfig = AccountOptions & Pick<ServeConfig, "maxImageBytes" | "publicUrl" | "dataDir" | "previews">;
 
-/** Both sets of deps from one config, as `serve` and the test app run them. */
+/** Every set of deps from one config, as `serve` and the test app run them (the preview pool not yet started). */
 export function composeServices(
   storage: Storage,
   config: ServiceConfig,
   logger: Logger,
-): { accounts: AccountServices; images: ImageServices } {
+): { accounts: AccountServices; images: ImageServices; previews: PreviewJobs } {
   const accounts = accountServices(storage, config);
-  return { accounts, images: imageServices(storage, accounts, config, logger) };
+  const previews = composePreviewJobs(storage, config.dataDir, config.previews, { clock: clockOf(config), logger, events: config.events });
+  return { accounts, images: imageServices(storage, accounts, previews, config, logger), previews };
 }
 
 /** Runs one CLI command's work on the account services of the data it names, then closes it. */

@@ -4,7 +4,7 @@ import { contextBytes, LABEL } from "./context.ts";
 import { KEY_BYTES } from "./gcm.ts";
 import { openBytes, sealBytes } from "./sealed-box.ts";
 
-export type ImageField = "filename" | "description" | "tags" | "digest";
+export type ImageField = "filename" | "description" | "tags" | "digest" | "photo" | "media";
 
 /**
  * Metadata is sealed under a key derived from the image's data key, not from the user

@@ -21,6 +21,7 @@ const ERROR_CODES = [
   "link_expired",
   "link_exhausted",
   "integrity_error",
+  "preview_unavailable",
   "service_unavailable",
   "insufficient_storage",
   "internal_error",

@@ -1,17 +1,20 @@
 // An opened image as the ContentSource that contentResponse turns into 200/206/304/416.
 import { AppError } from "../domain/errors.ts";
 import type { ImageContent } from "../domain/images/content.ts";
-import { nameWithTypeExtension } from "../domain/images/filenames.ts";
 import type { Logger } from "../logger.ts";
 import type { ContentSource } from "./content-response.ts";
 import { IMAGE_CSP } from "./security-headers.ts";
 
-export function imageContentSource({ image, blob }: ImageContent, logger: Logger, cacheControl: string): ContentSource {
+export function imageContentSource(
+  { image, blob, etag, contentType, filename }: ImageContent,
+  logger: Logger,
+  cacheControl: string,
+): ContentSource {
   return {
-    size: image.size,
-    etag: image.sha256,
-    contentType: image.contentType,
-    filename: nameWithTypeExtension(image.filename, image.contentType),
+    size: blob.plaintextLength,
+    etag,
+    contentType,
+    filename,
     lastModified: new Date(image.updatedAt),
     cacheControl,
     contentSecurityPolicy: IMAGE_CSP,

@@ -1,5 +1,6 @@
 // /api/v1/images: list, read metadata and content, change, delete one or many.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { ImageContent } from "../domain/images/content.ts";
 import type { ImageService } from "../domain/images/images.ts";
 import { bulkSelectionSchema, imageChangeSchema, listQuerySchema } from "../domain/images/input.ts";
 import type { Logger } from "../logger.ts";
@@ -8,7 +9,7 @@ import { contentResponse } from "./content-response.ts";
 import { imageContentSource } from "./image-content-source.ts";
 import type { AppEnv } from "./env.ts";
 import { statusOf, valueOr } from "./problem.ts";
-import { bearer, ImageSchema, imageIdParam, json, optionalBearer, problem } from "./schemas.ts";
+import { bearer, downloadFlag, ImageSchema, imageIdParam, json, optionalBearer, previewSizeSchema, problem } from "./schemas.ts";
 
 const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { "application/json": { schema } }, required: true } });
 
@@ -46,13 +47,40 @@ const contentRoute = createRoute({
   operationId: "getImageContent",
   summary: "The decrypted image bytes (Range, If-None-Match; ?download=1 for an attachment)",
   security: optionalBearer,
-  request: { params: imageIdParam, query: z.object({ download: z.enum(["0", "1", "true", "false"]).optional() }) },
+  request: { params: imageIdParam, query: z.object({ download: downloadFlag }) },
   responses: {
     200: { description: "the image", content: { "image/*": { schema: z.string().openapi({ format: "binary" }) } } },
     206: { description: "a byte range of the image" },
     304: { description: "not modified" },
     404: problem("not_found"),
     416: problem("range_not_satisfiable"),
+    500: problem("integrity_error"),
+  },
+});
+
+const previewRoute = createRoute({
+  method: "get",
+  path: "/api/v1/images/{id}/preview",
+  operationId: "getImagePreview",
+  summary: "A preview: thumb (longest edge 400 px) or display (2048 px); made first if it is not made yet",
+  description:
+    "Oriented, metadata-free WebP or JPEG, never larger than the original. Same access rules as /content. " +
+    "An image whose previews could not be made answers 422 preview_unavailable (its original is still there).",
+  security: optionalBearer,
+  request: { params: imageIdParam, query: z.object({ size: previewSizeSchema.default("thumb"), download: downloadFlag }) },
+  responses: {
+    200: {
+      description: "the preview",
+      content: {
+        "image/webp": { schema: z.string().openapi({ format: "binary" }) },
+        "image/jpeg": { schema: z.string().openapi({ format: "binary" }) },
+      },
+    },
+    206: { description: "a byte range of the preview" },
+    304: { description: "not modified" },
+    404: problem("not_found"),
+    416: problem("range_not_satisfiable"),
+    422: problem("preview_unavailable, or validation_failed (size)"),
     500: problem("integrity_error"),
   },
 });
@@ -104,6 +132,13 @@ const bulkDeleteRoute = createRoute({
   },
 });
 
+function serveImageBytes(request: Request, content: ImageContent, download: string | undefined, logger: Logger) {
+  // A private image is kept by no cache, not even the browser's (README, HTTP conventions: Caching).
+  const cacheControl = content.image.visibility === "public" ? "public, no-cache" : "no-store";
+  const asAttachment = ["1", "true"].includes(download ?? "");
+  return contentResponse(request, imageContentSource(content, logger, cacheControl), { download: asAttachment });
+}
+
 export function imageRoutes(images: ImageService, logger: Logger) {
   return new OpenAPIHono<AppEnv>()
     .openapi(bulkDeleteRoute, async (c) => {
@@ -116,11 +151,13 @@ export function imageRoutes(images: ImageService, logger: Logger) {
       return c.json({ image }, 200);
     })
     .openapi(contentRoute, async (c) => {
-      const { image, blob } = valueOr(await images.openContent(c.req.valid("param").id, c.get("principal")?.user));
-      const download = ["1", "true"].includes(c.req.valid("query").download ?? "");
-      // A private original is kept by no cache, not even the browser's (README, HTTP conventions: Caching).
-      const cacheControl = image.visibility === "public" ? "public, no-cache" : "no-store";
-      return contentResponse(c.req.raw, imageContentSource({ image, blob }, logger, cacheControl), { download }) as never;
+      const content = valueOr(await images.openContent(c.req.valid("param").id, c.get("principal")?.user));
+      return serveImageBytes(c.req.raw, content, c.req.valid("query").download, logger) as never;
+    })
+    .openapi(previewRoute, async (c) => {
+      const { size, download } = c.req.valid("query");
+      const content = valueOr(await images.openPreview(c.req.valid("param").id, c.get("principal")?.user, size));
+      return serveImageBytes(c.req.raw, content, download, logger) as never;
     })
     .openapi(patchRoute, async (c) => {
       const image = valueOr(await images.change(c.req.valid("param").id, c.get("principal")?.user, c.req.valid("json")));

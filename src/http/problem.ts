@@ -24,6 +24,7 @@ const PROBLEMS: Record<ErrorCode, { status: number; title: string }> = {
   range_not_satisfiable: { status: 416, title: "Range not satisfiable" },
   link_expired: { status: 410, title: "Link expired" },
   link_exhausted: { status: 410, title: "Link used up" },
+  preview_unavailable: { status: 422, title: "Preview unavailable" },
   integrity_error: { status: 500, title: "Stored data failed authentication" },
   service_unavailable: { status: 503, title: "Service unavailable" },
   insufficient_storage: { status: 507, title: "Insufficient storage" },

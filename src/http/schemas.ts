@@ -55,9 +55,25 @@ export const ImageSchema = z
     sha256: z.string(),
     tags: z.array(z.string()),
     description: z.string().nullable(),
+    previews: z.object({
+      status: z.enum(["pending", "ready", "failed"]),
+      reason: z.string().optional().openapi({ description: "why it failed, e.g. too_many_pixels, undecodable, timeout" }),
+    }),
+    takenAt: z.string().nullable().openapi({ description: "EXIF DateTimeOriginal, ISO 8601, with its offset when recorded" }),
+    camera: z.object({ make: z.string().nullable(), model: z.string().nullable(), lens: z.string().nullable() }).nullable(),
+    location: z
+      .object({ latitude: z.number(), longitude: z.number(), altitude: z.number().optional() })
+      .nullable()
+      .openapi({ description: "where the photo was taken: shown to its owner only, null for everyone else" }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
   .openapi("Image");
+
+/** `?size=` of a preview: thumb (400 px) or display (2048 px). */
+export const previewSizeSchema = z.enum(["thumb", "display"]);
+
+/** `?download=1` asks for an attachment. */
+export const downloadFlag = z.enum(["0", "1", "true", "false"]).optional();
 
 export const imageIdParam = z.object({ id: z.string().min(1).max(64) });

@@ -13,7 +13,7 @@ import { contentResponse } from "./content-response.ts";
 import type { AppEnv } from "./env.ts";
 import { imageContentSource } from "./image-content-source.ts";
 import { problemHeaders, statusOf, valueOr } from "./problem.ts";
-import { anonymous, problem } from "./schemas.ts";
+import { anonymous, downloadFlag, previewSizeSchema, problem } from "./schemas.ts";
 import { PASSWORD_PAGE_CSP, passwordPage } from "./share-password-page.ts";
 
 /** Path-scoped to one link, so one name serves every link a browser has unlocked. */
@@ -26,9 +26,10 @@ const getRoute = createRoute({
   method: "get",
   path: "/s/{token}",
   operationId: "openShareLink",
-  summary: "A shared image, no login (Range, If-None-Match, HEAD, ?download=1); a password-protected link answers a form",
+  summary:
+    "A shared image, no login (Range, If-None-Match, HEAD, ?download=1; ?size=thumb|display for a preview, not counted as a download); a password-protected link answers a form",
   security: anonymous,
-  request: { params: tokenParam, query: z.object({ download: z.enum(["0", "1", "true", "false"]).optional() }) },
+  request: { params: tokenParam, query: z.object({ download: downloadFlag, size: previewSizeSchema.optional() }) },
   responses: {
     200: {
       description: "the image, or (password-protected link without a valid unlock cookie) the password form",
@@ -39,6 +40,7 @@ const getRoute = createRoute({
     404: problem("not_found: unknown, tampered, revoked, or the image is gone"),
     410: problem("link_expired / link_exhausted"),
     416: problem("range_not_satisfiable"),
+    422: problem("preview_unavailable (?size= of an image that has no previews)"),
   },
 });
 
@@ -84,13 +86,16 @@ export function shareLinkRoutes(services: Pick<ImageServices, "sharedImages" | "
   return new OpenAPIHono<AppEnv>()
     .openapi(getRoute, async (c) => {
       const { token } = c.req.valid("param");
-      const opened = valueOr(await shared.open(token, getCookie(c, UNLOCK_COOKIE)));
+      const { size, download: downloadParam } = c.req.valid("query");
+      const opened = valueOr(await shared.open(token, getCookie(c, UNLOCK_COOKIE), size));
       if (opened.kind === "locked") return formPage(c, 200) as never;
-      const download = ["1", "true"].includes(c.req.valid("query").download ?? "");
+      const download = ["1", "true"].includes(downloadParam ?? "");
+      const source = imageContentSource(opened.content, logger, "no-store");
+      // Previews are how the link is looked at, not a download of the image: never counted.
+      if (size) return (await contentResponse(c.req.raw, source, { download })) as never;
       // Every answer that delivers the image's last byte counts (a 200, or a 206 ending there),
       // so ranges cannot assemble the image uncounted; a link used up meanwhile sends no byte.
       // no-store: a revoked or used-up link must not go on being served from a cache.
-      const source = imageContentSource(opened.content, logger, "no-store");
       const beforeLastByte = async () => valueOr(await shared.countDownload(token));
       return (await contentResponse(c.req.raw, source, { download, beforeLastByte })) as never;
     })

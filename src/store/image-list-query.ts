@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, exists, gt, inArray, lt, or, sql } from "drizzle-orm";
 import type { ImageCursor, ImageFilter, ImageSort, OwnedImage } from "../domain/images/ports.ts";
 import type { Orm } from "./db.ts";
-import { images, imageTags, users } from "./schema.ts";
+import { imageMedia, images, imageTags, users } from "./schema.ts";
 import { ownedImageColumns } from "./image-repository.ts";
 
 /**
@@ -37,6 +37,7 @@ export async function listImageRows(
     .select(ownedImageColumns)
     .from(images)
     .innerJoin(users, eq(users.id, images.ownerId))
+    .leftJoin(imageMedia, eq(imageMedia.imageId, images.id))
     .where(and(...conditions))
     .orderBy(...order)
     .limit(limit);

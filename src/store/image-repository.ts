@@ -6,7 +6,7 @@ import { and, asc, eq, getTableColumns, gt, inArray, sql } from "drizzle-orm";
 import type { ImageRepository, ImageWriteScope, OwnedImage } from "../domain/images/ports.ts";
 import type { Result } from "../domain/errors.ts";
 import type { Orm } from "./db.ts";
-import { images, imageTags, users } from "./schema.ts";
+import { imageMedia, images, imageTags, users } from "./schema.ts";
 import { preparedQuery } from "./prepared-queries.ts";
 import { isUniqueViolation } from "./storage-errors.ts";
 import { listImageRows } from "./image-list-query.ts";
@@ -15,6 +15,9 @@ export const ownedImageColumns = {
   ...getTableColumns(images),
   ownerUsername: users.username,
   ownerKeySalt: users.keySalt,
+  mediaStatus: imageMedia.status,
+  mediaReason: imageMedia.reason,
+  mediaResultEnc: imageMedia.resultEnc,
 };
 
 type WriteTx = Parameters<Parameters<Orm["transaction"]>[0]>[0];
@@ -50,8 +53,14 @@ export function imageRepository(orm: Orm): ImageRepository {
   };
 }
 
+/** Image rows with what an OwnedImage carries beside them: the owner's name and key salt, the media job's state. */
 function ownedImages(orm: Orm | WriteTx) {
-  return orm.select(ownedImageColumns).from(images).innerJoin(users, eq(users.id, images.ownerId)).$dynamic();
+  return orm
+    .select(ownedImageColumns)
+    .from(images)
+    .innerJoin(users, eq(users.id, images.ownerId))
+    .leftJoin(imageMedia, eq(imageMedia.imageId, images.id))
+    .$dynamic();
 }
 
 const IMAGE_BY_ID = Symbol("image by id");
@@ -97,6 +106,8 @@ function writeScope(tx: WriteTx): ImageWriteScope {
       const clash = await uniqueClash(() => tx.insert(images).values(image));
       if (clash) return "name_taken";
       await insertTags(tx, image.id, tagIndexes);
+      // Its previews are queued in the same transaction: no committed image lacks a job.
+      await tx.insert(imageMedia).values({ imageId: image.id, status: "pending", queuedAt: image.createdAt });
       return "inserted";
     },
     async remove(ownerId, ids) {
@@ -149,13 +160,7 @@ async function insertTags(tx: WriteTx, imageId: string, tagIndexes: readonly Buf
 export async function* allImageRows(orm: Orm, pageSize = 500): AsyncGenerator<OwnedImage> {
   let after = "";
   for (;;) {
-    const page = await orm
-      .select(ownedImageColumns)
-      .from(images)
-      .innerJoin(users, eq(users.id, images.ownerId))
-      .where(gt(images.id, after))
-      .orderBy(asc(images.id))
-      .limit(pageSize);
+    const page = await ownedImages(orm).where(gt(images.id, after)).orderBy(asc(images.id)).limit(pageSize);
     yield* page;
     if (page.length < pageSize) return;
     after = page[page.length - 1]!.id;

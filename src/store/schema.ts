@@ -99,6 +99,8 @@ export const images = sqliteTable(
     blobCommitment: bytes("blob_commitment").notNull(),
     /** Bumped to revoke every share link of the image at once. */
     shareEpoch: integer("share_epoch").notNull().default(0),
+    /** Sealed photo metadata (date taken, camera, position), once the media job has read it. */
+    photoEnc: bytes("photo_enc"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -107,6 +109,30 @@ export const images = sqliteTable(
     index("images_owner_created").on(t.ownerId, t.createdAt, t.id),
     index("images_visibility_created").on(t.visibility, t.createdAt, t.id),
   ],
+);
+
+/**
+ * One media job per image: its previews and photo metadata, made in the background. A worker
+ * claims a pending row by taking its lease; a lease that runs out (a crashed instance) makes
+ * the row claimable again, so several instances on one database never work on it at once.
+ * `result_enc` (sealed) describes the preview blobs: type, size, digest, key commitment.
+ */
+export const imageMedia = sqliteTable(
+  "image_media",
+  {
+    imageId: text("image_id")
+      .primaryKey()
+      .references(() => images.id, { onDelete: "cascade" }),
+    status: text("status", { enum: ["pending", "ready", "failed"] }).notNull(),
+    /** Why it failed (a fixed code such as too_many_pixels); never image content. */
+    reason: text("reason"),
+    queuedAt: integer("queued_at", { mode: "timestamp_ms" }).notNull(),
+    leaseOwner: text("lease_owner"),
+    leaseUntil: integer("lease_until", { mode: "timestamp_ms" }),
+    attempts: integer("attempts").notNull().default(0),
+    resultEnc: bytes("result_enc"),
+  },
+  (t) => [index("image_media_pending").on(t.status, t.queuedAt)],
 );
 
 export const imageTags = sqliteTable(

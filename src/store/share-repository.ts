@@ -8,7 +8,7 @@ import type { OwnedImage } from "../domain/images/ports.ts";
 import type { Orm } from "./db.ts";
 import { ownedImageColumns } from "./image-repository.ts";
 import { preparedQuery } from "./prepared-queries.ts";
-import { images, shareLinks, users } from "./schema.ts";
+import { imageMedia, images, shareLinks, users } from "./schema.ts";
 
 export function shareRepository(orm: Orm): ShareRepository {
   return {
@@ -46,6 +46,7 @@ async function findShareLink(orm: Orm, id: string): Promise<{ link: ShareLink; i
       .from(shareLinks)
       .innerJoin(images, eq(images.id, shareLinks.imageId))
       .innerJoin(users, eq(users.id, images.ownerId))
+      .leftJoin(imageMedia, eq(imageMedia.imageId, images.id))
       .where(eq(shareLinks.id, sql.placeholder("id")))
       .limit(1)
       .prepare(),

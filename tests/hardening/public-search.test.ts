@@ -14,6 +14,7 @@ import { freshUsername, strongPassword } from "../support/accounts.ts";
 import type { ImageBody, ImagePage } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { noisePng } from "../support/images.ts";
+import { DEFAULT_PREVIEW_CONFIG } from "../../src/compose/previews.ts";
 import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
 
 const PUBLIC_IMAGES = Number(process.env.HARDENING_SEARCH_IMAGES ?? 4000);
@@ -25,7 +26,9 @@ async function seedPublicImages(dataDir: string, count: number): Promise<void> {
   const logger = createLogger(() => {});
   const storage = await openStorage(parseStorageConfig(["--data-dir", dataDir]).config, logger);
   try {
-    const { accounts, images } = composeServices(storage, { maxImageBytes: 1024 * 1024 }, logger);
+    // No preview workers: the seeded images' previews are beside the point of this suite.
+    const previews = { ...DEFAULT_PREVIEW_CONFIG, workers: 0 };
+    const { accounts, images } = composeServices(storage, { maxImageBytes: 1024 * 1024, dataDir, previews }, logger);
     const username = freshUsername("seed");
     const registered = await accounts.accounts.register({
       username,

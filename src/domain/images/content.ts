@@ -6,7 +6,8 @@ import { type DecryptedBlob, openStoredBlob } from "../../crypto/stored-blob.ts"
 import type { Logger } from "../../logger.ts";
 import type { DomainEvents } from "../context.ts";
 import { AppError, fail, ok, type Result } from "../errors.ts";
-import { missing } from "./access.ts";
+import { missing, type Viewer } from "./access.ts";
+import { nameWithTypeExtension } from "./filenames.ts";
 import type { ImageBlobs, ImageRepository, OwnedImage } from "./ports.ts";
 import { imageObject, type ImageObject, openImage } from "./view.ts";
 
@@ -22,9 +23,15 @@ export interface ContentPorts extends IntegrityReport {
   readonly keyring: Keyring;
 }
 
+/** Bytes to serve: the original, or a representation of it (a preview, a location-free copy). */
 export interface ImageContent {
   readonly image: ImageObject;
   readonly blob: DecryptedBlob;
+  /** Strong: the SHA-256 of exactly these bytes. */
+  readonly etag: string;
+  readonly contentType: string;
+  /** The download name, its extension matching contentType. */
+  readonly filename: string;
 }
 
 /** Logs the image id and reason; the client only learns that stored data failed authentication. */
@@ -45,29 +52,41 @@ export function guarded<T>(report: IntegrityReport, imageId: string, work: () =>
 }
 
 /** The image and its bytes (the caller closes the blob); one unwrap of the data key serves both. */
-export async function openContent(ports: ContentPorts, row: OwnedImage): Promise<Result<ImageContent>> {
+export async function openContent(ports: ContentPorts, row: OwnedImage, viewer: Viewer): Promise<Result<ImageContent>> {
   const opened = guarded(ports, row.id, () => openImage(ports.keyring, row));
   if (!opened.ok) return opened;
   const blob = await openBytes(ports, row, opened.value.dataKey);
-  return blob.ok ? ok({ image: imageObject(row, opened.value.fields), blob: blob.value }) : blob;
+  if (!blob.ok) return blob;
+  const image = imageObject(row, opened.value.fields, viewer);
+  const filename = nameWithTypeExtension(image.filename, image.contentType);
+  return ok({ image, blob: blob.value, etag: image.sha256, contentType: image.contentType, filename });
 }
 
 /** Opens the blob for reading (the caller closes it). The final segment is authenticated here. */
-export async function openBytes(ports: ContentPorts, row: OwnedImage, dataKey: Buffer): Promise<Result<DecryptedBlob>> {
+export function openBytes(ports: ContentPorts, row: OwnedImage, dataKey: Buffer): Promise<Result<DecryptedBlob>> {
+  return openImageBlob(ports, row.id, { blobId: row.id, dataKey, commitment: row.blobCommitment, size: row.size });
+}
+
+/** One of an image's blobs (its original, or a preview under its own id), checked against what its row says. */
+export async function openImageBlob(
+  ports: ContentPorts,
+  imageId: string,
+  expected: { readonly blobId: string; readonly dataKey: Buffer; readonly commitment: Buffer; readonly size: number },
+): Promise<Result<DecryptedBlob>> {
   try {
-    const blob = await openStoredBlob(ports.blobs, row.id, { dataKey, commitment: row.blobCommitment });
+    const blob = await openStoredBlob(ports.blobs, expected.blobId, { dataKey: expected.dataKey, commitment: expected.commitment });
     if (!blob) {
       // Deleted since its row was read (a delete removes the row, then the blob): gone, not corrupt.
-      if (!(await ports.images.find(row.id))) return missing(row.id);
-      throw new IntegrityError("malformed", "blob (missing)");
+      if (!(await ports.images.find(imageId))) return missing(imageId);
+      throw new IntegrityError("malformed", `blob ${expected.blobId} (missing)`);
     }
-    if (blob.plaintextLength !== row.size) {
+    if (blob.plaintextLength !== expected.size) {
       await blob.close();
-      throw new IntegrityError("malformed", "blob (length differs from the row)");
+      throw new IntegrityError("malformed", `blob ${expected.blobId} (length differs from the row)`);
     }
-    return ok(failingAsIntegrityError(ports, row.id, blob));
+    return ok(failingAsIntegrityError(ports, imageId, blob));
   } catch (e) {
-    if (e instanceof IntegrityError) return integrityFailure(ports, row.id, e);
+    if (e instanceof IntegrityError) return integrityFailure(ports, imageId, e);
     throw e;
   }
 }

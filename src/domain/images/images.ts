@@ -3,7 +3,9 @@ import type { Keyring } from "../../crypto/master-key.ts";
 import type { Clock } from "../clock.ts";
 import { ok, type ErrorCode, type Result } from "../errors.ts";
 import { canRead, findChangeable, findReadable, judgeChange, missing, missingDetail, type Viewer } from "./access.ts";
-import { type ContentPorts, guarded, type ImageContent, openContent } from "./content.ts";
+import type { PreviewSize } from "../previews/ports.ts";
+import { openPreview, type PreviewContentPorts } from "../previews/preview-content.ts";
+import { guarded, type ImageContent, openContent } from "./content.ts";
 import { nameKey, sanitizeFilename } from "./filenames.ts";
 import type { BulkSelection, ImageChange, ListQuery } from "./input.ts";
 import { indexKey, nameIndex, namespaceOf, ownerOf, tagIndex } from "./keys.ts";
@@ -12,7 +14,7 @@ import { nameConflict } from "./name-claim.ts";
 import type { ImageBlobs, ImageRepository, ImageUpdate } from "./ports.ts";
 import { describeImage, imageObject, type ImageObject, openImage } from "./view.ts";
 
-export interface ImagePorts extends ContentPorts, ListingPorts {
+export interface ImagePorts extends PreviewContentPorts, ListingPorts {
   readonly images: ImageRepository;
   readonly blobs: Pick<ImageBlobs, "open" | "delete">;
   readonly keyring: Keyring;
@@ -32,7 +34,12 @@ export function imageService(ports: ImagePorts) {
     /** Opens the blob for reading (the caller closes it). */
     openContent: async (id: string, viewer: Viewer): Promise<Result<ImageContent>> => {
       const found = await findReadable(ports.images, id, viewer);
-      return found.ok ? openContent(ports, found.value) : found;
+      return found.ok ? openContent(ports, found.value, viewer) : found;
+    },
+    /** Opens a preview, making it first if it is still pending (the caller closes the blob). */
+    openPreview: async (id: string, viewer: Viewer, size: PreviewSize): Promise<Result<ImageContent>> => {
+      const found = await findReadable(ports.images, id, viewer);
+      return found.ok ? openPreview(ports, found.value, size, viewer) : found;
     },
     change: (id: string, viewer: Viewer, change: ImageChange) => changeImage(ports, id, viewer, change),
     delete: (id: string, viewer: Viewer) => deleteImage(ports, id, viewer),
@@ -45,7 +52,7 @@ export type ImageService = ReturnType<typeof imageService>;
 async function getImage(ports: ImagePorts, id: string, viewer: Viewer): Promise<Result<ImageObject>> {
   const found = await findReadable(ports.images, id, viewer);
   if (!found.ok) return found;
-  return guarded(ports, id, () => describeImage(ports.keyring, found.value));
+  return guarded(ports, id, () => describeImage(ports.keyring, found.value, viewer));
 }
 
 async function changeImage(ports: ImagePorts, id: string, viewer: Viewer, change: ImageChange): Promise<Result<ImageObject>> {
@@ -84,7 +91,7 @@ async function changeImage(ports: ImagePorts, id: string, viewer: Viewer, change
   });
   if (!written.ok) return written;
   // What was just written, in the clear: no second read, unwrap or decrypt.
-  return ok(imageObject({ ...row, visibility, updatedAt: update.updatedAt }, { ...current, filename, tags, description }));
+  return ok(imageObject({ ...row, visibility, updatedAt: update.updatedAt }, { ...current, filename, tags, description }, viewer));
 }
 
 /** Row first, then blob: a crash in between leaves an orphan blob for fsck, never a row without one. */

@@ -67,7 +67,7 @@ export async function listImages(ports: ListingPorts, viewer: Lister, query: Lis
     for (const row of rows) {
       if (items.length === query.limit) return ok({ items, nextCursor: encodeCursor(query.sort, cursor!) });
       await breathe();
-      const image = describe(ports, row);
+      const image = describe(ports, row, viewer);
       scanned += 1;
       cursor = cursorOf(row, query.sort);
       if (image && (!needle || image.filename.toLowerCase().includes(needle))) items.push(image);
@@ -95,8 +95,8 @@ function timeSlicer(): () => Promise<void> {
  * not take down a listing (the public one is everyone's). Reading it directly still says
  * integrity_error, and fsck reports it.
  */
-function describe(ports: ListingPorts, row: OwnedImage): ImageObject | undefined {
-  const described = guarded(ports, row.id, () => describeImage(ports.keyring, row));
+function describe(ports: ListingPorts, row: OwnedImage, viewer: Lister): ImageObject | undefined {
+  const described = guarded(ports, row.id, () => describeImage(ports.keyring, row, viewer));
   return described.ok ? described.value : undefined;
 }
 

@@ -79,6 +79,7 @@ export async function claimNameAndInsert(
     wrappedKey: image.keys.wrappedKey,
     blobCommitment: image.commitment,
     shareEpoch: 0,
+    photoEnc: null,
     createdAt: now,
     updatedAt: now,
   });

@@ -24,6 +24,8 @@ export interface StoredImage {
   readonly wrappedKey: Buffer;
   readonly blobCommitment: Buffer;
   readonly shareEpoch: number;
+  /** Sealed photo metadata, null until the media job has read it (or when it found none). */
+  readonly photoEnc: Buffer | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -32,6 +34,11 @@ export interface StoredImage {
 export interface OwnedImage extends StoredImage {
   readonly ownerUsername: string;
   readonly ownerKeySalt: Buffer;
+  /** The media job's state; null only for a row whose job row is missing (treated as pending). */
+  readonly mediaStatus: "pending" | "ready" | "failed" | null;
+  readonly mediaReason: string | null;
+  /** Sealed description of the preview blobs, set when the status is ready. */
+  readonly mediaResultEnc: Buffer | null;
 }
 
 /** The owner as the image rules see it: whose key seals the image, whose name shows. */

@@ -10,6 +10,7 @@ import type { DomainEvents } from "../context.ts";
 import { type SharedImageService, sharedImageService } from "../shares/access.ts";
 import { type ShareLinkService, shareLinkService } from "../shares/links.ts";
 import type { ShareRepository } from "../shares/ports.ts";
+import type { PreviewJobs } from "../previews/jobs.ts";
 import { type ImageService, imageService } from "./images.ts";
 import type { ImageBlobs, ImageRepository } from "./ports.ts";
 import { type UploadService, uploadService } from "./uploads.ts";
@@ -26,6 +27,7 @@ export interface ImagePortSet {
   /** Integrity failures are logged with the image id (never with key material). */
   readonly logger: Logger;
   readonly events?: Pick<DomainEvents, "integrityError"> | undefined;
+  readonly previews: Pick<PreviewJobs, "ensure" | "kick">;
 }
 
 export interface ImageSettings {
@@ -49,14 +51,14 @@ export interface ImageServices {
 }
 
 export function createImageServices(ports: ImagePortSet, settings: ImageSettings): ImageServices {
-  const { images, shares, blobs, keyring, shareSigner, throttle, clock, logger, events } = ports;
+  const { images, shares, blobs, keyring, shareSigner, throttle, clock, logger, events, previews } = ports;
   const reading = { images, blobs, keyring, logger, events };
   return {
-    images: imageService({ ...reading, clock }),
-    uploads: uploadService({ images, blobs, keyring, clock, logger, ...settings }),
+    images: imageService({ ...reading, clock, previews }),
+    uploads: uploadService({ images, blobs, keyring, clock, logger, previews, ...settings }),
     archives: archiveService({ ...reading, clock }),
     shareLinks: shareLinkService({ images, shares, shareSigner, clock }),
-    sharedImages: sharedImageService({ ...reading, shares, shareSigner, throttle, clock }),
+    sharedImages: sharedImageService({ ...reading, shares, shareSigner, throttle, clock, previews }),
     publicUrl: settings.publicUrl,
   };
 }

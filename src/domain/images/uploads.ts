@@ -7,6 +7,7 @@ import { newId } from "../../crypto/random-id.ts";
 import type { Logger } from "../../logger.ts";
 import { createImageProbe } from "../../media/image-probe.ts";
 import { quotaOf } from "../accounts/accounts.ts";
+import type { PreviewJobs } from "../previews/jobs.ts";
 import { fail, ok, type Result } from "../errors.ts";
 import { storageCondition } from "../storage-conditions.ts";
 import { sanitizeFilename } from "./filenames.ts";
@@ -20,6 +21,8 @@ export interface UploadPorts extends ClaimPorts {
   readonly images: Pick<ImageRepository, "write" | "usedBytes">;
   readonly blobs: Pick<ImageBlobs, "create" | "delete">;
   readonly logger: Logger;
+  /** Told when an image was stored, so its previews start without waiting for the next poll. */
+  readonly previews: Pick<PreviewJobs, "kick">;
   /** Largest image accepted, in bytes. */
   readonly maxImageBytes: number;
   /** The server-wide quota; 0 = unlimited. A user row may override it. */
@@ -130,10 +133,11 @@ async function uploadImage(
       return stored;
     }
     session.usedBytes += size;
+    ports.previews.kick();
     // Built from what was just sealed: no second key derivation, unwrap or decrypt.
-    const row = { ...stored.value.row, ownerUsername: owner.username, ownerKeySalt: owner.keySalt };
-    const fields = { filename: stored.value.filename, tags: options.tags, description: options.description ?? null };
-    return ok(imageObject(row, { ...fields, sha256: digest.toString("hex"), crc32: crc }));
+    const row = { ...stored.value.row, ownerUsername: owner.username, ownerKeySalt: owner.keySalt, ...JUST_QUEUED };
+    const fields = { filename: stored.value.filename, tags: options.tags, description: options.description ?? null, photo: null };
+    return ok(imageObject(row, { ...fields, sha256: digest.toString("hex"), crc32: crc }, owner));
   } catch (e) {
     // The body failed (client gone, truncated multipart) or the database did: no row
     // points at this blob, so it goes.
@@ -146,6 +150,9 @@ async function uploadImage(
     return { ok: false, error: condition };
   }
 }
+
+/** The media job state of a row just inserted (the insert queued its job). */
+const JUST_QUEUED = { mediaStatus: "pending", mediaReason: null, mediaResultEnc: null } as const;
 
 function overQuota(session: UploadSession, size: number): boolean {
   return session.quotaBytes !== null && session.usedBytes + size > session.quotaBytes;

@@ -1,6 +1,8 @@
 // The Image object of the API: a stored image with its sealed fields in the clear, for
 // someone allowed to read it.
 import type { Keyring } from "../../crypto/master-key.ts";
+import { openPhoto } from "../previews/media-result.ts";
+import type { MediaStatus, PhotoCamera, PhotoFields, PhotoLocation } from "../previews/ports.ts";
 import { openImageKeys, ownerOf, type ImageSealer } from "./keys.ts";
 import type { OwnedImage, Visibility } from "./ports.ts";
 
@@ -16,6 +18,11 @@ export interface ImageObject {
   sha256: string;
   tags: string[];
   description: string | null;
+  previews: { status: MediaStatus; reason?: string };
+  takenAt: string | null;
+  camera: PhotoCamera | null;
+  /** Shown to the owner only. */
+  location: PhotoLocation | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -27,6 +34,7 @@ export interface OpenFields {
   readonly description: string | null;
   readonly sha256: string;
   readonly crc32: number;
+  readonly photo: PhotoFields | null;
 }
 
 /** An image whose data key was unwrapped once: its fields, and the keys for its bytes or an edit. */
@@ -47,12 +55,18 @@ export function openImage(keyring: Keyring, row: OwnedImage): OpenedImage {
     description: metadata.openDescription(row.descriptionEnc),
     sha256: digest.sha256,
     crc32: digest.crc32,
+    photo: openPhoto(metadata, row.photoEnc),
   };
   return { row, fields, dataKey, sealer: metadata };
 }
 
-/** The API shape of a row whose fields the caller holds in the clear (just opened, or just sealed). */
-export function imageObject(row: OwnedImage, fields: OpenFields): ImageObject {
+/**
+ * The API shape of a row whose fields the caller holds in the clear (just opened, or just
+ * sealed). Where a photo was taken is its owner's business alone: `viewer` must be the owner
+ * for `location` to show.
+ */
+export function imageObject(row: OwnedImage, fields: OpenFields, viewer: { readonly id: string } | undefined): ImageObject {
+  const status = row.mediaStatus ?? "pending";
   return {
     id: row.id,
     filename: fields.filename,
@@ -65,12 +79,16 @@ export function imageObject(row: OwnedImage, fields: OpenFields): ImageObject {
     sha256: fields.sha256,
     tags: fields.tags,
     description: fields.description,
+    previews: status === "failed" ? { status, reason: row.mediaReason ?? "undecodable" } : { status },
+    takenAt: fields.photo?.takenAt ?? null,
+    camera: fields.photo?.camera ?? null,
+    location: viewer !== undefined && viewer.id === row.ownerId ? (fields.photo?.location ?? null) : null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
 }
 
 /** Decrypts what the object shows; throws IntegrityError if a sealed value was tampered with. */
-export function describeImage(keyring: Keyring, row: OwnedImage): ImageObject {
-  return imageObject(row, openImage(keyring, row).fields);
+export function describeImage(keyring: Keyring, row: OwnedImage, viewer: { readonly id: string } | undefined): ImageObject {
+  return imageObject(row, openImage(keyring, row).fields, viewer);
 }

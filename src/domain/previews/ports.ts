@@ -56,3 +56,47 @@ export function imageIdOfBlob(blobId: string): string | undefined {
   const size = blobId.slice(dot + 1);
   return (PREVIEW_SIZES as readonly string[]).includes(size) ? blobId.slice(0, dot) : undefined;
 }
+
+export type MediaStatus = "pending" | "ready" | "failed";
+
+/** A job a worker holds the lease of. */
+export interface ClaimedJob {
+  readonly imageId: string;
+  /** Claims so far, this one included: a job that keeps killing its worker stops being retried. */
+  readonly attempts: number;
+}
+
+/** What a finished job writes, in one transaction, only while its lease is still held. */
+export interface MediaJobOutcome {
+  readonly status: "ready" | "failed";
+  readonly reason: string | null;
+  readonly resultEnc: Buffer | null;
+  readonly photoEnc: Buffer | null;
+  /** As displayed; null keeps the upload's values. */
+  readonly width: number | null;
+  readonly height: number | null;
+}
+
+export interface MediaJobRepository {
+  /**
+   * Takes the lease of up to `limit` pending jobs whose lease is free or ran out, oldest first
+   * (or of `imageId`'s job alone); jobs that used up `maxAttempts` become failed instead.
+   */
+  claim(claim: {
+    readonly owner: string;
+    readonly now: Date;
+    readonly leaseUntil: Date;
+    readonly limit: number;
+    readonly maxAttempts: number;
+    readonly imageId?: string;
+  }): Promise<ClaimedJob[]>;
+  /** false when the lease was lost or the image is gone (nothing is written then). */
+  finish(imageId: string, owner: string, outcome: MediaJobOutcome): Promise<boolean>;
+  /** Gives a held lease back, the job still pending (a worker stopping). */
+  release(imageId: string, owner: string): Promise<void>;
+  /** Queues again every job (`all`) or only failed ones; how many. */
+  requeue(which: "all" | "failed", now: Date): Promise<number>;
+  counts(): Promise<Record<MediaStatus, number>>;
+  /** The job's state, or undefined when the image is gone. */
+  status(imageId: string): Promise<{ status: MediaStatus; reason: string | null; leaseUntil: Date | null } | undefined>;
+}

@@ -5,11 +5,13 @@ import type { ShareClaims, ShareSigner } from "../../crypto/share-token.ts";
 import type { Throttle } from "../accounts/throttle.ts";
 import type { Clock } from "../clock.ts";
 import { fail, ok, type Result } from "../errors.ts";
-import { type ContentPorts, type ImageContent, openContent } from "../images/content.ts";
+import { type ImageContent, openContent } from "../images/content.ts";
+import type { PreviewSize } from "../previews/ports.ts";
+import { openPreview, type PreviewContentPorts } from "../previews/preview-content.ts";
 import type { OwnedImage } from "../images/ports.ts";
 import type { ShareLink, ShareRepository } from "./ports.ts";
 
-export interface SharedAccessPorts extends ContentPorts {
+export interface SharedAccessPorts extends PreviewContentPorts {
   readonly shares: Pick<ShareRepository, "find" | "countDownload">;
   readonly shareSigner: Pick<ShareSigner, "verifyLink" | "verifyUnlock" | "signUnlock">;
   /** Share-link passwords are throttled like logins. */
@@ -20,7 +22,8 @@ export interface SharedAccessPorts extends ContentPorts {
 /** The share-link routes' service (the recipient's side). */
 export function sharedImageService(ports: SharedAccessPorts) {
   return {
-    open: (token: string, unlockProof: string | undefined) => openSharedImage(ports, token, unlockProof),
+    /** The shared image's bytes, or one of its previews (`size`). */
+    open: (token: string, unlockProof: string | undefined, size?: PreviewSize) => openSharedImage(ports, token, unlockProof, size),
     countDownload: (token: string) => countSharedDownload(ports, token),
     unlock: (token: string, password: string, clientIp: string) => unlockSharedImage(ports, token, password, clientIp),
   };
@@ -70,12 +73,17 @@ const boundTo = (link: ShareLink, claims: ShareClaims) =>
   link.id === claims.linkId && link.imageId === claims.imageId && link.epoch === claims.epoch;
 
 /** The shared image for anyone holding the token; `unlockProof` is the cookie a correct password set. */
-async function openSharedImage(ports: SharedAccessPorts, token: string, unlockProof: string | undefined): Promise<Result<SharedImage>> {
+async function openSharedImage(
+  ports: SharedAccessPorts,
+  token: string,
+  unlockProof: string | undefined,
+  size: PreviewSize | undefined,
+): Promise<Result<SharedImage>> {
   const live = await resolveLink(ports, token);
   if (!live.ok) return live;
   const { link, image } = live.value;
   if (link.passwordHash !== null && !(await isUnlocked(ports, link, unlockProof))) return ok({ kind: "locked" });
-  const content = await openContent(ports, image);
+  const content = size ? await openPreview(ports, image, size, undefined) : await openContent(ports, image, undefined);
   return content.ok ? ok({ kind: "open", content: content.value }) : content;
 }
 

@@ -1,0 +1,333 @@
+// Making previews: a bounded pool of background workers over the job table, plus on-demand
+// requests that jump the queue. One job per image at a time: within this process a map of
+// running jobs dedupes concurrent requests; across instances the job's lease does.
+import { createHash } from "node:crypto";
+import { IntegrityError } from "../../crypto/errors.ts";
+import type { Keyring } from "../../crypto/master-key.ts";
+import { openEncrypting } from "../../crypto/stored-blob.ts";
+import type { Logger } from "../../logger.ts";
+import type { Clock } from "../clock.ts";
+import type { DomainEvents } from "../context.ts";
+import { openBytes } from "../images/content.ts";
+import type { ImageBlobs, ImageRepository, OwnedImage } from "../images/ports.ts";
+import { openImage } from "../images/view.ts";
+import { type MediaResult, type PreviewBlob, sealMediaResult, sealPhoto } from "./media-result.ts";
+import {
+  type ClaimedJob,
+  type MediaJobOutcome,
+  type MediaJobRepository,
+  type MediaProcessor,
+  type MediaStatus,
+  PREVIEW_SIZES,
+  type PreviewImage,
+  previewBlobId,
+} from "./ports.ts";
+
+export interface PreviewJobPorts {
+  readonly jobs: MediaJobRepository;
+  readonly images: Pick<ImageRepository, "find">;
+  readonly blobs: Pick<ImageBlobs, "open" | "create" | "delete">;
+  readonly keyring: Keyring;
+  readonly processor: MediaProcessor;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly events?: Pick<DomainEvents, "integrityError"> | undefined;
+}
+
+export interface PreviewJobSettings {
+  /** Background workers (`--preview-workers`); 0 makes previews on demand only. */
+  readonly workers: number;
+  /** One image's decoding is given up after this long (`--preview-timeout-seconds`). */
+  readonly timeoutSeconds: number;
+  /** Names this process's leases. */
+  readonly instanceId: string;
+  /** How often idle workers look for jobs another instance (or a migration) queued. */
+  readonly pollMs?: number;
+}
+
+/** A job whose worker died this many times (a decoder crash, say) is failed rather than retried. */
+export const MAX_ATTEMPTS = 3;
+
+export interface PreviewJobs {
+  /** Starts the background pool (a no-op with 0 workers). */
+  start(): void;
+  /** Something was queued: look for work now rather than at the next poll. */
+  kick(): void;
+  /** Makes this image's previews now if they are pending; resolves when they are no longer pending. */
+  ensure(imageId: string): Promise<void>;
+  /** Runs every pending job to the end with the pool's concurrency (the CLI); stops early when `shouldStop` says so. */
+  drain(onDone: (imageId: string, status: MediaStatus) => void, shouldStop?: () => boolean): Promise<void>;
+  counts(): Promise<Record<MediaStatus, number>>;
+  requeue(which: "all" | "failed"): Promise<number>;
+  /** Stops claiming and waits for running jobs. */
+  stop(): Promise<void>;
+}
+
+export function previewJobs(ports: PreviewJobPorts, settings: PreviewJobSettings): PreviewJobs {
+  const leaseMs = Math.max(5 * 60_000, 3 * settings.timeoutSeconds * 1000);
+  const running = new Map<string, Promise<MediaStatus | undefined>>();
+  // On-demand work runs beside the pool, in its own bounded slots: a grid of 40 pending
+  // thumbs must not start 40 decodes at once.
+  const demand = semaphore(Math.max(1, settings.workers) + 1);
+  let background = 0;
+  let stopped = false;
+  let pumping = false;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let onFinished: ((imageId: string, status: MediaStatus) => void) | undefined;
+
+  const claim = (limit: number, imageId?: string) => {
+    const now = ports.clock.now();
+    return ports.jobs.claim({
+      owner: settings.instanceId,
+      now,
+      leaseUntil: new Date(now.getTime() + leaseMs),
+      limit,
+      maxAttempts: MAX_ATTEMPTS,
+      ...(imageId === undefined ? {} : { imageId }),
+    });
+  };
+
+  function launch(job: ClaimedJob, counted: boolean): Promise<MediaStatus | undefined> {
+    if (counted) background += 1;
+    const work = runJob(ports, settings, job)
+      .catch((error: unknown) => {
+        // Storage trouble, not the image's fault: the lease is given back and the job retried.
+        ports.logger.error("preview job failed; it will be retried", { imageId: job.imageId, error: String(error) });
+        return ports.jobs.release(job.imageId, settings.instanceId).then(
+          () => undefined,
+          () => undefined,
+        );
+      })
+      .then((status) => {
+        if (status) onFinished?.(job.imageId, status);
+        return status;
+      })
+      .finally(() => {
+        running.delete(job.imageId);
+        if (counted) background -= 1;
+        pump();
+      });
+    running.set(job.imageId, work);
+    return work;
+  }
+
+  function pump(): void {
+    if (stopped || pumping || background >= settings.workers) return;
+    pumping = true;
+    claim(settings.workers - background)
+      .then((jobs) => {
+        for (const job of jobs) launch(job, true);
+        return jobs.length > 0;
+      })
+      .catch((error: unknown) => {
+        ports.logger.warn("looking for preview jobs failed", { error: String(error) });
+        return false;
+      })
+      .then((claimed) => {
+        pumping = false;
+        if (claimed) pump();
+      });
+  }
+
+  async function ensure(imageId: string): Promise<void> {
+    const deadline = Date.now() + leaseMs;
+    while (!stopped && Date.now() < deadline) {
+      const mine = running.get(imageId);
+      if (mine) {
+        await mine;
+        continue;
+      }
+      const state = await ports.jobs.status(imageId);
+      if (state?.status !== "pending") return;
+      const release = await demand.acquire();
+      try {
+        if (running.has(imageId)) continue;
+        const [job] = await claim(1, imageId);
+        if (job) {
+          await launch(job, false);
+          continue;
+        }
+      } finally {
+        release();
+      }
+      // Another instance holds the lease: wait for it to finish (or for its lease to run out).
+      await sleep(250);
+    }
+  }
+
+  return {
+    start() {
+      if (settings.workers <= 0 || timer) return;
+      timer = setInterval(pump, settings.pollMs ?? 2000);
+      timer.unref?.();
+      pump();
+    },
+    kick: () => queueMicrotask(pump),
+    ensure,
+    async drain(onDone, shouldStop = () => false) {
+      onFinished = onDone;
+      const workers = Math.max(1, settings.workers);
+      try {
+        for (;;) {
+          if (shouldStop()) break;
+          const free = workers - running.size;
+          const jobs = free > 0 ? await claim(free) : [];
+          for (const job of jobs) void launch(job, false);
+          if (running.size === 0) break;
+          await Promise.race(running.values());
+        }
+      } finally {
+        await Promise.allSettled(running.values());
+        onFinished = undefined;
+      }
+    },
+    counts: () => ports.jobs.counts(),
+    requeue: (which) => ports.jobs.requeue(which, ports.clock.now()),
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await Promise.allSettled(running.values());
+      await ports.processor.close();
+    },
+  };
+}
+
+/** One job: decrypt the original, make and store its previews, record the outcome. The final status, or undefined when the image went. */
+async function runJob(ports: PreviewJobPorts, settings: PreviewJobSettings, job: ClaimedJob): Promise<MediaStatus | undefined> {
+  const { imageId } = job;
+  const row = await ports.images.find(imageId);
+  if (!row) return undefined; // deleted since it was claimed; its job row went with it
+  let opened: ReturnType<typeof openImage>;
+  try {
+    opened = openImage(ports.keyring, row);
+  } catch (error) {
+    if (!(error instanceof IntegrityError)) throw error;
+    return finish(ports, settings, row, failed("integrity_error"));
+  }
+  const original = await readOriginal(ports, row, opened.dataKey);
+  if (!original) return finish(ports, settings, row, failed("integrity_error"));
+
+  const outcome = await withDeadline(
+    ports.processor.process({ bytes: original, contentType: row.contentType }),
+    // The decoders stop themselves at the timeout; this is the backstop for one that does not.
+    2 * settings.timeoutSeconds * 1000 + 5000,
+  );
+  const photo = outcome?.photo ?? null;
+  const photoFields = {
+    photoEnc: photo ? sealPhoto(opened.sealer, photo) : null,
+    width: photo?.width || null,
+    height: photo?.height || null,
+  };
+  if (!outcome) return finish(ports, settings, row, { ...failed("timeout"), ...photoFields });
+  if (!outcome.ok) {
+    ports.logger.info("previews failed", { imageId, reason: outcome.reason, detail: outcome.detail });
+    return finish(ports, settings, row, { ...failed(outcome.reason), ...photoFields });
+  }
+  const stored: Partial<Record<(typeof PREVIEW_SIZES)[number], PreviewBlob>> = {};
+  for (const size of PREVIEW_SIZES) stored[size] = await storePreview(ports, imageId, size, opened.dataKey, outcome[size]);
+  const resultEnc = sealMediaResult(opened.sealer, stored as MediaResult);
+  return finish(ports, settings, row, { status: "ready", reason: null, resultEnc, ...photoFields });
+}
+
+const failed = (reason: string): MediaJobOutcome => ({
+  status: "failed",
+  reason,
+  resultEnc: null,
+  photoEnc: null,
+  width: null,
+  height: null,
+});
+
+async function finish(
+  ports: PreviewJobPorts,
+  settings: PreviewJobSettings,
+  row: OwnedImage,
+  outcome: MediaJobOutcome,
+): Promise<MediaStatus | undefined> {
+  if (await ports.jobs.finish(row.id, settings.instanceId, outcome)) return outcome.status;
+  // The lease was lost: the image was deleted meanwhile (its previews must not outlive it), or
+  // requeued (the next run writes the same blob ids again).
+  if (!(await ports.images.find(row.id))) for (const size of PREVIEW_SIZES) await ports.blobs.delete(previewBlobId(row.id, size));
+  return undefined;
+}
+
+/** The whole original in the clear (bounded by --max-image-bytes), or undefined when it fails authentication. */
+async function readOriginal(ports: PreviewJobPorts, row: OwnedImage, dataKey: Buffer): Promise<Uint8Array | undefined> {
+  const blob = await openBytes(ports, row, dataKey);
+  if (!blob.ok) return undefined;
+  const bytes = new Uint8Array(row.size);
+  let at = 0;
+  try {
+    for await (const chunk of blob.value.readAll()) {
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
+  } catch {
+    return undefined;
+  } finally {
+    await blob.value.close();
+  }
+  return at === row.size ? bytes : undefined;
+}
+
+/** Encrypts a preview under the image's data key, bound to its own blob id (like an original). */
+async function storePreview(
+  ports: PreviewJobPorts,
+  imageId: string,
+  size: (typeof PREVIEW_SIZES)[number],
+  dataKey: Buffer,
+  preview: PreviewImage,
+): Promise<PreviewBlob> {
+  const blobId = previewBlobId(imageId, size);
+  const writer = await openEncrypting(await ports.blobs.create(blobId), { dataKey, imageId: blobId });
+  try {
+    await writer.write(preview.bytes);
+    await writer.commit();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+  return {
+    contentType: preview.contentType,
+    size: preview.bytes.length,
+    width: preview.width,
+    height: preview.height,
+    sha256: createHash("sha256").update(preview.bytes).digest("hex"),
+    commitment: writer.commitment.toString("base64"),
+  };
+}
+
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** At most `slots` holders at once; the rest wait in order. */
+function semaphore(slots: number) {
+  let free = slots;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free += 1;
+  };
+  return {
+    acquire(): Promise<() => void> {
+      if (free > 0) {
+        free -= 1;
+        return Promise.resolve(release);
+      }
+      return new Promise((resolve) => waiting.push(() => resolve(release)));
+    },
+  };
+}

@@ -1,0 +1,77 @@
+// The media job table behind the MediaJobRepository port. A claim is one UPDATE … RETURNING
+// guarded by the lease, so two instances on one database never take the same job; a finish
+// writes only while its lease is held.
+import { and, asc, count, eq, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import type { MediaJobRepository, MediaStatus } from "../domain/previews/ports.ts";
+import type { Orm } from "./db.ts";
+import { imageMedia, images } from "./schema.ts";
+
+export function mediaJobRepository(orm: Orm): MediaJobRepository {
+  return {
+    async claim({ owner, now, leaseUntil, limit, maxAttempts, imageId }) {
+      const leaseFree = or(isNull(imageMedia.leaseUntil), lt(imageMedia.leaseUntil, now));
+      const which = imageId === undefined ? undefined : eq(imageMedia.imageId, imageId);
+      // A job whose worker died maxAttempts times is not tried again: it fails, and says why.
+      await orm
+        .update(imageMedia)
+        .set({ status: "failed", reason: "worker_crashed", leaseOwner: null, leaseUntil: null })
+        .where(and(eq(imageMedia.status, "pending"), gte(imageMedia.attempts, maxAttempts), leaseFree, which));
+      const claimable = and(eq(imageMedia.status, "pending"), lt(imageMedia.attempts, maxAttempts), leaseFree);
+      const oldest = orm
+        .select({ id: imageMedia.imageId })
+        .from(imageMedia)
+        .where(and(claimable, which))
+        .orderBy(asc(imageMedia.queuedAt))
+        .limit(limit);
+      return orm
+        .update(imageMedia)
+        .set({ leaseOwner: owner, leaseUntil, attempts: sql`${imageMedia.attempts} + 1` })
+        .where(and(inArray(imageMedia.imageId, oldest), claimable))
+        .returning({ imageId: imageMedia.imageId, attempts: imageMedia.attempts });
+    },
+    async finish(imageId, owner, outcome) {
+      return orm.transaction(async (tx) => {
+        const held = await tx
+          .update(imageMedia)
+          .set({ status: outcome.status, reason: outcome.reason, resultEnc: outcome.resultEnc, leaseOwner: null, leaseUntil: null })
+          .where(and(eq(imageMedia.imageId, imageId), eq(imageMedia.leaseOwner, owner)))
+          .returning({ imageId: imageMedia.imageId });
+        if (held.length === 0) return false;
+        const size = outcome.width !== null && outcome.height !== null ? { width: outcome.width, height: outcome.height } : {};
+        await tx
+          .update(images)
+          .set({ photoEnc: outcome.photoEnc, ...size })
+          .where(eq(images.id, imageId));
+        return true;
+      });
+    },
+    async release(imageId, owner) {
+      await orm
+        .update(imageMedia)
+        .set({ leaseOwner: null, leaseUntil: null })
+        .where(and(eq(imageMedia.imageId, imageId), eq(imageMedia.leaseOwner, owner), eq(imageMedia.status, "pending")));
+    },
+    async requeue(which, now) {
+      const rows = await orm
+        .update(imageMedia)
+        .set({ status: "pending", reason: null, attempts: 0, queuedAt: now, leaseOwner: null, leaseUntil: null })
+        .where(which === "failed" ? eq(imageMedia.status, "failed") : undefined)
+        .returning({ imageId: imageMedia.imageId });
+      return rows.length;
+    },
+    async counts() {
+      const rows = await orm.select({ status: imageMedia.status, n: count() }).from(imageMedia).groupBy(imageMedia.status);
+      const counts: Record<MediaStatus, number> = { pending: 0, ready: 0, failed: 0 };
+      for (const row of rows) counts[row.status] = Number(row.n);
+      return counts;
+    },
+    async status(imageId) {
+      const [row] = await orm
+        .select({ status: imageMedia.status, reason: imageMedia.reason, leaseUntil: imageMedia.leaseUntil })
+        .from(imageMedia)
+        .where(eq(imageMedia.imageId, imageId))
+        .limit(1);
+      return row;
+    },
+  };
+}
