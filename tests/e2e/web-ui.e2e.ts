@@ -167,9 +167,11 @@ describe("the web UI in Chromium, served by the single executable", () => {
       await page.locator(".grid .card").nth(2).waitFor();
       const listed = await pageFetch(page, "GET", "/api/v1/images?sort=newest");
       expect(await cardNames()).toEqual(listed.body.items.map((i: { filename: string }) => i.filename));
-      // Previews load from the content route, lazily.
+      // Tiles load thumb previews (display ones on high-DPI screens), lazily; never the original.
       const img = page.locator(".grid .card img").first();
       expect(await img.getAttribute("loading")).toBe("lazy");
+      expect(await img.getAttribute("src")).toMatch(/\/preview\?size=thumb$/);
+      expect(await img.getAttribute("srcset")).toMatch(/\?size=thumb 1x, .*\?size=display 2x$/);
       await expect(
         img.evaluate((el) => (el as HTMLImageElement).decode().then(() => (el as HTMLImageElement).naturalWidth)),
       ).resolves.toBeGreaterThan(0);

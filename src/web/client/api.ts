@@ -9,6 +9,14 @@ export type User = z.infer<typeof UserSchema>;
 export type Image = z.infer<typeof ImageSchema>;
 export type Visibility = Image["visibility"];
 
+export type PreviewSize = "thumb" | "display";
+
+export interface ShareRequest {
+  expiresInSeconds: number;
+  password?: string;
+  maxDownloads?: number;
+}
+
 export interface Me extends User {
   usage: { images: number; bytes: number; quotaBytes: number | null };
 }
@@ -85,9 +93,12 @@ export const images = {
     api<{ image: Image }>("PATCH", `/api/v1/images/${encodeURIComponent(id)}`, change).then((r) => r.image),
   remove: (ids: string[]) =>
     api<{ deleted: string[]; failed: { id: string; code: string; detail: string }[] }>("POST", "/api/v1/images/delete", { ids }),
-  share: (id: string, expiresInSeconds: number) =>
-    api<{ url: string; expiresAt: string }>("POST", `/api/v1/images/${encodeURIComponent(id)}/shares`, { expiresInSeconds }),
+  share: (id: string, request: ShareRequest) =>
+    api<{ url: string; expiresAt: string }>("POST", `/api/v1/images/${encodeURIComponent(id)}/shares`, request),
 };
 
 export const contentUrl = (id: string, download = false) =>
   `/api/v1/images/${encodeURIComponent(id)}/content${download ? "?download=1" : ""}`;
+
+/** A preview the server makes from the original: the grid and the viewer never load originals. */
+export const previewUrl = (id: string, size: PreviewSize) => `/api/v1/images/${encodeURIComponent(id)}/preview?size=${size}`;

@@ -1,20 +1,37 @@
 // The image grids: "My images" (upload, select, act on the selection) and the public gallery
-// (everyone's public images with their owners), both filterable by name and tag and paged
-// over the cursor API as the end of the grid scrolls into view.
-import { images, type Image } from "./api.ts";
+// (everyone's public images with their owners), as a grid or a timeline by month taken, sorted
+// and filtered, paged over the cursor API as the end of the grid scrolls into view. Leaving for
+// the viewer keeps the grid as it was, so going back finds the same scroll position and card.
+import { type Image, images } from "./api.ts";
+import { browseFrom } from "./browsing.ts";
 import { h } from "./dom.ts";
-import { plural } from "./format.ts";
+import { acceptDrops } from "./drop-zone.ts";
+import { monthOf, plural } from "./format.ts";
 import { ImageGrid } from "./image-grid.ts";
+import { foldBar, type ListingState, listingControls, readState, stateHash } from "./listing-controls.ts";
 import { explain } from "./messages.ts";
 import { notify } from "./notices.ts";
-import { onLeave } from "./router.ts";
+import { cameFrom, onLeave, onShown, routeQuery } from "./router.ts";
 import { selectionActions } from "./selection-actions.ts";
 import { Selection } from "./selection.ts";
+import { currentUser } from "./session.ts";
 import { uploadPanel } from "./upload-panel.ts";
 
 const PAGE = 40;
+const byMonthTaken = (image: Image) => monthOf(image.takenAt, image.createdAt);
+
+/** The grid last left: shown again as it was when the viewer closes on the same address. */
+let kept: { key: string; show(): Node } | undefined;
 
 export function galleryView(scope: "mine" | "public"): Node {
+  const path = scope === "mine" ? "/" : "/public";
+  const key = (state: ListingState) => `${currentUser()?.id ?? ""} ${stateHash(path, state)}`;
+  const state = readState(routeQuery());
+  if (kept?.key === key(state) && cameFrom().startsWith("/image/")) return kept.show();
+  return gallery(scope, path, state, key);
+}
+
+function gallery(scope: "mine" | "public", path: string, state: ListingState, key: (state: ListingState) => string): Node {
   const mine = scope === "mine";
   const selection = new Selection(() => {
     actions?.refresh();
@@ -22,45 +39,60 @@ export function galleryView(scope: "mine" | "public"): Node {
   });
   const grid = new ImageGrid({ label: mine ? "Your images" : "Public images", showOwner: !mine, ...(mine ? { selection } : {}) });
   let cursor: string | null = null;
-  let loading = false;
-  let filters = { q: "", tag: "" };
+  let loading: Promise<void> | undefined;
+  let generation = 0;
+  let lastViewed: string | undefined;
 
-  const q = h("input", { type: "search", id: "filter-name", name: "q", placeholder: "part of a filename", autocomplete: "off" });
-  const tag = h("input", { type: "search", id: "filter-tag", name: "tag", placeholder: "a tag", autocomplete: "off" });
-  const filterForm = h(
-    "form",
-    { class: "filters", role: "search", "aria-label": "Filter images" },
-    h("div", { class: "field inline" }, h("label", { for: q.id }, "Name"), q),
-    h("div", { class: "field inline" }, h("label", { for: tag.id }, "Tag"), tag),
-    h("button", { type: "submit" }, "Filter"),
-    h("button", { type: "reset" }, "Show all"),
-  );
   const empty = h("p", { class: "empty", hidden: true });
   const more = h("button", { type: "button", class: "more", hidden: true }, "Load more");
   const summary = h("p", { class: "grid-summary", "aria-live": "polite" });
+  const controls = listingControls(state, (changed) => {
+    state = changed;
+    // The address follows the choice (for a reload or a bookmark) without rendering the page again.
+    history.replaceState(history.state, "", stateHash(path, state));
+    void load(true);
+  });
 
-  const actions = mine ? selectionActions(grid, selection, () => cursor === null && !filters.q && !filters.tag) : null;
+  const actions = mine ? selectionActions(grid, selection, () => cursor === null && !state.q && !state.tag) : null;
   const upload = mine
     ? uploadPanel((image: Image, replaced: boolean) => {
         if (replaced) grid.remove(grid.images.filter((i) => sameName(i, image)).map((i) => i.id));
-        if (matches(image)) grid.prepend(image);
+        if (matches(image)) {
+          if (state.sort !== "oldest") grid.prepend(image);
+          else if (cursor === null) grid.append([image]);
+        }
         actions?.refresh();
         showCounts();
       })
     : null;
+  if (upload) upload.element.id = "upload-panel";
+  upload?.element.classList.add("foldable");
+  const fold = foldBar([...(upload ? [{ label: "Upload", panel: upload.element }] : []), { label: "Filter and sort", panel: controls }]);
 
-  async function load(reset: boolean): Promise<void> {
-    if (loading) return;
-    loading = true;
+  /** A new listing (`reset`) starts at once, and a page still coming for the old one is dropped. */
+  function load(reset: boolean): Promise<void> {
+    if (reset) {
+      generation += 1;
+      loading = undefined;
+    }
+    if (loading) return loading;
+    const run: Promise<void> = fetchPage(reset, generation).finally(() => {
+      if (loading === run) loading = undefined;
+    });
+    return (loading = run);
+  }
+
+  async function fetchPage(reset: boolean, asked: number): Promise<void> {
     more.disabled = true;
     try {
-      const params: Record<string, string> = { scope, sort: "newest", limit: String(PAGE) };
-      if (filters.q) params.q = filters.q;
-      if (filters.tag) params.tag = filters.tag;
+      const params: Record<string, string> = { scope, sort: state.sort, limit: String(PAGE) };
+      if (state.q) params.q = state.q;
+      if (state.tag) params.tag = state.tag;
       if (!reset && cursor) params.cursor = cursor;
       const page = await images.list(params);
+      if (asked !== generation) return;
       if (reset) {
-        grid.clear();
+        grid.regroup(state.view === "timeline" ? byMonthTaken : undefined);
         selection.clear();
       }
       grid.append(page.items);
@@ -72,15 +104,14 @@ export function galleryView(scope: "mine" | "public"): Node {
       notify(explain(e), "error");
       return;
     } finally {
-      loading = false;
       more.disabled = false;
     }
     // A tall screen may show the end of the grid again at once; the observer only reports changes.
-    if (cursor && more.isConnected && more.getBoundingClientRect().top < window.innerHeight) void load(false);
+    if (cursor && more.isConnected && more.getBoundingClientRect().top < window.innerHeight) setTimeout(() => void load(false));
   }
 
   function showCounts(): void {
-    const filtered = filters.q || filters.tag;
+    const filtered = state.q || state.tag;
     empty.hidden = grid.images.length > 0;
     empty.textContent = filtered
       ? "No image matches."
@@ -91,72 +122,84 @@ export function galleryView(scope: "mine" | "public"): Node {
   }
 
   function matches(image: Image): boolean {
-    const nameOk = !filters.q || image.filename.toLowerCase().includes(filters.q.toLowerCase());
-    return nameOk && (!filters.tag || image.tags.includes(filters.tag.trim().toLowerCase()));
+    const nameOk = !state.q || image.filename.toLowerCase().includes(state.q.toLowerCase());
+    return nameOk && (!state.tag || image.tags.includes(state.tag.trim().toLowerCase()));
   }
 
-  filterForm.addEventListener("submit", (e) => {
-    e.preventDefault();
-    filters = { q: q.value.trim(), tag: tag.value.trim() };
-    void load(true);
-  });
-  filterForm.addEventListener("reset", () => {
-    filters = { q: "", tag: "" };
-    void load(true);
-  });
   more.addEventListener("click", () => void load(false));
 
-  // Infinite scroll: the button doubles as the sentinel, and stays for keyboard users.
-  const observer = new IntersectionObserver((seen) => {
-    if (seen.some((s) => s.isIntersecting) && cursor) void load(false);
-  });
-  observer.observe(more);
-  onLeave(() => observer.disconnect());
-  if (upload) acceptDrops(upload.addFiles);
-  void load(true);
-
-  return h(
+  const node = h(
     "div",
     { class: "gallery" },
     h("h1", {}, mine ? "My images" : "Public images"),
+    fold.element,
     upload?.element,
-    filterForm,
+    controls,
     actions?.element,
     summary,
     grid.element,
     empty,
     more,
   );
+
+  /** Live while on screen: paging as the end nears, drops, the viewer's view of this grid. */
+  function activate(): void {
+    // Infinite scroll: the button doubles as the sentinel, and stays for keyboard users.
+    const observer = new IntersectionObserver((seen) => {
+      if (seen.some((s) => s.isIntersecting) && cursor) void load(false);
+    });
+    observer.observe(more);
+    if (upload)
+      acceptDrops((files) => {
+        fold.open(upload.element);
+        upload.addFiles(files);
+      });
+    browseFrom({
+      path,
+      hash: stateHash(path, state),
+      find: (id) => grid.find(id),
+      order: () => grid.order(),
+      loadMore: async () => {
+        if (!cursor) return false;
+        const before = grid.images.length;
+        await load(false);
+        return grid.images.length > before;
+      },
+      viewed: (id) => (lastViewed = id),
+      changed: (image) => grid.update(image),
+      removed: (id) => {
+        grid.remove([id]);
+        selection.forget([id]);
+      },
+    });
+    onLeave(() => {
+      observer.disconnect();
+      const scrollY = window.scrollY;
+      const show = () => {
+        activate();
+        onShown(() => restore(scrollY));
+        return node;
+      };
+      kept = { key: key(state), show };
+    });
+  }
+
+  /** Back from the viewer: the same scroll position, and focus on the card of the image last shown. */
+  function restore(scrollY: number): void {
+    window.scrollTo(0, scrollY);
+    const target = lastViewed ? grid.focusTarget(lastViewed) : null;
+    if (!target) return;
+    const box = target.closest(".card")!.getBoundingClientRect();
+    const visible = box.top >= 0 && box.bottom <= window.innerHeight;
+    target.focus({ preventScroll: visible });
+    if (!visible) target.closest(".card")!.scrollIntoView({ block: "center" });
+  }
+
+  activate();
+  void load(true);
+  return node;
 }
 
 function sameName(a: Image, b: Image): boolean {
   return a.id !== b.id && a.visibility === b.visibility && a.filename.toLowerCase() === b.filename.toLowerCase();
-}
-
-/** Files dropped anywhere on the page go to the upload panel while this view is shown. */
-function acceptDrops(addFiles: (files: Iterable<File>) => void): void {
-  const hasFiles = (e: DragEvent) => e.dataTransfer?.types.includes("Files") ?? false;
-  const over = (e: DragEvent) => {
-    if (!hasFiles(e)) return;
-    e.preventDefault();
-    document.body.classList.add("dragging");
-  };
-  const leave = (e: DragEvent) => {
-    if (e.relatedTarget === null) document.body.classList.remove("dragging");
-  };
-  const drop = (e: DragEvent) => {
-    if (!hasFiles(e)) return;
-    e.preventDefault();
-    document.body.classList.remove("dragging");
-    addFiles(e.dataTransfer!.files);
-  };
-  document.addEventListener("dragover", over);
-  document.addEventListener("dragleave", leave);
-  document.addEventListener("drop", drop);
-  onLeave(() => {
-    document.removeEventListener("dragover", over);
-    document.removeEventListener("dragleave", leave);
-    document.removeEventListener("drop", drop);
-    document.body.classList.remove("dragging");
-  });
 }

@@ -1,65 +1,96 @@
-// The grid of image cards: lazy-loaded previews, filename, size, visibility (and owner in the
-// public gallery), with a checkbox per card when images can be selected.
-import { contentUrl, type Image } from "./api.ts";
+// The cards of a listing, in one grid, or (for the timeline) in one grid per month with the
+// month as its heading; the order on screen is the order for ranges, "select all" and the viewer.
+import type { Image } from "./api.ts";
 import { h } from "./dom.ts";
-import { formatBytes } from "./format.ts";
+import { imageCard } from "./image-card.ts";
 import type { Selection } from "./selection.ts";
 
-export class ImageGrid {
-  readonly element: HTMLUListElement;
-  private items: Image[] = [];
-  private readonly cards = new Map<string, HTMLLIElement>();
+export interface Group {
+  /** Sorts the groups, greatest first ("2024-05"). */
+  key: string;
+  label: string;
+}
 
-  constructor(private readonly options: { label: string; selection?: Selection; showOwner: boolean }) {
-    this.element = h("ul", { class: "grid", "aria-label": options.label });
+export interface GridOptions {
+  label: string;
+  selection?: Selection;
+  showOwner: boolean;
+  /** Groups the cards under headings (the timeline's months). */
+  groupBy?: (image: Image) => Group;
+}
+
+export class ImageGrid {
+  readonly element = h("div", { class: "listing" });
+  private readonly byId = new Map<string, Image>();
+  private readonly cards = new Map<string, HTMLLIElement>();
+  private readonly groups = new Map<string, HTMLUListElement>();
+  private flat: HTMLUListElement | undefined;
+
+  constructor(private readonly options: GridOptions) {}
+
+  /** Empties the grid and lays out what comes next in groups (or in one grid, with undefined). */
+  regroup(groupBy: GridOptions["groupBy"]): void {
+    this.clear();
+    this.options.groupBy = groupBy;
+    this.element.classList.toggle("timeline", groupBy !== undefined);
   }
 
-  get images(): readonly Image[] {
-    return this.items;
+  get images(): Image[] {
+    return this.order().map((id) => this.byId.get(id)!);
   }
 
   order(): string[] {
-    return this.items.map((i) => i.id);
+    return [...this.element.querySelectorAll<HTMLElement>(".card")].map((card) => card.dataset.id!);
   }
 
   find(id: string): Image | undefined {
-    return this.items.find((i) => i.id === id);
+    return this.byId.get(id);
+  }
+
+  /** The card's keyboard stop (its name link), to put focus back on. */
+  focusTarget(id: string): HTMLElement | null {
+    return this.cards.get(id)?.querySelector<HTMLElement>("a.name") ?? null;
   }
 
   clear(): void {
-    this.items = [];
+    this.byId.clear();
     this.cards.clear();
+    this.groups.clear();
+    this.flat = undefined;
     this.element.replaceChildren();
   }
 
   append(images: readonly Image[]): void {
     for (const image of images) {
       if (this.cards.has(image.id)) continue;
-      this.items.push(image);
-      this.element.append(this.card(image));
+      this.listFor(image).append(this.card(image));
     }
   }
 
-  /** A new upload goes first: the grid is newest first. */
+  /** A new upload goes first (of its month, in the timeline): the grid is newest first. */
   prepend(image: Image): void {
     this.remove([image.id]);
-    this.items.unshift(image);
-    this.element.prepend(this.card(image));
+    this.listFor(image).prepend(this.card(image));
   }
 
   update(image: Image): void {
     const old = this.cards.get(image.id);
     if (!old) return;
-    this.items[this.items.findIndex((i) => i.id === image.id)] = image;
+    this.byId.set(image.id, image);
     old.replaceWith(this.card(image));
   }
 
   remove(ids: readonly string[]): void {
     for (const id of ids) {
+      const list = this.cards.get(id)?.parentElement;
       this.cards.get(id)?.remove();
       this.cards.delete(id);
+      this.byId.delete(id);
+      if (list && this.options.groupBy && list.childElementCount === 0) {
+        list.closest("section")?.remove();
+        for (const [key, l] of this.groups) if (l === list) this.groups.delete(key);
+      }
     }
-    this.items = this.items.filter((i) => !ids.includes(i.id));
   }
 
   /** Marks the cards whose images are selected. */
@@ -74,47 +105,28 @@ export class ImageGrid {
   }
 
   private card(image: Image): HTMLLIElement {
-    const href = `#/image/${encodeURIComponent(image.id)}`;
-    const selection = this.options.selection;
-    let checkbox: HTMLElement | null = null;
-    if (selection) {
-      const input = h("input", { type: "checkbox", "aria-label": `Select ${image.filename}` });
-      input.checked = selection.has(image.id);
-      input.addEventListener("click", (e) => selection.click(image.id, input.checked, e.shiftKey, this.order()));
-      checkbox = h("label", { class: "select", title: "Select (shift-click selects a range)" }, input);
-    }
-    const card = h(
-      "li",
-      { class: "card", "data-id": image.id },
-      checkbox,
-      // The name link below is the one keyboard stop per card; the preview repeats it for the mouse.
-      h(
-        "a",
-        { class: "thumb", href, tabindex: -1, "aria-hidden": "true" },
-        h("img", {
-          src: contentUrl(image.id),
-          alt: "",
-          loading: "lazy",
-          decoding: "async",
-          width: image.width ?? undefined,
-          height: image.height ?? undefined,
-        }),
-      ),
-      h(
-        "div",
-        { class: "card-body" },
-        h("a", { class: "name", href, title: image.filename }, image.filename),
-        h(
-          "p",
-          { class: "card-meta" },
-          h("span", {}, formatBytes(image.size)),
-          h("span", { class: `badge ${image.visibility}` }, image.visibility === "public" ? "Public" : "Private"),
-          this.options.showOwner ? h("span", { class: "owner" }, `by ${image.owner.username}`) : null,
-        ),
-      ),
-    );
+    const { selection, showOwner } = this.options;
+    const card = imageCard(image, { ...(selection ? { selection } : {}), showOwner, order: () => this.order() });
+    this.byId.set(image.id, image);
     this.cards.set(image.id, card);
-    card.classList.toggle("selected", selection?.has(image.id) ?? false);
     return card;
+  }
+
+  /** The list the image's card goes in: the grid, or its group's, made in key order when new. */
+  private listFor(image: Image): HTMLElement {
+    if (!this.options.groupBy) {
+      if (!this.flat) this.element.append((this.flat = h("ul", { class: "grid", "aria-label": this.options.label })));
+      return this.flat;
+    }
+    const { key, label } = this.options.groupBy(image);
+    const found = this.groups.get(key);
+    if (found) return found;
+    const id = `group-${key.replace(/[^A-Za-z0-9-]/g, "")}`;
+    const list = h("ul", { class: "grid", "aria-labelledby": id });
+    const section = h("section", { class: "group", "data-key": key }, h("h2", { id }, label), list);
+    const after = [...this.element.children].find((s) => ((s as HTMLElement).dataset.key ?? "") < key);
+    this.element.insertBefore(section, after ?? null);
+    this.groups.set(key, list);
+    return list;
   }
 }

@@ -1,25 +1,33 @@
-// One image, large: its metadata; for its owner also a form to rename it, change its tags,
-// description and visibility, a share link with an expiry copied to the clipboard, and delete.
-import { contentUrl, images, type Image } from "./api.ts";
+// One image in the viewer: its display preview with previous/next (from the grid it was opened
+// from), its details (date taken, camera, and for its owner the location); for its owner also
+// a form to rename it, change its tags, description and visibility, a share link, and delete.
+import { contentUrl, type Image, images } from "./api.ts";
+import { type Browsing, currentBrowsing, neighbours } from "./browsing.ts";
 import { confirmDialog } from "./dialog.ts";
-import { field, h } from "./dom.ts";
-import { formatBytes, formatDate } from "./format.ts";
-import { explain, fieldErrors } from "./messages.ts";
+import { h } from "./dom.ts";
+import { formatBytes, formatDate, formatPosition, formatTaken } from "./format.ts";
+import { explain } from "./messages.ts";
+import { editForm } from "./image-edit-form.ts";
 import { notify } from "./notices.ts";
-import { navigate } from "./router.ts";
+import { cameFrom, navigate, onShown } from "./router.ts";
 import { currentUser } from "./session.ts";
+import { shareForm } from "./share-form.ts";
+import { type Step, viewerStage } from "./viewer-stage.ts";
 
-const EXPIRIES: [string, number][] = [
-  ["30 minutes", 1800],
-  ["1 hour", 3600],
-  ["1 day", 86_400],
-  ["7 days", 604_800],
-];
+/** Opened from the grid (and paged since): closing goes back in the history, to the grid as it was. */
+let openedFromGrid = false;
+/** The button that paged here, to keep the focus on it. */
+let steppedBy: Step | undefined;
 
 export async function imagePage(id: string): Promise<Node> {
+  const browsing = currentBrowsing();
+  const from = cameFrom();
+  if (!from.startsWith("/image/")) openedFromGrid = browsing !== undefined && from === browsing.path;
+  const context = browsing?.find(id) ? browsing : undefined;
   let image: Image;
+  let around: Awaited<ReturnType<typeof neighbours>>;
   try {
-    image = await images.get(id);
+    [image, around] = await Promise.all([context?.find(id) ?? images.get(id), context ? neighbours(id) : {}]);
   } catch (e) {
     return h(
       "div",
@@ -30,22 +38,32 @@ export async function imagePage(id: string): Promise<Node> {
     );
   }
   const own = currentUser()?.id === image.owner.id;
+  context?.viewed(id);
+  const back = context?.hash ?? (own ? "#/" : "#/public");
+  const close = () => (openedFromGrid ? history.back() : navigate(back));
+  const stage = viewerStage({
+    image,
+    previous: around.previous,
+    next: around.next,
+    go: (next, step) => {
+      steppedBy = step;
+      navigate(`#/image/${encodeURIComponent(next)}`, { replace: true });
+    },
+    close,
+  });
+  const by = steppedBy;
+  steppedBy = undefined;
+  if (by && !stage.button(by).disabled) onShown(() => stage.button(by).focus());
+
   const metadata = h("dl", { class: "metadata" });
-  const showMetadata = () =>
-    metadata.replaceChildren(
-      ...row("Type", image.contentType),
-      ...row("Dimensions", image.width && image.height ? `${image.width} × ${image.height} pixels` : "unknown"),
-      ...row("Size", `${formatBytes(image.size)} (${image.size.toLocaleString()} bytes)`),
-      ...row("Visibility", image.visibility === "public" ? "Public" : "Private"),
-      ...row("Owner", image.owner.username),
-      ...row("Uploaded", formatDate(image.createdAt)),
-      ...row("Changed", formatDate(image.updatedAt)),
-      ...row("Tags", image.tags.length ? image.tags.join(", ") : "none"),
-      ...row("Description", image.description ?? "none"),
-      ...row("SHA-256", image.sha256),
-    );
+  const showMetadata = () => metadata.replaceChildren(...details(image, own));
   showMetadata();
   const title = h("h1", { class: "image-title" }, image.filename);
+  const backLink = h("a", { href: back, class: "close" }, own ? "← My images" : "← Public images");
+  backLink.addEventListener("click", (e) => {
+    e.preventDefault();
+    close();
+  });
 
   const side = h(
     "div",
@@ -58,9 +76,9 @@ export async function imagePage(id: string): Promise<Node> {
     h(
       "div",
       { class: "image-main" },
-      h("p", {}, h("a", { href: own ? "#/" : "#/public" }, own ? "← My images" : "← Public images")),
+      h("div", { class: "viewer-bar" }, backLink, h("span", { class: "hint" }, "← → to browse, Esc to close")),
       title,
-      h("figure", { class: "large" }, h("img", { src: contentUrl(image.id), alt: image.description ?? image.filename })),
+      stage.element,
       h(
         "div",
         { class: "actions" },
@@ -76,108 +94,57 @@ export async function imagePage(id: string): Promise<Node> {
     image = changed;
     title.textContent = image.filename;
     showMetadata();
+    context?.changed(changed);
   };
-  side.append(editForm(image, saved), shareSection(image.id), deleteSection(image));
+  side.append(editForm(image, saved), shareForm(image.id), deleteSection(image, context, close));
   return page;
+}
+
+function details(image: Image, own: boolean): HTMLElement[] {
+  const camera = image.camera;
+  const model = camera?.model && camera.make && !camera.model.startsWith(camera.make) ? `${camera.make} ${camera.model}` : camera?.model;
+  const where = image.location;
+  return [
+    ...row("Taken", image.takenAt ? formatTaken(image.takenAt) : "unknown"),
+    ...(camera ? row("Camera", model || camera.make || "unknown") : []),
+    ...(camera?.lens ? row("Lens", camera.lens) : []),
+    ...(own && where ? locationRow(where) : []),
+    ...row("Type", image.contentType),
+    ...row("Dimensions", image.width && image.height ? `${image.width} × ${image.height} pixels` : "unknown"),
+    ...row("Size", `${formatBytes(image.size)} (${image.size.toLocaleString()} bytes)`),
+    ...row("Visibility", image.visibility === "public" ? "Public" : "Private"),
+    ...row("Owner", image.owner.username),
+    ...row("Uploaded", formatDate(image.createdAt)),
+    ...row("Changed", formatDate(image.updatedAt)),
+    ...row("Tags", image.tags.length ? image.tags.join(", ") : "none"),
+    ...row("Description", image.description ?? "none"),
+    ...row("SHA-256", image.sha256),
+  ];
+}
+
+/** Only the owner sees it: everyone else gets the image without its position. */
+function locationRow(where: NonNullable<Image["location"]>): HTMLElement[] {
+  const { latitude, longitude, altitude } = where;
+  const map = `https://www.openstreetmap.org/?mlat=${latitude}&mlon=${longitude}#map=15/${latitude}/${longitude}`;
+  return [
+    h("dt", {}, "Location"),
+    h(
+      "dd",
+      {},
+      formatPosition(latitude, longitude),
+      altitude === undefined || altitude === null ? "" : `, ${Math.round(altitude)} m`,
+      " · ",
+      h("a", { href: map, target: "_blank", rel: "noopener noreferrer" }, "map"),
+      h("small", { class: "hint private-note" }, " (only you see this)"),
+    ),
+  ];
 }
 
 function row(term: string, value: string): HTMLElement[] {
   return [h("dt", {}, term), h("dd", {}, value)];
 }
 
-function editForm(image: Image, saved: (image: Image) => void): HTMLElement {
-  const filename = h("input", { id: "edit-filename", value: image.filename, required: true, maxlength: 255 });
-  const tags = h("input", { id: "edit-tags", value: image.tags.join(", "), autocomplete: "off" });
-  const description = h("textarea", { id: "edit-description", rows: 3, maxlength: 2000 }, image.description ?? "");
-  const visibility = h(
-    "select",
-    { id: "edit-visibility" },
-    h("option", { value: "private" }, "Private"),
-    h("option", { value: "public" }, "Public"),
-  );
-  visibility.value = image.visibility;
-  const fields = {
-    filename: field("Filename", filename),
-    tags: field("Tags", tags, "Comma-separated; not case-sensitive."),
-    description: field("Description", description),
-    visibility: field("Visibility", visibility, "Public images appear in the public gallery, with your username."),
-  };
-  const error = h("p", { class: "form-error", role: "alert" });
-  const form = h(
-    "form",
-    { class: "panel", "aria-labelledby": "edit-title" },
-    h("h2", { id: "edit-title" }, "Edit"),
-    ...Object.values(fields).map((f) => f.wrapper),
-    error,
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Save changes")),
-  );
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    error.textContent = "";
-    for (const f of Object.values(fields)) f.error.textContent = "";
-    try {
-      const changed = await images.change(image.id, {
-        filename: filename.value,
-        tags: tags.value
-          .split(",")
-          .map((t) => t.trim())
-          .filter(Boolean),
-        description: description.value === "" ? null : description.value,
-        visibility: visibility.value as Image["visibility"],
-      });
-      saved(changed);
-      // Show what the server stored: names are normalised, tags lowercased.
-      filename.value = changed.filename;
-      tags.value = changed.tags.join(", ");
-      notify("Saved.");
-    } catch (err) {
-      const byField = fieldErrors(err);
-      for (const [name, message] of byField) {
-        const f = fields[name.split(".")[0] as keyof typeof fields];
-        if (f) f.error.textContent = message;
-      }
-      error.textContent = explain(err);
-    }
-  });
-  return form;
-}
-
-function shareSection(id: string): HTMLElement {
-  const expiry = h("select", { id: "share-expiry" }, ...EXPIRIES.map(([label, seconds]) => h("option", { value: seconds }, label)));
-  const link = h("input", { id: "share-url", readonly: true, placeholder: "no link yet" });
-  const status = h("p", { class: "hint", "aria-live": "polite" });
-  const create = h("button", { type: "submit", class: "primary" }, "Create share link");
-  const form = h(
-    "form",
-    { class: "panel", "aria-labelledby": "share-title" },
-    h("h2", { id: "share-title" }, "Share"),
-    h("p", {}, "Anyone with the link can open this image, even a private one, until it expires."),
-    field("Expires after", expiry).wrapper,
-    h("div", { class: "actions" }, create),
-    field("Link", link).wrapper,
-    status,
-  );
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    try {
-      const share = await images.share(id, Number(expiry.value));
-      link.value = share.url;
-      const until = `It works until ${formatDate(share.expiresAt)}.`;
-      try {
-        await navigator.clipboard.writeText(share.url);
-        status.textContent = `Link copied to the clipboard. ${until}`;
-      } catch {
-        link.select();
-        status.textContent = `Copy the link above (Ctrl+C). ${until}`;
-      }
-    } catch (err) {
-      status.textContent = explain(err);
-    }
-  });
-  return form;
-}
-
-function deleteSection(image: Image): HTMLElement {
+function deleteSection(image: Image, context: Browsing | undefined, close: () => void): HTMLElement {
   const remove = h("button", { type: "button", class: "danger" }, "Delete this image…");
   remove.addEventListener("click", async () => {
     const ok = await confirmDialog({
@@ -192,7 +159,8 @@ function deleteSection(image: Image): HTMLElement {
       const failure = result.failed[0];
       if (failure) return notify(`Not deleted: ${failure.detail}`, "error");
       notify(`Deleted ${image.filename}.`);
-      navigate("#/");
+      context?.removed(image.id);
+      close();
     } catch (e) {
       notify(explain(e), "error");
     }

@@ -33,7 +33,7 @@ function home(): HTMLElement {
 
 function renderNav(): void {
   const user = currentUser();
-  const here = location.hash || "#/";
+  const here = (location.hash || "#/").split("?")[0]!;
   const link = (href: string, label: string) =>
     h("a", { href, "aria-current": here === href || (href !== "#/" && here.startsWith(href)) ? "page" : undefined }, label);
   if (!user) {

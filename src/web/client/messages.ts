@@ -45,3 +45,15 @@ export function fieldErrors(error: unknown): Map<string, string> {
   if (error instanceof ApiError) for (const e of error.problem.errors ?? []) if (!found.has(e.field)) found.set(e.field, e.message);
   return found;
 }
+
+const PREVIEW_REASONS: Record<string, string> = {
+  too_many_pixels: "too many pixels to decode safely",
+  undecodable: "the file could not be decoded",
+  timeout: "decoding it took too long",
+};
+
+/** Why an image has no preview, from the server's reason code (or its words, when it sent a sentence). */
+export function previewReason(reason: string | null | undefined): string {
+  if (!reason) return "this image could not be decoded";
+  return PREVIEW_REASONS[reason] ?? reason.replaceAll("_", " ");
+}
