@@ -1,33 +1,13 @@
-// `npm run build`: compiles src/main.ts and everything it needs into the single file dist/pixvault.
+// `npm run build`: compiles src/main.ts and everything it needs into the single file dist/pixvault:
+// the web UI, the migrations, libsql's addon, and sharp + libvips and the HEIC decoder's worker
+// (scripts/lib/executable.ts; scripts/check-compiled-media.ts checks that media stack compiled).
 import type { BunPlugin } from "bun";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { buildClient } from "../src/web/build-client.ts";
+import { compileExecutable, embedLibsqlAddon, WORKERS } from "./lib/executable.ts";
 
 const root = join(import.meta.dir, "..");
-
-/**
- * libsql picks its native addon with a computed require (`@libsql/${target}`), which the
- * bundler cannot follow (oven-sh/bun#18909); name this platform's addon statically so
- * it is embedded in the executable.
- */
-function embedLibsqlAddon(target: string): BunPlugin {
-  return {
-    name: "embed-libsql-addon",
-    setup(build) {
-      build.onLoad({ filter: /[\\/]node_modules[\\/]libsql[\\/]index\.js$/ }, async ({ path }) => {
-        const source = await readFile(path, "utf8");
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal text of libsql's loader, matched byte for byte
-        const computed = "return require(`@libsql/${target}`);";
-        if (!source.includes(computed)) throw new Error(`libsql changed: ${computed} not found in ${path}`);
-        return {
-          contents: source.replace(computed, `return require("@libsql/${target}/index.node");`),
-          loader: "js",
-        };
-      });
-    },
-  };
-}
 
 /**
  * The web UI's built files, embedded: src/web/embedded-assets.ts (empty in source, where the
@@ -51,17 +31,12 @@ async function embedWebUi(): Promise<BunPlugin> {
   };
 }
 
-const result = await Bun.build({
-  // Workers are separate entry points in a compiled executable (see password-policy.ts).
-  entrypoints: [join(root, "src/main.ts"), join(root, "src/domain/password-strength.worker.ts")],
-  compile: { outfile: join(root, "dist/pixvault") },
-  target: "bun",
-  minify: true,
-  bytecode: true,
-  plugins: [embedLibsqlAddon("linux-x64-gnu"), await embedWebUi()],
+const outfile = join(root, "dist/pixvault");
+await compileExecutable({
+  srcDir: join(root, "src"),
+  main: "main.ts",
+  workers: WORKERS,
+  outfile,
+  plugins: [embedLibsqlAddon(), await embedWebUi()],
 });
-if (!result.success) {
-  for (const log of result.logs) console.error(log);
-  process.exit(1);
-}
-console.log(`built ${result.outputs.map((o) => o.path).join(", ")}`);
+console.log(`built ${outfile}`);

@@ -2,12 +2,13 @@
 // `bun build --compile` executable moved away from node_modules, with $TMPDIR unusable, and
 // prints what a preview pair costs there (ms, peak RSS) and what the media stack adds to the binary.
 //
-// The executable is built from a copy of src/media (the worker's embedded name is relative to
-// src/, as in scripts/build.ts) with the same flags as scripts/build.ts.
+// The executable is built from a copy of src/media by scripts/lib/executable.ts, as scripts/build.ts
+// builds dist/pixvault (the same flags, the same media workers, embedded under the same names).
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
+import { compileExecutable, MEDIA_WORKERS } from "./lib/executable.ts";
 
 const root = join(import.meta.dir, "..");
 const work = mkdtempSync(join(tmpdir(), "pxv-compiled-media-"));
@@ -59,17 +60,13 @@ void main();
 );
 writeFileSync(join(work, "src/trivial.ts"), `console.log("hello");\n`);
 
-async function compile(entrypoints: string[], outfile: string): Promise<number> {
-  const result = await Bun.build({ entrypoints, compile: { outfile }, target: "bun", minify: true, bytecode: true });
-  if (!result.success) {
-    for (const log of result.logs) console.error(log);
-    process.exit(1);
-  }
+async function compile(main: string, workers: readonly string[], outfile: string): Promise<number> {
+  await compileExecutable({ srcDir: join(work, "src"), main, workers, outfile });
   return statSync(outfile).size;
 }
 
-const withMedia = await compile([join(work, "src/check.ts"), join(work, "src/media/heic-decode.worker.ts")], join(work, "out/check"));
-const baseline = await compile([join(work, "src/trivial.ts")], join(work, "out/trivial"));
+const withMedia = await compile("check.ts", MEDIA_WORKERS, join(work, "out/check"));
+const baseline = await compile("trivial.ts", [], join(work, "out/trivial"));
 
 // An empty directory with no node_modules anywhere above it that Bun or the loader could find.
 const run = mkdtempSync("/var/tmp/pxv-run-");
