@@ -6,8 +6,11 @@
 // it too (limitInputPixels), so a decompression bomb costs a header read. Most formats then
 // decode in strips (~60 MiB for 48 MP), but some only decode whole: interlaced PNG, GIF,
 // progressive JPEG (its coefficients), HEIF; their estimated buffer is held to maxDecodeBytes.
+// BMP, which libvips cannot read, is decoded by bmp-decoder.ts, already shrunk to twice the
+// display size, and then resized here like the rest.
 import type { Sharp } from "./sharp-loader.ts";
 import type { HeicDecoder } from "./heic-decoder.ts";
+import { decodeBmp } from "./bmp-decoder.ts";
 
 export const PREVIEW_EDGES = { thumb: 400, display: 2048 } as const;
 export type PreviewSize = keyof typeof PREVIEW_EDGES;
@@ -48,7 +51,7 @@ interface Pixels {
 
 const fail = (reason: PreviewFailure, detail: string): Failure => ({ ok: false, reason, detail });
 
-// The sniffed types libvips decodes here; BMP is absent (libvips has no BMP loader).
+// The sniffed types libvips decodes here; BMP is absent (libvips has no BMP loader: see bmp-decoder.ts).
 const DECODED_BY_LIBVIPS = new Set([
   "image/jpeg",
   "image/png",
@@ -138,17 +141,37 @@ async function displayPixels(sharp: Sharp, bytes: Uint8Array, maxPixels: number,
   if (!options.heic) return fail("decoder_unavailable", "no HEVC decoder is available for this HEIC image");
   const decoded = await options.heic.decode(bytes, maxPixels);
   if (!decoded.ok) return fail(decoded.reason, decoded.detail);
+  // libheif has already applied the image's rotation and mirroring (irot/imir).
+  return displayFromRaw(sharp, { data: decoded.rgba, info: { width: decoded.width, height: decoded.height, channels: 4 } }, options);
+}
+
+/** Pixels decoded outside libvips (HEIC, BMP), resized to display size. */
+async function displayFromRaw(
+  sharp: Sharp,
+  pixels: { readonly data: Uint8Array; readonly info: Pixels["info"] },
+  options: PreviewOptions,
+): Promise<Pixels | Failure> {
   try {
-    // libheif has already applied the image's rotation and mirroring (irot/imir).
-    const raw = { width: decoded.width, height: decoded.height, channels: 4 as const };
-    return (await sharp(decoded.rgba, { raw, limitInputPixels: maxPixels })
+    return (await sharp(pixels.data, { raw: pixels.info, limitInputPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS })
       .resize(fitInside(PREVIEW_EDGES.display))
-      .timeout(timeout)
+      .timeout({ seconds: options.timeoutSeconds ?? 60 })
       .raw()
       .toBuffer({ resolveWithObject: true })) as Pixels;
   } catch (e) {
     return failureOf(e);
   }
+}
+
+/** A BMP at display size. Its decoder has already checked the pixel count and shrunk it while decoding. */
+async function bmpDisplayPixels(sharp: Sharp, bytes: Uint8Array, maxPixels: number, options: PreviewOptions): Promise<Pixels | Failure> {
+  const timeoutMs = (options.timeoutSeconds ?? 60) * 1000;
+  const decoded = await decodeBmp(bytes, { maxPixels, maxEdge: 2 * PREVIEW_EDGES.display, timeoutMs });
+  if (!decoded.ok) return fail(decoded.reason, decoded.detail);
+  return displayFromRaw(
+    sharp,
+    { data: decoded.data, info: { width: decoded.width, height: decoded.height, channels: decoded.channels } },
+    options,
+  );
 }
 
 /** The thumb and display previews of an original whose sniffed MIME type is `contentType`. */
@@ -157,10 +180,12 @@ export async function makePreviews(
   original: { readonly bytes: Uint8Array; readonly contentType: string },
   options: PreviewOptions = {},
 ): Promise<PreviewsResult> {
-  if (!DECODED_BY_LIBVIPS.has(original.contentType)) {
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const bmp = original.contentType === "image/bmp";
+  if (!bmp && !DECODED_BY_LIBVIPS.has(original.contentType)) {
     return fail("unsupported_type", `no decoder for ${original.contentType}`);
   }
-  const display = await displayPixels(sharp, original.bytes, options.maxPixels ?? DEFAULT_MAX_PIXELS, options);
+  const display = await (bmp ? bmpDisplayPixels : displayPixels)(sharp, original.bytes, maxPixels, options);
   if ("ok" in display) return display;
   try {
     const thumb = (await sharp(display.data, { raw: display.info })

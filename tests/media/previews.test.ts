@@ -1,15 +1,15 @@
 // Previews as a user sees them: right size and way up, WebP or JPEG, no metadata, first frame, bombs refused.
 import { afterAll, describe, expect, test } from "bun:test";
-import { fileTypeFromBuffer } from "file-type";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { deflateSync } from "node:zlib";
 import { HeicDecoder } from "../../src/media/heic-decoder.ts";
 import { makePreviews, type Preview, type PreviewsResult } from "../../src/media/previews.ts";
 import { loadSharp } from "../../src/media/sharp-loader.ts";
-import { FIXTURES, fixtureImage, pngChunk } from "../support/images.ts";
+import { FIXTURES, fixtureImage } from "../support/images.ts";
+import { bmpHeaderClaiming, quadrantBmp } from "./bmp-writer.ts";
 import { near, photo, pixelAt, RED } from "./photo-samples.ts";
+import { expectCleanPreview as expectClean, png, pngBomb, redThenBlueGif } from "./preview-checks.ts";
 
 const load = loadSharp({ libDir: mkdtempSync(join(tmpdir(), "pxv-lib-")) });
 if (!load.ok) throw new Error(load.reason);
@@ -17,39 +17,12 @@ const sharp = load.sharp;
 const heic = new HeicDecoder({ idleMs: 200 });
 afterAll(() => heic.close());
 
+const expectCleanPreview = (preview: Preview) => expectClean(sharp, preview);
 const GPS_HEIC = readFileSync(join(import.meta.dir, "../fixtures/media/gps.heic"));
 
 function ok(result: PreviewsResult): { thumb: Preview; display: Preview } {
   if (!result.ok) throw new Error(`previews failed: ${result.reason}: ${result.detail}`);
   return result;
-}
-
-/** What a browser would get: the declared type is the real one, and nothing but pixels is inside. */
-async function expectCleanPreview(preview: Preview): Promise<void> {
-  expect((await fileTypeFromBuffer(preview.bytes))?.mime).toBe(preview.contentType);
-  const meta = await sharp(preview.bytes).metadata();
-  expect({ width: meta.width, height: meta.height }).toEqual({ width: preview.width, height: preview.height });
-  expect(meta.exif).toBeUndefined();
-  expect(meta.xmp).toBeUndefined();
-  expect(meta.iptc).toBeUndefined();
-  expect(meta.icc).toBeUndefined();
-  expect(meta.orientation).toBeUndefined();
-  expect(meta.pages ?? 1).toBe(1);
-}
-
-function png(width: number, height: number, rows: Buffer, { interlace = 0, colour = 0, depth = 8 } = {}): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = depth;
-  ihdr[9] = colour;
-  ihdr[12] = interlace;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk("IHDR", ihdr),
-    pngChunk("IDAT", deflateSync(rows, { level: 9 })),
-    pngChunk("IEND", new Uint8Array(0)),
-  ]);
 }
 
 describe("sizes and orientation", () => {
@@ -92,17 +65,7 @@ describe("sizes and orientation", () => {
   });
 
   test("an animated GIF gives a still preview of its first frame", async () => {
-    const frames = Buffer.concat([
-      await sharp({ create: { width: 120, height: 90, channels: 3, background: RED } })
-        .raw()
-        .toBuffer(),
-      await sharp({ create: { width: 120, height: 90, channels: 3, background: { r: 0, g: 0, b: 255 } } })
-        .raw()
-        .toBuffer(),
-    ]);
-    const gif = await sharp(frames, { raw: { width: 120, height: 180, channels: 3, pageHeight: 90 } })
-      .gif({ delay: [100, 100] })
-      .toBuffer();
+    const gif = await redThenBlueGif(sharp);
     expect((await sharp(gif).metadata()).pages).toBe(2);
     const { thumb } = ok(await makePreviews(sharp, { bytes: gif, contentType: "image/gif" }));
     expect([thumb.width, thumb.height]).toEqual([120, 90]);
@@ -112,7 +75,7 @@ describe("sizes and orientation", () => {
 });
 
 describe("every accepted format", () => {
-  const decodable = FIXTURES.filter((f) => !["image/bmp", "image/heic"].includes(f.contentType));
+  const decodable = FIXTURES.filter((f) => f.contentType !== "image/heic");
 
   test.each(decodable.map((f) => [f.file, f]))("%s gives both previews at its own size", async (_, fixture) => {
     const result = ok(await makePreviews(sharp, { bytes: fixtureImage(fixture.file), contentType: fixture.contentType }));
@@ -141,11 +104,16 @@ describe("every accepted format", () => {
     expect(broken).toMatchObject({ ok: false, reason: "undecodable" });
   });
 
-  test("BMP has no decoder here: a typed failure, not an exception", async () => {
-    expect(await makePreviews(sharp, { bytes: fixtureImage("sample.bmp"), contentType: "image/bmp" })).toEqual({
+  test("a BMP (no libvips loader) is decoded by our own decoder, colours intact", async () => {
+    const { bytes, colourAt } = quadrantBmp({ width: 64, height: 48, bits: 8 });
+    const { thumb } = ok(await makePreviews(sharp, { bytes, contentType: "image/bmp" }));
+    await expectCleanPreview(thumb);
+    expect(near(await pixelAt(sharp, thumb.bytes, 8, 8), colourAt(8, 8), 8)).toBe(true);
+    expect(near(await pixelAt(sharp, thumb.bytes, 56, 40), colourAt(56, 40), 8)).toBe(true);
+    expect(await makePreviews(sharp, { bytes: bmpHeaderClaiming(30_000, 30_000), contentType: "image/bmp" })).toEqual({
       ok: false,
-      reason: "unsupported_type",
-      detail: "no decoder for image/bmp",
+      reason: "too_many_pixels",
+      detail: "30000×30000 is more than 200000000 pixels",
     });
   });
 
@@ -157,8 +125,7 @@ describe("every accepted format", () => {
 
 describe("bounded decoding", () => {
   test("a 30000×30000 PNG bomb (~110 KB on disk) is refused from its header: fast, no memory taken", async () => {
-    const rows = Buffer.alloc(30_000 * (1 + 30_000 / 8)); // 1-bit grey, all zero
-    const bomb = png(30_000, 30_000, rows, { depth: 1 });
+    const bomb = pngBomb();
     expect(bomb.length).toBeLessThan(200_000);
     Bun.gc(true);
     const before = process.memoryUsage().rss;
