@@ -92,7 +92,9 @@ async function bundledPackageDirs(): Promise<Set<string>> {
     const at = input.lastIndexOf("node_modules/");
     if (at < 0) continue;
     const [scope = "", name = ""] = input.slice(at + "node_modules/".length).split("/");
-    dirs.add(join(root, input.slice(0, at), "node_modules", scope.startsWith("@") ? `${scope}/${name}` : scope));
+    // From the first node_modules on (the metafile's paths are real paths: a symlinked node_modules resolves elsewhere).
+    const nesting = input.slice(input.indexOf("node_modules/"), at);
+    dirs.add(join(root, nesting, "node_modules", scope.startsWith("@") ? `${scope}/${name}` : scope));
   }
   return dirs;
 }
