@@ -82,6 +82,11 @@ export interface ImageBody {
   sha256: string;
   tags: string[];
   description: string | null;
+  previews: { status: "pending" | "ready" | "failed"; reason?: string };
+  takenAt: string | null;
+  camera: { make: string | null; model: string | null; lens: string | null } | null;
+  /** The owner's eyes only: null for everyone else. */
+  location: { latitude: number; longitude: number; altitude?: number } | null;
   createdAt: string;
   updatedAt: string;
   [extra: string]: unknown;

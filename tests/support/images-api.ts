@@ -6,16 +6,20 @@ import { jsonOf } from "./http.ts";
 
 /** Every field of the image object (README, Images with curl), sorted: what an image in any answer has, no more. */
 export const IMAGE_FIELDS = [
+  "camera",
   "contentType",
   "createdAt",
   "description",
   "filename",
   "height",
   "id",
+  "location",
   "owner",
+  "previews",
   "sha256",
   "size",
   "tags",
+  "takenAt",
   "updatedAt",
   "visibility",
   "width",
