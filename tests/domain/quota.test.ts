@@ -87,7 +87,8 @@ describe("quota (in process)", () => {
 
   for (const scenario of scenarios) {
     test(scenario.title, async () => {
-      t = await createTestApp({ flags: ["--user-quota-bytes", String(scenario.quotaBytes)] });
+      // Previews on demand only: the blob counts below are of originals, with no preview being written beside them.
+      t = await createTestApp({ flags: ["--user-quota-bytes", String(scenario.quotaBytes), "--preview-workers", "0"] });
       const app = t;
       const { token } = await app.signUp();
       for (const [i, step] of scenario.steps.entries()) {

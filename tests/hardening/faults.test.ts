@@ -10,7 +10,9 @@ import type { BulkDeleteBody, Failure, ImageBody, UploadBody } from "../support/
 import { jsonOf } from "../support/http.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
 import { noisePng, pngOfSize } from "../support/images.ts";
+import { imageIdOfBlob } from "../../src/domain/previews/ports.ts";
 import { runCli, startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
+import { settledImage } from "../support/previews-api.ts";
 import { openUpload, requestHead } from "./raw-http.ts";
 import { blobIds, expectAlive, expectNoSecretsLogged, rememberMasterKey, tempBlobFiles } from "./server-probes.ts";
 
@@ -177,7 +179,11 @@ async function expectCleanAfterRepair(dataDir: string, images: number): Promise<
   expect(check.code, check.stdout).toBe(0);
   expect(check.stdout).toContain(`fsck: ${images} images`);
   expect(check.stdout).toContain("clean");
-  expect(blobIds(dataDir)).toHaveLength(images);
+  // One original per image, and previews (made in the background) only of those images.
+  const blobs = blobIds(dataDir);
+  const originals = new Set(blobs.filter((id) => imageIdOfBlob(id) === undefined));
+  expect(originals.size).toBe(images);
+  expect(blobs.filter((id) => !originals.has(imageIdOfBlob(id) ?? id))).toEqual([]);
 }
 
 /** Mounts an 8 MiB tmpfs; `skip` says why when this machine does not allow it (not root, no CAP_SYS_ADMIN). */
@@ -217,7 +223,9 @@ describe("a full disk (an 8 MiB tmpfs as the data dir)", () => {
     "an upload larger than the space is 507 insufficient_storage; nothing stored is lost; freeing space makes uploads work again",
     async () => {
       const dataDir = join(disk.path, "data");
-      const server = await serve(dataDir);
+      // Previews on demand only: this test measures free space to the byte around uploads, and
+      // previews written in the background would take some of it meanwhile.
+      const server = await serve(dataDir, ["--preview-workers", "0"]);
       const member = await signedInUser(server.url, jar);
       const sent = new Map<string, Uint8Array>();
       for (let i = 0; i < 3; i++) {
@@ -308,6 +316,8 @@ describe("the database locked by another process", () => {
     const server = await serve(dataDir);
     const member = await signedInUser(server.url, jar);
     const image = await uploadOne(server.url, member.token, smallPng("locked.png"));
+    // Its previews are made in the background: counted once written, before the lock.
+    expect((await settledImage(server.url, member.token, image.id)).previews).toEqual({ status: "ready" });
     const blobsBefore = blobIds(dataDir).length;
 
     // Another process takes the write lock and holds it for 9 s (killed sooner below).

@@ -8,6 +8,7 @@ import { call, SecretJar, signedInUser } from "../support/accounts.ts";
 import type { MeBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { bytesOf, contentOf, listAll, sha256Hex } from "../support/images-api.ts";
+import { imageIdOfBlob } from "../../src/domain/previews/ports.ts";
 import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
 import { Holdings, newTally, runClient, type LoadTally } from "./load-workload.ts";
 import { Rng } from "./rng.ts";
@@ -131,9 +132,17 @@ describe(`${CLIENTS} clients as ${USERS} users for ${LOAD_SECONDS} s`, () => {
     }
     expect(stillStored).toBe(images);
     expect(images).toBeGreaterThan(0);
-    // Deletes removed their blobs; failed or finished uploads left no temp file.
-    expect(blobIds(dataDir).length).toBe(images);
-    expect(tempBlobFiles(dataDir)).toEqual([]);
+    // Deletes removed their blobs; failed or finished uploads left no temp file. Previews are
+    // made in the background meanwhile: one original per image, and no preview outlives its image.
+    const stored = new Set(holdings.flatMap((held) => [...held.images.keys()]));
+    expect(blobIds(dataDir).filter((id) => imageIdOfBlob(id) === undefined).length).toBe(images);
+    // (A preview being written is a temp file for a moment: look until one instant shows none.)
+    const leftovers = () => ({
+      orphans: blobIds(dataDir).filter((id) => !stored.has(imageIdOfBlob(id) ?? id)),
+      temps: tempBlobFiles(dataDir),
+    });
+    for (let i = 0; i < 100 && (leftovers().orphans.length > 0 || leftovers().temps.length > 0); i++) await Bun.sleep(100);
+    expect(leftovers()).toEqual({ orphans: [], temps: [] });
   });
 
   // What is measured. A bare RSS reading after a run says mostly when the collector last ran

@@ -17,7 +17,9 @@ const unique = () => randomBytes(4).toString("hex");
 const unknownId = () => randomBytes(16).toString("base64url");
 
 describe("image access", () => {
-  const suite = useInProcessServer([]);
+  // No background previews: these tests compare whole image objects before and after, and a
+  // preview status moving from pending to ready is tests/previews' business, not access's.
+  const suite = useInProcessServer(["--preview-workers", "0"]);
 
   type Member = SignedInUser;
   const member = (): Promise<Member> => signedInUser(suite.url);

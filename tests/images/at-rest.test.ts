@@ -12,6 +12,7 @@ import { jsonOf } from "../support/http.ts";
 import { uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
 import { fixtureImage, noisePng, pngOfSize } from "../support/images.ts";
 import { type RunningServer, useSuiteServer, startServer, tempDir } from "../support/pixvault.ts";
+import { settledImage } from "../support/previews-api.ts";
 
 const MASTER_KEY_FILE = "master.key";
 
@@ -116,6 +117,8 @@ describe("a copy of the data directory without the master key reveals nothing", 
     const listed = await call(url, "GET", "/api/v1/images?scope=mine", { token });
     const names = (await jsonOf<ImagePage>(listed)).items.map((i) => i.filename);
     expect(names.filter((n: string) => secrets.has(n))).toHaveLength(6);
+    // Their previews are made in the background: wait for them, so the scan covers them too.
+    for (const image of images) expect((await settledImage(url, token, image.id)).previews).toEqual({ status: "ready" });
   });
 
   afterAll(async () => {
@@ -148,7 +151,8 @@ describe("a copy of the data directory without the master key reveals nothing", 
     const paths = files.map((f) => f.path);
     // The scan covers what matters: the database, its WAL while it exists, and every blob.
     expect(paths).toContain("pixvault.db");
-    expect(paths.filter((p) => p.startsWith("blobs/"))).toHaveLength(6);
+    // Six originals and their twelve previews.
+    expect(paths.filter((p) => p.startsWith("blobs/"))).toHaveLength(18);
     const keyFile = files.find((f) => f.path === MASTER_KEY_FILE);
     expect(keyFile).toBeDefined();
     // The key file is excluded from the copy, but it holds no secret either.
@@ -261,10 +265,12 @@ describe("rejected and aborted uploads leave no blob, temp file or row", () => {
   beforeAll(async () => {
     const user = await registerUser(suite.url);
     token = await loginToken(suite.url, user.username, user.password);
-    await uploadOne(suite.url, token, { name: "taken.png", bytes: pngOfSize(3000, 1) });
+    const taken = await uploadOne(suite.url, token, { name: "taken.png", bytes: pngOfSize(3000, 1) });
+    // The background pool stays on, so a refused upload that queued previews would show below.
+    expect((await settledImage(suite.url, token, taken.id)).previews).toEqual({ status: "ready" });
     before = await blobCensus(blobDir());
     usageBefore = await usage(suite.url, token);
-    expect(before.blobs).toHaveLength(1);
+    expect(before.blobs).toEqual([expect.any(String), `${before.blobs[0]}.display`, `${before.blobs[0]}.thumb`]);
     expect(usageBefore.images).toBe(1);
   });
 
