@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { PreviewConfig } from "../config.ts";
 import type { Clock } from "../domain/clock.ts";
+import type { MediaProcessor } from "../domain/previews/ports.ts";
 import type { DomainEvents } from "../domain/context.ts";
 import { type PreviewJobs, previewJobs } from "../domain/previews/jobs.ts";
 import type { Logger } from "../logger.ts";
@@ -22,16 +23,18 @@ export function composePreviewJobs(
   config: PreviewConfig,
   deps: { readonly clock: Clock; readonly logger: Logger; readonly events?: Pick<DomainEvents, "integrityError"> | undefined },
 ): PreviewJobs {
-  const load = loadSharp({
-    libDir: join(dataDir, ".lib"),
-    ...(config.libvips !== undefined ? { libvipsOverride: config.libvips } : {}),
-  });
-  // Without libvips the server still stores and serves originals; previews fail with the reason.
-  if (!load.ok) deps.logger.warn("previews unavailable: libvips did not load", { reason: load.reason });
-  const processor = createMediaProcessor({
-    sharp: load.ok ? load.sharp : undefined,
-    maxPixels: config.maxPixels,
-    timeoutSeconds: config.timeoutSeconds,
+  const processor = lazyProcessor(() => {
+    const load = loadSharp({
+      libDir: join(dataDir, ".lib"),
+      ...(config.libvips !== undefined ? { libvipsOverride: config.libvips } : {}),
+    });
+    // Without libvips the server still stores and serves originals; previews fail with the reason.
+    if (!load.ok) deps.logger.warn("previews unavailable: libvips did not load", { reason: load.reason });
+    return createMediaProcessor({
+      sharp: load.ok ? load.sharp : undefined,
+      maxPixels: config.maxPixels,
+      timeoutSeconds: config.timeoutSeconds,
+    });
   });
   const orm = storage.db.orm;
   return previewJobs(
@@ -47,4 +50,20 @@ export function composePreviewJobs(
     },
     { workers: config.workers, timeoutSeconds: config.timeoutSeconds, instanceId: randomUUID() },
   );
+}
+
+/**
+ * libvips (~20 MB of library) is loaded on the first image to process, not at start: a server
+ * with nothing to make starts faster and idles smaller, and a command that never makes a
+ * preview never loads it.
+ */
+function lazyProcessor(create: () => MediaProcessor): MediaProcessor {
+  let processor: MediaProcessor | undefined;
+  return {
+    process: (original) => {
+      processor ??= create();
+      return processor.process(original);
+    },
+    close: async () => processor?.close(),
+  };
 }
