@@ -11,7 +11,8 @@ let token: string;
 const unwraps = spyOn(dataKeys, "unwrapDataKey");
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // No background previews: a preview job unwraps its image's data key too, and would be counted here.
+  t = await createTestApp({ flags: ["--preview-workers", "0"] });
   token = (await t.signUp()).token;
 });
 afterAll(() => {
