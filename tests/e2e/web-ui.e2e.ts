@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "../support/browser.ts";
 import { runCli, startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
 import { pythonZipView } from "../support/zip.ts";
+import { type PhotoSet, writePhotoSet } from "./photo-set.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const FIXTURES = join(ROOT, "tests/fixtures/images");
@@ -522,6 +523,283 @@ describe("the web UI in Chromium, served by the single executable", () => {
       await page.getByLabel("Password", { exact: true }).fill(NEW_PASSWORD);
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.getByText("Wrong username or password.").waitFor();
+    },
+    STEP_MS,
+  );
+});
+
+describe("a photo library: previews in the grid, the viewer, the timeline, shares, a phone", () => {
+  const BEA = "bea";
+  let photos: PhotoSet;
+  let library: BrowserContext;
+  let lib: Page;
+  let names: string[] = [];
+  const tiles = () => lib.locator(".grid .card");
+  const tile = (name: string) => lib.locator(".card").filter({ has: lib.getByRole("link", { name, exact: true }) });
+  const viewerTitle = () => lib.locator("h1.image-title");
+
+  async function signIn(p: Page, username: string): Promise<void> {
+    await p.goto(`${server.url}/#/signin`);
+    await p.getByLabel("Username", { exact: true }).fill(username);
+    await p.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await p.getByRole("button", { name: "Sign in" }).click();
+    await heading(p, "My images").waitFor();
+  }
+
+  beforeAll(async () => {
+    const folder = join(dir.path, "photos");
+    mkdirSync(folder);
+    photos = await writePhotoSet(folder);
+    const made = await fetch(`${server.url}/api/v1/users`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Bea Example", username: BEA, email: "bea@example.org", password: PASSWORD }),
+    });
+    expect(made.status).toBe(201);
+  }, 60_000);
+
+  afterAll(() => library?.close());
+
+  test("uploads twenty camera photos, an iPhone HEIC and a decompression bomb through the page", async () => {
+    const uploader = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    const p = await uploader.newPage();
+    await signIn(p, BEA);
+    const files = [...photos.photos, photos.heic, photos.bomb].map((f) => f.path);
+    await p.getByLabel("Choose images to upload", { exact: true }).setInputFiles(files);
+    await p.getByText("22 files uploaded.").waitFor({ timeout: 60_000 });
+    await uploader.close();
+  }, 90_000);
+
+  test(
+    "the grid loads thumb previews only: under a quarter of the originals' bytes; the HEIC shows, the bomb is a placeholder",
+    async () => {
+      library = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+      library.setDefaultTimeout(20_000);
+      lib = await library.newPage();
+      lib.on("pageerror", (e) => console.error(`page error: ${e.message}`));
+      const loaded = { preview: 0, content: 0, contentRequests: 0 };
+      const counting: Promise<void>[] = [];
+      lib.on("response", (res) => {
+        const url = res.url();
+        if (/\/api\/v1\/images\/[^/]+\/preview/.test(url) && res.status() === 200) {
+          counting.push(res.body().then((b) => void (loaded.preview += b.byteLength)));
+        } else if (/\/api\/v1\/images\/[^/]+\/content/.test(url)) {
+          loaded.contentRequests += 1;
+          counting.push(res.body().then((b) => void (loaded.content += b.byteLength)));
+        }
+      });
+      await signIn(lib, BEA);
+      await tiles().nth(21).waitFor();
+      names = await lib.locator(".grid .card .name").allTextContents();
+      expect(names).toHaveLength(22);
+
+      // Every tile ends as a drawn preview or a placeholder, never a broken image.
+      const bombTile = tile("bomb.png");
+      await bombTile.locator(".placeholder").waitFor();
+      await expect(bombTile.locator(".placeholder").textContent()).resolves.toMatch(/^bomb\.pngNo preview: .+/);
+      expect(await bombTile.locator("img").count()).toBe(0);
+      const heicImg = tile("iphone.heic").locator("img");
+      await expect(
+        heicImg.evaluate((el) => (el as HTMLImageElement).decode().then(() => (el as HTMLImageElement).naturalWidth)),
+      ).resolves.toBeGreaterThan(0);
+      await lib.waitForFunction(() =>
+        [...document.querySelectorAll<HTMLImageElement>(".grid .card img")].every((img) => img.complete && img.naturalWidth > 0),
+      );
+      await Promise.all(counting);
+      const originals = [...photos.photos, photos.heic, photos.bomb].reduce((sum, f) => sum + (f.size || 1563), 0);
+      expect(loaded.contentRequests).toBe(0);
+      expect(loaded.preview).toBeGreaterThan(0);
+      expect(loaded.preview).toBeLessThan(originals / 4);
+      console.info(`grid of 22: ${loaded.preview} bytes of previews for ${originals} bytes of originals`);
+      await shoot(lib, "photo-grid", false);
+    },
+    STEP_MS,
+  );
+
+  test(
+    "the viewer: display preview, ← and → by keyboard and buttons, Escape and Back return to the same scroll position and card",
+    async () => {
+      await lib.evaluate(() => window.scrollTo(0, 420));
+      const at = 12;
+      await tile(names[at]!).locator("a.thumb").scrollIntoViewIfNeeded();
+      const scrolled = await lib.evaluate(() => window.scrollY);
+      expect(scrolled).toBeGreaterThan(300);
+      await tile(names[at]!).locator("a.thumb").click();
+      await viewerTitle().getByText(names[at]!, { exact: true }).waitFor();
+      const stageImg = lib.locator(".stage img");
+      expect(await stageImg.getAttribute("src")).toMatch(/\/preview\?size=display$/);
+      await expect(
+        stageImg.evaluate((el) => (el as HTMLImageElement).decode().then(() => (el as HTMLImageElement).naturalWidth)),
+      ).resolves.toBeGreaterThan(400);
+      // Focus moved into the viewer.
+      expect(await lib.evaluate(() => document.activeElement?.closest(".image-page") !== null)).toBe(true);
+
+      await lib.keyboard.press("ArrowRight");
+      await viewerTitle()
+        .getByText(names[at + 1]!, { exact: true })
+        .waitFor();
+      await lib.keyboard.press("ArrowRight");
+      await viewerTitle()
+        .getByText(names[at + 2]!, { exact: true })
+        .waitFor();
+      await lib.keyboard.press("ArrowLeft");
+      await viewerTitle()
+        .getByText(names[at + 1]!, { exact: true })
+        .waitFor();
+      await lib.getByRole("button", { name: "Previous image" }).click();
+      await viewerTitle().getByText(names[at]!, { exact: true }).waitFor();
+      // The button keeps the focus, so it can be pressed again.
+      expect(await lib.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Previous image");
+
+      await lib.keyboard.press("Escape");
+      await heading(lib, "My images").waitFor();
+      expect(await lib.evaluate(() => window.scrollY)).toBe(scrolled);
+      expect(await lib.evaluate(() => document.activeElement?.textContent)).toBe(names[at]);
+
+      // Back in the history, after paging: one step back is the grid, not the image before.
+      await lib.keyboard.press("Enter");
+      await viewerTitle().getByText(names[at]!, { exact: true }).waitFor();
+      await lib.getByRole("button", { name: "Next image" }).click();
+      await viewerTitle()
+        .getByText(names[at + 1]!, { exact: true })
+        .waitFor();
+      await shoot(lib, "viewer", false);
+      await lib.goBack();
+      await heading(lib, "My images").waitFor();
+      expect(await lib.evaluate(() => window.scrollY)).toBe(scrolled);
+      expect(await lib.evaluate(() => document.activeElement?.textContent)).toBe(names[at + 1]);
+    },
+    STEP_MS,
+  );
+
+  test(
+    "the viewer shows the date taken, the camera and, to the owner only, the location",
+    async () => {
+      const id = (await tile("iphone.heic").getAttribute("data-id"))!;
+      await tile("iphone.heic").locator("a.thumb").click();
+      await viewerTitle().getByText("iphone.heic", { exact: true }).waitFor();
+      const details = (await lib.locator(".metadata").textContent())!;
+      expect(details).toContain("UTC+02:00");
+      expect(details).toMatch(/2024/);
+      expect(details).toContain("Apple iPhone 15 Pro");
+      expect(details).toMatch(/Location48\.858\d+° N, 2\.294\d+° E, 35 m/);
+      await expect(
+        lib.locator(".stage img").evaluate((el) => (el as HTMLImageElement).decode().then(() => (el as HTMLImageElement).naturalWidth)),
+      ).resolves.toBeGreaterThan(0);
+
+      await lib.getByLabel("Visibility", { exact: true }).selectOption("public");
+      await lib.getByRole("button", { name: "Save changes" }).click();
+      await lib.getByRole("status").getByText("Saved.").waitFor();
+      const stranger = await browser.newContext();
+      const other = await stranger.newPage();
+      await other.goto(`${server.url}/#/image/${id}`);
+      await other.locator(".metadata").getByText("Apple iPhone 15 Pro").waitFor();
+      expect(await other.locator(".metadata").textContent()).not.toContain("Location");
+      await stranger.close();
+      await lib.keyboard.press("Escape");
+      await heading(lib, "My images").waitFor();
+    },
+    STEP_MS,
+  );
+
+  test(
+    "the timeline groups by month taken (undated under their upload month); the sort control reorders the grid",
+    async () => {
+      await lib.getByRole("button", { name: "Timeline" }).click();
+      await lib.locator(".timeline .group").nth(4).waitFor();
+      expect(lib.url()).toEndWith("#/?view=timeline");
+      const thisMonth = await lib.evaluate(() => new Date().toLocaleString(undefined, { month: "long", year: "numeric" }));
+      const groups = await lib
+        .locator(".timeline .group")
+        .evaluateAll((sections) => sections.map((s) => [s.querySelector("h2")!.textContent, s.querySelectorAll(".card").length]));
+      expect(groups).toEqual([
+        [thisMonth, 5],
+        ["May 2024", 1],
+        ["March 2024", 4],
+        ["December 2023", 6],
+        ["July 2023", 6],
+      ]);
+      await shoot(lib, "timeline", false);
+      // The view is in the address: a reload keeps it.
+      await lib.reload();
+      await lib.locator(".timeline .group").nth(4).waitFor();
+
+      await lib.getByRole("button", { name: "Grid" }).click();
+      await lib.getByLabel("Sort", { exact: true }).selectOption({ label: "Largest first" });
+      const largest = [...photos.photos].sort((a, b) => b.size - a.size)[0]!.name;
+      await lib.waitForFunction((name) => document.querySelector(".grid .card .name")?.textContent === name, largest);
+      expect(lib.url()).toEndWith("#/?sort=size");
+      await lib.getByLabel("Sort", { exact: true }).selectOption({ label: "Newest first" });
+      await lib.waitForFunction((name) => document.querySelector(".grid .card .name")?.textContent === name, names[0]);
+    },
+    STEP_MS,
+  );
+
+  test(
+    "a share link with a password and a download limit opens signed out once, then is used up",
+    async () => {
+      const name = names[3]!;
+      await tile(name).getByRole("link", { name, exact: true }).click();
+      await viewerTitle().getByText(name, { exact: true }).waitFor();
+      await lib.getByLabel("Password (optional)", { exact: true }).fill("pebble lantern");
+      await lib.getByLabel("Download limit (optional)", { exact: true }).fill("1");
+      await lib.getByRole("button", { name: "Create share link" }).click();
+      await lib.getByText(/for 1 download, with the password\.$/).waitFor();
+      const url = await lib.getByLabel("Link", { exact: true }).inputValue();
+
+      const stranger = await browser.newContext();
+      const other = await stranger.newPage();
+      await other.goto(url);
+      await other.getByRole("heading", { name: "This link is protected" }).waitFor();
+      await other.getByLabel("Password").fill("pebble lantern");
+      const [opened] = await Promise.all([
+        other.waitForResponse((r) => r.url() === url && r.request().method() === "GET"),
+        other.getByRole("button", { name: "Open" }).click(),
+      ]);
+      expect(opened.status()).toBe(200);
+      expect(opened.headers()["content-type"]).toBe("image/jpeg");
+      expect((await other.goto(url))!.status()).toBe(410);
+      await stranger.close();
+      await lib.keyboard.press("Escape");
+      await heading(lib, "My images").waitFor();
+    },
+    STEP_MS,
+  );
+
+  test(
+    "on a phone, photos come first: upload and filters fold into a bar; the viewer pages by swipe",
+    async () => {
+      const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+      phone.setDefaultTimeout(20_000);
+      const p = await phone.newPage();
+      await signIn(p, BEA);
+      await p.locator(".grid .card img").first().waitFor();
+      const first = (await p.locator(".grid .card").first().boundingBox())!;
+      expect(first.y + first.height / 2).toBeLessThan(844 / 2); // the first photo in the upper half of the screen
+      expect(await p.locator("#upload-panel").isHidden()).toBe(true);
+      expect(await p.locator("#listing-controls").isHidden()).toBe(true);
+      expect(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      await shoot(p, "phone-photos", false);
+      await p.getByRole("button", { name: "Filter and sort" }).click();
+      await p.getByLabel("Sort", { exact: true }).waitFor();
+      expect(await p.getByRole("button", { name: "Filter and sort" }).getAttribute("aria-expanded")).toBe("true");
+      await p.getByRole("button", { name: "Upload" }).click();
+      await p.getByLabel("Choose images to upload", { exact: true }).waitFor();
+
+      const phoneNames = await p.locator(".grid .card .name").allTextContents();
+      await p.locator(".grid .card a.thumb").first().click();
+      await p.locator("h1.image-title").getByText(phoneNames[0]!, { exact: true }).waitFor();
+      const stage = (await p.locator(".stage").boundingBox())!;
+      const y = stage.y + stage.height / 2;
+      const cdp = await phone.newCDPSession(p);
+      const touch = (type: string, x?: number) =>
+        cdp.send("Input.dispatchTouchEvent", { type, touchPoints: x === undefined ? [] : [{ x, y }] } as never);
+      await touch("touchStart", stage.x + stage.width * 0.85);
+      for (const f of [0.7, 0.5, 0.3, 0.15]) await touch("touchMove", stage.x + stage.width * f);
+      await touch("touchEnd");
+      await p.locator("h1.image-title").getByText(phoneNames[1]!, { exact: true }).waitFor();
+      expect(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      await phone.close();
     },
     STEP_MS,
   );

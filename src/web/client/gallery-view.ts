@@ -190,7 +190,7 @@ function gallery(scope: "mine" | "public", path: string, state: ListingState, ke
     const target = lastViewed ? grid.focusTarget(lastViewed) : null;
     if (!target) return;
     const box = target.closest(".card")!.getBoundingClientRect();
-    const visible = box.top >= 0 && box.bottom <= window.innerHeight;
+    const visible = box.bottom > 0 && box.top < window.innerHeight;
     target.focus({ preventScroll: visible });
     if (!visible) target.closest(".card")!.scrollIntoView({ block: "center" });
   }

@@ -24,10 +24,15 @@ export async function imagePage(id: string): Promise<Node> {
   const from = cameFrom();
   if (!from.startsWith("/image/")) openedFromGrid = browsing !== undefined && from === browsing.path;
   const context = browsing?.find(id) ? browsing : undefined;
+  // The grid's copy, unless its previews (and so its date taken and camera) were still being made.
+  const listed = context?.find(id);
   let image: Image;
   let around: Awaited<ReturnType<typeof neighbours>>;
   try {
-    [image, around] = await Promise.all([context?.find(id) ?? images.get(id), context ? neighbours(id) : {}]);
+    [image, around] = await Promise.all([
+      listed && listed.previews.status !== "pending" ? listed : images.get(id),
+      context ? neighbours(id) : {},
+    ]);
   } catch (e) {
     return h(
       "div",
@@ -37,6 +42,7 @@ export async function imagePage(id: string): Promise<Node> {
       h("p", {}, h("a", { href: "#/" }, "Back to the images")),
     );
   }
+  if (listed && image !== listed) context?.changed(image);
   const own = currentUser()?.id === image.owner.id;
   context?.viewed(id);
   const back = context?.hash ?? (own ? "#/" : "#/public");
@@ -76,7 +82,7 @@ export async function imagePage(id: string): Promise<Node> {
     h(
       "div",
       { class: "image-main" },
-      h("div", { class: "viewer-bar" }, backLink, h("span", { class: "hint" }, "← → to browse, Esc to close")),
+      h("div", { class: "viewer-bar" }, backLink, h("span", { class: "hint key-hint" }, "← → to browse, Esc to close")),
       title,
       stage.element,
       h(

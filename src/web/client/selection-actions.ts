@@ -22,7 +22,7 @@ export interface SelectionActions {
 export function selectionActions(grid: ImageGrid, selection: Selection, everything: () => boolean): SelectionActions {
   const count = h("span", { class: "selection-count", "aria-live": "polite" });
   const button = (label: string, onclick: () => void, cls = "") => h("button", { type: "button", class: cls, onclick }, label);
-  const selectAll = button("Select all", () => selection.selectAll(grid.order()), "select-all");
+  const selectAll = button("Select all", () => selection.selectAll(grid.order()));
   const clear = button("Clear selection", () => selection.clear());
   const zip = button("Download zip", () => download());
   const makePublic = button("Make public", () => void setVisibility("public"));
@@ -44,7 +44,7 @@ export function selectionActions(grid: ImageGrid, selection: Selection, everythi
   function refresh(): void {
     const n = selection.size;
     count.textContent = n === 0 ? "None selected" : `${n} selected`;
-    // A phone shows only the count and "Select all" until something is selected.
+    // A phone shows the bar only once something is selected.
     element.classList.toggle("idle", n === 0);
     for (const b of needsSelection) b.disabled = n === 0;
     selectAll.disabled = grid.images.length === 0 || n === grid.images.length;
