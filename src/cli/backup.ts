@@ -37,11 +37,16 @@ export async function backupCommand(argv: string[]): Promise<number> {
   }
   const seconds = (performance.now() - started) / 1000;
   console.log(
-    `backup: ${outcome.images} images (${(outcome.bytes / 1e9).toFixed(2)} GB) in ${seconds.toFixed(1)} s to ${out}` +
+    `backup: ${outcome.images} images (${(outcome.bytes / 1e9).toFixed(2)} GB) and ${outcome.previews} previews in ${seconds.toFixed(1)} s to ${out}` +
       ` (${outcome.linked} hard-linked, ${outcome.copied} copied)`,
   );
   if (outcome.vanished.length > 0) {
     console.log(`backup: ${outcome.vanished.length} image(s) deleted while the backup ran are not in it`);
+  }
+  if (outcome.requeued.length > 0) {
+    console.log(
+      `backup: the previews of ${outcome.requeued.length} image(s) changed while the backup ran; the backup has them queued, to be made again when it is served`,
+    );
   }
   if (bools.has("include-key")) {
     const keyCopy = join(out, "master.key");

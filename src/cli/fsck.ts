@@ -1,4 +1,4 @@
-// `pixvault fsck [--repair]`: verify every image and blob; a progress bar on a terminal,
+// `pixvault fsck [--repair]`: verify every image, preview and blob; a progress bar on a terminal,
 // plain lines otherwise; exit 0 when clean, 1 with one line per problem.
 import { ConfigError, parseStorageConfig } from "../config.ts";
 import { fsck, type FsckProblem, type FsckProgress } from "../domain/fsck/fsck.ts";
@@ -39,6 +39,7 @@ export async function fsckCommand(argv: string[]): Promise<number> {
     const rate = report.seconds > 0 ? gb / report.seconds : 0;
     const parts = [
       `fsck: ${report.images} images, ${gb.toFixed(2)} GB verified in ${report.seconds.toFixed(1)} s (${rate.toFixed(2)} GB/s)`,
+      `${report.previewsVerified} previews verified`,
       remaining.length === 0 ? "clean" : `${remaining.length} problem${remaining.length === 1 ? "" : "s"}`,
       ...(repaired > 0 ? [`${repaired} repaired`] : []),
       ...(report.skippedYoung > 0 ? [`${report.skippedYoung} recent file(s) left alone (an upload may be in flight)`] : []),
@@ -46,6 +47,9 @@ export async function fsckCommand(argv: string[]): Promise<number> {
     console.log(parts.join("; "));
     if (remaining.some((p) => p.kind === "orphan_blob" || p.kind === "temp_file")) {
       console.log("fsck: run with --repair to remove the files no image points to");
+    }
+    if (remaining.some((p) => p.kind === "missing_preview" || p.kind === "damaged_preview")) {
+      console.log("fsck: run with --repair to have the damaged previews made again from their originals");
     }
     return remaining.length === 0 ? 0 : 1;
   } finally {
@@ -55,5 +59,6 @@ export async function fsckCommand(argv: string[]): Promise<number> {
 
 function problemLine(p: FsckProblem): string {
   const where = p.imageId ? `image ${p.imageId}` : (p.path ?? "?");
-  return `${where}: ${p.kind}: ${p.detail}${p.repaired ? " — removed" : ""}`;
+  const repaired = p.kind === "missing_preview" || p.kind === "damaged_preview" ? " — queued to be made again" : " — removed";
+  return `${where}: ${p.kind}: ${p.detail}${p.repaired ? repaired : ""}`;
 }

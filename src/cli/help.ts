@@ -1,5 +1,5 @@
 // --help texts: every command (README, Commands) and every flag with its env twin.
-import { envName, SERVE_FLAGS, STORAGE_FLAGS } from "../config.ts";
+import { envName, PREVIEW_FLAGS, SERVE_FLAGS, STORAGE_FLAGS } from "../config.ts";
 
 interface CommandHelp {
   usage: string;
@@ -22,12 +22,19 @@ export const COMMANDS: Record<string, CommandHelp> = {
   migrate: { usage: "migrate", summary: "apply database migrations and exit", available: true },
   fsck: {
     usage: "fsck [--repair] [--min-age SECONDS]",
-    summary: "verify every image and blob; --repair removes orphan blobs and temp files (exit 1 if problems remain)",
+    summary:
+      "verify every image, preview and blob; --repair removes orphan blobs and temp files and queues damaged previews to be made again (exit 1 if problems remain)",
     available: true,
   },
   backup: {
     usage: "backup --out DIR [--include-key]",
     summary: "consistent snapshot, taken while serving; files 0600, directories 0700 (the master key only with --include-key)",
+    available: true,
+  },
+  previews: {
+    usage: "previews [--rebuild | --retry-failed]",
+    summary:
+      "make the missing previews of existing images (--rebuild: all of them again; --retry-failed: the failed ones); stop with Ctrl-C, run again to go on; refused while a server runs on the data directory",
     available: true,
   },
   "protect-master-key": {
@@ -85,8 +92,26 @@ export function commandHelp(name: string): string {
   if (!c) return mainHelp();
   if (name === "user") return [USER_USAGE, "", "Storage flags:", ...flagLines(STORAGE_FLAGS)].join("\n");
   if (name === "invite") return [INVITE_USAGE, "", "Storage flags:", ...flagLines(STORAGE_FLAGS)].join("\n");
+  if (name === "previews") {
+    return [
+      `Usage: pixvault ${c.usage}`,
+      "",
+      c.summary,
+      "",
+      PREVIEWS_EXIT,
+      "",
+      "Preview flags:",
+      ...flagLines(PREVIEW_FLAGS),
+      "",
+      "Storage flags:",
+      ...flagLines(STORAGE_FLAGS),
+    ].join("\n");
+  }
   return [`Usage: pixvault ${c.usage}`, "", c.summary, "", "Storage flags:", ...flagLines(STORAGE_FLAGS)].join("\n");
 }
+
+const PREVIEWS_EXIT =
+  "Exit 0 when every job ran (images that cannot have previews are listed with the reason and keep their originals), 1 on a storage error, 2 on bad flags, 130 when stopped by a signal.";
 
 export const USER_USAGE = [
   "Usage:",

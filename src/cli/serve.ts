@@ -8,6 +8,7 @@ import { createServerMetrics } from "../metrics/server-metrics.ts";
 import { exposedSecretMode } from "../crypto/secret-file-mode.ts";
 import { databaseFilePath, pingDatabase } from "../store/db.ts";
 import { imageTotals } from "../store/image-repository.ts";
+import { mediaJobRepository } from "../store/media-job-repository.ts";
 import { sweepTempBlobs } from "../store/temp-blob-sweep.ts";
 import { VERSION } from "../version.ts";
 import { claimDataDir, probeWritable } from "./data-dir-guard.ts";
@@ -32,7 +33,8 @@ export async function serve(argv: string[]): Promise<number> {
   probeWritable(config, local);
   const storage = await openStorage(config, logger, { remindKeyLocation: true });
   await removeLeftoverTempBlobs(storage, logger, lock !== undefined);
-  const metrics = createServerMetrics(() => imageTotals(storage.db.orm));
+  const jobs = mediaJobRepository(storage.db.orm);
+  const metrics = createServerMetrics({ stored: () => imageTotals(storage.db.orm), previews: () => jobs.counts() });
   const { accounts, images, previews } = composeServices(storage, { ...config, events: metrics.events }, logger);
   const app = createApp({
     logger,

@@ -5,6 +5,7 @@ import type { KeyRepository } from "../domain/keys/ports.ts";
 import { removeBlobFile, storedBlobs, tempFiles } from "../store/blob-inventory.ts";
 import { imageInventory } from "../store/image-inventory.ts";
 import { keyRotationRepository } from "../store/key-rotation-repository.ts";
+import { mediaJobRepository } from "../store/media-job-repository.ts";
 import type { Storage } from "./storage.ts";
 
 /** What fsck verifies and repairs; a bucket-backed store has no files to walk. */
@@ -14,6 +15,7 @@ export function fsckDeps(storage: Storage): FsckDeps {
     images: imageInventory(storage.db.orm),
     files: dir === undefined ? undefined : { stored: () => storedBlobs(dir), temp: () => tempFiles(dir), remove: removeBlobFile },
     blobs: storage.blobs,
+    jobs: mediaJobRepository(storage.db.orm),
     keyring: storage.keyring,
     clock: systemClock,
   };

@@ -10,6 +10,7 @@ import { MigrationError, migrate } from "../store/migrate.ts";
 import { s3BlobStore } from "../store/s3-blob-store.ts";
 import { StartupError } from "../cli/startup-error.ts";
 import { loadKeyring, type KeyringOptions } from "./keyring.ts";
+import { withPreviewBlobs } from "./preview-blobs.ts";
 
 export interface Storage {
   readonly db: Database;
@@ -37,7 +38,8 @@ export async function openStorage(config: StorageConfig, logger: Logger, options
     const { applied, total } = await migrate(db.client);
     if (applied.length > 0) logger.info("database migrated", { applied, total });
     const keyring = await loadKeyring(config, db, logger, options);
-    const blobs = config.blobStore.kind === "disk" ? diskBlobStore(config.blobStore.dir) : s3BlobStore(config.blobStore);
+    const store = config.blobStore.kind === "disk" ? diskBlobStore(config.blobStore.dir) : s3BlobStore(config.blobStore);
+    const blobs = withPreviewBlobs(store);
     return { db, keyring, blobs, blobDir, close: () => db.close() };
   } catch (e) {
     db.close();

@@ -1,6 +1,7 @@
 // What pixvault exposes on /metrics: requests by route and status, latency, bytes in and out,
-// images and bytes stored, integrity errors and failed logins.
+// images and bytes stored, preview jobs by state, integrity errors and failed logins.
 import type { DomainEvents } from "../domain/context.ts";
+import type { MediaStatus } from "../domain/previews/ports.ts";
 import { Counter, Gauge, Histogram, renderMetrics } from "./prometheus.ts";
 
 export interface RequestSample {
@@ -21,7 +22,14 @@ export interface ServerMetrics {
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-export function createServerMetrics(stored: () => Promise<{ images: number; bytes: number }>): ServerMetrics {
+/** What the gauges read at scrape time, from the database. */
+export interface StoredCounts {
+  stored(): Promise<{ images: number; bytes: number }>;
+  /** Images by the state of their previews (a backlog that only grows, or failures piling up, want a look). */
+  previews(): Promise<Record<MediaStatus, number>>;
+}
+
+export function createServerMetrics(counts: StoredCounts): ServerMetrics {
   const requests = new Counter("pixvault_http_requests_total", "HTTP requests by method, route pattern and status.");
   const latency = new Histogram(
     "pixvault_http_request_duration_seconds",
@@ -32,14 +40,15 @@ export function createServerMetrics(stored: () => Promise<{ images: number; byte
   const bytesOut = new Counter("pixvault_http_response_bytes_total", "Response body bytes.");
   const integrity = new Counter("pixvault_integrity_errors_total", "Stored blobs or sealed fields that failed authentication.");
   const logins = new Counter("pixvault_login_failures_total", "Failed logins (wrong username or password).");
-  // One query per scrape serves both gauges.
-  let totals: Promise<{ images: number; bytes: number }> | undefined;
-  const read = (pick: "images" | "bytes") => async () => {
-    totals ??= stored().finally(() => setTimeout(() => (totals = undefined), 0));
-    return (await totals)[pick];
-  };
-  const images = new Gauge("pixvault_images_stored", "Images stored.", read("images"));
-  const bytes = new Gauge("pixvault_image_bytes_stored", "Bytes of image plaintext stored.", read("bytes"));
+  const totals = oneQueryPerScrape(counts.stored);
+  const images = new Gauge("pixvault_images_stored", "Images stored.", totals("images"));
+  const bytes = new Gauge("pixvault_image_bytes_stored", "Bytes of image plaintext stored.", totals("bytes"));
+  const jobs = oneQueryPerScrape(counts.previews);
+  const previews = [
+    new Gauge("pixvault_previews_pending", "Images whose previews are still to be made.", jobs("pending")),
+    new Gauge("pixvault_previews_ready", "Images whose previews are made.", jobs("ready")),
+    new Gauge("pixvault_previews_failed", "Images that got no previews (undecodable, too many pixels, timed out).", jobs("failed")),
+  ];
   return {
     events: { integrityError: () => integrity.inc(), loginFailed: () => logins.inc() },
     recordRequest(s) {
@@ -48,6 +57,15 @@ export function createServerMetrics(stored: () => Promise<{ images: number; byte
       bytesIn.inc({}, s.bytesIn);
       bytesOut.inc({}, s.bytesOut);
     },
-    render: () => renderMetrics([requests, latency, bytesIn, bytesOut, images, bytes, integrity, logins]),
+    render: () => renderMetrics([requests, latency, bytesIn, bytesOut, images, bytes, ...previews, integrity, logins]),
+  };
+}
+
+/** Gauges reading fields of one query: the scrape that renders them runs it once. */
+function oneQueryPerScrape<T extends object>(query: () => Promise<T>) {
+  let pending: Promise<T> | undefined;
+  return (pick: keyof T) => async () => {
+    pending ??= query().finally(() => setTimeout(() => (pending = undefined), 0));
+    return Number((await pending)[pick]);
   };
 }

@@ -1,24 +1,12 @@
 // A consistent copy of a local data directory, taken while a server keeps serving: the
 // database through SQLite's VACUUM INTO (one read transaction, so one point in time), then
-// the blobs that snapshot references. Blobs never change once written, so a hard link is
-// as good as a copy and costs nothing; across filesystems they are copied. Whatever the umask,
-// what it writes is the owner's alone: files 0600, directories 0700 (password hashes and
-// wrapped keys are in the snapshot).
-import {
-  chmodSync,
-  closeSync,
-  constants,
-  copyFileSync,
-  existsSync,
-  fsyncSync,
-  linkSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  statSync,
-  unlinkSync,
-} from "node:fs";
+// the blobs that snapshot references, originals and previews (backup-previews.ts), hard-linked
+// or copied (backup-files.ts). Whatever the umask, what it writes is the owner's alone: files
+// 0600, directories 0700 (password hashes and wrapped keys are in the snapshot).
+import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { fsyncPath, linkOrCopy, makePrivateDirs } from "./backup-files.ts";
+import { copyPreviews } from "./backup-previews.ts";
 import { blobPath } from "./blob-layout.ts";
 import { SqliteConnection } from "./sqlite-connection.ts";
 
@@ -30,10 +18,15 @@ export interface BackupSource {
 export interface BackupOutcome {
   readonly images: number;
   readonly bytes: number;
+  /** Preview blobs in the backup. */
+  readonly previews: number;
+  /** Blobs (originals and previews) hard-linked, and copied. */
   readonly linked: number;
   readonly copied: number;
   /** Images deleted between the snapshot and their blob's copy: dropped from the backup. */
   readonly vanished: readonly string[];
+  /** Images whose previews changed or went while the backup ran: queued to be made again in it. */
+  readonly requeued: readonly string[];
 }
 
 export class BackupError extends Error {
@@ -47,42 +40,48 @@ export function backupDataDir(source: BackupSource, out: string, onProgress?: (d
   closeSync(openSync(snapshotFile, "wx", 0o600));
   chmodSync(snapshotFile, 0o600);
   const live = new SqliteConnection(source.databaseFile, 5000);
+  let snapshot: SqliteConnection | undefined;
   try {
     live.execute({ sql: "VACUUM INTO ?", args: [snapshotFile] });
-  } finally {
-    live.close();
-  }
-  const snapshot = new SqliteConnection(snapshotFile, 5000);
-  try {
+    snapshot = new SqliteConnection(snapshotFile, 5000);
+    // Dropping a vanished image drops its job and tags with it.
+    snapshot.execute("PRAGMA foreign_keys = ON");
     const rows = snapshot.execute("SELECT id, size FROM images ORDER BY id").rows.map((r) => ({ id: String(r.id), size: Number(r.size) }));
+    const readyPreviews = Number(snapshot.execute("SELECT count(*) AS n FROM image_media WHERE status = 'ready'").rows[0]?.n ?? 0);
     const outBlobs = join(out, "blobs");
     const dirs = new Set<string>();
-    let linked = 0;
-    let copied = 0;
+    const counts = { linked: 0, copied: 0, done: 0 };
+    const total = rows.length + readyPreviews * 2;
+    const copy = (blobId: string) => {
+      const to = blobPath(outBlobs, blobId);
+      makePrivateDirs(out, dirname(to), dirs);
+      const how = linkOrCopy(blobPath(source.blobDir, blobId), to);
+      if (how !== "vanished") counts[how] += 1;
+      onProgress?.(++counts.done, total);
+      return how;
+    };
     let bytes = 0;
     const vanished: string[] = [];
-    rows.forEach((row, i) => {
-      const from = blobPath(source.blobDir, row.id);
-      const to = blobPath(outBlobs, row.id);
-      makePrivateDirs(out, dirname(to), dirs);
-      const how = linkOrCopy(from, to);
-      if (how === "vanished") vanished.push(row.id);
-      else {
-        if (how === "linked") linked += 1;
-        else copied += 1;
-        bytes += row.size;
-      }
-      onProgress?.(i + 1, rows.length);
-    });
+    for (const row of rows) {
+      if (copy(row.id) === "vanished") vanished.push(row.id);
+      else bytes += row.size;
+    }
     // The snapshot must not list an image whose blob the backup lacks.
     for (const id of vanished) snapshot.execute({ sql: "DELETE FROM images WHERE id = ?", args: [id] });
+    const { previews, requeued } = copyPreviews({
+      snapshot,
+      live,
+      copy,
+      discard: (blobId) => rmSync(blobPath(outBlobs, blobId), { force: true }),
+    });
     snapshot.execute("PRAGMA wal_checkpoint(TRUNCATE)");
     for (const dir of dirs) fsyncPath(dir);
     fsyncPath(snapshotFile);
     fsyncPath(out);
-    return { images: rows.length - vanished.length, bytes, linked, copied, vanished };
+    return { images: rows.length - vanished.length, bytes, previews, linked: counts.linked, copied: counts.copied, vanished, requeued };
   } finally {
-    snapshot.close();
+    snapshot?.close();
+    live.close();
   }
 }
 
@@ -95,49 +94,4 @@ function prepareEmptyDir(out: string): void {
   }
   mkdirSync(out, { recursive: true, mode: 0o700 });
   chmodSync(out, 0o700); // also when it existed (empty) or the umask took bits away
-}
-
-function linkOrCopy(from: string, to: string): "linked" | "copied" | "vanished" {
-  try {
-    linkSync(from, to);
-    // A link shares the live blob's inode, mode included: a looser one (written by an older
-    // version, or restored by hand) is copied instead, and the live file is left as it is.
-    if ((statSync(to).mode & 0o777) === 0o600) return "linked";
-    unlinkSync(to);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return "vanished";
-    if (code !== "EXDEV" && code !== "EPERM" && code !== "EMLINK") throw e;
-  }
-  try {
-    copyFileSync(from, to, constants.COPYFILE_EXCL);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT" && !existsSync(to)) return "vanished";
-    throw e;
-  }
-  chmodSync(to, 0o600);
-  fsyncPath(to);
-  return "copied";
-}
-
-/** mkdir -p below `root`, each directory made 0700 whatever the umask; `made` remembers them. */
-function makePrivateDirs(root: string, dir: string, made: Set<string>): void {
-  if (dir === root || made.has(dir)) return;
-  makePrivateDirs(root, dirname(dir), made);
-  try {
-    mkdirSync(dir, { mode: 0o700 });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-  }
-  chmodSync(dir, 0o700);
-  made.add(dir);
-}
-
-function fsyncPath(path: string): void {
-  const fd = openSync(path, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }

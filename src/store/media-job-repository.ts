@@ -1,7 +1,7 @@
 // The media job table behind the MediaJobRepository port. A claim is one UPDATE … RETURNING
 // guarded by the lease, so two instances on one database never take the same job; a finish
 // writes only while its lease is held.
-import { and, asc, count, eq, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import type { MediaJobRepository, MediaStatus } from "../domain/previews/ports.ts";
 import type { Orm } from "./db.ts";
 import { imageMedia, images } from "./schema.ts";
@@ -56,6 +56,22 @@ export function mediaJobRepository(orm: Orm): MediaJobRepository {
         .update(imageMedia)
         .set({ status: "pending", reason: null, attempts: 0, queuedAt: now, leaseOwner: null, leaseUntil: null })
         .where(which === "failed" ? eq(imageMedia.status, "failed") : undefined)
+        .returning({ imageId: imageMedia.imageId });
+      return rows.length;
+    },
+    async requeueImage(imageId, now) {
+      const rows = await orm
+        .update(imageMedia)
+        .set({ status: "pending", reason: null, attempts: 0, queuedAt: now, leaseOwner: null, leaseUntil: null })
+        .where(eq(imageMedia.imageId, imageId))
+        .returning({ imageId: imageMedia.imageId });
+      return rows.length > 0;
+    },
+    async freeLeases() {
+      const rows = await orm
+        .update(imageMedia)
+        .set({ leaseOwner: null, leaseUntil: null })
+        .where(isNotNull(imageMedia.leaseOwner))
         .returning({ imageId: imageMedia.imageId });
       return rows.length;
     },

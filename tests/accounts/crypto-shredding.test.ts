@@ -1,7 +1,7 @@
 // Deleting an account crypto-shreds it (README, Images with curl; docs/FORMAT.md): once the
 // deletion has committed, no file of the data directory — database, WAL, shared memory,
-// blobs — holds the user's key salt, any wrapped data key, their email or their name,
-// whether the server deleted it or the CLI did.
+// blobs and their previews — holds the user's key salt, any wrapped data key, their email or
+// their name, whether the server deleted it or the CLI did.
 import { afterAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -37,6 +37,9 @@ async function userWithImages(server: RunningServer, dataDir: string): Promise<{
   const imageIds: string[] = [];
   for (const seed of [1, 2])
     imageIds.push((await uploadOne(server.url, token, { name: `s${seed}.png`, bytes: noisePng({ width: 16, height: 16, seed }) })).id);
+  // Asking for a preview makes both now (or waits for the background worker making them): no
+  // job is still running when the account goes, and there are previews to destroy.
+  for (const id of imageIds) expect((await call(server.url, "GET", `/api/v1/images/${id}/preview`, { token })).status).toBe(200);
 
   const db = new Database(join(dataDir, "pixvault.db"));
   const needles = new Map<string, Buffer>([
@@ -54,6 +57,10 @@ async function userWithImages(server: RunningServer, dataDir: string): Promise<{
     db.close();
   }
   for (const bytes of needles.values()) expect(bytes.length).toBeGreaterThanOrEqual(16);
+  const blobs = filesUnder(join(dataDir, "blobs")).filter((file) => imageIds.some((id) => file.includes(id)));
+  expect(blobs.map((file) => file.slice(file.lastIndexOf("/") + 1)).sort()).toEqual(
+    imageIds.flatMap((id) => [id, `${id}.display`, `${id}.thumb`]).sort(),
+  );
   return { user, token, traces: { needles, imageIds } };
 }
 

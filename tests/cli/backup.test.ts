@@ -1,13 +1,16 @@
 // `pixvault backup` while a server serves and uploads: the copy is consistent, `serve` runs it
-// as it is, fsck finds it clean, the master key goes along only when asked, and nothing in
-// it is readable by anyone but its owner.
+// as it is, fsck finds it clean (previews included), the master key goes along only when asked,
+// and nothing in it is readable by anyone but its owner.
 import { describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { chmodSync, existsSync, promises as fs, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { loginToken, signedInUser } from "../support/accounts.ts";
+import { call, loginToken, signedInUser } from "../support/accounts.ts";
 import { noisePng } from "../support/images.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadOne } from "../support/images-api.ts";
 import { cleanEnv, pixvaultCommand, runCli, startServer, tempDir, type CliResult } from "../support/pixvault.ts";
+import { storeOneImage } from "../support/stopped-data-dir.ts";
+
+const blobOf = (data: string, id: string) => join(data, "blobs", id.slice(0, 2), id.slice(2, 4), id);
 
 /** `pixvault …` run under `umask 000`, so that only the modes pixvault sets itself protect what it writes. */
 async function runCliUmask0(args: string[]): Promise<CliResult> {
@@ -59,7 +62,7 @@ describe("pixvault backup", () => {
       stop = true;
       await writer;
       expect(backup.code, backup.stderr).toBe(0);
-      expect(backup.stdout).toMatch(/backup: \d+ images \([\d.]+ GB\) in [\d.]+ s to .* hard-linked/);
+      expect(backup.stdout).toMatch(/backup: \d+ images \([\d.]+ GB\) and \d+ previews in [\d.]+ s to .* hard-linked/);
       expect(backup.stdout).toContain("the master key is included");
       expect(statSync(join(out, "master.key")).mode & 0o777).toBe(0o600);
 
@@ -113,7 +116,8 @@ describe("pixvault backup", () => {
     // /dev/shm is another filesystem here, so blobs are copied there instead of hard-linked.
     const elsewhere = existsSync("/dev/shm") ? mkdtempSync("/dev/shm/pixvault-backup-") : undefined;
     try {
-      const server = await startServer(["--data-dir", data]);
+      // No preview workers: three blobs exactly, so the counts of links and copies are known.
+      const server = await startServer(["--data-dir", data, "--preview-workers", "0"]);
       try {
         const user = await signedInUser(server.url);
         for (let i = 0; i < 3; i += 1)
@@ -144,6 +148,43 @@ describe("pixvault backup", () => {
     } finally {
       dir.remove();
       if (elsewhere) rmSync(elsewhere, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  test("previews are in the backup; one gone before its copy is queued to be made again there, not a failure", async () => {
+    const dir = tempDir();
+    const data = join(dir.path, "data");
+    const out = join(dir.path, "backup");
+    try {
+      const kept = await storeOneImage(data, { name: "kept.png", size: 300, seed: 31 });
+      const lost = await storeOneImage(data, { name: "lost.png", size: 300, seed: 32 });
+      expect((await runCli(["previews", "--data-dir", data])).stdout).toContain("now 2 ready");
+      await fs.rm(`${blobOf(data, lost.image.id)}.display`); // as if remade or deleted while the backup ran
+
+      const r = await runCli(["backup", "--data-dir", data, "--out", out, "--include-key"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain("backup: 2 images");
+      expect(r.stdout).toContain("and 2 previews");
+      expect(r.stdout).toContain("the previews of 1 image(s) changed while the backup ran");
+      expect(existsSync(`${blobOf(out, kept.image.id)}.thumb`)).toBe(true);
+      expect(existsSync(`${blobOf(out, lost.image.id)}.thumb`)).toBe(false);
+      // The live data is left as it was: its own fsck still finds the missing preview.
+      expect((await runCli(["fsck", "--data-dir", data])).stdout).toContain(`image ${lost.image.id}: missing_preview`);
+
+      const fsck = await runCli(["fsck", "--data-dir", out]);
+      expect(fsck.code, fsck.stdout).toBe(0);
+      expect(fsck.stdout).toContain("2 previews verified; clean");
+      const restored = await startServer(["--data-dir", out]);
+      try {
+        const token = await loginToken(restored.url, lost.ann.user.username, lost.ann.user.password);
+        const preview = await call(restored.url, "GET", `/api/v1/images/${lost.image.id}/preview?size=display`, { token });
+        expect(preview.status).toBe(200); // made from the original, on demand
+        expect(preview.headers.get("content-type")).toMatch(/^image\/(webp|jpeg)$/);
+      } finally {
+        await restored.stop();
+      }
+    } finally {
+      dir.remove();
     }
   }, 60_000);
 });

@@ -9,7 +9,16 @@ describe("pixvault --help and --version", () => {
   test("--help lists every command of the SPEC and the storage flags", async () => {
     const r = await runCli(["--help"]);
     expect(r.code).toBe(0);
-    for (const cmd of ["serve", "user create", "migrate", "fsck", "backup", "rotate-master-key", "--version"]) {
+    for (const cmd of [
+      "serve",
+      "user create",
+      "migrate",
+      "fsck",
+      "backup",
+      "previews [--rebuild | --retry-failed]",
+      "rotate-master-key",
+      "--version",
+    ]) {
       expect(r.stdout).toContain(cmd);
     }
     for (const flag of ["--data-dir", "--database-url", "--blob-store", "--master-key-file", "PIXVAULT_DATA_DIR"]) {

@@ -1,5 +1,6 @@
 // `pixvault fsck` on a real data directory: clean stores pass, and every kind of damage an
-// operator can meet is named per image; --repair removes only what no row points to.
+// operator can meet is named per image; --repair removes only what no row points to, and has
+// damaged previews made again.
 import { describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, promises as fs, mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,6 +10,7 @@ import { uploadOne, uploadRaw } from "../support/images-api.ts";
 import { runCli, startServer, tempDir } from "../support/pixvault.ts";
 
 const blobPathOf = (data: string, id: string) => join(data, "blobs", id.slice(0, 2), id.slice(2, 4), id);
+const previewOf = (data: string, id: string, size: string) => `${blobPathOf(data, id)}.${size}`;
 const anHourAgo = () => new Date(Date.now() - 3_600_000);
 
 /** A data dir with `count` small images and one of several segments; the server is stopped after. */
@@ -47,7 +49,7 @@ describe("pixvault fsck", () => {
     try {
       const r = await runCli(["fsck", "--data-dir", store.data]);
       expect(r.code, r.stdout + r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/fsck: 4 images, 0\.\d\d GB verified in [\d.]+ s \([\d.]+ GB\/s\); clean/);
+      expect(r.stdout).toMatch(/fsck: 4 images, 0\.\d\d GB verified in [\d.]+ s \([\d.]+ GB\/s\); \d+ previews verified; clean/);
       expect(r.stderr).toContain("fsck: 4/4 images");
       expect(r.stderr).not.toContain("\r");
     } finally {
@@ -114,4 +116,45 @@ describe("pixvault fsck", () => {
       store.remove();
     }
   });
+
+  test("previews: a damaged or missing one is reported and, with --repair, made again; one without its image is an orphan", async () => {
+    const store = await populated(3);
+    try {
+      const made = await runCli(["previews", "--data-dir", store.data]);
+      expect(made.stdout, made.stderr).toContain("now 4 ready, 0 failed, 0 pending");
+      const [a, b, c] = store.ids as [string, string, string];
+      await flipByte(previewOf(store.data, a, "thumb"), 100);
+      await fs.rm(previewOf(store.data, b, "display"));
+      const ghost = previewOf(store.data, "ghostGhostGhostGhost", "thumb"); // its image was deleted
+      mkdirSync(join(ghost, ".."), { recursive: true });
+      copyFileSync(previewOf(store.data, c, "thumb"), ghost);
+      utimesSync(ghost, anHourAgo(), anHourAgo());
+
+      const check = await runCli(["fsck", "--data-dir", store.data]);
+      expect(check.code).toBe(1);
+      expect(check.stdout).toContain(`image ${a}: damaged_preview: the thumb preview fails authentication`);
+      expect(check.stdout).toContain(`image ${b}: missing_preview: the display preview blob is missing`);
+      expect(check.stdout).toContain(`${ghost}: orphan_blob: a preview blob without an image row`);
+      expect(check.stdout).not.toContain(`image ${c}:`);
+      expect(check.stdout).toContain("6 previews verified; 3 problems");
+      expect(check.stdout).toContain("made again from their originals");
+
+      const repair = await runCli(["fsck", "--repair", "--data-dir", store.data]);
+      expect(repair.code, repair.stdout).toBe(0);
+      expect(repair.stdout).toContain(`image ${a}: damaged_preview: the thumb preview fails authentication`);
+      expect(repair.stdout).toContain("— queued to be made again");
+      expect(repair.stdout).toContain("3 repaired");
+      expect(existsSync(ghost)).toBe(false);
+      expect(existsSync(blobPathOf(store.data, a))).toBe(true); // the image itself is never touched
+
+      // The two images' jobs are pending again: making them restores a clean store.
+      const remade = await runCli(["previews", "--data-dir", store.data]);
+      expect(remade.stdout).toContain("previews: 2 made, 0 failed");
+      const clean = await runCli(["fsck", "--data-dir", store.data]);
+      expect(clean.code, clean.stdout).toBe(0);
+      expect(clean.stdout).toContain("8 previews verified; clean");
+    } finally {
+      store.remove();
+    }
+  }, 60_000);
 });

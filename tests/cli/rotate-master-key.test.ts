@@ -1,6 +1,6 @@
 // `pixvault rotate-master-key`: after a rotation every image still reads byte-exact, names stay
-// unique and tags still find images (indexes recomputed), no blob changed; --retire-old then
-// leaves one key version, and tokens signed with the old one stop working.
+// unique and tags still find images (indexes recomputed), no blob changed, previews included;
+// --retire-old then leaves one key version, and tokens signed with the old one stop working.
 import { describe, expect, test } from "bun:test";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -10,6 +10,7 @@ import { jsonOf } from "../support/http.ts";
 import { noisePng } from "../support/images.ts";
 import { bytesOf, contentOf, listAll, sha256Hex, uploadFiles, uploadOne } from "../support/images-api.ts";
 import { runCli, startServer, tempDir } from "../support/pixvault.ts";
+import { storeOneImage } from "../support/stopped-data-dir.ts";
 
 const keyFile = (data: string) => JSON.parse(readFileSync(join(data, "master.key"), "utf8")) as { current: number; keys: { id: number }[] };
 const blobOf = (data: string, id: string) => join(data, "blobs", id.slice(0, 2), id.slice(2, 4), id);
@@ -110,6 +111,44 @@ describe("pixvault rotate-master-key", () => {
       expect(dup.status).toBe(409);
       expect((await jsonOf<UploadBody>(dup)).failed[0]!.code).toBe("name_conflict");
       await again.stop();
+    } finally {
+      dir.remove();
+    }
+  }, 60_000);
+
+  test("previews survive rotation and retirement untouched: same blobs, same bytes, still verified", async () => {
+    const dir = tempDir();
+    const data = join(dir.path, "data");
+    try {
+      const { ann, image } = await storeOneImage(data, { name: "view.png", size: 500, seed: 41 });
+      expect((await runCli(["previews", "--data-dir", data])).stdout).toContain("now 1 ready");
+      const previewsOf = async () => {
+        const server = await startServer(["--data-dir", data, "--preview-workers", "0"]);
+        try {
+          const token = await loginToken(server.url, ann.user.username, ann.user.password);
+          const seen: Record<string, { status: number; etag: string | null; sha: string }> = {};
+          for (const size of ["thumb", "display"]) {
+            const res = await call(server.url, "GET", `/api/v1/images/${image.id}/preview?size=${size}`, { token });
+            seen[size] = { status: res.status, etag: res.headers.get("etag"), sha: sha256Hex(await bytesOf(res)) };
+          }
+          return seen;
+        } finally {
+          await server.stop();
+        }
+      };
+      const before = await previewsOf();
+      expect(before.thumb!.status).toBe(200);
+      const thumbBlob = statSync(`${blobOf(data, image.id)}.thumb`);
+
+      expect((await runCli(["rotate-master-key", "--data-dir", data])).code).toBe(0);
+      expect((await runCli(["rotate-master-key", "--retire-old", "--data-dir", data])).code).toBe(0);
+      expect(keyFile(data).keys.map((k) => k.id)).toEqual([2]); // the key they were made under is gone
+      const after = statSync(`${blobOf(data, image.id)}.thumb`);
+      expect([after.ino, after.mtimeMs]).toEqual([thumbBlob.ino, thumbBlob.mtimeMs]);
+      const fsck = await runCli(["fsck", "--data-dir", data]);
+      expect(fsck.code, fsck.stdout).toBe(0);
+      expect(fsck.stdout).toContain("2 previews verified; clean");
+      expect(await previewsOf()).toEqual(before);
     } finally {
       dir.remove();
     }

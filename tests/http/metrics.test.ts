@@ -9,7 +9,9 @@ import { contentOf, uploadOne } from "../support/images-api.ts";
 import { useSuiteServer, startServer, tempDir } from "../support/pixvault.ts";
 
 const TOKEN = "metrics-secret-0123456789";
-const suite = useSuiteServer(["--metrics-token", TOKEN]);
+// No preview workers: a preview is made only when asked for, so no background job reads the
+// blob the test tampers with (an extra integrity error) and the preview gauges move on cue.
+const suite = useSuiteServer(["--metrics-token", TOKEN, "--preview-workers", "0"]);
 
 async function scrape(): Promise<string> {
   const res = await call(suite.url, "GET", "/metrics", { headers: { authorization: `Bearer ${TOKEN}` } });
@@ -61,6 +63,24 @@ describe("/metrics", () => {
     expect(value(after, 'pixvault_http_request_duration_seconds_bucket{route="/api/v1/images",le="+Inf"}')).toBe(1);
     // Raw paths never become labels: ids would make the series unbounded.
     expect(after).not.toContain(image.id);
+  });
+
+  test("counts images by the state of their previews: pending until made, then ready or failed", async () => {
+    const user = await signedInUser(suite.url);
+    const before = await scrape();
+    const good = await uploadOne(suite.url, user.token, { name: "g.png", bytes: noisePng({ width: 90, height: 60, seed: 5 }) });
+    const cut = noisePng({ width: 90, height: 60, seed: 6 }).subarray(0, 200);
+    const bad = await uploadOne(suite.url, user.token, { name: "b.png", bytes: cut });
+    const delta = (text: string, state: string) => value(text, `pixvault_previews_${state}`) - value(before, `pixvault_previews_${state}`);
+    const queued = await scrape();
+    expect([delta(queued, "pending"), delta(queued, "ready"), delta(queued, "failed")]).toEqual([2, 0, 0]);
+
+    const preview = (id: string) => call(suite.url, "GET", `/api/v1/images/${id}/preview`, { token: user.token });
+    expect((await preview(good.id)).status).toBe(200);
+    expect((await preview(bad.id)).status).toBe(422);
+    const made = await scrape();
+    expect([delta(made, "pending"), delta(made, "ready"), delta(made, "failed")]).toEqual([0, 1, 1]);
+    expect(made).toContain("# TYPE pixvault_previews_failed gauge");
   });
 
   test("without --metrics-token it is open", async () => {

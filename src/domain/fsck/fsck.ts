@@ -1,14 +1,16 @@
 // fsck: every image row against its blob, every segment authenticated, sizes and digests
-// compared; then every file on disk against the rows. --repair removes only what no row
-// points to (orphan blobs, leftover temp files): a row whose blob is unreadable is reported,
-// never deleted, because the operator may still restore that blob from a backup.
-import { createHash } from "node:crypto";
-import { crc32 } from "node:zlib";
+// compared, and its previews against the job's record; then every file on disk against the
+// rows. --repair removes only what no row points to (orphan blobs and previews, leftover temp
+// files): a row whose blob is unreadable is reported, never deleted, because the operator may
+// still restore that blob from a backup. Damaged previews are made again instead.
 import { IntegrityError } from "../../crypto/errors.ts";
 import type { Keyring } from "../../crypto/master-key.ts";
 import { openStoredBlob } from "../../crypto/stored-blob.ts";
 import type { Clock } from "../clock.ts";
 import { openImageKeys } from "../images/keys.ts";
+import { imageIdOfBlob, type MediaJobRepository } from "../previews/ports.ts";
+import { digestBlob } from "./blob-digest.ts";
+import { verifyPreviews } from "./previews.ts";
 import type { BlobFile, BlobFiles, ImageInventory, StoredImage } from "./ports.ts";
 
 type FsckProblemKind =
@@ -18,6 +20,8 @@ type FsckProblemKind =
   | "integrity" // the blob fails authentication (which segment, when known)
   | "size_mismatch" // the blob's plaintext length differs from the row
   | "digest_mismatch" // decrypts fine but is not the image the row describes
+  | "missing_preview" // a ready image without one of its preview blobs
+  | "damaged_preview" // a preview blob (or its record) fails authentication or differs from its record
   | "orphan_blob" // a blob without a row
   | "temp_file"; // an upload's temp file that never committed
 
@@ -26,7 +30,7 @@ export interface FsckProblem {
   readonly imageId?: string;
   readonly path?: string;
   readonly detail: string;
-  /** Removed by this run (--repair). */
+  /** Removed by this run (--repair); for a preview: queued to be made again. */
   readonly repaired?: boolean;
 }
 
@@ -48,6 +52,8 @@ export interface FsckOptions {
 export interface FsckReport {
   readonly images: number;
   readonly bytesVerified: number;
+  /** Preview blobs read and found as their image's job recorded them. */
+  readonly previewsVerified: number;
   readonly seconds: number;
   readonly problems: readonly FsckProblem[];
   /** Orphans and temp files too young to judge. */
@@ -59,6 +65,8 @@ export interface FsckDeps {
   /** undefined (blobs in a bucket): every row is still verified; no file walk. */
   readonly files: BlobFiles | undefined;
   readonly blobs: Parameters<typeof openStoredBlob>[0];
+  /** --repair queues an image whose previews are damaged to be made again. */
+  readonly jobs: Pick<MediaJobRepository, "requeueImage">;
   readonly keyring: Keyring;
   readonly clock: Clock;
 }
@@ -74,11 +82,19 @@ export async function fsck(deps: FsckDeps, options: FsckOptions): Promise<FsckRe
   const rowIds = new Set<string>();
   let images = 0;
   let bytes = 0;
+  let previews = 0;
   for await (const row of deps.images.all()) {
     rowIds.add(row.id);
     const problem = await verifyImage(deps, row);
     if (problem) report(problem);
     else bytes += row.size;
+    const checked = await verifyPreviews(deps, row);
+    previews += checked.verified;
+    if (checked.problems.length > 0) {
+      // The original is intact (or restorable): its previews can always be made again from it.
+      const requeued = options.repair && (await deps.jobs.requeueImage(row.id, deps.clock.now()));
+      for (const p of checked.problems) report(requeued ? { ...p, repaired: true } : p);
+    }
     images += 1;
     options.onProgress?.({ images, totalImages: Math.max(totals.images, images), bytes, totalBytes: totals.bytes });
   }
@@ -88,7 +104,7 @@ export async function fsck(deps: FsckDeps, options: FsckOptions): Promise<FsckRe
   const strays: { file: BlobFile; kind: "orphan_blob" | "temp_file" }[] = [];
   if (deps.files !== undefined) {
     for await (const file of deps.files.stored()) {
-      if (!rowIds.has(file.name)) strays.push({ file, kind: "orphan_blob" });
+      if (!rowIds.has(ownerOf(file))) strays.push({ file, kind: "orphan_blob" });
     }
     for await (const file of deps.files.temp()) strays.push({ file, kind: "temp_file" });
   }
@@ -98,14 +114,29 @@ export async function fsck(deps: FsckDeps, options: FsckOptions): Promise<FsckRe
       continue;
     }
     // Another look right before removing: a row may have committed since the table was read.
-    const claimed = kind === "orphan_blob" && (await deps.images.exists(file.name));
+    const claimed = kind === "orphan_blob" && (await deps.images.exists(ownerOf(file)));
     if (claimed) continue;
     if (options.repair) await deps.files?.remove(file);
-    const what = kind === "orphan_blob" ? "a blob without an image row" : "an upload's temp file that never committed";
+    const what =
+      kind === "temp_file"
+        ? "an upload's temp file that never committed"
+        : imageIdOfBlob(file.name) === undefined
+          ? "a blob without an image row"
+          : "a preview blob without an image row";
     report({ kind, path: file.path, detail: `${what} (${file.size} bytes)`, ...(options.repair ? { repaired: true } : {}) });
   }
-  return { images, bytesVerified: bytes, seconds: (performance.now() - started) / 1000, problems, skippedYoung };
+  return {
+    images,
+    bytesVerified: bytes,
+    previewsVerified: previews,
+    seconds: (performance.now() - started) / 1000,
+    problems,
+    skippedYoung,
+  };
 }
+
+/** The image a stored file belongs to: its own id, or the id its preview's name carries. */
+const ownerOf = (file: BlobFile): string => imageIdOfBlob(file.name) ?? file.name;
 
 /** Reads the whole image through the same authenticated reader the server uses. */
 async function verifyImage(deps: FsckDeps, row: StoredImage): Promise<FsckProblem | undefined> {
@@ -137,20 +168,9 @@ async function verifyImage(deps: FsckDeps, row: StoredImage): Promise<FsckProble
     if (blob.plaintextLength !== row.size) {
       return { kind: "size_mismatch", imageId, detail: `the blob holds ${blob.plaintextLength} bytes, the row says ${row.size}` };
     }
-    const sha256 = createHash("sha256");
-    let crc = 0;
-    let offset = 0;
-    try {
-      for await (const chunk of blob.readAll()) {
-        sha256.update(chunk);
-        crc = crc32(chunk, crc);
-        offset += chunk.length;
-      }
-    } catch (e) {
-      if (!(e instanceof IntegrityError)) throw e;
-      return { kind: "integrity", imageId, detail: `the blob fails authentication after byte ${offset}: ${e.reason}` };
-    }
-    if (sha256.digest("hex") !== digest.sha256 || crc >>> 0 !== digest.crc32 >>> 0) {
+    const read = await digestBlob(blob);
+    if (!read.ok) return { kind: "integrity", imageId, detail: `the blob fails authentication after byte ${read.offset}: ${read.reason}` };
+    if (read.sha256 !== digest.sha256 || read.crc32 !== digest.crc32 >>> 0) {
       return { kind: "digest_mismatch", imageId, detail: "the blob decrypts, but its sha256 differs from the row's" };
     }
     return undefined;

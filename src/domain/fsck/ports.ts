@@ -12,6 +12,9 @@ export interface StoredImage {
   readonly filenameEnc: Buffer;
   readonly tagsEnc: Buffer | null;
   readonly descriptionEnc: Buffer | null;
+  /** The media job's state (null: no job row, treated as pending) and, once ready, its sealed record of the previews. */
+  readonly mediaStatus: "pending" | "ready" | "failed" | null;
+  readonly mediaResultEnc: Buffer | null;
 }
 
 export interface ImageInventory {

@@ -55,10 +55,21 @@ export interface PreviewJobs {
   kick(): void;
   /** Makes this image's previews now if they are pending; resolves when they are no longer pending. */
   ensure(imageId: string): Promise<void>;
-  /** Runs every pending job to the end with the pool's concurrency (the CLI); stops early when `shouldStop` says so. */
-  drain(onDone: (imageId: string, status: MediaStatus) => void, shouldStop?: () => boolean): Promise<void>;
+  /**
+   * Runs every pending job to the end with the pool's concurrency (the CLI); stops early when `shouldStop` says so.
+   * `onTrouble` hears of a job that broke on storage rather than on its image (it stays pending).
+   */
+  drain(
+    onDone: (imageId: string, status: MediaStatus) => void,
+    shouldStop?: () => boolean,
+    onTrouble?: (imageId: string, error: unknown) => void,
+  ): Promise<void>;
   counts(): Promise<Record<MediaStatus, number>>;
   requeue(which: "all" | "failed"): Promise<number>;
+  /** One job's state (a failure's reason), or undefined when the image is gone. */
+  status(imageId: string): ReturnType<MediaJobRepository["status"]>;
+  /** Frees the leases a killed process left behind; only for a process alone on the database (it holds the data directory's lock). */
+  freeLeases(): Promise<number>;
   /** Stops claiming and waits for running jobs. */
   stop(): Promise<void>;
 }
@@ -71,9 +82,14 @@ export function previewJobs(ports: PreviewJobPorts, settings: PreviewJobSettings
   const demand = semaphore(Math.max(1, settings.workers) + 1);
   let background = 0;
   let stopped = false;
+  // Only a started pool claims in the background: a CLI drain, or on-demand work with 0 workers,
+  // must not have each finished job claim more behind its back.
+  let started = false;
+  let claiming: Promise<unknown> = Promise.resolve();
   let pumping = false;
   let timer: ReturnType<typeof setInterval> | undefined;
   let onFinished: ((imageId: string, status: MediaStatus) => void) | undefined;
+  let onTrouble: ((imageId: string, error: unknown) => void) | undefined;
 
   const claim = (limit: number, imageId?: string) => {
     const now = ports.clock.now();
@@ -93,6 +109,7 @@ export function previewJobs(ports: PreviewJobPorts, settings: PreviewJobSettings
       .catch((error: unknown) => {
         // Storage trouble, not the image's fault: the lease is given back and the job retried.
         ports.logger.error("preview job failed; it will be retried", { imageId: job.imageId, error: String(error) });
+        onTrouble?.(job.imageId, error);
         return ports.jobs.release(job.imageId, settings.instanceId).then(
           () => undefined,
           () => undefined,
@@ -112,9 +129,9 @@ export function previewJobs(ports: PreviewJobPorts, settings: PreviewJobSettings
   }
 
   function pump(): void {
-    if (stopped || pumping || background >= settings.workers) return;
+    if (!started || stopped || pumping || background >= settings.workers) return;
     pumping = true;
-    claim(settings.workers - background)
+    claiming = claim(settings.workers - background)
       .then((jobs) => {
         for (const job of jobs) launch(job, true);
         return jobs.length > 0;
@@ -158,14 +175,16 @@ export function previewJobs(ports: PreviewJobPorts, settings: PreviewJobSettings
   return {
     start() {
       if (settings.workers <= 0 || timer) return;
+      started = true;
       timer = setInterval(pump, settings.pollMs ?? 2000);
       timer.unref?.();
       pump();
     },
     kick: () => queueMicrotask(pump),
     ensure,
-    async drain(onDone, shouldStop = () => false) {
+    async drain(onDone, shouldStop = () => false, onError = undefined) {
       onFinished = onDone;
+      onTrouble = onError;
       const workers = Math.max(1, settings.workers);
       try {
         for (;;) {
@@ -179,14 +198,18 @@ export function previewJobs(ports: PreviewJobPorts, settings: PreviewJobSettings
       } finally {
         await Promise.allSettled(running.values());
         onFinished = undefined;
+        onTrouble = undefined;
       }
     },
     counts: () => ports.jobs.counts(),
     requeue: (which) => ports.jobs.requeue(which, ports.clock.now()),
+    status: (imageId) => ports.jobs.status(imageId),
+    freeLeases: () => ports.jobs.freeLeases(),
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
       timer = undefined;
+      await claiming; // a claim in flight launches what it got before the jobs are awaited
       await Promise.allSettled(running.values());
       await ports.processor.close();
     },

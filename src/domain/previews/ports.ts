@@ -96,6 +96,10 @@ export interface MediaJobRepository {
   release(imageId: string, owner: string): Promise<void>;
   /** Queues again every job (`all`) or only failed ones; how many. */
   requeue(which: "all" | "failed", now: Date): Promise<number>;
+  /** Queues one image's job again (its previews are missing or damaged); false when the image is gone. */
+  requeueImage(imageId: string, now: Date): Promise<boolean>;
+  /** Drops every lease: only for a process that knows no other one works on this database. */
+  freeLeases(): Promise<number>;
   counts(): Promise<Record<MediaStatus, number>>;
   /** The job's state, or undefined when the image is gone. */
   status(imageId: string): Promise<{ status: MediaStatus; reason: string | null; leaseUntil: Date | null } | undefined>;

@@ -1,0 +1,134 @@
+// `pixvault previews [--rebuild | --retry-failed]`: makes the previews of existing data (images
+// stored before previews existed, jobs a crash left behind) with the preview flags of `serve`;
+// a progress bar on a terminal, plain lines otherwise. SIGINT or SIGTERM stops it after the
+// running jobs: what is done stays done, and running it again goes on with the rest.
+import { ConfigError, PREVIEW_FLAGS, parseStorageConfig, previewConfigFrom } from "../config.ts";
+import { systemClock } from "../domain/clock.ts";
+import type { PreviewJobs } from "../domain/previews/jobs.ts";
+import { createConsoleLogger } from "../logger.ts";
+import { databaseFilePath } from "../store/db.ts";
+import { databaseErrorLine } from "../store/storage-errors.ts";
+import { claimDataDir } from "./data-dir-guard.ts";
+import { progressReporter } from "./progress.ts";
+import { composePreviewJobs } from "../compose/previews.ts";
+import { openStorage } from "../compose/storage.ts";
+
+type Which = "missing" | "all" | "failed";
+
+/** Failures listed one per line in the summary; the rest are counted. */
+const LISTED_FAILURES = 20;
+/** The shell's convention for a command stopped by SIGINT. */
+const INTERRUPTED = 130;
+
+export async function previewsCommand(argv: string[]): Promise<number> {
+  const { config, raw, bools, positionals } = parseStorageConfig(argv, { booleans: ["rebuild", "retry-failed"], flags: PREVIEW_FLAGS });
+  if (positionals.length > 0) throw new ConfigError(`previews: unexpected argument "${positionals[0]}"`);
+  if (bools.has("rebuild") && bools.has("retry-failed")) {
+    throw new ConfigError("--retry-failed: not with --rebuild, which makes every image's previews again, failed ones included");
+  }
+  const which: Which = bools.has("rebuild") ? "all" : bools.has("retry-failed") ? "failed" : "missing";
+  const previewConfig = previewConfigFrom(raw);
+  // A local database is one server's, and that server makes previews itself; on a libSQL server
+  // several processes share the jobs safely (leases), so this runs beside them.
+  const local = databaseFilePath(config.databaseUrl) !== undefined;
+  const lock = local
+    ? claimDataDir(config.dataDir, {
+        command: "previews",
+        advice: "the server makes previews itself in the background (--preview-workers); stop it to run this instead",
+      })
+    : undefined;
+  try {
+    const logger = createConsoleLogger();
+    const storage = await openStorage(config, logger);
+    // Each failure's reason is in the summary: its info line would only tear the progress bar.
+    const quiet = { ...logger, info: () => {} };
+    const jobs = composePreviewJobs(storage, config.dataDir, previewConfig, { clock: systemClock, logger: quiet });
+    try {
+      // Holding the lock, no other process works on these jobs: a lease left by a killed run is stale.
+      if (lock) await jobs.freeLeases();
+      return await makePreviews(jobs, which);
+    } finally {
+      await jobs.stop();
+      storage.close();
+    }
+  } finally {
+    lock?.release();
+  }
+}
+
+async function makePreviews(jobs: PreviewJobs, which: Which): Promise<number> {
+  if (which !== "missing") await jobs.requeue(which);
+  const total = (await jobs.counts()).pending;
+  const started = performance.now();
+  const failed: string[] = [];
+  let done = 0;
+  let trouble: string | undefined;
+  const progress = progressReporter();
+  const show = () => progress.update(total === 0 ? 1 : done / total, `previews: ${done}/${total} images, ${failed.length} failed`);
+  const stop = stopOnSignal(() => progress.interrupt("previews: stopping after the running jobs (a second signal quits at once)"));
+  try {
+    show();
+    await jobs.drain(
+      (imageId, status) => {
+        done += 1;
+        if (status === "failed") failed.push(imageId);
+        show();
+      },
+      () => stop.requested || trouble !== undefined,
+      (imageId, error) => {
+        // The storage broke, not the image: every next job would break the same way.
+        trouble ??= `image ${imageId}: ${describe(error)}`;
+      },
+    );
+  } finally {
+    progress.done();
+    stop.remove();
+  }
+  const counts = await jobs.counts();
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `previews: ${done - failed.length} made, ${failed.length} failed in ${seconds.toFixed(1)} s; ` +
+      `now ${counts.ready} ready, ${counts.failed} failed, ${counts.pending} pending`,
+  );
+  for (const imageId of failed.slice(0, LISTED_FAILURES)) {
+    console.log(`image ${imageId}: failed: ${(await jobs.status(imageId))?.reason ?? "deleted since"}`);
+  }
+  if (failed.length > LISTED_FAILURES) console.log(`… and ${failed.length - LISTED_FAILURES} more failed`);
+  if (failed.length > 0) console.log("previews: those images keep their originals; --retry-failed tries them again");
+  if (trouble !== undefined) {
+    console.error(`pixvault: previews: stopped on a storage error (${trouble}); fix it and run pixvault previews again`);
+    return 1;
+  }
+  if (stop.requested) {
+    console.log(`previews: stopped; ${counts.pending} still pending: run pixvault previews again to go on`);
+    return INTERRUPTED;
+  }
+  if (counts.pending > 0) console.log(`previews: ${counts.pending} pending are being made by another instance`);
+  return 0;
+}
+
+/** The first SIGINT/SIGTERM asks the drain to stop; a second one quits at once (leases are freed by the next run). */
+function stopOnSignal(onFirst: () => void): { readonly requested: boolean; remove(): void } {
+  const state = { requested: false };
+  const onSignal = () => {
+    if (state.requested) process.exit(INTERRUPTED);
+    state.requested = true;
+    onFirst();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    get requested() {
+      return state.requested;
+    },
+    remove() {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+}
+
+/** One line without SQL or its arguments (wrapped keys travel in the jobs' statements). */
+function describe(e: unknown): string {
+  return databaseErrorLine(e) ?? (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
+}
