@@ -45,10 +45,11 @@ export function mediaJobRepository(orm: Orm): MediaJobRepository {
         return true;
       });
     },
-    async release(imageId, owner) {
+    async release(imageId, owner, retry) {
+      const later = retry ? { leaseUntil: retry.notBefore, attempts: sql`max(${imageMedia.attempts} - 1, 0)` } : { leaseUntil: null };
       await orm
         .update(imageMedia)
-        .set({ leaseOwner: null, leaseUntil: null })
+        .set({ leaseOwner: null, ...later })
         .where(and(eq(imageMedia.imageId, imageId), eq(imageMedia.leaseOwner, owner), eq(imageMedia.status, "pending")));
     },
     async requeue(which, now) {

@@ -175,3 +175,51 @@ describe("a job that keeps killing its worker", () => {
     expect(await worker.drain()).toEqual(new Map([[id!, "ready"]]));
   });
 });
+
+describe("a job that breaks on storage (a full disk, a bucket outage)", () => {
+  const server = useInProcessServer(["--preview-workers", "0"]);
+  const instance = useInstances(server);
+
+  test("is never failed for it: the attempt is given back and the job waits, then a healthy instance makes it", async () => {
+    const { token } = await signedInUser(server.url);
+    const [id] = await uploadPhotos(server, token, 1);
+    const logger = createLogger(() => {});
+    const storage = await openStorage(server.app.config, logger);
+    const clock = testClock();
+    // Writes fail as on a full disk; reads work.
+    const full = {
+      ...storage,
+      blobs: Object.assign(Object.create(storage.blobs) as Storage["blobs"], {
+        create: async () => {
+          throw Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });
+        },
+      }),
+    };
+    const broken = composePreviewJobs(full, server.dataDir, { ...DEFAULT_PREVIEW_CONFIG, workers: 1 }, { clock, logger });
+    try {
+      const troubles: string[] = [];
+      const drain = () =>
+        broken.drain(
+          () => {},
+          undefined,
+          (imageId) => troubles.push(imageId),
+        );
+      for (let round = 0; round < MAX_ATTEMPTS + 2; round++) {
+        await drain();
+        const state = await mediaJobRepository(storage.db.orm).status(id!);
+        expect({ round, status: state?.status }).toEqual({ round, status: "pending" });
+        // Not claimed again at once: its next try waits.
+        await drain();
+        expect({ round, troubles: troubles.length }).toEqual({ round, troubles: round + 1 });
+        clock.advance(31_000);
+      }
+    } finally {
+      await broken.stop();
+      storage.close();
+    }
+    const healthy = await instance();
+    healthy.clock.advance(31_000 * (MAX_ATTEMPTS + 2));
+    expect(await healthy.drain()).toEqual(new Map([[id!, "ready"]]));
+    expect((await imageOf(server.url, token, id!)).previews).toEqual({ status: "ready" });
+  });
+});

@@ -48,6 +48,9 @@ export interface PreviewJobSettings {
 /** A job whose worker died this many times (a decoder crash, say) is failed rather than retried. */
 export const MAX_ATTEMPTS = 3;
 
+/** How long a job that broke on storage waits before it is claimed again. */
+const RETRY_AFTER_TROUBLE_MS = 30_000;
+
 export interface PreviewJobs {
   /** Starts the background pool (a no-op with 0 workers). */
   start(): void;
@@ -107,10 +110,12 @@ export function previewJobs(ports: PreviewJobPorts, settings: PreviewJobSettings
     if (counted) background += 1;
     const work = runJob(ports, settings, job)
       .catch((error: unknown) => {
-        // Storage trouble, not the image's fault: the lease is given back and the job retried.
+        // Storage trouble (a full disk, a bucket outage), not the image's fault: the attempt is
+        // given back and the job waits a while, so an outage never fails an image for good.
         ports.logger.error("preview job failed; it will be retried", { imageId: job.imageId, error: String(error) });
         onTrouble?.(job.imageId, error);
-        return ports.jobs.release(job.imageId, settings.instanceId).then(
+        const notBefore = new Date(ports.clock.now().getTime() + RETRY_AFTER_TROUBLE_MS);
+        return ports.jobs.release(job.imageId, settings.instanceId, { notBefore }).then(
           () => undefined,
           () => undefined,
         );
@@ -160,8 +165,9 @@ export function previewJobs(ports: PreviewJobPorts, settings: PreviewJobSettings
       try {
         if (running.has(imageId)) continue;
         const [job] = await claim(1, imageId);
+        // A job that broke on storage stays pending for later: this request does not wait for it.
         if (job) {
-          await launch(job, false);
+          if ((await launch(job, false)) === undefined) return;
           continue;
         }
       } finally {

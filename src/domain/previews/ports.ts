@@ -92,8 +92,11 @@ export interface MediaJobRepository {
   }): Promise<ClaimedJob[]>;
   /** false when the lease was lost or the image is gone (nothing is written then). */
   finish(imageId: string, owner: string, outcome: MediaJobOutcome): Promise<boolean>;
-  /** Gives a held lease back, the job still pending (a worker stopping). */
-  release(imageId: string, owner: string): Promise<void>;
+  /**
+   * Gives a held lease back, the job still pending. With `retry` the claim's attempt is given
+   * back too (the job broke on storage, not on its image) and nobody claims it before then.
+   */
+  release(imageId: string, owner: string, retry?: { readonly notBefore: Date }): Promise<void>;
   /** Queues again every job (`all`) or only failed ones; how many. */
   requeue(which: "all" | "failed", now: Date): Promise<number>;
   /** Queues one image's job again (its previews are missing or damaged); false when the image is gone. */
