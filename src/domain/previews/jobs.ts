@@ -274,10 +274,17 @@ async function finish(
   row: OwnedImage,
   outcome: MediaJobOutcome,
 ): Promise<MediaStatus | undefined> {
-  if (await ports.jobs.finish(row.id, settings.instanceId, outcome)) return outcome.status;
+  const deletePreviews = async () => {
+    for (const size of PREVIEW_SIZES) await ports.blobs.delete(previewBlobId(row.id, size));
+  };
+  if (await ports.jobs.finish(row.id, settings.instanceId, outcome)) {
+    // A rebuild that failed leaves no previews of an earlier run behind (nothing records them now).
+    if (outcome.status === "failed" && row.mediaResultEnc) await deletePreviews();
+    return outcome.status;
+  }
   // The lease was lost: the image was deleted meanwhile (its previews must not outlive it), or
   // requeued (the next run writes the same blob ids again).
-  if (!(await ports.images.find(row.id))) for (const size of PREVIEW_SIZES) await ports.blobs.delete(previewBlobId(row.id, size));
+  if (!(await ports.images.find(row.id))) await deletePreviews();
   return undefined;
 }
 
