@@ -72,7 +72,7 @@ export function mediaJobRepository(orm: Orm): MediaJobRepository {
       const rows = await orm
         .update(imageMedia)
         .set({ leaseOwner: null, leaseUntil: null })
-        .where(isNotNull(imageMedia.leaseOwner))
+        .where(isNotNull(imageMedia.leaseUntil))
         .returning({ imageId: imageMedia.imageId });
       return rows.length;
     },

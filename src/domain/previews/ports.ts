@@ -101,7 +101,7 @@ export interface MediaJobRepository {
   requeue(which: "all" | "failed", now: Date): Promise<number>;
   /** Queues one image's job again (its previews are missing or damaged); false when the image is gone. */
   requeueImage(imageId: string, now: Date): Promise<boolean>;
-  /** Drops every lease: only for a process that knows no other one works on this database. */
+  /** Drops every lease and retry wait: only for a process that knows no other one works on this database. */
   freeLeases(): Promise<number>;
   counts(): Promise<Record<MediaStatus, number>>;
   /** The job's state, or undefined when the image is gone. */
