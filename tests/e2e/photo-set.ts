@@ -9,7 +9,7 @@ const WIDTH = 3000;
 const HEIGHT = 2000;
 const HEIC = join(import.meta.dir, "../fixtures/media/gps.heic");
 
-export interface PhotoFile {
+interface PhotoFile {
   name: string;
   path: string;
   size: number;

@@ -13,7 +13,7 @@ export interface CardOptions {
   order: () => string[];
 }
 
-export const imageHref = (id: string) => `#/image/${encodeURIComponent(id)}`;
+const imageHref = (id: string) => `#/image/${encodeURIComponent(id)}`;
 
 export function imageCard(image: Image, options: CardOptions): HTMLLIElement {
   const href = imageHref(image.id);

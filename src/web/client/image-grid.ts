@@ -5,7 +5,7 @@ import { h } from "./dom.ts";
 import { imageCard } from "./image-card.ts";
 import type { Selection } from "./selection.ts";
 
-export interface Group {
+interface Group {
   /** Sorts the groups, greatest first ("2024-05"). */
   key: string;
   label: string;

@@ -3,8 +3,8 @@
 // on a phone these controls and the upload panel fold into one bar, so photos come first.
 import { h } from "./dom.ts";
 
-export type Sort = "newest" | "oldest" | "size" | "taken";
-export type ListingView = "grid" | "timeline";
+type Sort = "newest" | "oldest" | "size" | "taken";
+type ListingView = "grid" | "timeline";
 
 export interface ListingState {
   view: ListingView;
