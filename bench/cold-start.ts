@@ -8,7 +8,10 @@ const runs = Number(process.argv[3] ?? 15);
 
 async function once(dataDir: string, port: number): Promise<number> {
   const started = performance.now();
-  const proc = Bun.spawn([bin, "serve", "--port", String(port), "--data-dir", dataDir], { stdout: "ignore", stderr: "ignore" });
+  const proc = Bun.spawn([bin, "serve", "--port", String(port), "--data-dir", dataDir, "--preview-workers", "0"], {
+    stdout: "ignore",
+    stderr: "ignore",
+  });
   for (;;) {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);

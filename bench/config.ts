@@ -39,5 +39,7 @@ export const config = {
   /** In-process AES-256-GCM decrypt limit: MiB per pass, passes. */
   decryptMiB: quick ? 128 : 512,
   decryptPasses: 5,
+  /** Why `npm run bench` leaves out the preview workloads (bench/preview-suite.ts), or undefined. */
+  skipPreviews: process.env.BENCH_SKIP_PREVIEWS === "1" ? "BENCH_SKIP_PREVIEWS=1" : undefined,
   writeResults: process.env.BENCH_WRITE ? process.env.BENCH_WRITE === "1" : !quick,
 };

@@ -14,7 +14,10 @@ const concurrencies = [1, 4, 16];
 
 const dataDir = mkdtempSync(join(tmpdir(), "pixvault-bench-login-"));
 const port = 18900 + Math.floor(Math.random() * 90);
-const server = Bun.spawn([...command, "serve", "--port", String(port), "--data-dir", dataDir], { stdout: "ignore", stderr: "inherit" });
+const server = Bun.spawn([...command, "serve", "--port", String(port), "--data-dir", dataDir, "--preview-workers", "0"], {
+  stdout: "ignore",
+  stderr: "inherit",
+});
 const base = `http://127.0.0.1:${port}/api/v1`;
 const password = "correct horse battery staple";
 

@@ -47,8 +47,18 @@ export function pixvaultBuild(dir: string): PixvaultBuild {
   return { command: [binary], description: `single executable built by \`npm run build\` from ${revision}` };
 }
 
-/** Starts `pixvault serve` on `dataDir`; the cold start is measured to the first 200 from /healthz. */
-export async function startPixvault(build: PixvaultBuild, dataDir: string, logFile: string): Promise<Server> {
+/**
+ * Starts `pixvault serve` on `dataDir`; the cold start is measured to the first 200 from /healthz.
+ * Without the preview pool unless `previewWorkers` says otherwise: background previews would
+ * compete for the CPU with the workloads that do not concern them (bench/previews.ts measures
+ * them); "default" leaves the flag out.
+ */
+export async function startPixvault(
+  build: PixvaultBuild,
+  dataDir: string,
+  logFile: string,
+  previewWorkers: number | "default" = 0,
+): Promise<Server> {
   mkdirSync(dirname(logFile), { recursive: true });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -67,6 +77,7 @@ export async function startPixvault(build: PixvaultBuild, dataDir: string, logFi
       // The bench signs up more users from 127.0.0.1 than the default 10 an hour.
       "--registration-max-per-ip",
       "1000000",
+      ...(previewWorkers === "default" ? [] : ["--preview-workers", String(previewWorkers)]),
     ],
     env: cleanEnv(),
     logFile,

@@ -15,6 +15,8 @@ import type { DiskCeiling } from "./lib/machine.ts";
 import type { LoginRate } from "./lib/logins.ts";
 import { describeCores } from "./lib/proc.ts";
 import { fmt, median } from "./lib/stats.ts";
+import { previewSection } from "./preview-report.ts";
+import type { PreviewMeasurements } from "./preview-suite.ts";
 import type { TargetName } from "./targets.ts";
 import type { ColdStarts, LargeRoundTrip, Transfer } from "./workloads.ts";
 
@@ -63,6 +65,8 @@ export interface Measurements {
   loopback: { fetch: number; curl?: number } | { skipped: string };
   huge: LargeRoundTrip | { skipped: string };
   logins: { concurrency: number; rate: LoginRate }[] | { skipped: string };
+  /** SPEC §8's preview workloads (pixvault only); absent when pixvault did not run. */
+  previews?: PreviewMeasurements | { skipped: string };
 }
 
 const BEGIN = "<!-- npm run bench: generated from here -->";
@@ -319,6 +323,11 @@ function archiveDetails(m: Measurements): string[] {
   ];
 }
 
+function previewLines(previews: Measurements["previews"]): string[] {
+  if (!previews) return [];
+  return ["", ...("skipped" in previews ? ["### Previews (SPEC §8)", "", `Skipped: ${previews.skipped}.`] : previewSection(previews))];
+}
+
 export function renderReport(m: Measurements): string {
   const s = m.sizes;
   const notes: string[] = [];
@@ -354,6 +363,7 @@ export function renderReport(m: Measurements): string {
     "",
     "</details>",
     ...(notes.length ? ["", ...notes] : []),
+    ...previewLines(m.previews),
     END,
     "",
   ].join("\n");

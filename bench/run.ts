@@ -1,7 +1,9 @@
 // `npm run bench`: pixvault beside its peers in one run — nginx WebDAV (the unencrypted ceiling)
 // and rclone's crypt remote over WebDAV (an encrypted peer) — and beside this machine's limits
 // (disk write+fsync, AES-256-GCM, loopback HTTP). pixvault alone also serves its zip archives
-// (issue 6: bench/archive-downloads.ts) beside `zip -0` of the same files. Installs the peers
+// (issue 6: bench/archive-downloads.ts) beside `zip -0` of the same files, and makes previews
+// (SPEC §8: bench/preview-suite.ts, last) beside vipsthumbnail; the other workloads run their
+// pixvault without the preview pool. Installs the peers
 // and zip/unzip if missing (bench/setup-peers.sh), prints a markdown section and writes it into
 // bench/RESULTS.md. Nothing is deleted until the run ends: on ext4 without a journal, creating
 // files costs up to 6× more for minutes after many were deleted (bench/lib/machine.ts), which
@@ -10,7 +12,8 @@
 // Env: BENCH_QUICK=1 (small counts, RESULTS.md untouched unless BENCH_WRITE=1),
 //      BENCH_TARGETS=nginx,rclone,pixvault (a subset), BENCH_SMALL_SECONDS, BENCH_COLD_RUNS,
 //      BENCH_LOGIN_SECONDS, BENCH_SKIP_1G=1, BENCH_ARCHIVE_RUNS, BENCH_ARCHIVE_LARGE_RUNS,
-//      BENCH_BULK_ROUNDS (3), BENCH_WARM_SECONDS (3), BENCH_DIR=dir, PIXVAULT_BIN=binary (else src/ is compiled).
+//      BENCH_BULK_ROUNDS (3), BENCH_WARM_SECONDS (3), BENCH_SKIP_PREVIEWS=1, BENCH_DIR=dir,
+//      PIXVAULT_BIN=binary (else src/ is compiled).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -34,6 +37,7 @@ import {
 import { writeNoisePngFile } from "./lib/png-file.ts";
 import { fmt, median, sha256Hex } from "./lib/stats.ts";
 import { pixvaultBuild } from "./pixvault.ts";
+import { measurePreviews } from "./preview-suite.ts";
 import { renderReport, updateResults, type Measurements } from "./report.ts";
 import { Roster, stopAll } from "./roster.ts";
 import { targetKinds, webdavUrl, type Target, type TargetName } from "./targets.ts";
@@ -286,6 +290,12 @@ async function measure(work: string): Promise<Measurements> {
   await bulkAndSmall(roster, inputs, work, archives);
   const extras = await largeTransfers(roster, inputs, work, disk, archives);
   disk.after = await ceiling("after");
+  // Last, so the rows above keep their order and their disk ceilings; its own servers, pixvault only.
+  const previews = !roster.runnable.some((k) => k.name === "pixvault")
+    ? undefined
+    : config.skipPreviews
+      ? { skipped: config.skipPreviews }
+      : await measurePreviews(pixvault, join(work, "previews"), inputs.bulk, inputs.warm, say);
 
   return {
     date: `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
@@ -308,6 +318,7 @@ async function measure(work: string): Promise<Measurements> {
     openssl,
     archives,
     ...extras,
+    ...(previews ? { previews } : {}),
   };
 }
 

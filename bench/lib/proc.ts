@@ -70,7 +70,7 @@ export async function peakDuring<T>(pids: number[], run: () => Promise<T>): Prom
 }
 
 /** CPU seconds (user + system) of `pids`, and of the first one's main thread (pixvault's JavaScript thread). */
-function cpuOf(pids: number[]): { all: number; main: number } {
+export function cpuOf(pids: number[]): { all: number; main: number } {
   const seconds = (file: string) => {
     const stat = read(file);
     if (!stat) return 0;
