@@ -21,7 +21,11 @@ const listRoute = createRoute({
   description:
     "Pages follow `nextCursor` until it is null. A `q` search decrypts the names it looks at, so one request " +
     "looks at a bounded number of images (fewer without a token): a search page may hold fewer than `limit` " +
-    "items, even none, and still carry a `nextCursor` to go on from.",
+    "items, even none, and still carry a `nextCursor` to go on from. `sort=taken` orders by date taken, newest " +
+    "first (an offset-less takenAt counts as UTC; an image without one sorts as if taken when it was uploaded); " +
+    "`takenFrom`/`takenTo` keep images taken on those days, inclusive (the day the camera recorded), leaving out " +
+    "undated ones. The date taken is encrypted, so these order and filter in the server's memory over the newest " +
+    "10,000 uploads that match the other filters (2,000 without a token); older uploads are not reached by them.",
   security: optionalBearer,
   request: { query: listQuerySchema },
   responses: {
@@ -133,8 +137,9 @@ const bulkDeleteRoute = createRoute({
 });
 
 function serveImageBytes(request: Request, content: ImageContent, download: string | undefined, logger: Logger) {
-  // A private image is kept by no cache, not even the browser's (README, HTTP conventions: Caching).
-  const cacheControl = content.image.visibility === "public" ? "public, no-cache" : "no-store";
+  // A private image is kept by no cache, not even the browser's (README, HTTP conventions: Caching);
+  // neither is the owner's original of a public image that others get without its location.
+  const cacheControl = content.image.visibility === "public" && content.sameForEveryone ? "public, no-cache" : "no-store";
   const asAttachment = ["1", "true"].includes(download ?? "");
   return contentResponse(request, imageContentSource(content, logger, cacheControl), { download: asAttachment });
 }

@@ -7,7 +7,11 @@
 import { crc32 } from "node:zlib";
 import { orientationOf, orientationOnlyExif } from "./orientation-exif.ts";
 
-export type Stripped = { bytes: Uint8Array; changed: boolean };
+/**
+ * The result in order: pieces of the input's own memory (subarrays, for everything kept as
+ * it was) and new arrays (for what was rewritten), so a caller can tell the two apart.
+ */
+export type Stripped = { parts: Uint8Array[]; changed: boolean };
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const ascii = (bytes: Uint8Array, at: number, length: number) => String.fromCharCode(...bytes.subarray(at, at + length));
@@ -54,7 +58,7 @@ export function stripPngLocation(bytes: Uint8Array): Stripped | null {
     at = end;
     if (type === "IEND") break;
   }
-  return { bytes: Buffer.concat(parts), changed: changed || at < bytes.length };
+  return { parts, changed: changed || at < bytes.length };
 }
 
 const VP8X_EXIF = 0x08;
@@ -92,8 +96,10 @@ export function stripWebpLocation(bytes: Uint8Array): Stripped | null {
     } else if (fourcc === "XMP ") {
       changed = true;
     } else {
-      const chunk = bytes.slice(at, Math.min(end, riffEnd));
-      if (fourcc === "VP8X" && size >= 1) vp8x = chunk;
+      // VP8X is a copy because its flags are rewritten below; every other chunk is the input's own bytes.
+      const isVp8x = fourcc === "VP8X" && size >= 1;
+      const chunk = isVp8x ? bytes.slice(at, Math.min(end, riffEnd)) : bytes.subarray(at, Math.min(end, riffEnd));
+      if (isVp8x) vp8x = chunk;
       parts.push(chunk);
     }
     at = end;
@@ -103,9 +109,9 @@ export function stripWebpLocation(bytes: Uint8Array): Stripped | null {
     changed ||= flags !== vp8x[8];
     vp8x[8] = flags;
   }
-  const body = Buffer.concat(parts);
+  const bodyLength = parts.reduce((sum, part) => sum + part.length, 0);
   const header = new Uint8Array(12);
   header.set(bytes.subarray(0, 12));
-  new DataView(header.buffer).setUint32(4, 4 + body.length, true);
-  return { bytes: Buffer.concat([header, body]), changed };
+  new DataView(header.buffer).setUint32(4, 4 + bodyLength, true);
+  return { parts: [header, ...parts], changed };
 }

@@ -3,7 +3,7 @@
 // Only JPEG, PNG (APNG) and WebP are rewritten here; for other formats with a position the
 // caller serves the display preview instead. The pixels decode exactly as before, and the
 // result is a function of the input bytes alone, so it can carry its own strong ETag.
-import { stripPngLocation, stripWebpLocation, type Stripped } from "./chunk-location-strip.ts";
+import { type Stripped, stripPngLocation, stripWebpLocation } from "./chunk-location-strip.ts";
 import { stripJpegLocation } from "./jpeg-location-strip.ts";
 
 export type LocationStrip =
@@ -20,10 +20,32 @@ const STRIPPERS: Record<string, (bytes: Uint8Array) => Stripped | null> = {
 /** Whether stripLocation can rewrite this sniffed type (otherwise serve the display preview). */
 export const canStripLocation = (contentType: string): boolean => contentType in STRIPPERS;
 
-/** The original's bytes without location metadata; `contentType` is its sniffed MIME type. */
-export function stripLocation(bytes: Uint8Array, contentType: string): LocationStrip {
+type StripFailure = Extract<LocationStrip, { ok: false }>;
+
+/**
+ * The same result as stripLocation, before concatenation: kept runs are subarrays of `bytes`
+ * itself, rewritten ones new arrays — so the copy can be described as a splice of the original.
+ */
+export function stripLocationParts(bytes: Uint8Array, contentType: string): ({ readonly ok: true } & Stripped) | StripFailure {
   const strip = STRIPPERS[contentType];
   if (!strip) return { ok: false, reason: "unsupported_type" };
   const stripped = strip(bytes);
   return stripped ? { ok: true, ...stripped } : { ok: false, reason: "malformed" };
+}
+
+/** The original's bytes without location metadata; `contentType` is its sniffed MIME type. */
+export function stripLocation(bytes: Uint8Array, contentType: string): LocationStrip {
+  const stripped = stripLocationParts(bytes, contentType);
+  return stripped.ok ? { ok: true, bytes: Buffer.concat(stripped.parts), changed: stripped.changed } : stripped;
+}
+
+// XMP spells a position out as text (exif:GPSLatitude, drone-dji:GpsLatitude, …), a place
+// EXIF's GPS IFD, which readPhotoMetadata reads, does not cover. Eleven ASCII bytes in this
+// order do not occur by chance in compressed data.
+const POSITION_WORDS = ["GPSLatitude", "GpsLatitude", "gpsLatitude", "GPSLongitude", "GpsLongitude"].map((w) => Buffer.from(w));
+
+/** Whether any text metadata in the file (XMP, in any format) names a GPS coordinate. */
+export function mentionsGpsPosition(bytes: Uint8Array): boolean {
+  const haystack = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return POSITION_WORDS.some((word) => haystack.includes(word));
 }

@@ -6,6 +6,7 @@
 // blocks — and anything after the primary image's EOI (MPF secondary images, gain maps,
 // vendor trailers, each with metadata of its own), along with the APP2 MPF index pointing
 // at them. An Exif orientation other than 1 is written back as a minimal Exif APP1.
+import type { Stripped } from "./chunk-location-strip.ts";
 import { orientationOf, orientationOnlyExif } from "./orientation-exif.ts";
 
 const SOI = 0xd8;
@@ -43,8 +44,8 @@ function scanEnd(bytes: Uint8Array, from: number): number {
   }
 }
 
-/** The JPEG without location metadata, or null when its segment structure is broken. */
-export function stripJpegLocation(bytes: Uint8Array): { bytes: Uint8Array; changed: boolean } | null {
+/** The JPEG without location metadata, as parts to concatenate, or null when its segment structure is broken. */
+export function stripJpegLocation(bytes: Uint8Array): Stripped | null {
   if (bytes[0] !== 0xff || bytes[1] !== SOI) return null;
   const parts: Uint8Array[] = [bytes.subarray(0, 2)];
   let exifDone = false;
@@ -91,5 +92,5 @@ export function stripJpegLocation(bytes: Uint8Array): { bytes: Uint8Array; chang
       at = scan;
     }
   }
-  return { bytes: Buffer.concat(parts), changed };
+  return { parts, changed };
 }

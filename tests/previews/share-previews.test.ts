@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import type { Sharp } from "../../src/media/sharp-loader.ts";
 import { photo } from "../media/photo-samples.ts";
-import { expectProblem, signedInUser } from "../support/accounts.ts";
+import { call, expectProblem, signedInUser } from "../support/accounts.ts";
 import { bytesOf, sha256Hex, uploadOne } from "../support/images-api.ts";
 import { useInProcessServer } from "../support/in-process.ts";
 import { previewOf, testSharp } from "../support/previews-api.ts";
@@ -79,12 +79,15 @@ describe("share links serve previews", () => {
     expect((await sharp(await bytesOf(res)).metadata()).width).toBe(400);
   });
 
-  test("an image whose previews failed answers 422 preview_unavailable through its link, and still its original", async () => {
+  test("an image whose previews failed answers 422 preview_unavailable through its link; its owner still has the original", async () => {
     const junk = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(600, 7)]);
     const id = (await uploadOne(server.url, token, { name: "junk.jpg", bytes: junk })).id;
     const link = await createShare(server.url, token, id);
     await expectProblem(await openShare(server.url, `${link.token}?size=display`), 422, "preview_unavailable");
-    const full = await openShare(server.url, link.token);
-    expect((await bytesOf(full)).equals(junk)).toBe(true);
+    // Its metadata could not be read, so nothing vouches that it holds no position (SPEC §8,
+    // location privacy): a link holder is refused rather than risk it.
+    await expectProblem(await openShare(server.url, link.token), 422, "preview_unavailable");
+    const owners = await call(server.url, "GET", `/api/v1/images/${id}/content`, { token });
+    expect((await bytesOf(owners)).equals(junk)).toBe(true);
   });
 });

@@ -6,14 +6,13 @@ import { zipLayout, type ZipEntry, type ZipLayout } from "../../archive/zip-layo
 import type { Clock } from "../clock.ts";
 import { AppError, fail, ok, type Result } from "../errors.ts";
 import { canRead, type Viewer } from "../images/access.ts";
-import { type ContentPorts, guarded, openBytes } from "../images/content.ts";
-import { nameWithTypeExtension } from "../images/filenames.ts";
 import { MAX_BULK_IDS, type BulkSelection } from "../images/input.ts";
 import type { ImageRepository, OwnedImage } from "../images/ports.ts";
-import { type OpenedImage, openImage } from "../images/view.ts";
+import type { PreviewContentPorts } from "../previews/preview-content.ts";
+import { type ChosenBytes, chooseBytes, factsOf, openChosen } from "../previews/representation.ts";
 import { uniqueEntryNames } from "./entry-names.ts";
 
-export interface ArchivePorts extends ContentPorts {
+export interface ArchivePorts extends PreviewContentPorts {
   readonly images: Pick<ImageRepository, "find" | "findMany" | "findOwned">;
   readonly clock: Clock;
 }
@@ -41,31 +40,36 @@ export interface Archive {
 async function openArchive(ports: ArchivePorts, viewer: Viewer, selection: BulkSelection): Promise<Result<Archive>> {
   const rows = await selectRows(ports, viewer, selection);
   if (!rows.ok) return rows;
-  // Each entry's data key is unwrapped once, here; the bytes are read with the same key.
-  const opened: OpenedImage[] = [];
-  for (const row of rows.value) {
-    const image = guarded(ports, row.id, () => openImage(ports.keyring, row));
-    if (!image.ok) return image;
-    opened.push(image.value);
+  // Each entry's data key is unwrapped once, here, and its bytes chosen for this viewer (others'
+  // images without their location, SPEC §8); their media jobs run side by side if still pending.
+  const chosen: ChosenBytes[] = [];
+  for (const result of await Promise.all(rows.value.map((row) => chooseBytes(ports, row, viewer)))) {
+    if (!result.ok) return result;
+    chosen.push(result.value);
   }
-  const names = uniqueEntryNames(opened.map((o) => nameWithTypeExtension(o.fields.filename, o.row.contentType)));
-  const entries: ZipEntry[] = opened.map((o, i) => ({
+  const facts = chosen.map(factsOf);
+  const names = uniqueEntryNames(facts.map((f) => f.filename));
+  const entries: ZipEntry[] = chosen.map((c, i) => ({
     name: names[i]!,
-    size: o.row.size,
-    crc32: o.fields.crc32,
-    modified: o.row.createdAt,
+    size: facts[i]!.size,
+    crc32: facts[i]!.crc32,
+    modified: c.opened.row.createdAt,
   }));
   const layout = zipLayout(entries);
+  // The bytes' own digest per entry: an owner's zip keeps its ETag, another's differs with its copies.
   const etag = createHash("sha256")
     .update(
-      JSON.stringify([LAYOUT_VERSION, opened.map((o, i) => [o.row.id, o.fields.sha256, entries[i]!.name, o.row.createdAt.getTime()])]),
+      JSON.stringify([
+        LAYOUT_VERSION,
+        chosen.map((c, i) => [c.opened.row.id, facts[i]!.sha256, entries[i]!.name, c.opened.row.createdAt.getTime()]),
+      ]),
     )
     .digest("hex");
   return ok({
     layout,
     etag,
     filename: archiveFilename(ports.clock.now(), entries.length, etag),
-    read: (start, end) => readArchive(ports, layout, opened, start, end),
+    read: (start, end) => readArchive(ports, layout, chosen, start, end),
   });
 }
 
@@ -115,7 +119,7 @@ async function selectRows(ports: ArchivePorts, viewer: Viewer, selection: BulkSe
 async function* readArchive(
   ports: ArchivePorts,
   layout: ZipLayout,
-  entries: readonly OpenedImage[],
+  entries: readonly ChosenBytes[],
   start: number,
   endInclusive: number,
 ): AsyncGenerator<Uint8Array> {
@@ -125,8 +129,7 @@ async function* readArchive(
       continue;
     }
     // One blob open at a time; a consumer that stops (client gone) closes it via finally.
-    const { row, dataKey } = entries[slice.entry]!;
-    const opened = await openBytes(ports, row, dataKey);
+    const opened = await openChosen(ports, entries[slice.entry]!);
     // Already logged with the image id; thrown, because the headers are out by now.
     if (!opened.ok) throw new AppError(opened.error.code, opened.error.detail);
     const blob = opened.value;

@@ -6,10 +6,9 @@ import { type DecryptedBlob, openStoredBlob } from "../../crypto/stored-blob.ts"
 import type { Logger } from "../../logger.ts";
 import type { DomainEvents } from "../context.ts";
 import { AppError, fail, ok, type Result } from "../errors.ts";
-import { missing, type Viewer } from "./access.ts";
-import { nameWithTypeExtension } from "./filenames.ts";
+import { missing } from "./access.ts";
 import type { ImageBlobs, ImageRepository, OwnedImage } from "./ports.ts";
-import { imageObject, type ImageObject, openImage } from "./view.ts";
+import type { ImageObject } from "./view.ts";
 
 /** Where stored data that fails authentication is reported. */
 export interface IntegrityReport {
@@ -32,6 +31,11 @@ export interface ImageContent {
   readonly contentType: string;
   /** The download name, its extension matching contentType. */
   readonly filename: string;
+  /**
+   * False when others are served other bytes at the same URL (the owner's original of an image
+   * with a position): such an answer is for no shared cache.
+   */
+  readonly sameForEveryone: boolean;
 }
 
 /** Logs the image id and reason; the client only learns that stored data failed authentication. */
@@ -49,17 +53,6 @@ export function guarded<T>(report: IntegrityReport, imageId: string, work: () =>
     if (e instanceof IntegrityError) return integrityFailure(report, imageId, e);
     throw e;
   }
-}
-
-/** The image and its bytes (the caller closes the blob); one unwrap of the data key serves both. */
-export async function openContent(ports: ContentPorts, row: OwnedImage, viewer: Viewer): Promise<Result<ImageContent>> {
-  const opened = guarded(ports, row.id, () => openImage(ports.keyring, row));
-  if (!opened.ok) return opened;
-  const blob = await openBytes(ports, row, opened.value.dataKey);
-  if (!blob.ok) return blob;
-  const image = imageObject(row, opened.value.fields, viewer);
-  const filename = nameWithTypeExtension(image.filename, image.contentType);
-  return ok({ image, blob: blob.value, etag: image.sha256, contentType: image.contentType, filename });
 }
 
 /** Opens the blob for reading (the caller closes it). The final segment is authenticated here. */

@@ -62,6 +62,9 @@ export function nameWithTypeExtension(name: string, contentType: string): string
   return stem.replace(/[.\s]+$/u, "") + ext;
 }
 
+/** The name without its last extension (`IMG_1.HEIC` → `IMG_1`), for a file of another type. */
+export const withoutExtension = (filename: string): string => filename.replace(/\.[^.]*$/, "");
+
 function invalid(field: string, message: string) {
   return { errors: [{ field, message }] };
 }

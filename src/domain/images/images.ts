@@ -5,11 +5,13 @@ import { ok, type ErrorCode, type Result } from "../errors.ts";
 import { canRead, findChangeable, findReadable, judgeChange, missing, missingDetail, type Viewer } from "./access.ts";
 import type { PreviewSize } from "../previews/ports.ts";
 import { openPreview, type PreviewContentPorts } from "../previews/preview-content.ts";
-import { guarded, type ImageContent, openContent } from "./content.ts";
+import { openImageContent } from "../previews/representation.ts";
+import { guarded, type ImageContent } from "./content.ts";
 import { nameKey, sanitizeFilename } from "./filenames.ts";
 import type { BulkSelection, ImageChange, ListQuery } from "./input.ts";
 import { indexKey, nameIndex, namespaceOf, ownerOf, tagIndex } from "./keys.ts";
-import { listImages, type ListingPorts } from "./listing.ts";
+import type { ListingPorts } from "./list-page.ts";
+import { listImages } from "./listing.ts";
 import { nameConflict } from "./name-claim.ts";
 import type { ImageBlobs, ImageRepository, ImageUpdate } from "./ports.ts";
 import { describeImage, imageObject, type ImageObject, openImage } from "./view.ts";
@@ -31,10 +33,10 @@ export function imageService(ports: ImagePorts) {
   return {
     list: (viewer: { id: string; keySalt: Buffer } | undefined, query: ListQuery) => listImages(ports, viewer, query),
     get: (id: string, viewer: Viewer) => getImage(ports, id, viewer),
-    /** Opens the blob for reading (the caller closes it). */
+    /** Opens the bytes this viewer gets (location privacy, SPEC §8) for reading (the caller closes them). */
     openContent: async (id: string, viewer: Viewer): Promise<Result<ImageContent>> => {
       const found = await findReadable(ports.images, id, viewer);
-      return found.ok ? openContent(ports, found.value, viewer) : found;
+      return found.ok ? openImageContent(ports, found.value, viewer) : found;
     },
     /** Opens a preview, making it first if it is still pending (the caller closes the blob). */
     openPreview: async (id: string, viewer: Viewer, size: PreviewSize): Promise<Result<ImageContent>> => {

@@ -13,6 +13,7 @@ import type { ShareRepository } from "../shares/ports.ts";
 import type { PreviewJobs } from "../previews/jobs.ts";
 import { type ImageService, imageService } from "./images.ts";
 import type { ImageBlobs, ImageRepository } from "./ports.ts";
+import { takenDateCache } from "./taken-dates.ts";
 import { type UploadService, uploadService } from "./uploads.ts";
 
 export interface ImagePortSet {
@@ -54,9 +55,9 @@ export function createImageServices(ports: ImagePortSet, settings: ImageSettings
   const { images, shares, blobs, keyring, shareSigner, throttle, clock, logger, events, previews } = ports;
   const reading = { images, blobs, keyring, logger, events };
   return {
-    images: imageService({ ...reading, clock, previews }),
+    images: imageService({ ...reading, clock, previews, takenDates: takenDateCache() }),
     uploads: uploadService({ images, blobs, keyring, clock, logger, previews, ...settings }),
-    archives: archiveService({ ...reading, clock }),
+    archives: archiveService({ ...reading, clock, previews }),
     shareLinks: shareLinkService({ images, shares, shareSigner, clock }),
     sharedImages: sharedImageService({ ...reading, shares, shareSigner, throttle, clock, previews }),
     publicUrl: settings.publicUrl,

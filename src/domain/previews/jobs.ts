@@ -11,7 +11,8 @@ import type { DomainEvents } from "../context.ts";
 import { openBytes } from "../images/content.ts";
 import type { ImageBlobs, ImageRepository, OwnedImage } from "../images/ports.ts";
 import { openImage } from "../images/view.ts";
-import { type MediaResult, type PreviewBlob, sealMediaResult, sealPhoto } from "./media-result.ts";
+import { type PreviewBlob, sealMediaResult, sealPhoto } from "./media-result.ts";
+import { othersCopyOf } from "./others-copy.ts";
 import {
   type ClaimedJob,
   type MediaJobOutcome,
@@ -20,6 +21,7 @@ import {
   type MediaStatus,
   PREVIEW_SIZES,
   type PreviewImage,
+  type PreviewSize,
   previewBlobId,
 } from "./ports.ts";
 
@@ -253,9 +255,10 @@ async function runJob(ports: PreviewJobPorts, settings: PreviewJobSettings, job:
     ports.logger.info("previews failed", { imageId, reason: outcome.reason, detail: outcome.detail });
     return finish(ports, settings, row, { ...failed(outcome.reason), ...photoFields });
   }
-  const stored: Partial<Record<(typeof PREVIEW_SIZES)[number], PreviewBlob>> = {};
+  const stored: Partial<Record<PreviewSize, PreviewBlob>> = {};
   for (const size of PREVIEW_SIZES) stored[size] = await storePreview(ports, imageId, size, opened.dataKey, outcome[size]);
-  const resultEnc = sealMediaResult(opened.sealer, stored as MediaResult);
+  const forOthers = othersCopyOf(original, row.contentType, photo, outcome.display);
+  const resultEnc = sealMediaResult(opened.sealer, { ...(stored as Record<PreviewSize, PreviewBlob>), forOthers });
   return finish(ports, settings, row, { status: "ready", reason: null, resultEnc, ...photoFields });
 }
 

@@ -1,7 +1,9 @@
-// What a finished media job records, sealed under the image's metadata key: the preview
-// blobs (how to open and serve them) and the photo metadata. Both are JSON inside the seal,
-// authenticated with the image id and field name, so they cannot be moved between images.
+// What a finished media job records, sealed under the image's metadata key: the preview blobs
+// (how to open and serve them) with what others get instead of the original, and the photo
+// metadata. Both are JSON inside the seal, authenticated with the image id and field name, so
+// they cannot be moved between images.
 import type { ImageSealer } from "../images/keys.ts";
+import type { OthersCopy } from "./others-copy.ts";
 import { PREVIEW_SIZES, type PhotoFields, type PreviewSize } from "./ports.ts";
 
 /** One stored preview: enough to open its blob and to answer with exact headers. */
@@ -16,7 +18,10 @@ export interface PreviewBlob {
   readonly commitment: string;
 }
 
-export type MediaResult = Readonly<Record<PreviewSize, PreviewBlob>>;
+export type MediaResult = Readonly<Record<PreviewSize, PreviewBlob>> & {
+  /** What non-owners get instead of the original; absent from results sealed before it existed. */
+  readonly forOthers?: OthersCopy;
+};
 
 export const sealMediaResult = (sealer: ImageSealer, result: MediaResult): Buffer => sealer.json("media", result);
 

@@ -1,13 +1,14 @@
 // Opening an image's preview for reading: made on demand when still pending, answered with
 // its own type, length and strong ETag, under the same access rules as the original.
+import type { DecryptedBlob } from "../../crypto/stored-blob.ts";
 import { fail, ok, type Result } from "../errors.ts";
 import { missing, type Viewer } from "../images/access.ts";
 import { type ContentPorts, guarded, type ImageContent, openImageBlob } from "../images/content.ts";
-import { nameWithTypeExtension } from "../images/filenames.ts";
+import { nameWithTypeExtension, withoutExtension } from "../images/filenames.ts";
 import type { OwnedImage } from "../images/ports.ts";
 import { imageObject, openImage } from "../images/view.ts";
 import type { PreviewJobs } from "./jobs.ts";
-import { openMediaResult } from "./media-result.ts";
+import { openMediaResult, type PreviewBlob } from "./media-result.ts";
 import { type PreviewSize, previewBlobId } from "./ports.ts";
 
 export interface PreviewContentPorts extends ContentPorts {
@@ -21,12 +22,9 @@ export async function openPreview(
   size: PreviewSize,
   viewer: Viewer,
 ): Promise<Result<ImageContent>> {
-  let row: OwnedImage | undefined = found;
-  if (row.mediaStatus !== "ready" && row.mediaStatus !== "failed") {
-    await ports.previews.ensure(row.id);
-    row = await ports.images.find(row.id);
-    if (!row) return missing(found.id);
-  }
+  const settled = await withJobDone(ports, found);
+  if (!settled.ok) return settled;
+  const row = settled.value;
   if (row.mediaStatus !== "ready" || !row.mediaResultEnc) return unavailable(row, size);
   const current = row;
   const opened = guarded(ports, row.id, () => {
@@ -36,12 +34,7 @@ export async function openPreview(
   if (!opened.ok) return opened;
   const { image, result } = opened.value;
   const preview = result[size];
-  const blob = await openImageBlob(ports, row.id, {
-    blobId: previewBlobId(row.id, size),
-    dataKey: image.dataKey,
-    commitment: Buffer.from(preview.commitment, "base64"),
-    size: preview.size,
-  });
+  const blob = await openPreviewBlob(ports, row.id, size, image.dataKey, preview);
   if (!blob.ok) return blob;
   const object = imageObject(row, image.fields, viewer);
   return ok({
@@ -49,7 +42,32 @@ export async function openPreview(
     blob: blob.value,
     etag: preview.sha256,
     contentType: preview.contentType,
-    filename: nameWithTypeExtension(`${stem(object.filename)}.${size}`, preview.contentType),
+    filename: nameWithTypeExtension(`${withoutExtension(object.filename)}.${size}`, preview.contentType),
+    sameForEveryone: true,
+  });
+}
+
+/** The row once its media job is no longer pending (made now if need be), or as it stands when that takes too long. */
+export async function withJobDone(ports: PreviewContentPorts, found: OwnedImage): Promise<Result<OwnedImage>> {
+  if (found.mediaStatus === "ready" || found.mediaStatus === "failed") return ok(found);
+  await ports.previews.ensure(found.id);
+  const row = await ports.images.find(found.id);
+  return row ? ok(row) : missing(found.id);
+}
+
+/** A preview's blob, checked against what the media result says of it (the caller closes it). */
+export function openPreviewBlob(
+  ports: ContentPorts,
+  imageId: string,
+  size: PreviewSize,
+  dataKey: Buffer,
+  preview: PreviewBlob,
+): Promise<Result<DecryptedBlob>> {
+  return openImageBlob(ports, imageId, {
+    blobId: previewBlobId(imageId, size),
+    dataKey,
+    commitment: Buffer.from(preview.commitment, "base64"),
+    size: preview.size,
   });
 }
 
@@ -59,5 +77,3 @@ function unavailable(row: OwnedImage, size: PreviewSize): Result<never> {
     reason: why,
   });
 }
-
-const stem = (filename: string) => filename.replace(/\.[^.]*$/, "");

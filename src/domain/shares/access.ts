@@ -5,9 +5,10 @@ import type { ShareClaims, ShareSigner } from "../../crypto/share-token.ts";
 import type { Throttle } from "../accounts/throttle.ts";
 import type { Clock } from "../clock.ts";
 import { fail, ok, type Result } from "../errors.ts";
-import { type ImageContent, openContent } from "../images/content.ts";
+import type { ImageContent } from "../images/content.ts";
 import type { PreviewSize } from "../previews/ports.ts";
 import { openPreview, type PreviewContentPorts } from "../previews/preview-content.ts";
+import { openImageContent } from "../previews/representation.ts";
 import type { OwnedImage } from "../images/ports.ts";
 import type { ShareLink, ShareRepository } from "./ports.ts";
 
@@ -83,7 +84,8 @@ async function openSharedImage(
   if (!live.ok) return live;
   const { link, image } = live.value;
   if (link.passwordHash !== null && !(await isUnlocked(ports, link, unlockProof))) return ok({ kind: "locked" });
-  const content = size ? await openPreview(ports, image, size, undefined) : await openContent(ports, image, undefined);
+  // A link holder is never the owner: they get the image without its location (SPEC §8).
+  const content = size ? await openPreview(ports, image, size, undefined) : await openImageContent(ports, image, undefined);
   return content.ok ? ok({ kind: "open", content: content.value }) : content;
 }
 
