@@ -30,7 +30,29 @@ export interface PhotoMetadata {
   readonly location: GeoPosition | null;
 }
 
+/** What an EXIF block says about the photo, without the pixels' size. */
+export interface ExifFacts {
+  /** The EXIF Orientation (1–8; 1 when absent or out of range). */
+  readonly orientation: number;
+  readonly takenAt: string | null;
+  readonly camera: Camera | null;
+  readonly location: GeoPosition | null;
+}
+
 type Exif = ReturnType<typeof exifReader>;
+
+/**
+ * The facts of a raw EXIF block (a TIFF structure, with or without the "Exif\0\0" prefix a
+ * JPEG's APP1 segment has), or null when it does not parse: what an upload's head gives
+ * before the media job reads the whole file.
+ */
+export function readExifBlock(block: Uint8Array): ExifFacts | null {
+  const exif = parseExif(block);
+  if (!exif) return null;
+  const value = exif.Image?.Orientation;
+  const orientation = typeof value === "number" && value >= 1 && value <= 8 ? value : 1;
+  return { orientation, ...photoFacts(exif) };
+}
 
 /** The metadata of an image, or null when libvips cannot read its header. */
 export async function readPhotoMetadata(sharp: Sharp, bytes: Uint8Array): Promise<PhotoMetadata | null> {
@@ -49,11 +71,11 @@ export async function readPhotoMetadata(sharp: Sharp, bytes: Uint8Array): Promis
     width: (turned ? meta.height : meta.width) ?? 0,
     height: (turned ? meta.width : meta.height) ?? 0,
     orientation,
-    takenAt: exif ? takenAt(exif) : null,
-    camera: exif ? camera(exif) : null,
-    location: exif ? location(exif) : null,
+    ...(exif ? photoFacts(exif) : { takenAt: null, camera: null, location: null }),
   };
 }
+
+const photoFacts = (exif: Exif) => ({ takenAt: takenAt(exif), camera: camera(exif), location: location(exif) });
 
 // A TIFF file is itself a TIFF structure whose IFD0 holds the EXIF and GPS pointers.
 function parseExif(block: Uint8Array | undefined): Exif | null {

@@ -1,10 +1,21 @@
 // Judges an upload while it streams: its type from the first bytes, its size from the image header.
 // It keeps a bounded head, never the file (memory stays bounded whatever the upload's size).
+import type { ExifFacts } from "./exif.ts";
+import { headExif } from "./head-exif.ts";
 import { createStreamingSizeScanner, dimensionsFromHead, type SizeScanner } from "./image-dimensions.ts";
 import { sniffType, type TypeVerdict } from "./sniff-type.ts";
 
 export type ProbeResult =
-  | { ok: true; contentType: string; extension: string; width: number | null; height: number | null }
+  | {
+      ok: true;
+      contentType: string;
+      extension: string;
+      /** As stored, before any EXIF orientation. */
+      width: number | null;
+      height: number | null;
+      /** What EXIF in the head says (JPEG, TIFF), or null. */
+      exif: ExifFacts | null;
+    }
   | { ok: false; reason: "empty" | "unsupported_type"; detected?: string /* e.g. "application/pdf" or "image/svg+xml", if known */ };
 
 type Rejection = Extract<ProbeResult, { ok: false }>;
@@ -14,7 +25,7 @@ export interface ImageProbe {
   push(chunk: Uint8Array): void;
   /** Resolves to a rejection as soon as the head proves the bytes are not an accepted image (so a 1 GB PDF is refused after its first few KB); undefined while undecided or when it looks acceptable. */
   earlyRejection(): Promise<Rejection | undefined>;
-  /** After the last chunk: the final verdict, with width/height read from the image header (null when the header does not give them). */
+  /** After the last chunk: the final verdict, with width/height read from the image header (null when the header does not give them) and the head's EXIF. */
   finish(): Promise<ProbeResult>;
 }
 
@@ -60,7 +71,8 @@ export function createImageProbe(): ImageProbe {
     if (!verdict.ok) return unsupported(verdict);
     const { contentType, extension } = verdict.type;
     const size = scanner?.result() ?? dimensionsFromHead(contentType, head.subarray(0, kept));
-    return { ok: true, contentType, extension, width: size?.width ?? null, height: size?.height ?? null };
+    const exif = headExif(contentType, head.subarray(0, kept));
+    return { ok: true, contentType, extension, width: size?.width ?? null, height: size?.height ?? null, exif };
   }
 
   return {

@@ -73,6 +73,7 @@ async function claim(
     size,
     width: 1,
     height: 1,
+    photo: null,
     digest: Buffer.alloc(8),
     commitment: Buffer.alloc(32),
     quotaBytes,

@@ -10,6 +10,8 @@ import { jsonOf } from "../support/http.ts";
 import { bytesOf, contentOf, IMAGE_FIELDS, listAll, sha256Hex, uploadFiles, uploadOne, uploadRaw } from "../support/images-api.ts";
 import { FIXTURES, fixtureImage, noisePng, pngOfSize, REFUSED_FIXTURES } from "../support/images.ts";
 import { useInProcessServer } from "../support/in-process.ts";
+import { exifJpeg } from "../support/exif-photos.ts";
+import { imageOf, previewOf, settledImage } from "../support/previews-api.ts";
 
 async function freshToken(url: string): Promise<string> {
   const user = await registerUser(url);
@@ -280,6 +282,71 @@ describe("the storage quota", () => {
     const used = await usage(suite.url, token);
     expect(used.images).toBe(3);
     expect(used.bytes).toBeLessThanOrEqual(400_000);
+  });
+});
+
+describe("photo metadata at upload (SPEC §8), before any media job has run", () => {
+  // No background pool: whatever the answers show comes from the upload itself.
+  const suite = useInProcessServer(["--preview-workers", "0"]);
+  const PHONE = {
+    width: 64,
+    height: 48,
+    taken: "2024:05:01 14:03:22",
+    offset: "+02:00",
+    orientation: 6,
+    camera: { make: "Apple", model: "iPhone 15 Pro" },
+    gps: { latitude: 48.8581556, longitude: 2.2945 },
+  };
+  const AS_SHOWN = {
+    width: 48,
+    height: 64,
+    takenAt: "2024-05-01T14:03:22+02:00",
+    camera: { make: "Apple", model: "iPhone 15 Pro", lens: null },
+    previews: { status: "pending" },
+  };
+
+  test("a rotated phone JPEG answers its displayed size, date taken, camera and place at once, and a GET right after too", async () => {
+    const token = await freshToken(suite.url);
+    const created = await uploadOne(suite.url, token, { name: "phone.jpg", bytes: await exifJpeg(PHONE) });
+    expect(created).toMatchObject(AS_SHOWN);
+    expect(created.location?.latitude).toBeCloseTo(48.8581556, 4);
+    expect(created.location?.longitude).toBeCloseTo(2.2945, 4);
+    const read = await imageOf(suite.url, token, created.id);
+    expect(read).toEqual(created);
+    expect(await listAll(suite.url, token)).toEqual([created]);
+  });
+
+  test("the media job later writes the same values, from the whole file", async () => {
+    const token = await freshToken(suite.url);
+    const created = await uploadOne(suite.url, token, { name: "phone.jpg", bytes: await exifJpeg({ ...PHONE, seed: 1 }) });
+    expect((await previewOf(suite.url, token, created.id)).status).toBe(200);
+    const settled = await settledImage(suite.url, token, created.id);
+    expect(settled.previews).toEqual({ status: "ready" });
+    const { previews: _before, ...atUpload } = created;
+    const { previews: _after, ...afterJob } = settled;
+    expect(afterJob).toEqual(atUpload);
+  });
+
+  test("a date without an offset is the camera's wall clock; no EXIF means no date, no camera, no place, the size as stored", async () => {
+    const token = await freshToken(suite.url);
+    const local = await uploadOne(suite.url, token, { name: "local.jpg", bytes: await exifJpeg({ taken: "2019:07:14 08:15:00" }) });
+    expect(local).toMatchObject({ width: 60, height: 40, takenAt: "2019-07-14T08:15:00", camera: null, location: null });
+    const plain = await uploadOne(suite.url, token, { name: "plain.png", bytes: noisePng({ width: 30, height: 20, seed: 7 }) });
+    expect(plain).toMatchObject({ width: 30, height: 20, takenAt: null, camera: null, location: null });
+  });
+
+  test("the place is the owner's alone: another user reading the public image at once sees location null", async () => {
+    const owner = await freshToken(suite.url);
+    const other = await freshToken(suite.url);
+    const bytes = await exifJpeg({ ...PHONE, seed: 2 });
+    const created = await uploadOne(suite.url, owner, { name: `public-${Date.now()}.jpg`, bytes }, { visibility: "public" });
+    expect(created.location).not.toBeNull();
+    const seen = await imageOf(suite.url, other, created.id);
+    expect(seen).toMatchObject({ ...AS_SHOWN, location: null });
+    const anonymous = await imageOf(suite.url, undefined, created.id);
+    expect(anonymous.location).toBeNull();
+    const listed = (await listAll(suite.url, other, { scope: "public", sort: "taken" })).find((i) => i.id === created.id);
+    expect(listed).toMatchObject({ takenAt: AS_SHOWN.takenAt, location: null });
   });
 });
 

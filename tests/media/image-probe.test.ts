@@ -4,6 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { fileTypeFromBuffer } from "file-type";
 import { imageSize } from "image-size";
 import { crc32, inflateSync } from "node:zlib";
+import type { ExifFacts } from "../../src/media/exif.ts";
 import { createImageProbe, type ProbeResult } from "../../src/media/image-probe.ts";
 import { FIXTURES, REFUSED_FIXTURES, fixtureImage, noisePng, pngOfSize } from "../support/images.ts";
 
@@ -71,9 +72,16 @@ function trailingIfdTiff(width: number, height: number, bigEndian: boolean): Buf
   return out;
 }
 
+/** What the EXIF in the fixtures' heads says: a block with nothing but the default orientation. */
+const HEAD_EXIF: Record<string, ExifFacts> = {
+  "sample.tiff": { orientation: 1, takenAt: null, camera: null, location: null },
+  "big-exif.jpg": { orientation: 1, takenAt: null, camera: null, location: null },
+};
+
 describe("accepted images", () => {
   for (const { file, contentType, width, height } of FIXTURES) {
-    const expected: ProbeResult = { ok: true, contentType, extension: EXTENSIONS[contentType]!, width, height };
+    const exif = HEAD_EXIF[file] ?? null;
+    const expected: ProbeResult = { ok: true, contentType, extension: EXTENSIONS[contentType]!, width, height, exif };
 
     test(`${file} is ${contentType}, ${width}×${height}`, async () => {
       expect(await probe(fixtureImage(file))).toEqual(expected);
@@ -102,7 +110,7 @@ describe("accepted images", () => {
         p.push(tiff.subarray(i, i + 64 * 1024));
         expect(await p.earlyRejection()).toBeUndefined();
       }
-      expect(await p.finish()).toEqual({ ok: true, contentType: "image/tiff", extension: "tiff", width: 1200, height: 900 });
+      expect(await p.finish()).toEqual({ ok: true, contentType: "image/tiff", extension: "tiff", width: 1200, height: 900, exif: null });
     });
   }
 
@@ -119,7 +127,7 @@ describe("accepted images", () => {
   test("a 5 MB PNG is probed from a stream of 64 KiB pieces", async () => {
     const png = pngOfSize(5 * 1024 * 1024, 42);
     const { width, height } = imageSize(png);
-    expect(await probe(png, 64 * 1024)).toEqual({ ok: true, contentType: "image/png", extension: "png", width, height });
+    expect(await probe(png, 64 * 1024)).toEqual({ ok: true, contentType: "image/png", extension: "png", width, height, exif: null });
   });
 });
 

@@ -49,6 +49,20 @@ export const uploadOptionsSchema = z.object({
 });
 export type UploadOptions = z.output<typeof uploadOptionsSchema>;
 
+/** YYYY-MM-DD, a real calendar day; blank (an empty form field) filters nothing. */
+const takenDateSchema = z
+  .string()
+  .max(10, "must be a date as YYYY-MM-DD")
+  .refine((s) => s === "" || isCalendarDay(s), "must be a date as YYYY-MM-DD");
+
+function isCalendarDay(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 export const listQuerySchema = z.object({
   scope: z.enum(["mine", "public"], { error: "must be mine or public" }).optional(),
   visibility: visibilitySchema.optional(),
@@ -56,7 +70,16 @@ export const listQuerySchema = z.object({
   // No stored tag holds a control character, and a NUL could not even be keyed (blind index).
   tag: z.string().max(64).regex(NO_CONTROL, "a tag has no control characters").optional(),
   type: z.string().max(100).optional(),
-  sort: z.enum(["newest", "oldest", "size"], { error: "must be newest, oldest or size" }).default("newest"),
+  sort: z
+    .enum(["newest", "oldest", "size", "taken"], { error: "must be newest, oldest, size or taken" })
+    .default("newest")
+    .describe("taken: date taken, newest first; an image without one sorts as if taken when it was uploaded"),
+  takenFrom: takenDateSchema
+    .optional()
+    .describe("YYYY-MM-DD: only images taken on or after this day (the day the camera recorded); undated images are left out"),
+  takenTo: takenDateSchema
+    .optional()
+    .describe("YYYY-MM-DD: only images taken on or before this day, inclusive; undated images are left out"),
   limit: z.coerce
     .number({ error: "must be a number" })
     .int("must be a whole number")

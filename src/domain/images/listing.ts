@@ -1,37 +1,26 @@
 // Listing images: scope, filters and keyset cursors. Filename search runs on decrypted
 // names (the database holds only ciphertext), scanning pages until enough rows match or the
-// request's scan bound is reached (then the page ends early, with a nextCursor).
-import type { Keyring } from "../../crypto/master-key.ts";
+// request's scan bound is reached (then the page ends early, with a nextCursor). Orders and
+// filters by date taken (sealed too) are done in memory, in taken-listing.ts.
 import { ACCEPTED_IMAGE_TYPES } from "../../media/image-types.ts";
 import { fail, ok, type Result } from "../errors.ts";
-import { guarded, type IntegrityReport } from "./content.ts";
 import type { ListQuery } from "./input.ts";
 import { privateIndexKey, publicIndexKey, tagIndex } from "./keys.ts";
-import type { ImageCursor, ImageFilter, ImageRepository, ImageSort, OwnedImage } from "./ports.ts";
-import { describeImage, type ImageObject } from "./view.ts";
+import {
+  decodeCursor,
+  describeListed,
+  encodeCursor,
+  type ImagePage,
+  type Lister,
+  type ListingPorts,
+  MAX_SCANNED,
+  timeSlicer,
+} from "./list-page.ts";
+import type { ImageCursor, ImageFilter, ImageSort, OwnedImage } from "./ports.ts";
+import { listInMemoryOrder } from "./taken-listing.ts";
+import type { ImageObject } from "./view.ts";
 
-export interface ListingPorts extends IntegrityReport {
-  readonly images: Pick<ImageRepository, "list">;
-  readonly keyring: Keyring;
-}
-
-/** Who lists: a signed-in user (whose private tag indexes count too), or nobody. */
-type Lister = { readonly id: string; readonly keySalt: Buffer } | undefined;
-
-export interface ImagePage {
-  items: ImageObject[];
-  nextCursor: string | null;
-}
-
-// A filename search decrypts every row it looks at, on the event loop (the SQLite driver is
-// synchronous too): one request over 5,000 public rows took 0.28 s, and four anonymous clients
-// pushed /healthz from 2 ms to 800 ms. So one request scans a bounded number of rows (fewer for
-// anonymous callers, who cost nothing to multiply) and ends its page early with a cursor to go
-// on from; and it yields to the event loop every few milliseconds, so other requests are
-// served in between instead of after the whole scan.
-const MAX_SCANNED = { signedIn: 2000, anonymous: 500 } as const;
 const SCAN_CHUNK = 100;
-const SLICE_MS = 5;
 
 export async function listImages(ports: ListingPorts, viewer: Lister, query: ListQuery): Promise<Result<ImagePage>> {
   const scope = query.scope ?? (viewer ? "mine" : "public");
@@ -51,9 +40,26 @@ export async function listImages(ports: ListingPorts, viewer: Lister, query: Lis
     ...(contentTypes ? { contentTypes } : {}),
     ...(query.tag?.trim() ? { tagIndexes: tagIndexesFor(ports, scope, viewer, query.tag) } : {}),
   };
+  const { takenFrom, takenTo } = query;
+  if (takenFrom && takenTo && takenFrom > takenTo) return invalid("takenTo", "must not be before takenFrom");
   if (scope === "public" && query.visibility === "private") return ok({ items: [], nextCursor: null });
   const needle = query.q?.normalize("NFC").toLowerCase();
+  const sort = query.sort;
+  if (sort === "taken" || takenFrom || takenTo) {
+    return ok(await listInMemoryOrder(ports, viewer, filter, { sort, limit: query.limit, takenFrom, takenTo, needle }, after));
+  }
+  return ok(await listFromDatabase(ports, viewer, filter, { sort, limit: query.limit, needle }, after));
+}
 
+/** Keyset pages straight from the database, a filename search scanning them up to its bound. */
+async function listFromDatabase(
+  ports: ListingPorts,
+  viewer: Lister,
+  filter: ImageFilter,
+  query: { readonly sort: ImageSort; readonly limit: number; readonly needle: string | undefined },
+  after: ImageCursor | undefined,
+): Promise<ImagePage> {
+  const { needle } = query;
   const items: ImageObject[] = [];
   const maxScanned = viewer ? MAX_SCANNED.signedIn : MAX_SCANNED.anonymous;
   let cursor = after;
@@ -63,41 +69,18 @@ export async function listImages(ports: ListingPorts, viewer: Lister, query: Lis
     await breathe();
     const want = needle ? Math.min(SCAN_CHUNK, maxScanned - scanned) : query.limit - items.length + 1;
     const rows = await ports.images.list(filter, query.sort, cursor, want);
-    if (rows.length === 0) return ok({ items, nextCursor: null });
+    if (rows.length === 0) return { items, nextCursor: null };
     for (const row of rows) {
-      if (items.length === query.limit) return ok({ items, nextCursor: encodeCursor(query.sort, cursor!) });
+      if (items.length === query.limit) return { items, nextCursor: encodeCursor(query.sort, cursor!) };
       await breathe();
-      const image = describe(ports, row, viewer);
+      const image = describeListed(ports, row, viewer);
       scanned += 1;
       cursor = cursorOf(row, query.sort);
       if (image && (!needle || image.filename.toLowerCase().includes(needle))) items.push(image);
     }
-    if (rows.length < want) return ok({ items, nextCursor: null });
+    if (rows.length < want) return { items, nextCursor: null };
   }
-  return ok({ items, nextCursor: cursor ? encodeCursor(query.sort, cursor) : null });
-}
-
-/**
- * Yields once SLICE_MS of work has gone by since the last yield (else resolves at once):
- * setImmediate runs after the I/O callbacks of this loop turn, so waiting requests go first.
- */
-function timeSlicer(): () => Promise<void> {
-  let since = performance.now();
-  return async () => {
-    if (performance.now() - since < SLICE_MS) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    since = performance.now();
-  };
-}
-
-/**
- * A row whose sealed metadata fails to open is logged and left out: one damaged row must
- * not take down a listing (the public one is everyone's). Reading it directly still says
- * integrity_error, and fsck reports it.
- */
-function describe(ports: ListingPorts, row: OwnedImage, viewer: Lister): ImageObject | undefined {
-  const described = guarded(ports, row.id, () => describeImage(ports.keyring, row, viewer));
-  return described.ok ? described.value : undefined;
+  return { items, nextCursor: cursor ? encodeCursor(query.sort, cursor) : null };
 }
 
 /** Own images carry private or public tag indexes (by visibility); public ones only the instance's. */
@@ -110,21 +93,6 @@ function tagIndexesFor(ports: ListingPorts, scope: "mine" | "public", viewer: Li
 
 function cursorOf(row: OwnedImage, sort: ImageSort): ImageCursor {
   return { value: sort === "size" ? row.size : row.createdAt.getTime(), id: row.id };
-}
-
-function encodeCursor(sort: ImageSort, cursor: ImageCursor): string {
-  return Buffer.from(JSON.stringify([sort, cursor.value, cursor.id])).toString("base64url");
-}
-
-/** undefined: no cursor; null: a cursor that is not ours (or of another sort order). */
-function decodeCursor(text: string, sort: ImageSort): ImageCursor | null {
-  try {
-    const [s, value, id] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as unknown[];
-    if (s !== sort || !Number.isSafeInteger(value) || typeof id !== "string" || id.length > 64) return null;
-    return { value: value as number, id };
-  } catch {
-    return null;
-  }
 }
 
 /**

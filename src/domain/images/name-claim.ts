@@ -4,6 +4,8 @@
 import type { Keyring } from "../../crypto/master-key.ts";
 import type { Clock } from "../clock.ts";
 import { fail, ok, type Result } from "../errors.ts";
+import { sealPhoto } from "../previews/media-result.ts";
+import type { PhotoFields } from "../previews/ports.ts";
 import { nameKey, renameCandidate } from "./filenames.ts";
 import type { UploadOptions } from "./input.ts";
 import { indexKey, nameIndex, namespaceOf, type NewImageKeys, tagIndex, type Visibility } from "./keys.ts";
@@ -22,8 +24,11 @@ export interface PreparedImage {
   readonly keys: NewImageKeys;
   readonly contentType: string;
   readonly size: number;
+  /** As displayed (the head's EXIF orientation applied). */
   readonly width: number | null;
   readonly height: number | null;
+  /** What the upload's head said about the photo, sealed into the row; null when it said nothing. */
+  readonly photo: PhotoFields | null;
   /** The sealed sha256 and CRC-32. */
   readonly digest: Buffer;
   readonly commitment: Buffer;
@@ -62,6 +67,7 @@ export async function claimNameAndInsert(
   const sealed = {
     descriptionEnc: image.keys.metadata.description(options.description ?? null),
     tagsEnc: image.keys.metadata.tags(options.tags),
+    photoEnc: image.photo ? sealPhoto(image.keys.metadata, image.photo) : null,
   };
   const rowNamed = (name: string): StoredImage => ({
     id: image.id,
@@ -79,7 +85,6 @@ export async function claimNameAndInsert(
     wrappedKey: image.keys.wrappedKey,
     blobCommitment: image.commitment,
     shareEpoch: 0,
-    photoEnc: null,
     createdAt: now,
     updatedAt: now,
   });

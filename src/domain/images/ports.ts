@@ -24,7 +24,10 @@ export interface StoredImage {
   readonly wrappedKey: Buffer;
   readonly blobCommitment: Buffer;
   readonly shareEpoch: number;
-  /** Sealed photo metadata, null until the media job has read it (or when it found none). */
+  /**
+   * Sealed photo metadata: from the upload's head when its EXIF was there (JPEG, TIFF), else null
+   * until the media job has read the whole file (or when it found none).
+   */
   readonly photoEnc: Buffer | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;

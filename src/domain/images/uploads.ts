@@ -5,9 +5,10 @@ import { crc32 } from "node:zlib";
 import { type EncryptingWriter, openEncrypting } from "../../crypto/stored-blob.ts";
 import { newId } from "../../crypto/random-id.ts";
 import type { Logger } from "../../logger.ts";
-import { createImageProbe } from "../../media/image-probe.ts";
+import { createImageProbe, type ProbeResult } from "../../media/image-probe.ts";
 import { quotaOf } from "../accounts/accounts.ts";
 import type { PreviewJobs } from "../previews/jobs.ts";
+import type { PhotoFields } from "../previews/ports.ts";
 import { fail, ok, type Result } from "../errors.ts";
 import { storageCondition } from "../storage-conditions.ts";
 import { sanitizeFilename } from "./filenames.ts";
@@ -117,13 +118,15 @@ async function uploadImage(
     await writer.commit();
     committed = true;
     const digest = sha256.digest();
+    const photo = photoOfHead(verdict);
     const stored = await claimNameAndInsert(ports, owner, options, filename.value, {
       id,
       keys,
       contentType: verdict.contentType,
       size,
-      width: verdict.width,
-      height: verdict.height,
+      width: photo?.width ?? verdict.width,
+      height: photo?.height ?? verdict.height,
+      photo,
       digest: keys.metadata.digest(digest, crc),
       commitment: writer.commitment,
       quotaBytes: session.quotaBytes,
@@ -136,7 +139,7 @@ async function uploadImage(
     ports.previews.kick();
     // Built from what was just sealed: no second key derivation, unwrap or decrypt.
     const row = { ...stored.value.row, ownerUsername: owner.username, ownerKeySalt: owner.keySalt, ...JUST_QUEUED };
-    const fields = { filename: stored.value.filename, tags: options.tags, description: options.description ?? null, photo: null };
+    const fields = { filename: stored.value.filename, tags: options.tags, description: options.description ?? null, photo };
     return ok(imageObject(row, { ...fields, sha256: digest.toString("hex"), crc32: crc }, owner));
   } catch (e) {
     // The body failed (client gone, truncated multipart) or the database did: no row
@@ -149,6 +152,25 @@ async function uploadImage(
     ports.logger.warn("storage full: upload refused", { imageId: id, message: (e as Error).message });
     return { ok: false, error: condition };
   }
+}
+
+/**
+ * The photo fields the upload's head gives (JPEG and TIFF EXIF), so the image shows its date,
+ * camera, place and displayed size at once; the media job later writes the same from the whole
+ * file. null when the head has no EXIF or the header no size.
+ */
+function photoOfHead(verdict: Extract<ProbeResult, { ok: true }>): PhotoFields | null {
+  const { exif, width, height } = verdict;
+  if (!exif || !width || !height) return null;
+  // Orientations 5–8 turn the picture by 90°: it is displayed height × width.
+  const turned = exif.orientation >= 5;
+  return {
+    width: turned ? height : width,
+    height: turned ? width : height,
+    takenAt: exif.takenAt,
+    camera: exif.camera,
+    location: exif.location,
+  };
 }
 
 /** The media job state of a row just inserted (the insert queued its job). */
