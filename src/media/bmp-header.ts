@@ -5,7 +5,7 @@
 // BI_ALPHABITFIELDS. Refused with a reason: RLE, embedded JPEG/PNG, CMYK and OS/2 2.x's own
 // compressions — rare in files people keep, and each a decoder of its own to get right.
 
-export interface ChannelMasks {
+interface ChannelMasks {
   readonly red: number;
   readonly green: number;
   readonly blue: number;

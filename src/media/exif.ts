@@ -7,13 +7,13 @@
 import exifReader from "exif-reader";
 import type { Sharp } from "./sharp-loader.ts";
 
-export interface Camera {
+interface Camera {
   readonly make: string | null;
   readonly model: string | null;
   readonly lens: string | null;
 }
 
-export interface GeoPosition {
+interface GeoPosition {
   readonly latitude: number;
   readonly longitude: number;
   readonly altitude?: number;

@@ -12,10 +12,10 @@ import type { Sharp } from "./sharp-loader.ts";
 import type { HeicDecoder } from "./heic-decoder.ts";
 import { decodeBmp } from "./bmp-decoder.ts";
 
-export const PREVIEW_EDGES = { thumb: 400, display: 2048 } as const;
-export type PreviewSize = keyof typeof PREVIEW_EDGES;
-export const DEFAULT_MAX_PIXELS = 200_000_000;
-export const DEFAULT_MAX_DECODE_BYTES = 512 * 2 ** 20;
+const PREVIEW_EDGES = { thumb: 400, display: 2048 } as const;
+type PreviewSize = keyof typeof PREVIEW_EDGES;
+const DEFAULT_MAX_PIXELS = 200_000_000;
+const DEFAULT_MAX_DECODE_BYTES = 512 * 2 ** 20;
 
 export interface Preview {
   readonly contentType: "image/webp" | "image/jpeg";
@@ -24,7 +24,7 @@ export interface Preview {
   readonly height: number;
 }
 
-export type PreviewFailure = "unsupported_type" | "too_many_pixels" | "undecodable" | "timeout" | "decoder_unavailable";
+type PreviewFailure = "unsupported_type" | "too_many_pixels" | "undecodable" | "timeout" | "decoder_unavailable";
 
 export type PreviewsResult =
   | { readonly ok: true; readonly thumb: Preview; readonly display: Preview }

@@ -82,7 +82,7 @@ function readGlibcVersion(): string | undefined {
   }
 }
 
-export function currentHost(): Host {
+function currentHost(): Host {
   const linux = process.platform === "linux";
   return {
     platform: process.platform,

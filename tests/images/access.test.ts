@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { useInProcessServer } from "../support/in-process.ts";
+import { imageOf } from "../support/previews-api.ts";
 import { call, createApiToken, expectProblem, loginToken, signedInUser, type SignedInUser } from "../support/accounts.ts";
 import type { BulkDeleteBody, ImageBody, Problem } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
@@ -56,6 +57,14 @@ describe("image access", () => {
       publicBytes = publicFile.bytes;
       privateImage = await upload(a, privateFile, { description: "the private one", tags: "hidden" });
       publicImage = await upload(a, publicFile, { visibility: "public", description: "the public one" });
+      // Their previews made now (on demand), so no read below changes an object it compares.
+      for (const image of [privateImage, publicImage]) {
+        const made = await fetch(`${suite.url}/api/v1/images/${image.id}/preview`, { headers: { authorization: `Bearer ${a.token}` } });
+        expect(made.status).toBe(200);
+        await made.arrayBuffer();
+      }
+      privateImage = await imageOf(suite.url, a.token, privateImage.id);
+      publicImage = await imageOf(suite.url, a.token, publicImage.id);
     });
 
     const viewers = () => [

@@ -93,7 +93,7 @@ export function bmpHeaderClaiming(width: number, height: number): Buffer {
   return bytes;
 }
 
-export const QUADRANT_COLOURS = {
+const QUADRANT_COLOURS = {
   topLeft: { r: 255, g: 0, b: 0 },
   topRight: { r: 0, g: 255, b: 0 },
   bottomLeft: { r: 0, g: 0, b: 255 },
