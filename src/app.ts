@@ -2,6 +2,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { requestId } from "hono/request-id";
 import type { AccountServices } from "./domain/accounts/services.ts";
+import type { SingleSignOn } from "./domain/accounts/single-sign-on.ts";
+import { oidcRoutes } from "./http/oidc-routes.ts";
 import type { ImageServices } from "./domain/images/services.ts";
 import type { Logger } from "./logger.ts";
 import { accountRoutes } from "./http/account-routes.ts";
@@ -34,6 +36,8 @@ export interface AppDeps {
   readonly readiness: Record<string, ReadinessCheck>;
   /** Accounts, sessions and tokens; absent in tests of the bare HTTP shell. */
   readonly accounts?: AccountServices;
+  /** Single sign-on with an OpenID Provider; absent when none is configured. */
+  readonly sso?: SingleSignOn | undefined;
   /** Images, uploads, archives and share links; absent in tests of the bare HTTP shell. */
   readonly images?: ImageServices;
   /** Largest JSON or form body on routes that do not stream (default 1 MiB). */
@@ -74,6 +78,7 @@ export function createApp(deps: AppDeps) {
     app.route("/", registrationRoutes(deps.accounts.registration));
     app.route("/", sessionRoutes(deps.accounts.sessions, secureCookies));
     app.route("/", tokenRoutes(deps.accounts.tokens));
+    app.route("/", oidcRoutes(deps.sso, deps.logger, { secureCookies, publicUrl: deps.images?.publicUrl }));
   }
   if (deps.accounts && deps.images) {
     app.route("/", uploadRoutes(deps.images.uploads));

@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { OIDC_BOOLEAN, OIDC_FLAGS, type OidcConfig, oidcFrom } from "./config-oidc.ts";
 import { type StorageConfig, storageFrom } from "./config-storage.ts";
 import {
   ConfigError,
@@ -48,6 +49,8 @@ export interface ServeConfig extends StorageConfig {
   /** Bearer token for /metrics; absent means /metrics is open. */
   readonly metricsToken?: string;
   readonly previews: PreviewConfig;
+  /** Single sign-on with an OpenID Provider; absent when not configured. */
+  readonly oidc?: OidcConfig;
 }
 
 /** How previews are made (serve, and `pixvault previews`). */
@@ -104,6 +107,12 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: "registration-max-per-ip", value: "N", help: "accounts registered per client address per hour (default 10)" },
   { name: "metrics-token", value: "TOKEN", help: "require `Authorization: Bearer TOKEN` on /metrics (default: open)" },
   ...PREVIEW_FLAGS,
+  ...OIDC_FLAGS,
+];
+
+/** serve's flags that take no value. */
+export const SERVE_BOOLEANS: readonly { readonly name: string; readonly help: string }[] = [
+  { name: OIDC_BOOLEAN, help: "unknown single-sign-on identities get a new account (default: they are refused)" },
 ];
 
 /** The env twin of a flag: --max-image-bytes ↔ PIXVAULT_MAX_IMAGE_BYTES. */
@@ -197,11 +206,16 @@ export function parseStorageConfig(
 }
 
 export function parseServeConfig(argv: readonly string[], env: Env = process.env): ServeConfig {
-  const { raw, fromEnv, positionals } = readRaw(argv, env, SERVE_FLAGS);
-  return naming(fromEnv, () => serveFrom(raw, positionals, env));
+  const { raw, fromEnv, bools, positionals } = readRaw(
+    argv,
+    env,
+    SERVE_FLAGS,
+    SERVE_BOOLEANS.map((b) => b.name),
+  );
+  return naming(fromEnv, () => serveFrom(raw, bools, positionals, env));
 }
 
-function serveFrom(raw: Raw, positionals: string[], env: Env): ServeConfig {
+function serveFrom(raw: Raw, bools: Set<string>, positionals: string[], env: Env): ServeConfig {
   if (positionals.length > 0) throw new ConfigError(`serve: unexpected argument "${positionals[0]}"`);
   const storage = storageFrom(raw, env);
   const host = parseHost(raw.get("host") ?? "127.0.0.1");
@@ -216,6 +230,7 @@ function serveFrom(raw: Raw, positionals: string[], env: Env): ServeConfig {
   if (maxImageBytes < 1) throw new ConfigError(`--max-image-bytes: must be at least 1 byte`);
   const publicUrl = raw.get("public-url");
   const metricsToken = raw.get("metrics-token");
+  const oidc = oidcFrom(raw, bools.has(OIDC_BOOLEAN), env);
   if (metricsToken !== undefined && metricsToken.length < 16) throw new ConfigError("--metrics-token: use at least 16 characters");
   return Object.freeze({
     ...(metricsToken !== undefined ? { metricsToken } : {}),
@@ -243,6 +258,7 @@ function serveFrom(raw: Raw, positionals: string[], env: Env): ServeConfig {
     trustProxy: Object.freeze(raw.has("trust-proxy") ? parseCidrList("trust-proxy", raw.get("trust-proxy")!) : []),
     previews: previewConfigFrom(raw),
     ...(tls ? { tls } : {}),
+    ...(oidc ? { oidc } : {}),
   });
 }
 

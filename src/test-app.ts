@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp, type App } from "./app.ts";
-import { composeServices } from "./compose/services.ts";
+import { composeServices, composeSingleSignOn } from "./compose/services.ts";
 import { openStorage, type Storage } from "./compose/storage.ts";
 import { parseServeConfig, type ServeConfig } from "./config.ts";
 import type { AccountServices } from "./domain/accounts/services.ts";
@@ -87,8 +87,17 @@ export async function createTestApp(options: { flags?: readonly string[]; clock?
   }
   const clock = options.clock ?? testClock();
   const { accounts, images, previews } = composeServices(storage, { ...config, now: clock.now }, logger);
+  const sso = await composeSingleSignOn(storage, { ...config, now: clock.now }, accounts);
   previews.start();
-  const app = createApp({ logger, version: options.version ?? "test", readiness: {}, accounts, images, trustProxy: config.trustProxy });
+  const app = createApp({
+    logger,
+    version: options.version ?? "test",
+    readiness: {},
+    accounts,
+    sso,
+    images,
+    trustProxy: config.trustProxy,
+  });
 
   let listener: Listener | undefined;
   const request = async (path: string, init: RequestInit = {}, opts: RequestOptions = {}) =>

@@ -1,5 +1,5 @@
 // --help texts: every command (README, Commands) and every flag with its env twin.
-import { envName, PREVIEW_FLAGS, SERVE_FLAGS, STORAGE_FLAGS } from "../config.ts";
+import { envName, PREVIEW_FLAGS, SERVE_BOOLEANS, SERVE_FLAGS, STORAGE_FLAGS } from "../config.ts";
 
 interface CommandHelp {
   usage: string;
@@ -84,6 +84,10 @@ export function serveHelp(): string {
     "SIGTERM, SIGINT and SIGHUP stop it gracefully; SIGUSR1 and SIGUSR2 are ignored.",
     "",
     ...flagLines(SERVE_FLAGS),
+    ...SERVE_BOOLEANS.map((b) => `  --${b.name}  ${b.help}  [${envName(b.name)}=true]`),
+    "",
+    "Single sign-on needs --oidc-issuer, --oidc-client-id and --oidc-client-secret-file together; the provider must",
+    "allow the redirect URI <public URL>/api/v1/auth/oidc/callback.",
   ].join("\n");
 }
 

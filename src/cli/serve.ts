@@ -14,7 +14,8 @@ import { VERSION } from "../version.ts";
 import { claimDataDir, probeWritable } from "./data-dir-guard.ts";
 import { StartupError } from "./startup-error.ts";
 import { startThrottlePurge } from "./throttle-purge.ts";
-import { composeServices } from "../compose/services.ts";
+import { composeServices, composeSingleSignOn } from "../compose/services.ts";
+import { DiscoveryError } from "../oidc/relying-party.ts";
 import { openStorage, type Storage } from "../compose/storage.ts";
 
 export async function serve(argv: string[]): Promise<number> {
@@ -36,6 +37,7 @@ export async function serve(argv: string[]): Promise<number> {
   const jobs = mediaJobRepository(storage.db.orm);
   const metrics = createServerMetrics({ stored: () => imageTotals(storage.db.orm), previews: () => jobs.counts() });
   const { accounts, images, previews } = composeServices(storage, { ...config, events: metrics.events }, logger);
+  const sso = await singleSignOn(storage, config, accounts);
   const app = createApp({
     logger,
     version: VERSION,
@@ -44,6 +46,7 @@ export async function serve(argv: string[]): Promise<number> {
     ...(config.metricsToken !== undefined ? { metricsToken: config.metricsToken } : {}),
     trustProxy: config.trustProxy,
     accounts,
+    sso,
     images,
     readiness: {
       database: () => pingDatabase(storage.db),
@@ -181,5 +184,16 @@ function redactUrl(url: string): string {
     return `${u.protocol}//${u.host}`;
   } catch {
     return "(unparseable)";
+  }
+}
+
+/** The provider is read before listening: a server whose sign-in cannot work says so at once. */
+async function singleSignOn(storage: Storage, config: ServeConfig, accounts: Parameters<typeof composeSingleSignOn>[2]) {
+  try {
+    return await composeSingleSignOn(storage, config, accounts);
+  } catch (e) {
+    if (!(e instanceof DiscoveryError)) throw e;
+    storage.close();
+    throw new StartupError(`single sign-on: ${e.message} (--oidc-issuer)`);
   }
 }

@@ -17,6 +17,11 @@ import { shareRepository } from "../store/share-repository.ts";
 import { userRepository } from "../store/user-repository.ts";
 import type { PreviewJobs } from "../domain/previews/jobs.ts";
 import { composePreviewJobs } from "./previews.ts";
+import type { OidcConfig } from "../config-oidc.ts";
+import { createSingleSignOn, type SingleSignOn } from "../domain/accounts/single-sign-on.ts";
+import { discoverProvider, relyingParty } from "../oidc/relying-party.ts";
+import { identityRepository } from "../store/identity-repository.ts";
+import { pendingSignInRepository } from "../store/pending-sign-in-repository.ts";
 import { openStorage, type Storage } from "./storage.ts";
 
 type AccountOptions = Partial<Pick<ServeConfig, "sessionLifetimeMs" | "userQuotaBytes" | "loginThrottle" | "registration">> & {
@@ -94,6 +99,30 @@ export function composeServices(
   const accounts = accountServices(storage, config);
   const previews = composePreviewJobs(storage, config.dataDir, config.previews, { clock: clockOf(config), logger, events: config.events });
   return { accounts, images: imageServices(storage, accounts, previews, config, logger), previews };
+}
+
+/**
+ * Single sign-on with the configured provider, read from its discovery document now (serve
+ * refuses to start without it: a DiscoveryError says why); undefined when none is configured.
+ */
+export async function composeSingleSignOn(
+  storage: Storage,
+  config: AccountOptions & { readonly oidc?: OidcConfig | undefined },
+  accounts: Pick<AccountServices, "sessions">,
+): Promise<SingleSignOn | undefined> {
+  const { oidc } = config;
+  if (!oidc) return undefined;
+  const provider = relyingParty(oidc, await discoverProvider(oidc));
+  const orm = storage.db.orm;
+  return createSingleSignOn({
+    provider,
+    name: oidc.name,
+    autoRegister: oidc.autoRegister,
+    identities: identityRepository(orm),
+    pending: pendingSignInRepository(orm),
+    sessions: accounts.sessions,
+    clock: clockOf(config),
+  });
 }
 
 /** Runs one CLI command's work on the account services of the data it names, then closes it. */

@@ -11,6 +11,14 @@ const ARGON2_PARAMS = {
   parallelism: 1,
 } as const;
 
+/**
+ * The password hash of an account made by single sign-on: not a hash of anything, so no
+ * password matches it (like "!" in /etc/shadow) until the user sets one.
+ */
+export const NO_PASSWORD = "!";
+
+export const hasPassword = (passwordHash: string): boolean => passwordHash !== NO_PASSWORD;
+
 export function hashPassword(password: string): Promise<string> {
   return hash(password, ARGON2_PARAMS);
 }

@@ -11,6 +11,7 @@ const ERROR_CODES = [
   "quota_exceeded",
   "unsupported_media_type",
   "name_conflict",
+  "conflict",
   "username_taken",
   "weak_password",
   "invalid_credentials",

@@ -15,6 +15,7 @@ const PROBLEMS: Record<ErrorCode, { status: number; title: string }> = {
   quota_exceeded: { status: 413, title: "Storage quota exceeded" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   name_conflict: { status: 409, title: "Name already taken" },
+  conflict: { status: 409, title: "Conflict" },
   username_taken: { status: 409, title: "Username already taken" },
   weak_password: { status: 422, title: "Password too weak" },
   invalid_credentials: { status: 401, title: "Invalid credentials" },

@@ -3,10 +3,12 @@ import m0 from "../../migrations/0000_init.sql" with { type: "text" };
 import m1 from "../../migrations/0001_blind_index_version.sql" with { type: "text" };
 import m2 from "../../migrations/0002_hardening.sql" with { type: "text" };
 import m3 from "../../migrations/0003_previews.sql" with { type: "text" };
+import m4 from "../../migrations/0004_oidc.sql" with { type: "text" };
 
 export const MIGRATIONS: readonly { tag: string; createdAt: number; sql: string }[] = [
   { tag: "0000_init", createdAt: 1795263930094, sql: m0 },
   { tag: "0001_blind_index_version", createdAt: 1795270559373, sql: m1 },
   { tag: "0002_hardening", createdAt: 1796401727335, sql: m2 },
   { tag: "0003_previews", createdAt: 1796447736055, sql: m3 },
+  { tag: "0004_oidc", createdAt: 1796457889796, sql: m4 },
 ];

@@ -198,3 +198,39 @@ export const invites = sqliteTable(
   },
   (t) => [uniqueIndex("invites_code_hash_unique").on(t.codeHash)],
 );
+
+/** Single-sign-on identities: a provider's (`issuer`, `subject`) belongs to one account, never matched by email. */
+export const userIdentities = sqliteTable(
+  "user_identities",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    issuer: text("issuer").notNull(),
+    subject: text("subject").notNull(),
+    /** The provider's `email` claim when linked, shown to the owner to tell identities apart. */
+    email: text("email"),
+    createdAt: createdAt(),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [uniqueIndex("user_identities_issuer_subject_unique").on(t.issuer, t.subject), index("user_identities_user").on(t.userId)],
+);
+
+/**
+ * Sign-ins under way at the provider: what the callback must check, found by the SHA-256 of the
+ * browser's cookie and taken once. In the database, so any instance can finish what another began.
+ */
+export const oidcLogins = sqliteTable(
+  "oidc_logins",
+  {
+    idHash: bytes("id_hash").primaryKey(),
+    state: text("state").notNull(),
+    nonce: text("nonce").notNull(),
+    codeVerifier: text("code_verifier").notNull(),
+    /** Set when a signed-in user started the flow to link an identity to their account. */
+    linkUserId: text("link_user_id").references(() => users.id, { onDelete: "cascade" }),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("oidc_logins_expires").on(t.expiresAt)],
+);

@@ -1,5 +1,5 @@
 // Accounts: register, read with usage, change profile or password, delete (crypto-shredding).
-import { hashPassword, verifyPassword } from "../../crypto/password.ts";
+import { hasPassword, hashPassword, verifyPassword } from "../../crypto/password.ts";
 import { newId } from "../../crypto/random-id.ts";
 import { newUserSalt } from "../../crypto/user-key.ts";
 import type { Clock } from "../clock.ts";
@@ -31,11 +31,14 @@ export interface AccountService {
    * must not become an unlimited password oracle. Every confirmation goes through here.
    */
   confirmPassword(user: SignedInUser, password: string, clientIp: string): Promise<Result<void>>;
-  /** Needs the current password; every other session and every API token ends, the caller's session stays. */
+  /**
+   * Needs the current password (not for the first password of an account made by single sign-on);
+   * every other session and every API token ends, the caller's session stays.
+   */
   changePassword(
     user: SignedInUser,
     currentSessionId: string | undefined,
-    change: { currentPassword: string; newPassword: string },
+    change: { currentPassword?: string | undefined; newPassword: string },
     clientIp: string,
   ): Promise<Result<void>>;
   /** The operator's reset: no current password, and every session and API token ends. */
@@ -145,8 +148,13 @@ export function createAccountService(ports: {
     confirmPassword,
 
     async changePassword(user, currentSessionId, change, clientIp) {
-      const confirmed = await confirmPassword(user, change.currentPassword, clientIp);
-      if (!confirmed.ok) return confirmed;
+      // An account made by single sign-on has no password to confirm: its first one is set with the session alone.
+      const stored = await users.findByUsername(user.username);
+      const firstPassword = stored?.id === user.id && !hasPassword(stored.passwordHash);
+      if (!firstPassword) {
+        const confirmed = await confirmPassword(user, change.currentPassword ?? "", clientIp);
+        if (!confirmed.ok) return confirmed;
+      }
       return setPassword(user, change.newPassword, currentSessionId);
     },
 

@@ -60,7 +60,12 @@ export type Login = z.output<typeof loginSchema>;
 export const profileChangeSchema = z.object({ name: nameSchema.optional(), email: emailSchema.optional() }).strict();
 export type ProfileChange = z.output<typeof profileChangeSchema>;
 
-export const passwordChangeSchema = z.object({ currentPassword: givenPasswordSchema, newPassword: newPasswordSchema });
+export const passwordChangeSchema = z.object({
+  currentPassword: givenPasswordSchema
+    .optional()
+    .describe("required, except for an account made by single sign-on that has no password yet (its first one)"),
+  newPassword: newPasswordSchema,
+});
 export const passwordConfirmationSchema = z.object({ password: givenPasswordSchema });
 
 export const apiTokenRequestSchema = z.object({

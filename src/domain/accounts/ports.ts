@@ -119,3 +119,48 @@ export interface ThrottleRepository {
   /** Deletes up to `limit` rows whose window has ended; returns how many went. */
   purgeExpired(nowMs: number, limit: number): Promise<number>;
 }
+
+/** A provider identity (`issuer` + `subject`) linked to one account (single sign-on). */
+export interface Identity {
+  readonly id: string;
+  readonly userId: string;
+  readonly issuer: string;
+  readonly subject: string;
+  readonly email: string | null;
+  readonly createdAt: Date;
+  readonly lastUsedAt: Date | null;
+}
+
+export interface IdentityRepository {
+  /** The account an identity belongs to. */
+  findUser(issuer: string, subject: string): Promise<{ identity: Identity; user: User } | undefined>;
+  /** Oldest first. */
+  listByUser(userId: string): Promise<Identity[]>;
+  /** "taken" when the identity already belongs to an account (this one or another). */
+  insert(identity: Identity): Promise<"ok" | "taken">;
+  /** A new account and its first identity in one transaction: neither exists without the other. */
+  insertWithUser(user: NewUser, identity: Identity): Promise<"ok" | "username_taken" | "identity_taken">;
+  /**
+   * Removes the user's identity unless it is their last way in: no other identity and a password
+   * hash equal to `noPassword`. Decided and done in one transaction, so two unlinks cannot race past it.
+   */
+  removeUnlessLast(userId: string, id: string, noPassword: string): Promise<"removed" | "not_found" | "last">;
+  touch(id: string, now: Date): Promise<void>;
+}
+
+/** A sign-in under way at the provider, found by the hash of the browser's cookie. */
+interface PendingSignIn {
+  readonly state: string;
+  readonly nonce: string;
+  readonly codeVerifier: string;
+  /** The signed-in user who started it to link an identity; null for a sign-in. */
+  readonly linkUserId: string | null;
+  readonly expiresAt: Date;
+}
+
+export interface PendingSignInRepository {
+  /** Stores one (and drops those whose time is over). */
+  insert(idHash: Buffer, pending: PendingSignIn, now: Date): Promise<void>;
+  /** Deletes and returns it if it has not expired: each can be completed once, by any instance. */
+  take(idHash: Buffer, now: Date): Promise<PendingSignIn | undefined>;
+}

@@ -1,7 +1,7 @@
 // Sessions and authentication: log in (throttled, timing-safe), log out, and resolve a
 // bearer token (session JWT or API token) to the user behind it.
 import { hashApiTokenSecret, isApiTokenSecret } from "../../crypto/api-token.ts";
-import { burnPasswordCheck, verifyPassword } from "../../crypto/password.ts";
+import { burnPasswordCheck, hasPassword, verifyPassword } from "../../crypto/password.ts";
 import { newId } from "../../crypto/random-id.ts";
 import type { SessionSigner } from "../../crypto/session-token.ts";
 import type { Clock } from "../clock.ts";
@@ -35,6 +35,8 @@ export interface SessionService {
   authenticate(bearer: string): Promise<Principal | undefined>;
   /** undefined for anything but a live session token (API tokens belong in headers, not cookies). */
   authenticateCookie(token: string): Promise<CookieSession | undefined>;
+  /** A session for a user someone else vouched for (an OpenID Provider): the same as a login's. */
+  startSession(user: User): Promise<SessionGrant>;
 }
 
 /** The request context holds no password hash: a confirmation reads it again (accounts.ts). */
@@ -73,24 +75,32 @@ export function createSessionService(ports: {
     return user ? { user: signedIn(user), sessionId: claims.jti } : undefined;
   };
 
+  const startSession = async (user: User): Promise<SessionGrant> => {
+    const now = clock.now();
+    const expiresAt = new Date(now.getTime() + ports.lifetimeMs);
+    const id = newId();
+    await sessions.insert({ id, userId: user.id, createdAt: now, expiresAt });
+    const token = await signer.sign({ sub: user.id, jti: id, exp: Math.floor(expiresAt.getTime() / 1000) });
+    return { token, tokenType: "Bearer", expiresAt: expiresAt.toISOString(), user: publicUser(user) };
+  };
+
   return {
     async login(input, clientIp) {
       const allowed = await throttle.beginLogin(input.username, clientIp);
       if (!allowed.ok) return allowed;
       const user = await users.findByUsername(input.username);
       // No such user still costs one hash: timing must not tell which usernames exist.
-      const valid = user ? await verifyPassword(user.passwordHash, input.password) : await burnPasswordCheck(input.password);
+      // An account made by single sign-on has no password: it costs the same hash and fails the same way.
+      const valid =
+        user && hasPassword(user.passwordHash)
+          ? await verifyPassword(user.passwordHash, input.password)
+          : await burnPasswordCheck(input.password);
       if (!user || !valid) {
         ports.events?.loginFailed();
         return fail("invalid_credentials", "the username or password is not correct");
       }
       await throttle.loginSucceeded(input.username, clientIp);
-      const now = clock.now();
-      const expiresAt = new Date(now.getTime() + ports.lifetimeMs);
-      const id = newId();
-      await sessions.insert({ id, userId: user.id, createdAt: now, expiresAt });
-      const token = await signer.sign({ sub: user.id, jti: id, exp: Math.floor(expiresAt.getTime() / 1000) });
-      return ok({ token, tokenType: "Bearer", expiresAt: expiresAt.toISOString(), user: publicUser(user) });
+      return ok(await startSession(user));
     },
 
     async logout(principal) {
@@ -101,5 +111,6 @@ export function createSessionService(ports: {
 
     authenticate,
     authenticateCookie: (token) => authenticateCookie(authenticate, token),
+    startSession,
   };
 }
