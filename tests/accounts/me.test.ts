@@ -149,7 +149,13 @@ describe("the caller's account: /api/v1/me", () => {
       await expectProblem(await login(user.username, newPassword), 401, "invalid_credentials");
     }
     const missing = await expectProblem(await call(suite.url, "PUT", "/api/v1/me/password", { token, json: {} }), 422, "validation_failed");
-    expect(invalidFields(missing)).toEqual(["currentPassword", "newPassword"]);
+    expect(invalidFields(missing)).toEqual(["newPassword"]);
+    // Only an account made by single sign-on may set a password without one (tests/sso): this one must give it.
+    await expectProblem(
+      await call(suite.url, "PUT", "/api/v1/me/password", { token, json: { newPassword: "a long and unguessable passphrase" } }),
+      401,
+      "invalid_credentials",
+    );
     const loginAgain = await login(user.username, user.password);
     expect(loginAgain.status).toBe(201);
     jar.add((await jsonOf<SessionBody>(loginAgain)).token);
