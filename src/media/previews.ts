@@ -13,7 +13,6 @@ import type { HeicDecoder } from "./heic-decoder.ts";
 import { decodeBmp } from "./bmp-decoder.ts";
 
 const PREVIEW_EDGES = { thumb: 400, display: 2048 } as const;
-type PreviewSize = keyof typeof PREVIEW_EDGES;
 const DEFAULT_MAX_PIXELS = 200_000_000;
 const DEFAULT_MAX_DECODE_BYTES = 512 * 2 ** 20;
 

@@ -37,7 +37,13 @@ describe("database", () => {
   test("migrations apply once and create the tables later features need", async () => {
     const { db, done } = await freshDb();
     try {
-      expect((await migrate(db.client)).applied).toEqual(["0000_init", "0001_blind_index_version", "0002_hardening", "0003_previews", "0004_oidc"]);
+      expect((await migrate(db.client)).applied).toEqual([
+        "0000_init",
+        "0001_blind_index_version",
+        "0002_hardening",
+        "0003_previews",
+        "0004_oidc",
+      ]);
       expect((await migrate(db.client)).applied).toEqual([]);
       const tables = (await db.client.execute("SELECT name FROM sqlite_master WHERE type = 'table'")).rows.map((r) => r.name);
       for (const t of [
