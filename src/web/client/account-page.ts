@@ -1,14 +1,17 @@
-// The account page: who you are and what you store, change the password, API tokens for
-// scripts (the secret shown once, with a curl line ready to paste), delete the account.
+// The account page: who you are and what you store, change the password, single sign-on
+// identities, API tokens for scripts (the secret shown once, with a curl line ready to paste),
+// delete the account.
 import { api, type Me } from "./api.ts";
 import { confirmDialog } from "./dialog.ts";
 import { field, h, setFieldError } from "./dom.ts";
 import { formatBytes, formatDate, plural } from "./format.ts";
+import { identitiesSection } from "./identities-section.ts";
 import { explain, fieldErrors } from "./messages.ts";
 import { notify } from "./notices.ts";
 import { passwordMeter } from "./password-meter.ts";
 import { navigate } from "./router.ts";
 import { forgetSession } from "./session.ts";
+import { singleSignOnLabel } from "./single-sign-on.ts";
 
 interface ApiToken {
   id: string;
@@ -19,8 +22,13 @@ interface ApiToken {
 }
 
 export async function accountPage(): Promise<Node> {
-  const { user } = await api<{ user: Me }>("GET", "/api/v1/me");
-  const tokens = await tokensSection();
+  const sso = singleSignOnLabel();
+  const [{ user }, tokens, provider, identities] = await Promise.all([
+    api<{ user: Me }>("GET", "/api/v1/me"),
+    tokensSection(),
+    sso,
+    sso.then((label) => (label ? identitiesSection(label) : null)),
+  ]);
   const quota = user.usage.quotaBytes ? ` of ${formatBytes(user.usage.quotaBytes)}` : "";
   return h(
     "div",
@@ -41,16 +49,22 @@ export async function accountPage(): Promise<Node> {
         h("dd", {}, `${plural(user.usage.images, "image")}, ${formatBytes(user.usage.bytes)}${quota}`),
       ),
     ),
-    passwordSection(user, () => void tokens.refresh().catch((e: unknown) => notify(explain(e), "error"))),
+    passwordSection(user, provider, () => void tokens.refresh().catch((e: unknown) => notify(explain(e), "error"))),
+    identities,
     tokens.section,
     deleteSection(),
   );
 }
 
-function passwordSection(user: Me, onChanged: () => void): HTMLElement {
-  const current = h("input", { type: "password", id: "current-password", autocomplete: "current-password", required: true });
+function passwordSection(user: Me, provider: string | null, onChanged: () => void): HTMLElement {
+  // Not required: an account made by single sign-on sets its first password without one (the server decides).
+  const current = h("input", { type: "password", id: "current-password", autocomplete: "current-password", required: !provider });
   const next = h("input", { type: "password", id: "new-password", autocomplete: "new-password", minlength: 10, required: true });
-  const currentField = field("Current password", current);
+  const currentField = field(
+    "Current password",
+    current,
+    provider ? `Leave it empty if you signed up with ${provider} and have not set a password yet.` : undefined,
+  );
   const nextField = field(
     "New password",
     next,
@@ -70,14 +84,16 @@ function passwordSection(user: Me, onChanged: () => void): HTMLElement {
     setFieldError(current, currentField.error, null);
     setFieldError(next, nextField.error, null);
     try {
-      await api("PUT", "/api/v1/me/password", { currentPassword: current.value, newPassword: next.value });
+      const body = current.value ? { currentPassword: current.value, newPassword: next.value } : { newPassword: next.value };
+      await api("PUT", "/api/v1/me/password", body);
       form.reset();
       notify("Password changed. Your other sessions are signed out and your API tokens revoked.");
       onChanged();
     } catch (err) {
       const code = (err as { code?: string }).code;
       const byField = fieldErrors(err);
-      if (code === "invalid_credentials") setFieldError(current, currentField.error, "That is not your current password.");
+      if (code === "invalid_credentials")
+        setFieldError(current, currentField.error, current.value ? "That is not your current password." : "Enter your current password.");
       else if (code === "weak_password" || byField.has("newPassword"))
         setFieldError(next, nextField.error, byField.get("newPassword") ?? explain(err));
       else notify(explain(err), "error");

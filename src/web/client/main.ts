@@ -8,9 +8,10 @@ import { galleryView } from "./gallery-view.ts";
 import { imagePage } from "./image-page.ts";
 import { explain } from "./messages.ts";
 import { clearNotices, dropStaleNotice, notify, noticeRegion } from "./notices.ts";
-import { navigate, route, startRouter, type View } from "./router.ts";
+import { navigate, route, routeQuery, startRouter, type View } from "./router.ts";
 import { currentUser, forgetSession, resumeSession, signOut } from "./session.ts";
 import { signInView } from "./sign-in.ts";
+import { singleSignOnFailure, singleSignOnLabel } from "./single-sign-on.ts";
 import { signUpView } from "./sign-up.ts";
 
 const nav = h("nav", { "aria-label": "Main" });
@@ -28,6 +29,23 @@ const signedIn =
 /** The sign-in and sign-up pages send a signed-in user home, showing nothing meanwhile. */
 function home(): HTMLElement {
   navigate("#/");
+  return h("p", {});
+}
+
+/**
+ * Where the server sends a failed single sign-on (`#/sign-in?error=CODE`). Signed out, that is the
+ * sign-in page, which says why. Signed in, it was a link started on the account page: back there,
+ * with the reason as a notice.
+ */
+async function singleSignOnFailed(): Promise<HTMLElement> {
+  const code = routeQuery().get("error");
+  if (!currentUser()) {
+    navigate(code ? `#/signin?${new URLSearchParams({ error: code })}` : "#/signin", { replace: true });
+    return h("p", {});
+  }
+  if (!code) return home();
+  notify(singleSignOnFailure(code, (await singleSignOnLabel()) ?? "the provider", true), "error");
+  navigate("#/account", { replace: true });
   return h("p", {});
 }
 
@@ -71,6 +89,8 @@ async function boot(): Promise<void> {
     e.preventDefault();
     main.querySelector<HTMLElement>("h1")?.focus();
   });
+  // Asked alongside the session: the sign-in page adds its button without a wait of its own.
+  void singleSignOnLabel();
   await resumeSession();
   whenSignedOut(() => {
     forgetSession();
@@ -78,6 +98,7 @@ async function boot(): Promise<void> {
     navigate("#/signin");
   });
   route(/^\/signin$/, () => (currentUser() ? home() : signInView()));
+  route(/^\/sign-in$/, singleSignOnFailed);
   route(/^\/signup$/, () => (currentUser() ? home() : signUpView()));
   route(/^\/public$/, () => galleryView("public"));
   route(/^\/image\/([^/]+)$/, (id) => imagePage(id!));
