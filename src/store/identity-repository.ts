@@ -3,7 +3,7 @@ import { and, asc, count, eq, ne, or, sql } from "drizzle-orm";
 import type { IdentityRepository } from "../domain/accounts/ports.ts";
 import type { Orm } from "./db.ts";
 import { userIdentities, users } from "./schema.ts";
-import { isUniqueViolation } from "./storage-errors.ts";
+import { isForeignKeyViolation, isUniqueViolation } from "./storage-errors.ts";
 
 export function identityRepository(orm: Orm): IdentityRepository {
   return {
@@ -30,6 +30,7 @@ export function identityRepository(orm: Orm): IdentityRepository {
         return "ok";
       } catch (e) {
         if (isUniqueViolation(e)) return "taken";
+        if (isForeignKeyViolation(e)) return "user_gone";
         throw e;
       }
     },

@@ -15,6 +15,13 @@ export function isUniqueViolation(error: unknown): boolean {
   return /UNIQUE constraint failed|SQLITE_CONSTRAINT_UNIQUE|SQLITE_CONSTRAINT_PRIMARYKEY/.test(text);
 }
 
+/** A row that points at one that is gone (a user deleted a moment ago): an expected outcome, not a failure. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return errorChain(error).some((e) =>
+    /FOREIGN KEY constraint failed|SQLITE_CONSTRAINT_FOREIGNKEY/.test(`${e.code ?? ""} ${e.message ?? ""}`),
+  );
+}
+
 /**
  * One line for an operator's terminal about a database failure, or undefined when `error` is
  * none. Drizzle's query errors carry the statement and its arguments (password hashes, key

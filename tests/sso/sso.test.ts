@@ -203,6 +203,18 @@ describe("linking, and no auto-registration", () => {
     expect((await signInVia(send, "frank")).location).toBe("/#/sign-in?error=account_unknown");
   });
 
+  test("an account deleted while its link is at the provider: state_invalid, not a 5xx", async () => {
+    const hugo = await app.signUp("hugo");
+    const started = await start(send, await passwordCookie(app, hugo.username, hugo.password));
+    const back = await signInAtProvider(started.authorizeUrl, "hugo-at-idp");
+    expect((await app.accounts.accounts.deleteUserByName("hugo")).ok).toBe(true);
+    expect(await callback(send, back, started.flowCookie)).toEqual({
+      status: 303,
+      location: "/#/sign-in?error=state_invalid",
+      session: undefined,
+    });
+  });
+
   test("a bearer token does not link: only the session cookie (SameSite=Strict) does", async () => {
     const gina = await app.signUp("gina");
     const res = await send("/api/v1/auth/oidc/start", { headers: { authorization: `Bearer ${gina.token}` } });

@@ -136,8 +136,8 @@ export interface IdentityRepository {
   findUser(issuer: string, subject: string): Promise<{ identity: Identity; user: User } | undefined>;
   /** Oldest first. */
   listByUser(userId: string): Promise<Identity[]>;
-  /** "taken" when the identity already belongs to an account (this one or another). */
-  insert(identity: Identity): Promise<"ok" | "taken">;
+  /** "taken" when the identity already belongs to an account (this one or another); "user_gone" when the account was deleted. */
+  insert(identity: Identity): Promise<"ok" | "taken" | "user_gone">;
   /** A new account and its first identity in one transaction: neither exists without the other. */
   insertWithUser(user: NewUser, identity: Identity): Promise<"ok" | "username_taken" | "identity_taken">;
   /**

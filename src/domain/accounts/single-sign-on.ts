@@ -37,14 +37,7 @@ export interface IdentityProvider {
 }
 
 /** Why a sign-in ended on the sign-in page: the `error` the browser is sent back with. */
-type SignInFailure =
-  | "state_invalid"
-  | "access_denied"
-  | "provider_error"
-  | RedeemFailure
-  | "account_unknown"
-  | "identity_taken"
-  | "account_gone";
+type SignInFailure = "state_invalid" | "access_denied" | "provider_error" | RedeemFailure | "account_unknown" | "identity_taken";
 
 type SignInOutcome = { kind: "signed_in"; grant: SessionGrant } | { kind: "linked" };
 
@@ -165,8 +158,9 @@ export function createSingleSignOn(ports: {
       if (owner)
         return owner.user.id === started.linkUserId ? { ok: true, value: { kind: "linked" } } : { ok: false, failure: "identity_taken" };
       const linked = await identities.insert(identityRow(started.linkUserId, identity, now));
-      // "taken" here is a race with another link of the same identity; a vanished user fails on its foreign key.
-      return linked === "ok" ? { ok: true, value: { kind: "linked" } } : { ok: false, failure: "identity_taken" };
+      if (linked === "ok") return { ok: true, value: { kind: "linked" } };
+      // "taken": another link of the same identity won the race; "user_gone": the account that began this was deleted.
+      return { ok: false, failure: linked === "taken" ? "identity_taken" : "state_invalid" };
     },
 
     async identities(user) {
