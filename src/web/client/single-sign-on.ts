@@ -44,7 +44,6 @@ const FAILURES = new Map<string, Words>([
       `No account here is linked to that ${p} identity. Sign in with your password and link it from your account page, or ask the operator.`,
   ],
   ["identity_taken", (p) => `No account could be made for that ${p} identity. Ask the server's operator.`],
-  ["account_gone", (p) => `The account linked to that ${p} identity no longer exists.`],
 ]);
 
 /** The same codes when a signed-in user was linking an identity, where some read differently. */
