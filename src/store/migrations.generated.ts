@@ -4,6 +4,7 @@ import m1 from "../../migrations/0001_blind_index_version.sql" with { type: "tex
 import m2 from "../../migrations/0002_hardening.sql" with { type: "text" };
 import m3 from "../../migrations/0003_previews.sql" with { type: "text" };
 import m4 from "../../migrations/0004_oidc.sql" with { type: "text" };
+import m5 from "../../migrations/0005_albums_comments.sql" with { type: "text" };
 
 export const MIGRATIONS: readonly { tag: string; createdAt: number; sql: string }[] = [
   { tag: "0000_init", createdAt: 1795263930094, sql: m0 },
@@ -11,4 +12,5 @@ export const MIGRATIONS: readonly { tag: string; createdAt: number; sql: string 
   { tag: "0002_hardening", createdAt: 1796401727335, sql: m2 },
   { tag: "0003_previews", createdAt: 1796447736055, sql: m3 },
   { tag: "0004_oidc", createdAt: 1796457889796, sql: m4 },
+  { tag: "0005_albums_comments", createdAt: 1796459825016, sql: m5 },
 ];

@@ -234,3 +234,83 @@ export const oidcLogins = sqliteTable(
   },
   (t) => [index("oidc_logins_expires").on(t.expiresAt)],
 );
+
+/**
+ * Albums of one owner's images. Each has its own data key, wrapped under the owner's user key
+ * like an image's (rotate-master-key re-wraps it); name and description are sealed under a key
+ * derived from it.
+ */
+export const albums = sqliteTable(
+  "albums",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    wrappedKey: bytes("wrapped_key").notNull(),
+    nameEnc: bytes("name_enc").notNull(),
+    descriptionEnc: bytes("description_enc"),
+    /** Chosen by the owner; null means the most recently added image. */
+    coverImageId: text("cover_image_id").references(() => images.id, { onDelete: "set null" }),
+    /** Revoking the album's links bumps it: tokens of an older epoch stop working. */
+    shareEpoch: integer("share_epoch").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("albums_owner").on(t.ownerId, t.createdAt)],
+);
+
+/** Which images are in which album: an image in many albums; deleting either side removes the row. */
+export const albumImages = sqliteTable(
+  "album_images",
+  {
+    albumId: text("album_id")
+      .notNull()
+      .references(() => albums.id, { onDelete: "cascade" }),
+    imageId: text("image_id")
+      .notNull()
+      .references(() => images.id, { onDelete: "cascade" }),
+    addedAt: integer("added_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.albumId, t.imageId] }), index("album_images_image").on(t.imageId)],
+);
+
+/** Album links (/a/:token): like share links, for a whole album, optionally taking guests' uploads. */
+export const albumLinks = sqliteTable(
+  "album_links",
+  {
+    id: text("id").primaryKey(),
+    albumId: text("album_id")
+      .notNull()
+      .references(() => albums.id, { onDelete: "cascade" }),
+    /** The album's share epoch when the link was made; a newer epoch revokes it. */
+    epoch: integer("epoch").notNull(),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    passwordHash: text("password_hash"),
+    allowDownload: integer("allow_download", { mode: "boolean" }).notNull().default(true),
+    allowUpload: integer("allow_upload", { mode: "boolean" }).notNull().default(false),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("album_links_album").on(t.albumId)],
+);
+
+/**
+ * Comments on images. The body is sealed under the image's metadata key (comment id in the AAD),
+ * so it goes wherever the image's key goes: rotation, deletion, crypto-shredding.
+ */
+export const comments = sqliteTable(
+  "comments",
+  {
+    id: text("id").primaryKey(),
+    imageId: text("image_id")
+      .notNull()
+      .references(() => images.id, { onDelete: "cascade" }),
+    authorId: text("author_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    bodyEnc: bytes("body_enc").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("comments_image").on(t.imageId, t.createdAt, t.id), index("comments_author").on(t.authorId)],
+);

@@ -43,6 +43,7 @@ describe("database", () => {
         "0002_hardening",
         "0003_previews",
         "0004_oidc",
+        "0005_albums_comments",
       ]);
       expect((await migrate(db.client)).applied).toEqual([]);
       const tables = (await db.client.execute("SELECT name FROM sqlite_master WHERE type = 'table'")).rows.map((r) => r.name);
@@ -59,6 +60,10 @@ describe("database", () => {
         "image_media",
         "user_identities",
         "oidc_logins",
+        "albums",
+        "album_images",
+        "album_links",
+        "comments",
       ]) {
         expect(tables).toContain(t);
       }
