@@ -22,6 +22,9 @@ import { healthRoutes, type ReadinessCheck } from "./http/health-routes.ts";
 import { metricsRoutes } from "./http/metrics-routes.ts";
 import { archiveRoutes } from "./http/archive-routes.ts";
 import { imageRoutes } from "./http/image-routes.ts";
+import { albumRoutes } from "./http/album-routes.ts";
+import { commentRoutes } from "./http/comment-routes.ts";
+import type { CommentService } from "./domain/comments/comments.ts";
 import { shareRoutes } from "./http/share-routes.ts";
 import { UPLOAD_PATH, uploadRoutes } from "./http/upload-routes.ts";
 import { API_CSP, securityHeaders } from "./http/security-headers.ts";
@@ -40,6 +43,8 @@ export interface AppDeps {
   readonly sso?: SingleSignOn | undefined;
   /** Images, uploads, archives and share links; absent in tests of the bare HTTP shell. */
   readonly images?: ImageServices;
+  /** Comments on images (SPEC §10); absent in tests of the bare HTTP shell. */
+  readonly comments?: CommentService;
   /** Largest JSON or form body on routes that do not stream (default 1 MiB). */
   readonly maxJsonBytes?: number;
   readonly tls?: boolean;
@@ -85,6 +90,8 @@ export function createApp(deps: AppDeps) {
     // Before imageRoutes: "archive" would otherwise match GET /api/v1/images/{id}.
     app.route("/", archiveRoutes(deps.images.archives, deps.logger));
     app.route("/", imageRoutes(deps.images.images, deps.logger));
+    app.route("/", albumRoutes(deps.images.albums));
+    if (deps.comments) app.route("/", commentRoutes(deps.comments));
     app.route("/", shareRoutes(deps.images, deps.logger, deps.tls ?? false));
     app.route("/", webRoutes());
   }

@@ -7,9 +7,12 @@ import { createAccountServices, type AccountServices } from "../domain/accounts/
 import type { Clock } from "../domain/clock.ts";
 import type { DomainEvents } from "../domain/context.ts";
 import { createImageServices, type ImageServices } from "../domain/images/services.ts";
+import { type CommentService, commentService } from "../domain/comments/comments.ts";
+import { commentRepository } from "../store/comment-repository.ts";
 import { createConsoleLogger, type Logger } from "../logger.ts";
 import { apiTokenRepository } from "../store/api-token-repository.ts";
 import { imageRepository } from "../store/image-repository.ts";
+import { albumRepository } from "../store/album-repository.ts";
 import { inviteRepository } from "../store/invite-repository.ts";
 import { rateLimitRepository } from "../store/rate-limit-repository.ts";
 import { sessionRepository } from "../store/session-repository.ts";
@@ -74,6 +77,7 @@ function imageServices(
   return createImageServices(
     {
       images: imageRepository(orm),
+      albums: albumRepository(orm),
       shares: shareRepository(orm),
       blobs: storage.blobs,
       keyring: storage.keyring,
@@ -95,10 +99,20 @@ export function composeServices(
   storage: Storage,
   config: ServiceConfig,
   logger: Logger,
-): { accounts: AccountServices; images: ImageServices; previews: PreviewJobs } {
+): { accounts: AccountServices; images: ImageServices; previews: PreviewJobs; comments: CommentService } {
   const accounts = accountServices(storage, config);
   const previews = composePreviewJobs(storage, config.dataDir, config.previews, { clock: clockOf(config), logger, events: config.events });
-  return { accounts, images: imageServices(storage, accounts, previews, config, logger), previews };
+  const orm = storage.db.orm;
+  const comments = commentService({
+    images: imageRepository(orm),
+    comments: commentRepository(orm),
+    keyring: storage.keyring,
+    throttle: accounts.throttle,
+    clock: clockOf(config),
+    logger,
+    events: config.events,
+  });
+  return { accounts, images: imageServices(storage, accounts, previews, config, logger), previews, comments };
 }
 
 /**

@@ -4,7 +4,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Archive, ArchiveService } from "../domain/archives/archives.ts";
 import { AppError } from "../domain/errors.ts";
 import type { Viewer } from "../domain/images/access.ts";
-import { bulkSelectionSchema, MAX_BULK_IDS, type BulkSelection } from "../domain/images/input.ts";
+import { archiveSelectionSchema, bulkSelectionSchema, MAX_BULK_IDS, type ArchiveSelection } from "../domain/images/input.ts";
 import type { Logger } from "../logger.ts";
 import { contentResponse } from "./content-response.ts";
 import type { AppEnv } from "./env.ts";
@@ -26,15 +26,16 @@ const zipResponses = {
 const getArchiveQuery = z.object({
   ids: z.string().optional().openapi({ description: "comma-separated image ids", example: "a1b2,c3d4" }),
   all: z.enum(["1", "true"]).optional().openapi({ description: "all of your own images instead of ids" }),
+  album: z.string().min(1).max(64).optional().openapi({ description: "one of your albums instead of ids" }),
 });
 
 const postRoute = createRoute({
   method: "post",
   path: ARCHIVE_PATH,
   operationId: "createArchive",
-  summary: "A zip of the selected images (`{ids:[…]}`, or `{all:true}` for all of yours)",
+  summary: "A zip of the selected images (`{ids:[…]}`, `{all:true}` for all of yours, or `{album:ID}`)",
   security: optionalBearer,
-  request: { body: { content: { "application/json": { schema: bulkSelectionSchema } }, required: true } },
+  request: { body: { content: { "application/json": { schema: archiveSelectionSchema } }, required: true } },
   responses: zipResponses,
 });
 
@@ -49,22 +50,24 @@ const getRoute = createRoute({
 });
 
 export function archiveRoutes(archives: ArchiveService, logger: Logger) {
-  const respond = async (request: Request, viewer: Viewer, selection: BulkSelection) =>
+  const respond = async (request: Request, viewer: Viewer, selection: ArchiveSelection) =>
     archiveResponse(request, valueOr(await archives.open(viewer, selection)), logger);
   return new OpenAPIHono<AppEnv>()
     .openapi(postRoute, async (c) => (await respond(c.req.raw, c.get("principal")?.user, c.req.valid("json"))) as never)
     .openapi(getRoute, async (c) => (await respond(c.req.raw, c.get("principal")?.user, selectionOf(c.req.valid("query")))) as never);
 }
 
-function selectionOf(query: z.infer<typeof getArchiveQuery>): BulkSelection {
-  if (query.all !== undefined && query.ids === undefined) return { all: true };
+function selectionOf(query: z.infer<typeof getArchiveQuery>): ArchiveSelection {
+  if (query.album !== undefined && query.all === undefined && query.ids === undefined) return { album: query.album };
+  if (query.all !== undefined && query.ids === undefined && query.album === undefined) return { all: true };
   const ids = (query.ids ?? "")
     .split(",")
     .map((id) => id.trim())
     .filter((id) => id !== "");
   const parsed = bulkSelectionSchema.safeParse({ ids });
-  if (query.all !== undefined || !parsed.success) {
-    const message = query.all !== undefined ? "give ids or all, not both" : (parsed.error?.issues[0]?.message ?? "invalid ids");
+  const both = query.all !== undefined || query.album !== undefined;
+  if (both || !parsed.success) {
+    const message = both ? "give one of ids, all or album" : (parsed.error?.issues[0]?.message ?? "invalid ids");
     throw new AppError("validation_failed", `the selection is not valid: ${message}`, {
       errors: [{ field: "ids", message: ids.length > MAX_BULK_IDS ? `at most ${MAX_BULK_IDS} ids` : message }],
     });

@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, exists, gt, inArray, lt, or, sql } from "drizzle-orm";
 import type { ImageCursor, ImageFilter, ImageSort, OwnedImage } from "../domain/images/ports.ts";
 import type { Orm } from "./db.ts";
-import { imageMedia, images, imageTags, users } from "./schema.ts";
+import { albumImages, imageMedia, images, imageTags, users } from "./schema.ts";
 import { ownedImageColumns } from "./image-repository.ts";
 
 /**
@@ -28,6 +28,14 @@ export async function listImageRows(
             .select({ one: sql`1` })
             .from(imageTags)
             .where(and(eq(imageTags.imageId, images.id), inArray(imageTags.tagIndex, [...filter.tagIndexes]))),
+        )
+      : undefined,
+    filter.albumId !== undefined
+      ? exists(
+          orm
+            .select({ one: sql`1` })
+            .from(albumImages)
+            .where(and(eq(albumImages.imageId, images.id), eq(albumImages.albumId, filter.albumId))),
         )
       : undefined,
     after ? keysetAfter(column, after, descending) : undefined,

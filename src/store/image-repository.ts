@@ -54,7 +54,7 @@ export function imageRepository(orm: Orm): ImageRepository {
 }
 
 /** Image rows with what an OwnedImage carries beside them: the owner's name and key salt, the media job's state. */
-function ownedImages(orm: Orm | WriteTx) {
+export function ownedImages(orm: Orm | WriteTx) {
   return orm
     .select(ownedImageColumns)
     .from(images)

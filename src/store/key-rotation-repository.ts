@@ -1,13 +1,13 @@
-// Master key rotation's storage side: every image's wrapped key and blind indexes rewritten,
+// Master key rotation's storage side: every image's (and album's) wrapped key and blind indexes rewritten,
 // and the new version's key check recorded, in one transaction.
 import { eq, sql } from "drizzle-orm";
 import type { KeyRepository } from "../domain/keys/ports.ts";
 import type { Orm } from "./db.ts";
-import { images, imageTags, masterKeys, users } from "./schema.ts";
+import { albums, images, imageTags, masterKeys, users } from "./schema.ts";
 
 export function keyRotationRepository(orm: Orm): KeyRepository {
   return {
-    rotate: (version, check, at, reKey) =>
+    rotate: (version, check, at, reKey, reWrapAlbum) =>
       orm.transaction(async (tx) => {
         // A plain insert: a row already there for a version this key file has never held is a
         // database out of step with its key file, and re-keying onto it would strand every image.
@@ -34,12 +34,24 @@ export function keyRotationRepository(orm: Orm): KeyRepository {
             tagIndexes += 1;
           }
         }
+        const albumRows = await tx
+          .select({ id: albums.id, ownerId: albums.ownerId, ownerKeySalt: users.keySalt, wrappedKey: albums.wrappedKey })
+          .from(albums)
+          .innerJoin(users, eq(users.id, albums.ownerId));
+        for (const album of albumRows) {
+          await tx
+            .update(albums)
+            .set({ wrappedKey: reWrapAlbum(album) })
+            .where(eq(albums.id, album.id));
+        }
         await tx.update(masterKeys).set({ keysIndexes: sql`CASE WHEN ${masterKeys.id} = ${version} THEN 1 ELSE 0 END` });
         return { images: rows.length, tagIndexes };
       }),
 
     async wrappedKeys() {
-      return (await orm.select({ wrappedKey: images.wrappedKey }).from(images)).map((r) => r.wrappedKey);
+      const imageKeys = await orm.select({ wrappedKey: images.wrappedKey }).from(images);
+      const albumKeys = await orm.select({ wrappedKey: albums.wrappedKey }).from(albums);
+      return [...imageKeys, ...albumKeys].map((r) => r.wrappedKey);
     },
   };
 }

@@ -6,7 +6,8 @@ import { zipLayout, type ZipEntry, type ZipLayout } from "../../archive/zip-layo
 import type { Clock } from "../clock.ts";
 import { AppError, fail, ok, type Result } from "../errors.ts";
 import { canRead, type Viewer } from "../images/access.ts";
-import { MAX_BULK_IDS, type BulkSelection } from "../images/input.ts";
+import { MAX_BULK_IDS, type ArchiveSelection } from "../images/input.ts";
+import type { AlbumRepository } from "../albums/ports.ts";
 import type { ImageRepository, OwnedImage } from "../images/ports.ts";
 import type { PreviewContentPorts } from "../previews/preview-content.ts";
 import { type ChosenBytes, chooseBytes, factsOf, openChosen } from "../previews/representation.ts";
@@ -14,12 +15,17 @@ import { uniqueEntryNames } from "./entry-names.ts";
 
 export interface ArchivePorts extends PreviewContentPorts {
   readonly images: Pick<ImageRepository, "find" | "findMany" | "findOwned">;
+  readonly albums: Pick<AlbumRepository, "findOwned" | "images">;
   readonly clock: Clock;
 }
 
 /** The archive routes' service. */
 export function archiveService(ports: ArchivePorts) {
-  return { open: (viewer: Viewer, selection: BulkSelection) => openArchive(ports, viewer, selection) };
+  return {
+    open: (viewer: Viewer, selection: ArchiveSelection) => openArchive(ports, viewer, selection),
+    /** An album's zip for whoever holds its link (as anonymous: others' view, no location). */
+    openRows: (rows: readonly OwnedImage[]) => archiveOf(ports, rows, undefined),
+  };
 }
 
 export type ArchiveService = ReturnType<typeof archiveService>;
@@ -37,13 +43,24 @@ export interface Archive {
   read(start: number, endInclusive: number): AsyncGenerator<Uint8Array>;
 }
 
-async function openArchive(ports: ArchivePorts, viewer: Viewer, selection: BulkSelection): Promise<Result<Archive>> {
+async function openArchive(ports: ArchivePorts, viewer: Viewer, selection: ArchiveSelection): Promise<Result<Archive>> {
   const rows = await selectRows(ports, viewer, selection);
   if (!rows.ok) return rows;
+  return archiveOf(ports, rows.value, viewer);
+}
+
+/** Too many images for one zip: the same refusal for all of one's images and for an album. */
+const tooMany = (field: string, what: string) =>
+  fail("validation_failed", `${what} more than ${MAX_ARCHIVE_ENTRIES} images; select at most that many by id`, {
+    errors: [{ field, message: `more than ${MAX_ARCHIVE_ENTRIES} images` }],
+  });
+
+async function archiveOf(ports: ArchivePorts, rows: readonly OwnedImage[], viewer: Viewer): Promise<Result<Archive>> {
+  if (rows.length > MAX_ARCHIVE_ENTRIES) return tooMany("album", "the album has");
   // Each entry's data key is unwrapped once, here, and its bytes chosen for this viewer (others'
   // images without their location, SPEC §8); their media jobs run side by side if still pending.
   const chosen: ChosenBytes[] = [];
-  for (const result of await Promise.all(rows.value.map((row) => chooseBytes(ports, row, viewer)))) {
+  for (const result of await Promise.all(rows.map((row) => chooseBytes(ports, row, viewer)))) {
     if (!result.ok) return result;
     chosen.push(result.value);
   }
@@ -82,16 +99,17 @@ function archiveFilename(now: Date, count: number, etag: string): string {
   return `pixvault-${now.toISOString().slice(0, 10)}-${count}-image${count === 1 ? "" : "s"}-${etag.slice(0, 8)}.zip`;
 }
 
-async function selectRows(ports: ArchivePorts, viewer: Viewer, selection: BulkSelection): Promise<Result<OwnedImage[]>> {
+async function selectRows(ports: ArchivePorts, viewer: Viewer, selection: ArchiveSelection): Promise<Result<OwnedImage[]>> {
   if ("all" in selection) {
     if (!viewer) return fail("unauthorized", "an archive of all your images needs `Authorization: Bearer <token>`");
     const rows = await ports.images.findOwned(viewer.id, MAX_ARCHIVE_ENTRIES + 1);
-    if (rows.length > MAX_ARCHIVE_ENTRIES) {
-      return fail("validation_failed", `you have more than ${MAX_ARCHIVE_ENTRIES} images; select at most that many by id`, {
-        errors: [{ field: "all", message: `more than ${MAX_ARCHIVE_ENTRIES} images` }],
-      });
-    }
-    return ok(rows);
+    return rows.length > MAX_ARCHIVE_ENTRIES ? tooMany("all", "you have") : ok(rows);
+  }
+  if ("album" in selection) {
+    // Another user's album is as unknown as one that never existed.
+    const album = viewer ? await ports.albums.findOwned(selection.album, viewer.id) : undefined;
+    if (!album) return fail("not_found", `no album ${JSON.stringify(selection.album)}`);
+    return ok(await ports.albums.images(album.id, MAX_ARCHIVE_ENTRIES + 1));
   }
   const seen = new Set<string>();
   const duplicate = selection.ids.find((id) => {

@@ -70,6 +70,7 @@ export const listQuerySchema = z.object({
   // No stored tag holds a control character, and a NUL could not even be keyed (blind index).
   tag: z.string().max(64).regex(NO_CONTROL, "a tag has no control characters").optional(),
   type: z.string().max(100).optional(),
+  album: z.string().min(1).max(64).optional().describe("only the images of this album of yours (another's album is 404)"),
   sort: z
     .enum(["newest", "oldest", "size", "taken"], { error: "must be newest, oldest, size or taken" })
     .default("newest")
@@ -109,3 +110,7 @@ export const bulkSelectionSchema = z.union([
   z.object({ all: z.literal(true) }).strict(),
 ]);
 export type BulkSelection = z.output<typeof bulkSelectionSchema>;
+
+/** What a zip holds: the bulk selections, or one of the caller's albums. */
+export const archiveSelectionSchema = z.union([...bulkSelectionSchema.options, z.object({ album: idSchema }).strict()]);
+export type ArchiveSelection = z.output<typeof archiveSelectionSchema>;

@@ -1,5 +1,6 @@
 // What both ways of listing share (keyset pages from the database, and pages ordered in memory
 // by date taken): their ports, scan bounds, time slicing, cursors and describing a row safely.
+import type { AlbumRepository } from "../albums/ports.ts";
 import type { Keyring } from "../../crypto/master-key.ts";
 import { guarded, type IntegrityReport } from "./content.ts";
 import type { ImageCursor, ImageRepository, ImageSort, OwnedImage } from "./ports.ts";
@@ -8,6 +9,8 @@ import { describeImage, type ImageObject } from "./view.ts";
 
 export interface ListingPorts extends IntegrityReport {
   readonly images: Pick<ImageRepository, "list">;
+  /** `album=` lists one of the viewer's albums. */
+  readonly albums: Pick<AlbumRepository, "findOwned">;
   readonly keyring: Keyring;
   /** Dates taken already opened, so paging by date taken does not decrypt every image again. */
   readonly takenDates: TakenDates;

@@ -33,7 +33,13 @@ export async function listImages(ports: ListingPorts, viewer: Lister, query: Lis
   const contentTypes = typeName ? TYPE_NAMES.get(typeName) : undefined;
   if (typeName && !contentTypes) return invalid("type", TYPE_HINT);
 
+  if (query.album !== undefined) {
+    // An album is its owner's: to anyone else (or signed out) it does not exist.
+    const album = viewer ? await ports.albums.findOwned(query.album, viewer.id) : undefined;
+    if (!album) return fail("not_found", `no album ${JSON.stringify(query.album)}`);
+  }
   const filter: ImageFilter = {
+    ...(query.album !== undefined ? { albumId: query.album, ownerId: viewer!.id } : {}),
     ...(scope === "mine"
       ? { ownerId: viewer!.id, ...(query.visibility ? { visibility: query.visibility } : {}) }
       : { visibility: "public" }),

@@ -73,6 +73,8 @@ export interface ImageFilter {
   readonly contentTypes?: readonly string[];
   /** Rows having any of these tag indexes. */
   readonly tagIndexes?: readonly Buffer[];
+  /** Rows in this album. */
+  readonly albumId?: string;
 }
 
 /** Position after the last row of a page: the sort value and the id that breaks ties. */

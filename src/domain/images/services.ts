@@ -4,6 +4,8 @@ import type { Keyring } from "../../crypto/master-key.ts";
 import type { ShareSigner } from "../../crypto/share-token.ts";
 import type { Logger } from "../../logger.ts";
 import type { Throttle } from "../accounts/throttle.ts";
+import { type AlbumService, albumService } from "../albums/albums.ts";
+import type { AlbumRepository } from "../albums/ports.ts";
 import { type ArchiveService, archiveService } from "../archives/archives.ts";
 import type { Clock } from "../clock.ts";
 import type { DomainEvents } from "../context.ts";
@@ -18,6 +20,7 @@ import { type UploadService, uploadService } from "./uploads.ts";
 
 export interface ImagePortSet {
   readonly images: ImageRepository;
+  readonly albums: AlbumRepository;
   readonly shares: ShareRepository;
   readonly blobs: ImageBlobs;
   readonly keyring: Keyring;
@@ -44,6 +47,7 @@ export interface ImageServices {
   readonly images: ImageService;
   readonly uploads: UploadService;
   readonly archives: ArchiveService;
+  readonly albums: AlbumService;
   /** The owner's side of share links. */
   readonly shareLinks: ShareLinkService;
   /** The recipient's side of share links. */
@@ -52,12 +56,13 @@ export interface ImageServices {
 }
 
 export function createImageServices(ports: ImagePortSet, settings: ImageSettings): ImageServices {
-  const { images, shares, blobs, keyring, shareSigner, throttle, clock, logger, events, previews } = ports;
+  const { images, albums, shares, blobs, keyring, shareSigner, throttle, clock, logger, events, previews } = ports;
   const reading = { images, blobs, keyring, logger, events };
   return {
-    images: imageService({ ...reading, clock, previews, takenDates: takenDateCache() }),
+    images: imageService({ ...reading, albums, clock, previews, takenDates: takenDateCache() }),
     uploads: uploadService({ images, blobs, keyring, clock, logger, previews, ...settings }),
-    archives: archiveService({ ...reading, clock, previews }),
+    archives: archiveService({ ...reading, albums, clock, previews }),
+    albums: albumService({ albums, images, keyring, clock, logger, events }),
     shareLinks: shareLinkService({ images, shares, shareSigner, clock }),
     sharedImages: sharedImageService({ ...reading, shares, shareSigner, throttle, clock, previews }),
     publicUrl: settings.publicUrl,

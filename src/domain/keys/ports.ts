@@ -19,18 +19,28 @@ export interface ReKeyedImage {
   readonly tagIndexes: readonly Buffer[];
 }
 
+/** An album as rotation sees it: its owner's salt and its wrapped data key. */
+export interface KeyedAlbum {
+  readonly id: string;
+  readonly ownerId: string;
+  readonly ownerKeySalt: Buffer;
+  readonly wrappedKey: Buffer;
+}
+
 export interface KeyRepository {
   /**
    * One write transaction: records `check` for `version` (a plain insert, so a row already
    * there fails the whole rotation), replaces every image's wrapped key and indexes with what
-   * `reKey` returns, and makes `version` the one keying the indexes. A throw rolls it all back.
+   * `reKey` returns and every album's wrapped key with what `reWrapAlbum` returns, and makes
+   * `version` the one keying the indexes. A throw rolls it all back.
    */
   rotate(
     version: number,
     check: Buffer,
     at: Date,
     reKey: (image: KeyedImage) => ReKeyedImage,
+    reWrapAlbum: (album: KeyedAlbum) => Buffer,
   ): Promise<{ images: number; tagIndexes: number }>;
-  /** Every image's wrapped data key (each names the master key version it was wrapped under). */
+  /** Every image's and album's wrapped data key (each names the master key version it was wrapped under). */
   wrappedKeys(): Promise<Buffer[]>;
 }

@@ -6,7 +6,8 @@ import { keyCheck, type Keyring } from "../../crypto/master-key.ts";
 import type { Clock } from "../clock.ts";
 import { nameKey } from "../images/filenames.ts";
 import { indexKey, nameIndex, openImageKeys, tagIndex, wrapImageKey } from "../images/keys.ts";
-import type { KeyedImage, KeyRepository, ReKeyedImage } from "./ports.ts";
+import { albumKeyId, openAlbumKeys } from "../albums/view.ts";
+import type { KeyedAlbum, KeyedImage, KeyRepository, ReKeyedImage } from "./ports.ts";
 
 export interface RotationReport {
   readonly images: number;
@@ -37,13 +38,32 @@ function reKeyImage(keyring: Keyring, image: KeyedImage): ReKeyedImage {
   };
 }
 
+/** An album's data key under the keyring's current version (its sealed name and description stay as they are). */
+function reWrapAlbum(keyring: Keyring, album: KeyedAlbum): Buffer {
+  let dataKey: Buffer;
+  try {
+    dataKey = openAlbumKeys(keyring, album).dataKey;
+  } catch (e) {
+    throw new RotationError(
+      `album ${album.id}: its data key does not unwrap (${e instanceof Error ? e.message : e}); run pixvault fsck, nothing was changed`,
+    );
+  }
+  return wrapImageKey(keyring, { id: album.ownerId, keySalt: album.ownerKeySalt }, albumKeyId(album.id), dataKey);
+}
+
 /**
  * `keyring`'s current version becomes the one every data key and index uses. Its key check is
  * recorded in the same transaction, so a rotation that fails leaves no trace of the version.
  */
 export function reKeyImages(ports: { keys: KeyRepository; clock: Clock }, keyring: Keyring): Promise<RotationReport> {
   const version = keyring.current.id;
-  return ports.keys.rotate(version, keyCheck(keyring, version), ports.clock.now(), (image) => reKeyImage(keyring, image));
+  return ports.keys.rotate(
+    version,
+    keyCheck(keyring, version),
+    ports.clock.now(),
+    (image) => reKeyImage(keyring, image),
+    (album) => reWrapAlbum(keyring, album),
+  );
 }
 
 /** Versions still needed: those some wrapped key names, and the one keying the indexes. */
