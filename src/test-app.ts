@@ -86,7 +86,7 @@ export async function createTestApp(options: { flags?: readonly string[]; clock?
     throw e;
   }
   const clock = options.clock ?? testClock();
-  const { accounts, images, previews } = composeServices(storage, { ...config, now: clock.now }, logger);
+  const { accounts, images, previews, comments } = composeServices(storage, { ...config, now: clock.now }, logger);
   const sso = await composeSingleSignOn(storage, { ...config, now: clock.now }, accounts);
   previews.start();
   const app = createApp({
@@ -96,6 +96,7 @@ export async function createTestApp(options: { flags?: readonly string[]; clock?
     accounts,
     sso,
     images,
+    comments,
     trustProxy: config.trustProxy,
   });
 

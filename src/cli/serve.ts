@@ -36,7 +36,7 @@ export async function serve(argv: string[]): Promise<number> {
   await removeLeftoverTempBlobs(storage, logger, lock !== undefined);
   const jobs = mediaJobRepository(storage.db.orm);
   const metrics = createServerMetrics({ stored: () => imageTotals(storage.db.orm), previews: () => jobs.counts() });
-  const { accounts, images, previews } = composeServices(storage, { ...config, events: metrics.events }, logger);
+  const { accounts, images, previews, comments } = composeServices(storage, { ...config, events: metrics.events }, logger);
   const sso = await singleSignOn(storage, config, accounts);
   const app = createApp({
     logger,
@@ -48,6 +48,7 @@ export async function serve(argv: string[]): Promise<number> {
     accounts,
     sso,
     images,
+    comments,
     readiness: {
       database: () => pingDatabase(storage.db),
       blobStore: () => storage.blobs.check(),

@@ -4,7 +4,8 @@ import { contextBytes, LABEL } from "./context.ts";
 import { KEY_BYTES } from "./gcm.ts";
 import { openBytes, sealBytes } from "./sealed-box.ts";
 
-export type ImageField = "filename" | "description" | "tags" | "digest" | "photo" | "media";
+/** `comment:<id>`: a comment's body, sealed under its image's key so it goes with the image (and its owner). */
+export type ImageField = "filename" | "description" | "tags" | "digest" | "photo" | "media" | `comment:${string}`;
 
 /**
  * Metadata is sealed under a key derived from the image's data key, not from the user

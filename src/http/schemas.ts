@@ -77,3 +77,12 @@ export const previewSizeSchema = z.enum(["thumb", "display"]);
 export const downloadFlag = z.enum(["0", "1", "true", "false"]).optional();
 
 export const imageIdParam = z.object({ id: z.string().min(1).max(64) });
+
+export const CommentSchema = z
+  .object({
+    id: z.string(),
+    author: z.object({ username: z.string(), name: z.string() }),
+    body: z.string().openapi({ description: "plain text as posted (trimmed); never HTML: show it as text" }),
+    createdAt: z.string(),
+  })
+  .openapi("Comment");
