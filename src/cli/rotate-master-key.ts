@@ -49,7 +49,8 @@ async function rotate(config: StorageConfig, storage: Storage): Promise<number> 
   await staged.publish();
   const seconds = (performance.now() - started) / 1000;
   console.log(
-    `rotate-master-key: now on key version ${version}: re-wrapped ${report.images} data keys and recomputed ` +
+    `rotate-master-key: now on key version ${version}: re-wrapped ${report.images} data keys ` +
+      `(and ${report.albums} album key${report.albums === 1 ? "" : "s"}) and recomputed ` +
       `${report.images} name and ${report.tagIndexes} tag indexes in ${seconds.toFixed(1)} s; no blob was rewritten.`,
   );
   console.log(

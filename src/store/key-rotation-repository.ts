@@ -45,7 +45,7 @@ export function keyRotationRepository(orm: Orm): KeyRepository {
             .where(eq(albums.id, album.id));
         }
         await tx.update(masterKeys).set({ keysIndexes: sql`CASE WHEN ${masterKeys.id} = ${version} THEN 1 ELSE 0 END` });
-        return { images: rows.length, tagIndexes };
+        return { images: rows.length, tagIndexes, albums: albumRows.length };
       }),
 
     async wrappedKeys() {

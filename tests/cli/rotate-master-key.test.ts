@@ -32,6 +32,10 @@ describe("pixvault rotate-master-key", () => {
     const privateOne = await put(ann.token, "lake.png", 1, { tags: "trip,lake" });
     const publicOne = await put(ann.token, "sunset.png", 2, { visibility: "public", tags: "trip" });
     await put(bob.token, "bob.png", 3);
+    // An album has a data key of its own: rotation re-wraps it too.
+    const made = await call(server.url, "POST", "/api/v1/albums", { token: ann.token, json: { name: "Lakes", description: "cold water" } });
+    const album = (await jsonOf<{ album: { id: string } }>(made)).album;
+    await call(server.url, "POST", `/api/v1/albums/${album.id}/images`, { token: ann.token, json: { ids: [privateOne.id] } });
     const blobBefore = statSync(blobOf(data, privateOne.id));
     await server.stop();
 
@@ -39,6 +43,7 @@ describe("pixvault rotate-master-key", () => {
       const rotated = await runCli(["rotate-master-key", "--data-dir", data]);
       expect(rotated.code, rotated.stderr).toBe(0);
       expect(rotated.stdout).toContain("now on key version 2: re-wrapped 3 data keys");
+      expect(rotated.stdout).toContain("(and 1 album key)");
       expect(rotated.stdout).toContain("no blob was rewritten");
       expect(keyFile(data).current).toBe(2);
       expect(keyFile(data).keys.map((k) => k.id)).toEqual([1, 2]);
@@ -80,6 +85,10 @@ describe("pixvault rotate-master-key", () => {
       const fresh = await loginToken(server.url, ann.user.username, ann.user.password);
       const one = await contentOf(server.url, fresh, privateOne.id);
       expect(sha256Hex(await bytesOf(one))).toBe(sha.get(privateOne.id)!);
+      const kept = await jsonOf<{ album: { name: string; description: string; imageCount: number } }>(
+        await call(server.url, "GET", `/api/v1/albums/${album.id}`, { token: fresh }),
+      );
+      expect(kept.album).toMatchObject({ name: "Lakes", description: "cold water", imageCount: 1 });
       await server.stop(); // a key change refuses while a server holds the data directory
       const again = await runCli(["rotate-master-key", "--retire-old", "--data-dir", data]);
       expect(again.stdout).toContain("nothing to retire");

@@ -40,7 +40,7 @@ export interface KeyRepository {
     at: Date,
     reKey: (image: KeyedImage) => ReKeyedImage,
     reWrapAlbum: (album: KeyedAlbum) => Buffer,
-  ): Promise<{ images: number; tagIndexes: number }>;
+  ): Promise<{ images: number; tagIndexes: number; albums: number }>;
   /** Every image's and album's wrapped data key (each names the master key version it was wrapped under). */
   wrappedKeys(): Promise<Buffer[]>;
 }

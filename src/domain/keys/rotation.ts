@@ -12,6 +12,7 @@ import type { KeyedAlbum, KeyedImage, KeyRepository, ReKeyedImage } from "./port
 export interface RotationReport {
   readonly images: number;
   readonly tagIndexes: number;
+  readonly albums: number;
 }
 
 export class RotationError extends Error {
