@@ -1,8 +1,9 @@
 // One image in the viewer: its display preview with previous/next (from the grid it was opened
-// from), its details (date taken, camera, and for its owner the location); for its owner also
+// from), its details (date taken, camera, and for its owner the location), its comments; for its owner also
 // a form to rename it, change its tags, description and visibility, a share link, and delete.
 import { contentUrl, type Image, images } from "./api.ts";
 import { type Browsing, currentBrowsing, neighbours } from "./browsing.ts";
+import { commentsSection } from "./comments-section.ts";
 import { confirmDialog } from "./dialog.ts";
 import { h } from "./dom.ts";
 import { formatBytes, formatDate, formatPosition, formatTaken } from "./format.ts";
@@ -75,6 +76,7 @@ export async function imagePage(id: string): Promise<Node> {
     "div",
     { class: "image-side" },
     h("section", { class: "panel", "aria-labelledby": "meta-title" }, h("h2", { id: "meta-title" }, "Details"), metadata),
+    commentsSection(image.id, own),
   );
   const page = h(
     "div",
