@@ -2,7 +2,7 @@
 import type { OwnedImage } from "../images/ports.ts";
 
 /** An album row as stored: name and description sealed under the album's own data key. */
-export interface StoredAlbum {
+interface StoredAlbum {
   readonly id: string;
   readonly ownerId: string;
   readonly wrappedKey: Buffer;
@@ -22,7 +22,7 @@ export interface ListedAlbum extends StoredAlbum {
   readonly effectiveCoverId: string | null;
 }
 
-export interface AlbumChange {
+interface AlbumChange {
   readonly nameEnc?: Buffer;
   readonly descriptionEnc?: Buffer | null;
   readonly coverImageId?: string | null;
