@@ -11,6 +11,10 @@ export interface CardOptions {
   showOwner: boolean;
   /** The ids in the grid's order, for shift-click ranges. */
   order: () => string[];
+  /** Where the previews are (an album link serves its own); the signed-in API's by default. */
+  preview?: typeof previewUrl;
+  /** The Public/Private badge; left out where it means nothing to the viewer (an album link). */
+  showVisibility?: boolean;
 }
 
 const imageHref = (id: string) => `#/image/${encodeURIComponent(id)}`;
@@ -30,7 +34,7 @@ export function imageCard(image: Image, options: CardOptions): HTMLLIElement {
     { class: "card", "data-id": image.id },
     checkbox,
     // The name link below is the one keyboard stop per card; the preview repeats it for the mouse.
-    h("a", { class: "thumb", href, tabindex: -1, "aria-hidden": "true" }, tilePreview(image)),
+    h("a", { class: "thumb", href, tabindex: -1, "aria-hidden": "true" }, tilePreview(image, options.preview ?? previewUrl)),
     h(
       "div",
       { class: "card-body" },
@@ -39,7 +43,9 @@ export function imageCard(image: Image, options: CardOptions): HTMLLIElement {
         "p",
         { class: "card-meta" },
         h("span", {}, formatBytes(image.size)),
-        h("span", { class: `badge ${image.visibility}` }, image.visibility === "public" ? "Public" : "Private"),
+        options.showVisibility === false
+          ? null
+          : h("span", { class: `badge ${image.visibility}` }, image.visibility === "public" ? "Public" : "Private"),
         options.showOwner ? h("span", { class: "owner" }, `by ${image.owner.username}`) : null,
       ),
     ),
@@ -49,12 +55,12 @@ export function imageCard(image: Image, options: CardOptions): HTMLLIElement {
 }
 
 /** The thumb, with the display preview for screens of twice the density; loaded as it nears the screen. */
-function tilePreview(image: Image): HTMLElement {
+function tilePreview(image: Image, preview: typeof previewUrl): HTMLElement {
   if (image.previews.status === "failed") return placeholder(image, image.previews.reason);
-  const thumb = previewUrl(image.id, "thumb");
+  const thumb = preview(image.id, "thumb");
   const img = h("img", {
     src: thumb,
-    srcset: `${thumb} 1x, ${previewUrl(image.id, "display")} 2x`,
+    srcset: `${thumb} 1x, ${preview(image.id, "display")} 2x`,
     alt: "",
     loading: "lazy",
     decoding: "async",

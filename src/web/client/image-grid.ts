@@ -2,7 +2,7 @@
 // month as its heading; the order on screen is the order for ranges, "select all" and the viewer.
 import type { Image } from "./api.ts";
 import { h } from "./dom.ts";
-import { imageCard } from "./image-card.ts";
+import { type CardOptions, imageCard } from "./image-card.ts";
 import type { Selection } from "./selection.ts";
 
 interface Group {
@@ -11,7 +11,7 @@ interface Group {
   label: string;
 }
 
-export interface GridOptions {
+export interface GridOptions extends Pick<CardOptions, "preview" | "showVisibility"> {
   label: string;
   selection?: Selection;
   showOwner: boolean;
@@ -105,8 +105,14 @@ export class ImageGrid {
   }
 
   private card(image: Image): HTMLLIElement {
-    const { selection, showOwner } = this.options;
-    const card = imageCard(image, { ...(selection ? { selection } : {}), showOwner, order: () => this.order() });
+    const { selection, showOwner, preview, showVisibility } = this.options;
+    const card = imageCard(image, {
+      ...(selection ? { selection } : {}),
+      ...(preview ? { preview } : {}),
+      ...(showVisibility === false ? { showVisibility } : {}),
+      showOwner,
+      order: () => this.order(),
+    });
     this.byId.set(image.id, image);
     this.cards.set(image.id, card);
     return card;

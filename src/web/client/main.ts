@@ -1,7 +1,11 @@
 // The web UI's entry: the page frame (header, navigation, notices), the routes, and the
 // session check that decides between the sign-in page and the user's images.
 import "./styles.css";
+import "./albums.css";
 import { accountPage } from "./account-page.ts";
+import { openAlbumLink } from "./album-link.ts";
+import { albumPage } from "./album-page.ts";
+import { albumsView } from "./albums-view.ts";
 import { whenSignedOut } from "./api.ts";
 import { h } from "./dom.ts";
 import { galleryView } from "./gallery-view.ts";
@@ -70,6 +74,7 @@ function renderNav(): void {
   });
   nav.replaceChildren(
     link("#/", "My images"),
+    link("#/albums", "Albums"),
     link("#/public", "Public images"),
     link("#/account", "Account"),
     h("span", { class: "who" }, user.username),
@@ -103,6 +108,14 @@ async function boot(): Promise<void> {
   route(/^\/public$/, () => galleryView("public"));
   route(/^\/image\/([^/]+)$/, (id) => imagePage(id!));
   route(
+    /^\/albums$/,
+    signedIn(() => albumsView()),
+  );
+  route(
+    /^\/albums\/([^/]+)$/,
+    signedIn((id) => albumPage(id!)),
+  );
+  route(
     /^\/account$/,
     signedIn(() => accountPage()),
   );
@@ -121,4 +134,6 @@ async function boot(): Promise<void> {
   });
 }
 
-void boot();
+// An album link (/a/<token>) is the same page with a frame and routes of its own.
+if (location.pathname.startsWith("/a/")) openAlbumLink();
+else void boot();

@@ -1,5 +1,6 @@
-// What can be done with the selected images: download them as one zip, change their
-// visibility, delete them after a confirmation that says how many.
+// What can be done with the selected images: download them as one zip, add them to an album,
+// change their visibility, delete them after a confirmation that says how many.
+import { addToAlbum } from "./add-to-album.ts";
 import { ApiError, csrfHeaders, images, type Visibility } from "./api.ts";
 import { confirmDialog } from "./dialog.ts";
 import { h } from "./dom.ts";
@@ -25,10 +26,11 @@ export function selectionActions(grid: ImageGrid, selection: Selection, everythi
   const selectAll = button("Select all", () => selection.selectAll(grid.order()));
   const clear = button("Clear selection", () => selection.clear());
   const zip = button("Download zip", () => download());
+  const album = button("Add to album…", () => void addToAlbum(selection.list()));
   const makePublic = button("Make public", () => void setVisibility("public"));
   const makePrivate = button("Make private", () => void setVisibility("private"));
   const remove = button("Delete…", () => void deleteSelected(), "danger");
-  const needsSelection = [clear, zip, makePublic, makePrivate, remove];
+  const needsSelection = [clear, zip, album, makePublic, makePrivate, remove];
   const element = h(
     "div",
     { class: "toolbar", role: "toolbar", "aria-label": "Selected images" },
@@ -36,6 +38,7 @@ export function selectionActions(grid: ImageGrid, selection: Selection, everythi
     selectAll,
     clear,
     zip,
+    album,
     makePublic,
     makePrivate,
     remove,

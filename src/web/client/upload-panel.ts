@@ -10,7 +10,7 @@ const PARALLEL = 3;
 
 interface Entry {
   file: File;
-  options: UploadOptions;
+  options: Partial<UploadOptions>;
   state: "waiting" | "sending" | "done" | "failed" | "skipped";
   sent: number;
   progress: HTMLProgressElement;
@@ -23,8 +23,11 @@ export interface UploadPanel {
   addFiles(files: Iterable<File>): void;
 }
 
-/** `uploaded` gets each stored image; `replaced` when it took the place of one with its name. */
-export function uploadPanel(uploaded: (image: Image, replaced: boolean) => void): UploadPanel {
+/**
+ * `uploaded` gets each stored image; `replaced` when it took the place of one with its name.
+ * `url`: somewhere else than the user's own images (an album link), with no options to choose.
+ */
+export function uploadPanel(uploaded: (image: Image, replaced: boolean) => void, url?: string): UploadPanel {
   const picker = h("input", { type: "file", id: "upload-files", multiple: true, accept: "image/*,.heic,.heif,.avif" });
   const visibility = h(
     "select",
@@ -50,8 +53,8 @@ export function uploadPanel(uploaded: (image: Image, replaced: boolean) => void)
       h("span", { class: "hint" }, "Drop images on this page, or"),
       h("label", { for: picker.id, class: "visually-hidden" }, "Choose images to upload"),
       picker,
-      h("div", { class: "field inline" }, h("label", { for: visibility.id }, "Visibility"), visibility),
-      h("div", { class: "field inline" }, h("label", { for: tags.id }, "Tags"), tags),
+      url ? null : h("div", { class: "field inline" }, h("label", { for: visibility.id }, "Visibility"), visibility),
+      url ? null : h("div", { class: "field inline" }, h("label", { for: tags.id }, "Tags"), tags),
     ),
     totals,
     queue,
@@ -70,7 +73,7 @@ export function uploadPanel(uploaded: (image: Image, replaced: boolean) => void)
   });
 
   function addFiles(files: Iterable<File>): void {
-    const options: UploadOptions = { visibility: visibility.value as Visibility, tags: tags.value, onConflict: "fail" };
+    const options: Partial<UploadOptions> = url ? {} : { visibility: visibility.value as Visibility, tags: tags.value, onConflict: "fail" };
     for (const file of files) {
       const progress = h("progress", { max: Math.max(1, file.size), value: 0, "aria-label": `Upload of ${file.name}` });
       const status = h("span", { class: "upload-status" }, "Waiting");
@@ -94,11 +97,16 @@ export function uploadPanel(uploaded: (image: Image, replaced: boolean) => void)
     entry.sent = 0;
     entry.status.textContent = "Uploading…";
     entry.actions.replaceChildren();
-    const { done } = uploadFile(entry.file, entry.options, (sent) => {
-      entry.sent = sent;
-      entry.progress.value = sent;
-      refreshTotals();
-    });
+    const { done } = uploadFile(
+      entry.file,
+      entry.options,
+      (sent) => {
+        entry.sent = sent;
+        entry.progress.value = sent;
+        refreshTotals();
+      },
+      url,
+    );
     const result = await done;
     if (result.ok) {
       entry.state = "done";
@@ -132,9 +140,10 @@ export function uploadPanel(uploaded: (image: Image, replaced: boolean) => void)
     };
     entry.actions.replaceChildren(
       h("button", { type: "button", onclick: retry("rename") }, "Keep both"),
-      h("button", { type: "button", onclick: retry("replace") }, "Replace"),
       h("button", { type: "button", onclick: skip }, "Skip"),
     );
+    // Through a link, the other image is not the uploader's to replace.
+    if (!url) entry.actions.lastChild!.before(h("button", { type: "button", onclick: retry("replace") }, "Replace"));
     entry.actions.querySelector("button")?.focus();
   }
 

@@ -15,12 +15,16 @@ export interface UploadRequest {
   abort(): void;
 }
 
-export function uploadFile(file: File, options: UploadOptions, onProgress: (sentBytes: number) => void): UploadRequest {
+/** `url`: where to (an album link takes uploads too); only the options given are sent. */
+export function uploadFile(
+  file: File,
+  options: Partial<UploadOptions>,
+  onProgress: (sentBytes: number) => void,
+  url = "/api/v1/images",
+): UploadRequest {
   const xhr = new XMLHttpRequest();
   const form = new FormData();
-  form.append("visibility", options.visibility);
-  form.append("tags", options.tags);
-  form.append("onConflict", options.onConflict);
+  for (const [name, value] of Object.entries(options)) form.append(name, value);
   form.append("file", file, file.name);
   const done = new Promise<UploadOutcome>((resolve) => {
     // The multipart framing adds a few hundred bytes; progress is reported in the file's own bytes.
@@ -31,7 +35,7 @@ export function uploadFile(file: File, options: UploadOptions, onProgress: (sent
     xhr.addEventListener("error", () => resolve(failed(0, "network", "the upload was cut off")));
     xhr.addEventListener("abort", () => resolve(failed(0, "aborted", "cancelled")));
   });
-  xhr.open("POST", "/api/v1/images");
+  xhr.open("POST", url);
   xhr.setRequestHeader("accept", "application/json");
   for (const [name, value] of Object.entries(csrfHeaders())) xhr.setRequestHeader(name, value);
   xhr.send(form);

@@ -13,6 +13,8 @@ export interface StageOptions {
   next?: string | undefined;
   go(id: string, step: Step): void;
   close(): void;
+  /** Where the previews are (an album link serves its own); the signed-in API's by default. */
+  preview?: typeof previewUrl;
 }
 
 /** Past this many CSS pixels sideways (and more sideways than down), a touch is a swipe. */
@@ -20,6 +22,7 @@ const SWIPE_PX = 50;
 
 export function viewerStage(options: StageOptions): { element: HTMLElement; button(step: Step): HTMLButtonElement } {
   const { image } = options;
+  const preview = options.preview ?? previewUrl;
   const step = (which: Step) => {
     const id = options[which];
     if (id) options.go(id, which);
@@ -44,7 +47,7 @@ export function viewerStage(options: StageOptions): { element: HTMLElement; butt
     image.previews.status === "failed"
       ? unavailable(image.previews.reason)
       : h("img", {
-          src: previewUrl(image.id, "display"),
+          src: preview(image.id, "display"),
           alt: image.description ?? image.filename,
           width: image.width ?? undefined,
           height: image.height ?? undefined,
@@ -79,7 +82,7 @@ export function viewerStage(options: StageOptions): { element: HTMLElement; butt
   });
 
   // The neighbours' previews load meanwhile, so the next step shows at once.
-  for (const id of [options.next, options.previous]) if (id) h("img", { src: previewUrl(id, "display"), alt: "" });
+  for (const id of [options.next, options.previous]) if (id) h("img", { src: preview(id, "display"), alt: "" });
   return { element, button: (which) => buttons[which] };
 }
 
