@@ -41,11 +41,7 @@ export async function addToAlbum(ids: string[]): Promise<void> {
   let into: Album | undefined;
   await formDialog({
     title: `Add ${what} to an album`,
-    content: [
-      h("p", { class: "hint" }, "The images stay where they are; an album only lists them."),
-      choiceField.wrapper,
-      nameField.wrapper,
-    ],
+    content: [h("p", {}, "The images stay where they are; an album only lists them."), choiceField.wrapper, nameField.wrapper],
     submitLabel: `Add ${what}`,
     async submit(error) {
       setFieldError(name, nameField.error, null);

@@ -74,7 +74,7 @@ export async function albumLinkImage(state: LinkState, id: string): Promise<Node
         ? h(
             "div",
             { class: "actions" },
-            h("a", { class: "button", href: original, download: image.filename }, "Download"),
+            h("a", { class: "button", href: `${original}?download=1`, download: "" }, "Download"),
             h("a", { class: "button", href: original, target: "_blank", rel: "noopener" }, "Open full size"),
           )
         : null,
