@@ -314,3 +314,48 @@ export const comments = sqliteTable(
   },
   (t) => [index("comments_image").on(t.imageId, t.createdAt, t.id), index("comments_author").on(t.authorId)],
 );
+
+/**
+ * Resumable (tus) uploads in progress (SPEC §12). Each has its own data key, wrapped under the
+ * owner's user key with `upload:<id>` in place of an image id; the client's Upload-Metadata is
+ * sealed under a key derived from it, and the bytes of every PATCH are one encrypted part blob
+ * (`<id>.part-<n>`, below). The declared length counts against the owner's quota until the
+ * upload becomes an image, is terminated or expires. The write lease lets one request at a time,
+ * on any instance, append to it.
+ */
+export const resumableUploads = sqliteTable(
+  "resumable_uploads",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** Upload-Length, declared at creation. */
+    length: integer("length").notNull(),
+    /** Upload-Offset: the plaintext bytes stored so far, the sum of the parts' sizes. */
+    received: integer("received").notNull().default(0),
+    /** How many parts are stored; the next part's number. */
+    parts: integer("parts").notNull().default(0),
+    wrappedKey: bytes("wrapped_key").notNull(),
+    metadataEnc: bytes("metadata_enc").notNull(),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    leaseOwner: text("lease_owner"),
+    leaseUntil: integer("lease_until", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("resumable_uploads_owner").on(t.ownerId), index("resumable_uploads_expiry").on(t.expiresAt)],
+);
+
+/** One stored part of a resumable upload: its plaintext size and its blob's commitment (PXVB §5.2). */
+export const resumableUploadParts = sqliteTable(
+  "resumable_upload_parts",
+  {
+    uploadId: text("upload_id")
+      .notNull()
+      .references(() => resumableUploads.id, { onDelete: "cascade" }),
+    part: integer("part").notNull(),
+    size: integer("size").notNull(),
+    commitment: bytes("commitment").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.uploadId, t.part] })],
+);

@@ -50,6 +50,8 @@ describe("a data directory stored before previews existed", () => {
     await first.stop();
     const db = new Database(dbFile);
     // Later migrations go too: the directory is as a server before previews left it.
+    for (const table of ["resumable_upload_parts", "resumable_uploads"]) db.run(`DROP TABLE ${table}`);
+    db.run("DELETE FROM pixvault_migrations WHERE tag = '0006_resumable_uploads'");
     for (const table of ["comments", "album_links", "album_images", "albums"]) db.run(`DROP TABLE ${table}`);
     db.run("DELETE FROM pixvault_migrations WHERE tag = '0005_albums_comments'");
     db.run("DROP TABLE user_identities");
@@ -71,7 +73,7 @@ describe("a data directory stored before previews existed", () => {
 
     const server = await startServer(["--data-dir", data]);
     try {
-      expect(server.logs().find((l) => l.msg === "database migrated")).toMatchObject({ applied: ["0003_previews", "0004_oidc", "0005_albums_comments"] });
+      expect(server.logs().find((l) => l.msg === "database migrated")).toMatchObject({ applied: ["0003_previews", "0004_oidc", "0005_albums_comments", "0006_resumable_uploads"] });
       const again = await loginToken(server.url, user.username, user.password);
       for (const id of ids) {
         const image = await settledImage(server.url, again, id);

@@ -44,6 +44,7 @@ describe("database", () => {
         "0003_previews",
         "0004_oidc",
         "0005_albums_comments",
+        "0006_resumable_uploads",
       ]);
       expect((await migrate(db.client)).applied).toEqual([]);
       const tables = (await db.client.execute("SELECT name FROM sqlite_master WHERE type = 'table'")).rows.map((r) => r.name);
@@ -64,6 +65,8 @@ describe("database", () => {
         "album_images",
         "album_links",
         "comments",
+        "resumable_uploads",
+        "resumable_upload_parts",
       ]) {
         expect(tables).toContain(t);
       }
