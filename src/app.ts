@@ -26,7 +26,12 @@ import { albumRoutes } from "./http/album-routes.ts";
 import { commentRoutes } from "./http/comment-routes.ts";
 import type { CommentService } from "./domain/comments/comments.ts";
 import { shareRoutes } from "./http/share-routes.ts";
+import { albumShareRoutes } from "./http/album-share-routes.ts";
+import { albumLinkRoutes } from "./http/album-link-routes.ts";
+import { albumLinkUploadRoutes, isGuestUpload } from "./http/album-link-upload-routes.ts";
 import { UPLOAD_PATH, uploadRoutes } from "./http/upload-routes.ts";
+import { isResumableUpload, RESUMABLE_UPLOADS_PATH, tusProtocol } from "./http/tus-protocol.ts";
+import { tusRoutes } from "./http/tus-routes.ts";
 import { API_CSP, securityHeaders } from "./http/security-headers.ts";
 import { noStoreWhenSignedIn } from "./http/cache-policy.ts";
 import { bearer } from "./http/schemas.ts";
@@ -71,7 +76,11 @@ export function createApp(deps: AppDeps) {
   });
   const limit = limitBodies(deps.maxJsonBytes ?? 1024 * 1024);
   // Uploads stream file by file and enforce --max-image-bytes per file themselves.
-  app.use((c, next) => (c.req.path === UPLOAD_PATH && (c.req.method === "POST" || c.req.method === "PUT") ? next() : limit(c, next)));
+  const streamsUploads = (c: { req: { path: string; method: string } }) =>
+    (c.req.path === UPLOAD_PATH && (c.req.method === "POST" || c.req.method === "PUT")) || isGuestUpload(c.req.method, c.req.path);
+  app.use((c, next) => (streamsUploads(c) || isResumableUpload(c.req.method, c.req.path) ? next() : limit(c, next)));
+  // Before authentication: its 401s are tus answers too.
+  app.use(`${RESUMABLE_UPLOADS_PATH}/*`, tusProtocol());
 
   app.route("/", healthRoutes(deps.version, deps.readiness));
   if (deps.metrics) app.route("/", metricsRoutes(deps.metrics, deps.metricsToken));
@@ -87,12 +96,16 @@ export function createApp(deps: AppDeps) {
   }
   if (deps.accounts && deps.images) {
     app.route("/", uploadRoutes(deps.images.uploads));
+    app.route("/", tusRoutes(deps.images.resumableUploads));
     // Before imageRoutes: "archive" would otherwise match GET /api/v1/images/{id}.
     app.route("/", archiveRoutes(deps.images.archives, deps.logger));
     app.route("/", imageRoutes(deps.images.images, deps.logger));
     app.route("/", albumRoutes(deps.images.albums));
     if (deps.comments) app.route("/", commentRoutes(deps.comments));
     app.route("/", shareRoutes(deps.images, deps.logger, deps.tls ?? false));
+    app.route("/", albumShareRoutes(deps.images));
+    app.route("/", albumLinkRoutes(deps.images, deps.logger, deps.tls ?? false));
+    app.route("/", albumLinkUploadRoutes(deps.images));
     app.route("/", webRoutes());
   }
 

@@ -2,6 +2,7 @@
 import type { ServeConfig, StorageConfig } from "../config.ts";
 import { createSessionSigner } from "../crypto/session-token.ts";
 import { createShareSigner } from "../crypto/share-token.ts";
+import { createAlbumLinkSigner } from "../crypto/album-link-token.ts";
 import { throttleTagger } from "../crypto/throttle-tag.ts";
 import { createAccountServices, type AccountServices } from "../domain/accounts/services.ts";
 import type { Clock } from "../domain/clock.ts";
@@ -13,11 +14,13 @@ import { createConsoleLogger, type Logger } from "../logger.ts";
 import { apiTokenRepository } from "../store/api-token-repository.ts";
 import { imageRepository } from "../store/image-repository.ts";
 import { albumRepository } from "../store/album-repository.ts";
+import { albumLinkRepository } from "../store/album-link-repository.ts";
 import { inviteRepository } from "../store/invite-repository.ts";
 import { rateLimitRepository } from "../store/rate-limit-repository.ts";
 import { sessionRepository } from "../store/session-repository.ts";
 import { shareRepository } from "../store/share-repository.ts";
 import { userRepository } from "../store/user-repository.ts";
+import { resumableUploadRepository } from "../store/resumable-upload-repository.ts";
 import type { PreviewJobs } from "../domain/previews/jobs.ts";
 import { composePreviewJobs } from "./previews.ts";
 import type { OidcConfig } from "../config-oidc.ts";
@@ -79,14 +82,17 @@ function imageServices(
       images: imageRepository(orm),
       albums: albumRepository(orm),
       shares: shareRepository(orm),
+      albumLinks: albumLinkRepository(orm),
       blobs: storage.blobs,
       keyring: storage.keyring,
       shareSigner: createShareSigner(storage.keyring),
+      albumLinkSigner: createAlbumLinkSigner(storage.keyring),
       throttle: accounts.throttle,
       clock: clockOf(config),
       logger,
       events: config.events,
       previews,
+      resumableUploads: resumableUploadRepository(orm),
     },
     { maxImageBytes: config.maxImageBytes, defaultQuotaBytes: config.userQuotaBytes ?? 0, publicUrl: config.publicUrl },
   );

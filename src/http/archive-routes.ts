@@ -75,7 +75,7 @@ function selectionOf(query: z.infer<typeof getArchiveQuery>): ArchiveSelection {
   return parsed.data;
 }
 
-function archiveResponse(request: Request, archive: Archive, logger: Logger): Promise<Response> {
+export function archiveResponse(request: Request, archive: Archive, logger: Logger): Promise<Response> {
   return contentResponse(
     request,
     {

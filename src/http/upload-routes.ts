@@ -10,7 +10,7 @@ import type { ImageObject } from "../domain/images/view.ts";
 import { principalOf } from "./auth.ts";
 import type { AppEnv } from "./env.ts";
 import { isMultipart, parseMultipart } from "./multipart.ts";
-import { PROBLEM_CONTENT_TYPE, problemBody, statusOf } from "./problem.ts";
+import { PROBLEM_CONTENT_TYPE, problemBody, problemHeaders, statusOf } from "./problem.ts";
 import { bearer, ImageSchema, problem } from "./schemas.ts";
 import { fieldErrors } from "./validation.ts";
 
@@ -31,40 +31,52 @@ export function uploadRoutes(uploads: UploadService) {
   // PUT takes the same raw body: `curl -T a.png "…/api/v1/images?filename=a.png"` sends a PUT.
   app.on(["POST", "PUT"], UPLOAD_PATH, async (c) => {
     const session = await uploads.begin(principalOf(c).user);
-    const query = new URL(c.req.url).searchParams;
-    const created: ImageObject[] = [];
-    const failed: FileFailure[] = [];
-    const record = (filename: string | undefined, result: Result<ImageObject>) => {
-      if (result.ok) created.push(result.value);
-      else failed.push(failure(filename, result.error));
-    };
-
-    if (isMultipart(c.req.raw)) {
-      const fields: Record<string, string> = pickOptions((name) => query.get(name));
-      for await (const part of parseMultipart(c.req.raw, LIMITS)) {
-        // Option fields apply to the files after them; put them first (curl -F order is kept).
-        if (part.kind === "field") {
-          if ((OPTION_NAMES as readonly string[]).includes(part.name)) fields[part.name] = part.value;
-          continue;
-        }
-        const options = parseOptions(fields);
-        const result = options.ok ? await uploads.upload(session, part, options.value) : options;
-        record(part.filename, result);
-      }
-    } else {
-      const filename = query.get("filename") ?? undefined;
-      if (filename === undefined) {
-        throw new AppError("validation_failed", "a raw upload needs ?filename= (or send multipart/form-data with file parts)", {
-          errors: [{ field: "filename", message: "is required" }],
-        });
-      }
-      const options = parseOptions(pickOptions((name) => query.get(name)));
-      if (!options.ok) throw new AppError(options.error.code, options.error.detail, options.error.extra);
-      record(filename, await uploads.upload(session, rawSource(c.req.raw, filename), options.value));
-    }
-    return respond(c, created, failed);
+    return receiveUploads(c, (source, options) => uploads.upload(session, source, options));
   });
   return app;
+}
+
+/** Stores one file of the request (a signed-in user's own, or a guest's through an album link). */
+type StoreFile = (source: UploadSource, options: UploadOptions) => Promise<Result<ImageObject>>;
+
+/** Reads the request's files (multipart, or a raw body with ?filename=), stores each with `store`, and answers 201/207/the first failure. */
+export async function receiveUploads(c: Context<AppEnv>, store: StoreFile): Promise<Response> {
+  const query = new URL(c.req.url).searchParams;
+  const created: ImageObject[] = [];
+  const failed: FileFailure[] = [];
+  let firstError: DomainError | undefined;
+  const record = (filename: string | undefined, result: Result<ImageObject>) => {
+    if (result.ok) created.push(result.value);
+    else {
+      firstError ??= result.error;
+      failed.push(failure(filename, result.error));
+    }
+  };
+
+  if (isMultipart(c.req.raw)) {
+    const fields: Record<string, string> = pickOptions((name) => query.get(name));
+    for await (const part of parseMultipart(c.req.raw, LIMITS)) {
+      // Option fields apply to the files after them; put them first (curl -F order is kept).
+      if (part.kind === "field") {
+        if ((OPTION_NAMES as readonly string[]).includes(part.name)) fields[part.name] = part.value;
+        continue;
+      }
+      const options = parseOptions(fields);
+      const result = options.ok ? await store(part, options.value) : options;
+      record(part.filename, result);
+    }
+  } else {
+    const filename = query.get("filename") ?? undefined;
+    if (filename === undefined) {
+      throw new AppError("validation_failed", "a raw upload needs ?filename= (or send multipart/form-data with file parts)", {
+        errors: [{ field: "filename", message: "is required" }],
+      });
+    }
+    const options = parseOptions(pickOptions((name) => query.get(name)));
+    if (!options.ok) throw new AppError(options.error.code, options.error.detail, options.error.extra);
+    record(filename, await store(rawSource(c.req.raw, filename), options.value));
+  }
+  return respond(c, created, failed, firstError);
 }
 
 function pickOptions(get: (name: string) => string | null): Record<string, string> {
@@ -104,15 +116,16 @@ function failure(filename: string | undefined, error: DomainError): FileFailure 
   return { filename: filename ?? null, status: statusOf(error.code), code: error.code, detail: error.detail, ...error.extra };
 }
 
-/** 201 if every file was stored, 207 if some were, else the first failure as problem+json. */
-function respond(c: Context<AppEnv>, created: ImageObject[], failed: FileFailure[]): Response {
+/** 201 if every file was stored, 207 if some were, else the first failure as problem+json (with its Retry-After). */
+function respond(c: Context<AppEnv>, created: ImageObject[], failed: FileFailure[], firstError: DomainError | undefined): Response {
   if (created.length === 0 && failed.length === 0) {
     throw new AppError("validation_failed", "the request has no file parts", { errors: [{ field: "file", message: "is required" }] });
   }
   if (created.length === 0) {
     const first = failed[0]!;
     const body = { ...problemBody({ code: first.code as DomainError["code"], detail: first.detail }), created, failed };
-    return c.body(JSON.stringify(body), first.status as ContentfulStatusCode, { "content-type": PROBLEM_CONTENT_TYPE });
+    const headers = { ...(firstError ? problemHeaders(firstError) : {}), "content-type": PROBLEM_CONTENT_TYPE };
+    return c.body(JSON.stringify(body), first.status as ContentfulStatusCode, headers);
   }
   return c.json({ created, failed }, failed.length === 0 ? 201 : 207);
 }

@@ -34,7 +34,8 @@ export function webRoutes() {
     });
 }
 
-async function serveAsset(c: Context<AppEnv>, name: string): Promise<Response> {
+/** Also the page of an album link (/a/:token): the same UI, which shows the album from the link's JSON routes. */
+export async function serveAsset(c: Context<AppEnv>, name: string): Promise<Response> {
   const asset = (await webAssets()).get(name);
   if (!asset) throw notFound(c);
   const gzip = asset.gzipped !== undefined && /\bgzip\b/.test(c.req.header("accept-encoding") ?? "");
