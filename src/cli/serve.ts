@@ -14,6 +14,7 @@ import { VERSION } from "../version.ts";
 import { claimDataDir, probeWritable } from "./data-dir-guard.ts";
 import { StartupError } from "./startup-error.ts";
 import { startThrottlePurge } from "./throttle-purge.ts";
+import { startUploadSweep } from "./upload-sweep.ts";
 import { composeServices, composeSingleSignOn } from "../compose/services.ts";
 import { DiscoveryError } from "../oidc/relying-party.ts";
 import { openStorage, type Storage } from "../compose/storage.ts";
@@ -68,6 +69,7 @@ export async function serve(argv: string[]): Promise<number> {
     throw listenError(e, config);
   }
   const purge = startThrottlePurge(accounts.throttle, logger, config.loginThrottle.windowMs);
+  const uploadSweep = startUploadSweep(images.resumableUploads, logger);
   previews.start();
   // The purge and the preview workers stop before the database closes under them.
   const stopping = {
@@ -75,6 +77,7 @@ export async function serve(argv: string[]): Promise<number> {
     beforeClose: () => previews.stop(),
     close: () => {
       purge.stop();
+      uploadSweep.stop();
       return storage.close();
     },
   };

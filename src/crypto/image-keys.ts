@@ -4,8 +4,11 @@ import { contextBytes, LABEL } from "./context.ts";
 import { KEY_BYTES } from "./gcm.ts";
 import { openBytes, sealBytes } from "./sealed-box.ts";
 
-/** `comment:<id>`: a comment's body, sealed under its image's key so it goes with the image (and its owner). */
-export type ImageField = "filename" | "description" | "tags" | "digest" | "photo" | "media" | `comment:${string}`;
+/**
+ * `comment:<id>`: a comment's body, sealed under its image's key so it goes with the image (and its owner).
+ * `upload-metadata`: a resumable upload's Upload-Metadata, under the upload's own key (`upload:<id>`).
+ */
+export type ImageField = "filename" | "description" | "tags" | "digest" | "photo" | "media" | "upload-metadata" | `comment:${string}`;
 
 /**
  * Metadata is sealed under a key derived from the image's data key, not from the user

@@ -7,6 +7,7 @@ const ERROR_CODES = [
   "bad_request",
   "request_timeout",
   "method_not_allowed",
+  "precondition_failed",
   "payload_too_large",
   "quota_exceeded",
   "unsupported_media_type",

@@ -11,6 +11,7 @@ const PROBLEMS: Record<ErrorCode, { status: number; title: string }> = {
   bad_request: { status: 400, title: "Bad request" },
   request_timeout: { status: 408, title: "Request timeout" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
+  precondition_failed: { status: 412, title: "Precondition failed" },
   payload_too_large: { status: 413, title: "Payload too large" },
   quota_exceeded: { status: 413, title: "Storage quota exceeded" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },

@@ -6,7 +6,7 @@ import { and, asc, eq, getTableColumns, gt, inArray, sql } from "drizzle-orm";
 import type { ImageRepository, ImageWriteScope, OwnedImage } from "../domain/images/ports.ts";
 import type { Result } from "../domain/errors.ts";
 import type { Orm } from "./db.ts";
-import { imageMedia, images, imageTags, users } from "./schema.ts";
+import { imageMedia, images, imageTags, resumableUploads, users } from "./schema.ts";
 import { preparedQuery } from "./prepared-queries.ts";
 import { isUniqueViolation } from "./storage-errors.ts";
 import { listImageRows } from "./image-list-query.ts";
@@ -75,9 +75,11 @@ async function findImage(orm: Orm, id: string): Promise<OwnedImage | undefined> 
   return (await query.all({ id }))[0];
 }
 
+/** The owner's stored images plus the declared lengths of their unfinished resumable uploads (SPEC §12). */
 async function usedBytes(orm: Orm | WriteTx, ownerId: string): Promise<number> {
+  const reserved = sql`(select coalesce(sum(${resumableUploads.length}), 0) from ${resumableUploads} where ${resumableUploads.ownerId} = ${ownerId})`;
   const [row] = await orm
-    .select({ used: sql<number>`coalesce(sum(${images.size}), 0)` })
+    .select({ used: sql<number>`coalesce(sum(${images.size}), 0) + ${reserved}` })
     .from(images)
     .where(eq(images.ownerId, ownerId));
   return Number(row?.used ?? 0);

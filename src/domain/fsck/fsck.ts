@@ -9,6 +9,7 @@ import { openStoredBlob } from "../../crypto/stored-blob.ts";
 import type { Clock } from "../clock.ts";
 import { openImageKeys } from "../images/keys.ts";
 import { imageIdOfBlob, type MediaJobRepository } from "../previews/ports.ts";
+import { uploadIdOfPart } from "../resumable-uploads/parts.ts";
 import { digestBlob } from "./blob-digest.ts";
 import { verifyPreviews } from "./previews.ts";
 import type { BlobFile, BlobFiles, ImageInventory, StoredImage } from "./ports.ts";
@@ -120,9 +121,11 @@ export async function fsck(deps: FsckDeps, options: FsckOptions): Promise<FsckRe
     const what =
       kind === "temp_file"
         ? "an upload's temp file that never committed"
-        : imageIdOfBlob(file.name) === undefined
-          ? "a blob without an image row"
-          : "a preview blob without an image row";
+        : uploadIdOfPart(file.name) !== undefined
+          ? "a part of a resumable upload that is gone"
+          : imageIdOfBlob(file.name) === undefined
+            ? "a blob without an image row"
+            : "a preview blob without an image row";
     report({ kind, path: file.path, detail: `${what} (${file.size} bytes)`, ...(options.repair ? { repaired: true } : {}) });
   }
   return {
@@ -135,8 +138,11 @@ export async function fsck(deps: FsckDeps, options: FsckOptions): Promise<FsckRe
   };
 }
 
-/** The image a stored file belongs to: its own id, or the id its preview's name carries. */
-const ownerOf = (file: BlobFile): string => imageIdOfBlob(file.name) ?? file.name;
+/**
+ * The row a stored file belongs to: its own id, the image id its preview's name carries, or the
+ * resumable upload its part's name carries (exists() looks for both kinds of row).
+ */
+const ownerOf = (file: BlobFile): string => imageIdOfBlob(file.name) ?? uploadIdOfPart(file.name) ?? file.name;
 
 /** Reads the whole image through the same authenticated reader the server uses. */
 async function verifyImage(deps: FsckDeps, row: StoredImage): Promise<FsckProblem | undefined> {

@@ -21,7 +21,7 @@ export interface ImageInventory {
   totals(): Promise<{ images: number; bytes: number }>;
   /** Every row, a page at a time. */
   all(): AsyncIterable<StoredImage>;
-  /** Whether a row with this id exists now (one may have committed since `all` passed it). */
+  /** Whether an image row (or a resumable upload, whose parts those are) with this id exists now (one may have committed since `all` passed it). */
   exists(id: string): Promise<boolean>;
 }
 
