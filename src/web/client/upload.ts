@@ -1,5 +1,6 @@
 // One file up with XMLHttpRequest, the browser API that reports upload progress (fetch does
-// not), as multipart with the options before the file, as the server reads them.
+// not), as multipart with the options before the file, as the server reads them; a file over
+// 8 MiB for one's own images goes as a resumable upload instead (resumable-upload.ts).
 import { csrfHeaders, type Image, type Problem, type Visibility } from "./api.ts";
 
 export interface UploadOptions {
@@ -8,12 +9,15 @@ export interface UploadOptions {
   onConflict: "fail" | "rename" | "replace";
 }
 
-type UploadOutcome = { ok: true; image: Image } | { ok: false; problem: Problem };
+export type UploadOutcome = { ok: true; image: Image } | { ok: false; problem: Problem };
 
 export interface UploadRequest {
   done: Promise<UploadOutcome>;
   abort(): void;
 }
+
+/** Files over this go up as resumable uploads (SPEC §12), when they go to one's own images. */
+const RESUMABLE_FROM_BYTES = 8 * 1024 * 1024;
 
 /** `url`: where to (an album link takes uploads too); only the options given are sent. */
 export function uploadFile(
@@ -22,6 +26,7 @@ export function uploadFile(
   onProgress: (sentBytes: number) => void,
   url = "/api/v1/images",
 ): UploadRequest {
+  if (file.size > RESUMABLE_FROM_BYTES && url === "/api/v1/images") return resumable(file, options, onProgress);
   const xhr = new XMLHttpRequest();
   const form = new FormData();
   for (const [name, value] of Object.entries(options)) form.append(name, value);
@@ -40,6 +45,27 @@ export function uploadFile(
   for (const [name, value] of Object.entries(csrfHeaders())) xhr.setRequestHeader(name, value);
   xhr.send(form);
   return { done, abort: () => xhr.abort() };
+}
+
+/** The tus client is loaded the first time a file needs it. */
+function resumable(file: File, options: Partial<UploadOptions>, onProgress: (sentBytes: number) => void): UploadRequest {
+  let started: UploadRequest | undefined;
+  let cancelled = false;
+  const done = import("./resumable-upload.ts").then(
+    ({ uploadResumable }) => {
+      if (cancelled) return failed(0, "aborted", "cancelled");
+      started = uploadResumable(file, options, onProgress);
+      return started.done;
+    },
+    () => failed(0, "network", "the upload could not start"),
+  );
+  return {
+    done,
+    abort: () => {
+      cancelled = true;
+      started?.abort();
+    },
+  };
 }
 
 function outcome(xhr: XMLHttpRequest): UploadOutcome {
