@@ -46,6 +46,9 @@ export function backupDataDir(source: BackupSource, out: string, onProgress?: (d
     snapshot = new SqliteConnection(snapshotFile, 5000);
     // Dropping a vanished image drops its job and tags with it.
     snapshot.execute("PRAGMA foreign_keys = ON");
+    // Unfinished resumable uploads stay behind (their parts are not copied): a client resumes
+    // against the live server, or starts again against a restored one.
+    snapshot.execute("DELETE FROM resumable_uploads");
     const rows = snapshot.execute("SELECT id, size FROM images ORDER BY id").rows.map((r) => ({ id: String(r.id), size: Number(r.size) }));
     const readyPreviews = Number(snapshot.execute("SELECT count(*) AS n FROM image_media WHERE status = 'ready'").rows[0]?.n ?? 0);
     const outBlobs = join(out, "blobs");

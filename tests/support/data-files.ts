@@ -1,10 +1,11 @@
 // What a data directory (or a bucket) holds on disk, for tests that look behind the API: which
 // files exist, and whether any of them contains some bytes in the clear.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-/** Every regular file under `dir`, as paths relative to it. */
+/** Every regular file under `dir`, as paths relative to it (none when it does not exist). */
 function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
   return (readdirSync(dir, { recursive: true }) as string[]).filter((name) => statSync(join(dir, name)).isFile());
 }
 

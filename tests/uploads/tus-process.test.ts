@@ -1,6 +1,8 @@
 // Resumable uploads against the real server process: a PATCH cut off at the socket and resumed
-// from HEAD's offset, no plaintext in the data directory at any time, and state that survives a
-// restart (whose lower --max-image-bytes then refuses the finish).
+// from HEAD's offset, no plaintext in the data directory at any time, fsck and backup beside an
+// unfinished upload, and state that survives a restart (whose lower --max-image-bytes then
+// refuses the finish).
+import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
@@ -9,7 +11,7 @@ import { expectProblem, signedInUser } from "../support/accounts.ts";
 import { filesContaining, uploadPartFiles } from "../support/data-files.ts";
 import { bytesOf, contentOf, sha256Hex } from "../support/images-api.ts";
 import { noisePng } from "../support/images.ts";
-import { startServer, tempDir, useSuiteServer } from "../support/pixvault.ts";
+import { runCli, startServer, tempDir, useSuiteServer } from "../support/pixvault.ts";
 import { overHttp, type TusClient, tusClient } from "../support/tus.ts";
 
 /** Sends a PATCH's head and the first `sent` bytes of `rest`, announcing all of it, then drops the connection. */
@@ -41,6 +43,8 @@ async function resume(tus: TusClient, location: string, bytes: Uint8Array): Prom
 
 describe("a resumable upload on a real server", () => {
   const suite = useSuiteServer();
+  const backupDir = tempDir();
+  afterAll(() => backupDir.remove());
 
   test("a PATCH cut off at the socket keeps what arrived; resumed from HEAD's offset the image is byte-exact; no plaintext on disk, ever", async () => {
     const user = await signedInUser(suite.url);
@@ -68,6 +72,17 @@ describe("a resumable upload on a real server", () => {
     expect(uploadPartFiles(join(suite.dataDir, "blobs")).length).toBeGreaterThan(0);
     for (const needle of [marker, filename, bytes.subarray(1000, 1064)])
       expect(filesContaining(suite.dataDir, Buffer.from(needle))).toEqual([]);
+
+    // fsck --repair leaves a live upload's parts alone; a backup leaves the unfinished upload out.
+    const fsck = await runCli(["fsck", "--repair", "--min-age", "0", "--data-dir", suite.dataDir]);
+    expect({ code: fsck.code, out: fsck.stdout + fsck.stderr }).toMatchObject({ code: 0 });
+    expect(uploadPartFiles(join(suite.dataDir, "blobs")).length).toBeGreaterThan(0);
+    const backup = join(backupDir.path, "snapshot");
+    expect((await runCli(["backup", "--out", backup, "--data-dir", suite.dataDir])).code).toBe(0);
+    const snapshot = new Database(join(backup, "pixvault.db"), { readonly: true });
+    expect(snapshot.query("SELECT count(*) AS n FROM resumable_uploads").get()).toEqual({ n: 0 });
+    snapshot.close();
+    expect(uploadPartFiles(join(backup, "blobs"))).toEqual([]);
 
     const { offset: resumedAt, last } = await resume(tus, location, bytes);
     expect(resumedAt).toBe(offset);
