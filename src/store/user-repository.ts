@@ -1,9 +1,10 @@
 // Rows of users: plain reads and writes, no rules (those live in domain/accounts).
 import { and, count, eq, isNull, ne, sql, sum } from "drizzle-orm";
 import type { StoredUsage, UserRepository } from "../domain/accounts/ports.ts";
+import { partBlobId } from "../domain/resumable-uploads/parts.ts";
 import { truncateWal, type Orm } from "./db.ts";
 import { preparedQuery } from "./prepared-queries.ts";
-import { apiTokens, images, sessions, users } from "./schema.ts";
+import { apiTokens, images, resumableUploads, sessions, users } from "./schema.ts";
 import { isUniqueViolation } from "./storage-errors.ts";
 
 // Prepared (measured hot, bench/RESULTS.md: GET /api/v1/me); the other queries are drizzle built per call.
@@ -56,7 +57,13 @@ export function userRepository(orm: Orm): UserRepository {
     },
 
     async imageIds(id) {
-      return (await orm.select({ id: images.id }).from(images).where(eq(images.ownerId, id))).map((r) => r.id);
+      const imageIds = (await orm.select({ id: images.id }).from(images).where(eq(images.ownerId, id))).map((r) => r.id);
+      // Unfinished resumable uploads are the user's files too: their parts go with the account.
+      const uploads = await orm
+        .select({ id: resumableUploads.id, parts: resumableUploads.parts })
+        .from(resumableUploads)
+        .where(eq(resumableUploads.ownerId, id));
+      return [...imageIds, ...uploads.flatMap((u) => Array.from({ length: u.parts }, (_, n) => partBlobId(u.id, n)))];
     },
 
     /**

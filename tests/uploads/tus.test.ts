@@ -276,6 +276,21 @@ describe("termination and ownership", () => {
   });
 });
 
+describe("deleting the account", () => {
+  test("takes its unfinished uploads' data with it", async () => {
+    const user = await registerUser(suite.url);
+    const t = await loginToken(suite.url, user.username, user.password);
+    const client = tusClient(overHttp(suite.url), t);
+    const bytes = noisePng({ width: 100, height: 100, seed: 82 });
+    const location = await created(await client.create(bytes.length, { filename: "left-behind.png" }));
+    await client.patch(location, 0, bytes.subarray(0, 10_000));
+    await client.patch(location, 10_000, bytes.subarray(10_000, 20_000));
+    expect(partsOf(location).length).toBe(2);
+    expect((await call(suite.url, "DELETE", "/api/v1/me", { token: t, json: { password: user.password } })).status).toBe(204);
+    expect(partsOf(location)).toEqual([]);
+  });
+});
+
 describe("quota", () => {
   const quota = useInProcessServer(["--user-quota-bytes", "1000000"]);
 

@@ -37,7 +37,7 @@ export interface UserRepository {
    * token, in one transaction: a crash cannot leave the new password with old credentials alive.
    */
   replacePassword(id: string, passwordHash: string, keepSessionId: string | undefined, now: Date): Promise<void>;
-  /** The ids of the user's images (their blobs outlive the row until deleted). */
+  /** The blob ids of the user's images and of their unfinished resumable uploads' parts (blobs outlive the row until deleted). */
   imageIds(id: string): Promise<string[]>;
   /** Deletes the row and everything hanging off it, then shreds what the WAL still holds. */
   delete(id: string): Promise<boolean>;
