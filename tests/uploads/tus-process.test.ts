@@ -14,20 +14,25 @@ import { noisePng } from "../support/images.ts";
 import { runCli, startServer, tempDir, useSuiteServer } from "../support/pixvault.ts";
 import { overHttp, type TusClient, tusClient } from "../support/tus.ts";
 
-/** Sends a PATCH's head and the first `sent` bytes of `rest`, announcing all of it, then drops the connection. */
-async function cutPatch(url: string, token: string, location: string, offset: number, rest: Uint8Array, sent: number): Promise<void> {
+/** Sends a request's head and the first `sent` bytes of `body`, announcing all of it, then drops the connection. */
+async function cutRequest(url: string, request: string, headers: Record<string, string>, body: Uint8Array, sent: number): Promise<void> {
   const { hostname, port } = new URL(url);
   const socket = connect(Number(port), hostname);
   await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
-  const head =
-    `PATCH ${location} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${token}\r\nTus-Resumable: 1.0.0\r\n` +
-    `Content-Type: application/offset+octet-stream\r\nUpload-Offset: ${offset}\r\nContent-Length: ${rest.length}\r\n\r\n`;
-  socket.write(head);
-  await new Promise<void>((resolve) => socket.write(rest.subarray(0, sent), () => resolve()));
+  const lines = Object.entries({
+    Host: `${hostname}:${port}`,
+    "Tus-Resumable": "1.0.0",
+    ...headers,
+    "Content-Length": String(body.length),
+  });
+  socket.write(`${request} HTTP/1.1\r\n${lines.map(([k, v]) => `${k}: ${v}\r\n`).join("")}\r\n`);
+  await new Promise<void>((resolve) => socket.write(body.subarray(0, sent), () => resolve()));
   // Let the server read what was sent before the connection goes.
   await Bun.sleep(300);
   socket.destroy();
 }
+
+const OFFSET_STREAM = "application/offset+octet-stream";
 
 /** What a tus client does after a failure: HEAD for the offset, then PATCH the rest from there (again while another request still holds the upload). */
 async function resume(tus: TusClient, location: string, bytes: Uint8Array): Promise<{ offset: number; last: Response }> {
@@ -59,7 +64,8 @@ describe("a resumable upload on a real server", () => {
 
     // 300,001 bytes: not a whole number of 64 KiB segments.
     const sent = 300_001;
-    await cutPatch(suite.url, user.token, location, 0, bytes, sent);
+    const patchHead = { Authorization: `Bearer ${user.token}`, "Content-Type": OFFSET_STREAM, "Upload-Offset": "0" };
+    await cutRequest(suite.url, `PATCH ${location}`, patchHead, bytes, sent);
     let offset = 0;
     for (let i = 0; i < 100 && offset === 0; i += 1) {
       offset = Number((await tus.head(location)).headers.get("upload-offset"));
@@ -92,6 +98,29 @@ describe("a resumable upload on a real server", () => {
     expect(uploadPartFiles(join(suite.dataDir, "blobs"))).toEqual([]);
     for (const needle of [marker, filename, bytes.subarray(1000, 1064)])
       expect(filesContaining(suite.dataDir, Buffer.from(needle))).toEqual([]);
+  }, 30_000);
+});
+
+describe("a creation-with-upload cut off at the socket", () => {
+  const suite = useSuiteServer();
+
+  test("leaves no upload behind: its client never learnt the URL, so nobody could resume it", async () => {
+    const user = await signedInUser(suite.url);
+    const bytes = noisePng({ width: 300, height: 300, seed: 96 });
+    const headers = {
+      Authorization: `Bearer ${user.token}`,
+      "Content-Type": OFFSET_STREAM,
+      "Upload-Length": String(bytes.length),
+      "Upload-Metadata": `filename ${Buffer.from("orphan.png").toString("base64")}`,
+    };
+    await cutRequest(suite.url, "POST /api/v1/uploads", headers, bytes, 100_000);
+    const answered = () => suite.server.logs().some((l) => l.msg === "request" && l.method === "POST" && l.route === "/api/v1/uploads");
+    for (let i = 0; i < 100 && !answered(); i += 1) await Bun.sleep(50);
+    expect(answered()).toBe(true);
+    expect(uploadPartFiles(join(suite.dataDir, "blobs"))).toEqual([]);
+    const db = new Database(join(suite.dataDir, "pixvault.db"), { readonly: true });
+    expect(db.query("SELECT count(*) AS n FROM resumable_uploads").get()).toEqual({ n: 0 });
+    db.close();
   }, 30_000);
 });
 

@@ -125,7 +125,13 @@ async function createUpload(ports: ResumableUploadPorts, owner: Uploader, input:
   await ports.uploads.insert(upload);
   // An empty file is complete as soon as it exists: its finish says what §4 says of it.
   if (input.body === undefined && input.length > 0) return ok({ state: stateOf(upload, input.metadata) });
-  return append(ports, owner, id, 0, input.body ?? emptyBody());
+  try {
+    return await append(ports, owner, id, 0, input.body ?? emptyBody());
+  } catch (e) {
+    // A creation whose body broke off never told the client its URL: nobody can resume it.
+    await discard(ports, id);
+    throw e;
+  }
 }
 
 async function append(
