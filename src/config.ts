@@ -168,7 +168,7 @@ function naming<T>(fromEnv: Set<string>, parse: () => T): T {
   }
 }
 
-function describeParseError(e: unknown): string {
+export function describeParseError(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
   const unknown = /Unknown option '([^']+)'/.exec(message);
   if (unknown) return `${unknown[1]}: unknown flag (see --help)`;

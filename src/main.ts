@@ -41,6 +41,20 @@ async function run(argv: string[]): Promise<number> {
       return (await import("./cli/protect-master-key.ts")).protectMasterKeyCommand(rest);
     case "rotate-master-key":
       return (await import("./cli/rotate-master-key.ts")).rotateMasterKeyCommand(rest);
+    case "login":
+      return (await import("./cli/client-login.ts")).loginCommand(rest);
+    case "logout":
+      return (await import("./cli/client-login.ts")).logoutCommand(rest);
+    case "push":
+      return (await import("./cli/client-transfer.ts")).pushCommand(rest);
+    case "pull":
+      return (await import("./cli/client-transfer.ts")).pullCommand(rest);
+    case "ls":
+      return (await import("./cli/client-ls.ts")).lsCommand(rest);
+    case "rm":
+      return (await import("./cli/client-rm.ts")).rmCommand(rest);
+    case "share":
+      return (await import("./cli/client-share.ts")).shareCommand(rest);
     default:
       console.error(`pixvault ${command}: not available in pixvault ${VERSION} yet — it is planned (see README, "Status").`);
       return 1;

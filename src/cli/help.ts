@@ -1,5 +1,6 @@
 // --help texts: every command (README, Commands) and every flag with its env twin.
 import { envName, PREVIEW_FLAGS, SERVE_BOOLEANS, SERVE_FLAGS, STORAGE_FLAGS } from "../config.ts";
+import { CLIENT_COMMANDS, clientCommandHelp } from "./client-help.ts";
 
 interface CommandHelp {
   usage: string;
@@ -49,6 +50,10 @@ export const COMMANDS: Record<string, CommandHelp> = {
       "new master key version, every data key re-wrapped; refused while a server runs on the data directory; --retire-old drops old versions",
     available: true,
   },
+  // The client of a remote server (SPEC §11): no data directory.
+  ...Object.fromEntries(
+    Object.entries(CLIENT_COMMANDS).map(([name, c]) => [name, { usage: c.usage, summary: c.summary, available: true }]),
+  ),
 };
 
 function flagLines(flags: typeof SERVE_FLAGS): string[] {
@@ -67,7 +72,7 @@ export function mainHelp(): string {
     ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}${c.available ? "" : " (not in this version yet)"}`),
     "  --help | --version",
     "",
-    "Storage flags, taken by every command (flags win over PIXVAULT_* variables):",
+    "Storage flags, taken by every command that opens a data directory (flags win over PIXVAULT_* variables):",
     ...flagLines(STORAGE_FLAGS),
     "",
     "Run `pixvault serve --help` for the server's flags.",
@@ -94,6 +99,8 @@ export function serveHelp(): string {
 export function commandHelp(name: string): string {
   const c = COMMANDS[name];
   if (!c) return mainHelp();
+  const client = clientCommandHelp(name);
+  if (client !== undefined) return client;
   if (name === "user") return [USER_USAGE, "", "Storage flags:", ...flagLines(STORAGE_FLAGS)].join("\n");
   if (name === "invite") return [INVITE_USAGE, "", "Storage flags:", ...flagLines(STORAGE_FLAGS)].join("\n");
   if (name === "previews") {

@@ -14,7 +14,7 @@ export function masterKeyPassphrase(config: Pick<StorageConfig, "masterKeyPassph
   };
 }
 
-function promptHidden(question: string): Promise<string | undefined> {
+export function promptHidden(question: string): Promise<string | undefined> {
   return new Promise((resolve) => {
     const stdin = process.stdin;
     process.stderr.write(question);
