@@ -73,7 +73,9 @@ describe("a data directory stored before previews existed", () => {
 
     const server = await startServer(["--data-dir", data]);
     try {
-      expect(server.logs().find((l) => l.msg === "database migrated")).toMatchObject({ applied: ["0003_previews", "0004_oidc", "0005_albums_comments", "0006_resumable_uploads"] });
+      expect(server.logs().find((l) => l.msg === "database migrated")).toMatchObject({
+        applied: ["0003_previews", "0004_oidc", "0005_albums_comments", "0006_resumable_uploads"],
+      });
       const again = await loginToken(server.url, user.username, user.password);
       for (const id of ids) {
         const image = await settledImage(server.url, again, id);
