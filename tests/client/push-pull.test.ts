@@ -6,6 +6,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileS
 import { join } from "node:path";
 import { call } from "../support/accounts.ts";
 import { type ClientHome, loggedInClient } from "../support/client.ts";
+import { exifJpeg } from "../support/exif-photos.ts";
 import { fixtureImage, noisePng } from "../support/images.ts";
 import { uploadOne } from "../support/images-api.ts";
 import { useSuiteServer } from "../support/pixvault.ts";
@@ -205,6 +206,17 @@ describe("pixvault push and pull", () => {
     } finally {
       home.remove();
     }
+  });
+
+  test("a pulled photo's mtime is when it was taken (EXIF DateTimeOriginal with its offset)", async () => {
+    const { home } = client;
+    write(join(home.dir, "taken/holiday.jpg"), await exifJpeg({ taken: "2024:05:01 14:03:22", offset: "+02:00", seed: 5 }));
+    expect((await home.run(["push", "taken"])).code).toBe(0);
+    const image = (await lsJson(home)).find((i) => i.filename === "holiday.jpg")!;
+    expect(image.takenAt).toBe("2024-05-01T14:03:22+02:00");
+    const r = await home.run(["pull", image.id, "--out", "taken-back"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(statSync(join(home.dir, "taken-back/holiday.jpg")).mtime.toISOString()).toBe("2024-05-01T12:03:22.000Z");
   });
 
   test("some files failing is exit 1 with a summary; large files go through resumable uploads", async () => {
