@@ -10,8 +10,9 @@ export function transferReport(verb: string, tty: boolean = process.stderr.isTTY
   let files = 0;
   let bytes = 0;
   let started = performance.now();
+  let begun = false;
   const draw = () => {
-    if (!bar) return;
+    if (!bar || !begun) return;
     const seconds = (performance.now() - started) / 1000;
     const rate = seconds > 0.2 ? bytes / seconds : 0;
     const eta = rate > 0 ? clock((totalBytes - bytes) / rate) : "--:--";
@@ -31,8 +32,12 @@ export function transferReport(verb: string, tty: boolean = process.stderr.isTTY
   };
   return {
     begin(fileCount, byteCount) {
+      // Files already there or skipped were listed before: the bar counts what is transferred.
       totalFiles = fileCount;
       totalBytes = byteCount;
+      files = 0;
+      bytes = 0;
+      begun = true;
       started = performance.now();
       draw();
     },
