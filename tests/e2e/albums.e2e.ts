@@ -5,15 +5,15 @@
 // upload link takes a file, and a revoked link says so. Run by .ci/run after the build.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "../support/browser.ts";
 import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
+import { useBuiltBinary } from "./built-binary.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const FIXTURES = join(ROOT, "tests/fixtures/images");
-const built = join(ROOT, "dist/pixvault");
 const STEP_MS = 30_000;
 const ALBUM = "Summer trip";
 const IN_ALBUM = ["sample.jpg", "sample.png"];
@@ -28,12 +28,8 @@ let openLink: string;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(built)) throw new Error("dist/pixvault is missing: run `npm run build` first");
-  const bin = join(dir.path, "pixvault");
-  copyFileSync(built, bin);
-  Bun.spawnSync(["chmod", "755", bin]);
+  useBuiltBinary(dir.path);
   expect(readdirSync(dir.path)).toEqual(["pixvault"]);
-  process.env.PIXVAULT_BIN = bin;
   server = await startServer([], { cwd: dir.path });
   browser = await launchChromium();
   owner = await browser.newContext({ viewport: { width: 1100, height: 800 } });

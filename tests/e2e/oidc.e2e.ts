@@ -3,15 +3,14 @@
 // through the provider's own login and consent pages — sign in as a new account, link and unlink
 // on the account page, and the failures the sign-in page explains. Run by .ci/run after the build.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "../support/browser.ts";
 import { startOidcProvider, type TestOidcProvider } from "../support/oidc-provider.ts";
 import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
+import { useBuiltBinary } from "./built-binary.ts";
 
-const ROOT = join(import.meta.dir, "../..");
-const built = join(ROOT, "dist/pixvault");
 const STEP_MS = 30_000;
 const LABEL = "Test IdP";
 const CAROL = { preferred_username: "carol", name: "Carol Example", email: "carol@example.org" };
@@ -23,14 +22,10 @@ let server: RunningServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(built)) throw new Error("dist/pixvault is missing: run `npm run build` first");
+  useBuiltBinary(dir.path);
   provider = await startOidcProvider({ accounts: { carol: CAROL } });
-  const bin = join(dir.path, "pixvault");
-  copyFileSync(built, bin);
-  Bun.spawnSync(["chmod", "755", bin]);
   const secretFile = join(dir.path, "oidc-client-secret");
   writeFileSync(secretFile, provider.clientSecret, { mode: 0o600 });
-  process.env.PIXVAULT_BIN = bin;
   server = await startServer(
     [
       ...["--oidc-issuer", provider.issuer, "--oidc-client-id", provider.clientId, "--oidc-client-secret-file", secretFile],

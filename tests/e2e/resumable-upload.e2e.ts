@@ -4,15 +4,14 @@
 // from the server's offset; the stored image is the file, byte for byte. Run by .ci/run after the build.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "../support/browser.ts";
 import { pngOfSize } from "../support/images.ts";
 import { type RunningServer, startServer, tempDir } from "../support/pixvault.ts";
+import { useBuiltBinary } from "./built-binary.ts";
 
-const ROOT = join(import.meta.dir, "../..");
-const built = join(ROOT, "dist/pixvault");
 const STEP_MS = 60_000;
 
 const dir = tempDir("pixvault-e2e-tus-");
@@ -22,11 +21,7 @@ let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(built)) throw new Error("dist/pixvault is missing: run `npm run build` first");
-  const bin = join(dir.path, "pixvault");
-  copyFileSync(built, bin);
-  Bun.spawnSync(["chmod", "755", bin]);
-  process.env.PIXVAULT_BIN = bin;
+  useBuiltBinary(dir.path);
   server = await startServer(["--data-dir", join(dir.path, "data")], { cwd: dir.path });
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });

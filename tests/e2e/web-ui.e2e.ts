@@ -4,17 +4,17 @@
 // (bun test ./tests/e2e/web-ui.e2e.ts); PIXVAULT_SCREENSHOTS=docs/screenshots also saves the
 // screenshots the README shows.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
+import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "../support/browser.ts";
 import { runCli, startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
 import { pythonZipView } from "../support/zip.ts";
 import { type PhotoSet, writePhotoSet } from "./photo-set.ts";
+import { useBuiltBinary } from "./built-binary.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const FIXTURES = join(ROOT, "tests/fixtures/images");
-const built = join(ROOT, "dist/pixvault");
 const SCREENSHOTS = process.env.PIXVAULT_SCREENSHOTS;
 const STEP_MS = 30_000;
 
@@ -29,13 +29,9 @@ let ann: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(built)) throw new Error("dist/pixvault is missing: run `npm run build` first");
   // Alone in an empty directory: the UI must come from inside the executable.
-  const bin = join(dir.path, "pixvault");
-  copyFileSync(built, bin);
-  Bun.spawnSync(["chmod", "755", bin]);
+  useBuiltBinary(dir.path);
   expect(readdirSync(dir.path)).toEqual(["pixvault"]);
-  process.env.PIXVAULT_BIN = bin;
   server = await startServer([], { cwd: dir.path });
   browser = await launchChromium();
   ann = await browser.newContext({ viewport: { width: 1100, height: 800 }, acceptDownloads: true });

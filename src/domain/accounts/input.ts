@@ -22,7 +22,7 @@ const nameSchema = z
   .max(100, "must be at most 100 characters")
   .regex(NO_CONTROL, "must not contain control characters");
 
-const emailSchema = z.string().trim().max(254, "must be at most 254 characters").regex(EMAIL, "must be an email address");
+export const emailSchema = z.string().trim().max(254, "must be at most 254 characters").regex(EMAIL, "must be an email address");
 
 /**
  * A password being chosen. Its minimum length is not checked here: a short password is a weak

@@ -8,7 +8,7 @@ import { newId } from "../../crypto/random-id.ts";
 import { newUserSalt } from "../../crypto/user-key.ts";
 import type { Clock } from "../clock.ts";
 import { fail, ok, type Result } from "../errors.ts";
-import { usernameSchema } from "./input.ts";
+import { emailSchema, usernameSchema } from "./input.ts";
 import type { Identity, IdentityRepository, NewUser, PendingSignInRepository, SignedInUser, User } from "./ports.ts";
 import type { SessionGrant, SessionService } from "./sessions.ts";
 
@@ -207,8 +207,11 @@ function sameText(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const plausibleEmail = (email: string | undefined) => (email && email.length <= 254 && EMAIL.test(email) ? email : undefined);
+/** The claim when it would pass as an account's email (input.ts), else undefined. */
+const plausibleEmail = (email: string | undefined) => {
+  const parsed = emailSchema.safeParse(email);
+  return parsed.success ? parsed.data : undefined;
+};
 
 /** A valid username from preferred_username, else the email's local part, else the subject. */
 function usernameFrom(identity: Pick<ProviderIdentity, "preferredUsername" | "email" | "subject">): string {

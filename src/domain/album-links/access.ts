@@ -3,7 +3,6 @@
 // owner: everything is served as to anyone else, without location (SPEC §8), and only while the
 // image is in the album.
 import type { AlbumLinkSigner } from "../../crypto/album-link-token.ts";
-import { verifyPassword } from "../../crypto/password.ts";
 import type { Throttle } from "../accounts/throttle.ts";
 import { albumMissing } from "../albums/albums.ts";
 import type { AlbumRepository } from "../albums/ports.ts";
@@ -17,7 +16,7 @@ import { decodeCursor, encodeCursor, type ImagePage } from "../images/list-page.
 import type { ImageRepository } from "../images/ports.ts";
 import { describeImage, type ImageObject } from "../images/view.ts";
 import type { PreviewSize } from "../previews/ports.ts";
-import type { Unlock } from "../shares/access.ts";
+import { type Unlock, unlockWithPassword } from "../shares/link-password.ts";
 import { openPreview, type PreviewContentPorts } from "../previews/preview-content.ts";
 import { openImageContent } from "../previews/representation.ts";
 import type { AlbumLinkPage } from "./input.ts";
@@ -43,9 +42,6 @@ export type SharedAlbum =
       allowDownload: boolean;
       allowUpload: boolean;
     };
-
-/** How long a correct password keeps a link open in that browser (never past the link's own expiry). */
-const UNLOCK_SECONDS = 10 * 60;
 
 const noDownloads = () => fail("forbidden", "this album link does not allow downloads (its previews can still be viewed)");
 
@@ -123,11 +119,7 @@ async function imagesPage(ports: AlbumLinkAccessPorts, { link, owner }: FoundAlb
   return ok({ items, nextCursor });
 }
 
-/**
- * Checks a link's password. Throttled like share links — per (link, address), per address and
- * per link — and counted before the check, so parallel guesses cannot slip past the limit.
- * `undefined` when the link has no password (nothing to unlock).
- */
+/** Checks a link's password (shares/link-password.ts); `undefined` when the link has no password. */
 async function unlockLink(
   ports: AlbumLinkAccessPorts,
   token: string,
@@ -137,15 +129,7 @@ async function unlockLink(
   const live = await resolveLink(ports, token);
   if (!live.ok) return live;
   const { link } = live.value;
-  if (link.passwordHash === null) return ok(undefined);
-  const allowed = await ports.throttle.beginShareUnlock(link.id, clientIp);
-  if (!allowed.ok) return allowed;
-  if (!(await verifyPassword(link.passwordHash, password)))
-    return fail("invalid_credentials", "the password of this album link is not correct");
-  await ports.throttle.shareUnlockSucceeded(link.id, clientIp);
-  const now = ports.clock.now();
-  const nowSeconds = Math.floor(now.getTime() / 1000);
-  const exp = Math.min(nowSeconds + UNLOCK_SECONDS, Math.floor(link.expiresAt.getTime() / 1000));
-  const proof = await ports.signer.signUnlock({ albumId: link.albumId, linkId: link.id, epoch: link.epoch, exp }, now);
-  return ok({ proof, maxAgeSeconds: exp - nowSeconds });
+  return unlockWithPassword(ports, link, password, clientIp, "album link", (exp, now) =>
+    ports.signer.signUnlock({ albumId: link.albumId, linkId: link.id, epoch: link.epoch, exp }, now),
+  );
 }

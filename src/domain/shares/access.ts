@@ -1,6 +1,5 @@
 // The recipient's side of share links: resolve a token to its live link, open the image,
 // count a full download, and unlock a password-protected link (throttled).
-import { verifyPassword } from "../../crypto/password.ts";
 import type { ShareClaims, ShareSigner } from "../../crypto/share-token.ts";
 import type { Throttle } from "../accounts/throttle.ts";
 import type { Clock } from "../clock.ts";
@@ -10,6 +9,7 @@ import type { PreviewSize } from "../previews/ports.ts";
 import { openPreview, type PreviewContentPorts } from "../previews/preview-content.ts";
 import { openImageContent } from "../previews/representation.ts";
 import type { OwnedImage } from "../images/ports.ts";
+import { type Unlock, unlockWithPassword } from "./link-password.ts";
 import type { ShareLink, ShareRepository } from "./ports.ts";
 
 export interface SharedAccessPorts extends PreviewContentPorts {
@@ -32,18 +32,9 @@ export function sharedImageService(ports: SharedAccessPorts) {
 
 export type SharedImageService = ReturnType<typeof sharedImageService>;
 
-/** How long a correct password keeps a link open in that browser (never past the link's own expiry). */
-const UNLOCK_SECONDS = 10 * 60;
-
 export type SharedImage =
   /** The link wants its password first. */
   { kind: "locked" } | { kind: "open"; content: ImageContent };
-
-export interface Unlock {
-  /** A signed proof, bound to this link and epoch, for the link's cookie. */
-  proof: string;
-  maxAgeSeconds: number;
-}
 
 interface LiveLink {
   link: ShareLink;
@@ -110,11 +101,7 @@ async function countSharedDownload(ports: SharedAccessPorts, token: string): Pro
   return why.ok ? fail("link_exhausted", "this share link has been used up") : why;
 }
 
-/**
- * Checks a link's password. Throttled like logins — per (link, address), per address and
- * per link — and counted before the check, so parallel guesses cannot slip past the limit. `undefined`
- * when the link has no password (nothing to unlock).
- */
+/** Checks a link's password (link-password.ts); `undefined` when the link has no password. */
 async function unlockSharedImage(
   ports: SharedAccessPorts,
   token: string,
@@ -124,15 +111,7 @@ async function unlockSharedImage(
   const live = await resolveLink(ports, token);
   if (!live.ok) return live;
   const { link } = live.value;
-  if (link.passwordHash === null) return ok(undefined);
-  const allowed = await ports.throttle.beginShareUnlock(link.id, clientIp);
-  if (!allowed.ok) return allowed;
-  if (!(await verifyPassword(link.passwordHash, password)))
-    return fail("invalid_credentials", "the password of this share link is not correct");
-  await ports.throttle.shareUnlockSucceeded(link.id, clientIp);
-  const now = ports.clock.now();
-  const nowSeconds = Math.floor(now.getTime() / 1000);
-  const exp = Math.min(nowSeconds + UNLOCK_SECONDS, Math.floor(link.expiresAt.getTime() / 1000));
-  const proof = await ports.shareSigner.signUnlock({ imageId: link.imageId, linkId: link.id, epoch: link.epoch, exp }, now);
-  return ok({ proof, maxAgeSeconds: exp - nowSeconds });
+  return unlockWithPassword(ports, link, password, clientIp, "share link", (exp, now) =>
+    ports.shareSigner.signUnlock({ imageId: link.imageId, linkId: link.id, epoch: link.epoch, exp }, now),
+  );
 }
