@@ -7,6 +7,7 @@ import { useInProcessServer } from "../support/in-process.ts";
 import { call, expectProblem, invalidFields, signedInUser, type SignedInUser } from "../support/accounts.ts";
 import type { ImageBody, ImagePage, UploadBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
+import { settledImage } from "../support/previews-api.ts";
 import { IMAGE_FIELDS, listAll, listImages, uploadFiles, uploadOne, type UploadFile } from "../support/images-api.ts";
 import { fixtureImage, noisePng } from "../support/images.ts";
 
@@ -60,6 +61,15 @@ describe("GET /api/v1/images", () => {
       mine.alicePublic = await upload(alice, png(`alice-public-${unique()}.png`), { visibility: "public" });
       mine.bobPrivate = await upload(bob, png(`bob-private-${unique()}.png`));
       mine.bobPublic = await upload(bob, png(`bob-public-${unique()}.png`), { visibility: "public" });
+      // Previews are made in the background: two listings compared whole must not see one change state between them.
+      for (const [who, image] of [
+        [alice, mine.alicePrivate],
+        [alice, mine.alicePublic],
+        [bob, mine.bobPrivate],
+        [bob, mine.bobPublic],
+      ] as const) {
+        await settledImage(suite.url, who.token, image.id);
+      }
     });
 
     test("logged in, the default is scope=mine: my private and public images, nobody else's", async () => {
