@@ -2,8 +2,7 @@
 // recursively, in name order), each judged by its bytes with the server's own image probe and
 // hashed (sha256) in the same single read.
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { readdir, realpath, stat } from "node:fs/promises";
+import { open, readdir, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError } from "../config-values.ts";
 import { createImageProbe } from "../media/image-probe.ts";
@@ -60,16 +59,24 @@ export type Scan =
 // The server decides after this many bytes whether the head already rules an image out.
 const EARLY_SNIFF_BYTES = 8192;
 
+// Bytes per read. Read straight into one buffer per file (the probe copies what it keeps, the hash
+// what it needs): a fs.ReadStream costs ~2.5× the CPU here (bench/push.ts, a second push of 200 × 500 KB).
+const READ_BYTES = 1024 * 1024;
+
 /** What the server would make of the file, and its sha256 when it is an image. Throws on a read error. */
 export async function scanFile(path: string): Promise<Scan> {
   const probe = createImageProbe();
   const hash = createHash("sha256");
   let size = 0;
   let sniffed = false;
-  const stream = createReadStream(path, { highWaterMark: 1024 * 1024 });
+  const file = await open(path, "r");
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      size += chunk.length;
+    const buffer = Buffer.allocUnsafe(READ_BYTES);
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, READ_BYTES, null);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      size += bytesRead;
       probe.push(chunk);
       hash.update(chunk);
       if (!sniffed && size >= EARLY_SNIFF_BYTES) {
@@ -79,7 +86,7 @@ export async function scanFile(path: string): Promise<Scan> {
       }
     }
   } finally {
-    stream.destroy();
+    await file.close();
   }
   const verdict = await probe.finish();
   if (!verdict.ok) return other(size, verdict.reason === "empty" ? "empty" : verdict.detected);
