@@ -25,8 +25,20 @@ function obscure(secret: string): string {
   return out.stdout.trim();
 }
 
-/** Starts `rclone serve webdav` on a free 127.0.0.1 port, storing the encrypted files under `dir`/store. */
-export async function startRclone(dir: string): Promise<Server> {
+export interface CryptRemote {
+  /** The remote's name with its colon, e.g. `pvbench:`; append a path. */
+  readonly remote: string;
+  /** The local directory that holds the encrypted files. */
+  readonly store: string;
+  /** Environment that defines the remote (and nothing of the caller's RCLONE_*), for any rclone command. */
+  readonly env: Record<string, string>;
+}
+
+/**
+ * A crypt remote over `dir`/store with random passwords, defined by RCLONE_CONFIG_* variables
+ * alone; RCLONE_CONFIG points at an empty file in `dir`.
+ */
+export function cryptRemote(dir: string): CryptRemote {
   const store = join(dir, "store");
   mkdirSync(store, { recursive: true });
   const config = join(dir, "rclone.conf");
@@ -40,12 +52,17 @@ export async function startRclone(dir: string): Promise<Server> {
     [`${prefix}PASSWORD`]: obscure(randomBytes(24).toString("hex")),
     [`${prefix}PASSWORD2`]: obscure(randomBytes(24).toString("hex")),
   });
+  return { remote: `${REMOTE}:`, store, env };
+}
+
+/** Starts `rclone serve webdav` on a free 127.0.0.1 port, storing the encrypted files under `dir`/store. */
+export async function startRclone(dir: string, crypt: CryptRemote = cryptRemote(dir)): Promise<Server> {
   const port = await freePort();
   return spawnServer({
     // No VFS cache (the default, said out loud): a PUT streams through crypt into the directory and
     // is answered once written, where a write cache would answer before the upload reached storage.
-    command: ["rclone", "serve", "webdav", `${REMOTE}:`, "--addr", `127.0.0.1:${port}`, "--vfs-cache-mode", "off"],
-    env,
+    command: ["rclone", "serve", "webdav", crypt.remote, "--addr", `127.0.0.1:${port}`, "--vfs-cache-mode", "off"],
+    env: crypt.env,
     logFile: join(dir, "rclone.log"),
     url: `http://127.0.0.1:${port}`,
     // The root collection's HTML listing: 200 once it serves.
