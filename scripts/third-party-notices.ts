@@ -194,7 +194,7 @@ function libheifPart(): string {
   return `libheif (LGPL-3.0) with libde265 (LGPL-3.0), the HEVC decoder HEIC photos need, compiled to
    WebAssembly by the npm package libheif-js ${version("libheif-js")} (https://github.com/catdad-experiments/libheif-js;
    libheif: https://github.com/strukturag/libheif, libde265: https://github.com/strukturag/libde265),
-   used through heic-decode ${version("heic-decode")} in the HEIC decoding worker (src/media/heic-decode.worker.ts).
+   used by the HEIC decoding worker (src/media/heic-decode.worker.ts).
    It is JavaScript and WebAssembly embedded in dist/pixvault. To replace it, rebuild pixvault from
    its source (MIT; this repository holds everything the build needs): put your build of libheif-js
    (the same interface: libheif-js/wasm-bundle) in node_modules/libheif-js, or point an npm

@@ -1,4 +1,4 @@
-// Decodes HEIC (HEVC-coded HEIF) to RGBA in a worker thread that is recycled, for previews.ts.
+// Decodes HEIC (HEVC-coded HEIF) to RGB(A) in a worker thread that is recycled, for previews.ts.
 //
 // Prebuilt sharp cannot decode HEVC (patents: lovell/sharp#4479), so libheif runs as WASM.
 // WASM memory grows to the largest image decoded and never shrinks, so the worker is ended
@@ -7,7 +7,7 @@
 import type { HeicReply, HeicRequest } from "./heic-decode.worker.ts";
 
 export type HeicDecodeResult =
-  | { readonly ok: true; readonly width: number; readonly height: number; readonly rgba: Uint8Array }
+  | { readonly ok: true; readonly width: number; readonly height: number; readonly channels: 3 | 4; readonly pixels: Uint8Array }
   | { readonly ok: false; readonly reason: "too_many_pixels" | "undecodable" | "timeout"; readonly detail: string };
 
 export interface HeicDecoderOptions {
@@ -23,6 +23,7 @@ const WORKER = Bun.main.startsWith("/$bunfs/") ? "./media/heic-decode.worker.ts"
 interface Job {
   readonly bytes: Uint8Array;
   readonly maxPixels: number;
+  readonly maxEdge: number;
   readonly done: (result: HeicDecodeResult) => void;
 }
 
@@ -45,10 +46,13 @@ export class HeicDecoder {
     this.#timeoutMs = options.timeoutMs ?? 60_000;
   }
 
-  /** Decodes the primary image; images are decoded one at a time, in order. */
-  decode(bytes: Uint8Array, maxPixels: number): Promise<HeicDecodeResult> {
+  /**
+   * Decodes the primary image, shrunk by a whole factor to at most `maxEdge` on its longest side;
+   * images are decoded one at a time, in order.
+   */
+  decode(bytes: Uint8Array, maxPixels: number, maxEdge = Infinity): Promise<HeicDecodeResult> {
     return new Promise((done) => {
-      this.#queue.push({ bytes, maxPixels, done });
+      this.#queue.push({ bytes, maxPixels, maxEdge, done });
       this.#next();
     });
   }
@@ -96,7 +100,8 @@ export class HeicDecoder {
     };
     const onMessage = ({ data }: MessageEvent<HeicReply>) => {
       if (data.id !== id) return;
-      finish(data.ok ? { ok: true, width: data.width, height: data.height, rgba: data.rgba } : data);
+      const { id: _, ...result } = data;
+      finish(result);
     };
     const onError = (event: ErrorEvent) => {
       this.close();
@@ -111,6 +116,6 @@ export class HeicDecoder {
     // A copy goes to the worker (the caller keeps its bytes) and its buffer moves without another.
     // Not .slice(): on a Buffer that is a view, and moving it would detach the caller's memory.
     const bytes = new Uint8Array(job.bytes);
-    worker.postMessage({ id, bytes, maxPixels: job.maxPixels } satisfies HeicRequest, [bytes.buffer]);
+    worker.postMessage({ id, bytes, maxPixels: job.maxPixels, maxEdge: job.maxEdge } satisfies HeicRequest, [bytes.buffer]);
   }
 }

@@ -6,8 +6,8 @@
 // it too (limitInputPixels), so a decompression bomb costs a header read. Most formats then
 // decode in strips (~60 MiB for 48 MP), but some only decode whole: interlaced PNG, GIF,
 // progressive JPEG (its coefficients), HEIF; their estimated buffer is held to maxDecodeBytes.
-// BMP, which libvips cannot read, is decoded by bmp-decoder.ts, already shrunk to twice the
-// display size, and then resized here like the rest.
+// BMP, which libvips cannot read, is decoded by bmp-decoder.ts, and HEVC-coded HEIC by libheif
+// (heic-decoder.ts), each already shrunk to about twice the display size, then resized here like the rest.
 import type { Sharp } from "./sharp-loader.ts";
 import type { HeicDecoder } from "./heic-decoder.ts";
 import { decodeBmp } from "./bmp-decoder.ts";
@@ -138,10 +138,12 @@ async function displayPixels(sharp: Sharp, bytes: Uint8Array, maxPixels: number,
     if (meta.format !== "heif" || meta.compression !== "hevc" || failure.reason !== "undecodable") return failure;
   }
   if (!options.heic) return fail("decoder_unavailable", "no HEVC decoder is available for this HEIC image");
-  const decoded = await options.heic.decode(bytes, maxPixels);
+  // Shrunk like BMP: libheif has no shrink-on-load, and a 24 MP frame is ~72 MB.
+  const decoded = await options.heic.decode(bytes, maxPixels, 2 * PREVIEW_EDGES.display);
   if (!decoded.ok) return fail(decoded.reason, decoded.detail);
   // libheif has already applied the image's rotation and mirroring (irot/imir).
-  return displayFromRaw(sharp, { data: decoded.rgba, info: { width: decoded.width, height: decoded.height, channels: 4 } }, options);
+  const { width, height, channels } = decoded;
+  return displayFromRaw(sharp, { data: decoded.pixels, info: { width, height, channels } }, options);
 }
 
 /** Pixels decoded outside libvips (HEIC, BMP), resized to display size. */

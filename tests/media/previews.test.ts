@@ -170,6 +170,18 @@ describe("HEIC decoder worker", () => {
     }
   });
 
+  test("hands over RGB shrunk by a whole factor to the edge asked for, colours kept", async () => {
+    const full = await heic.decode(GPS_HEIC, 1e6);
+    const small = await heic.decode(GPS_HEIC, 1e6, 16);
+    if (!full.ok || !small.ok) throw new Error("the HEIC fixture did not decode");
+    expect([full.width, full.height, full.channels]).toEqual([64, 48, 3]);
+    expect(full.pixels.length).toBe(64 * 48 * 3);
+    expect([small.width, small.height, small.channels]).toEqual([16, 12, 3]);
+    expect(small.pixels.length).toBe(16 * 12 * 3);
+    const mean = (p: Uint8Array, c: number) => p.filter((_, i) => i % 3 === c).reduce((a, b) => a + b, 0) / (p.length / 3);
+    for (const c of [0, 1, 2]) expect(Math.abs(mean(small.pixels, c) - mean(full.pixels, c))).toBeLessThan(1.5);
+  });
+
   test("refuses an image over the pixel limit before decoding it, and times out a slow decode", async () => {
     const decoder = new HeicDecoder({ timeoutMs: 1 });
     try {
