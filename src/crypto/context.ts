@@ -11,7 +11,7 @@ export const LABEL = {
   imageField: "pixvault/image-field/v1",
   nameIndex: "pixvault/blind-index/name/v1",
   tagIndex: "pixvault/blind-index/tag/v1",
-  /** Search terms (docs/FORMAT.md §6): filename trigrams, words of description and tags, analysis labels and colours. */
+  /** Search terms (docs/FORMAT.md §1, "Search terms"): filename trigrams, words of description and tags, analysis labels and colours. */
   trigramIndex: "pixvault/blind-index/trigram/v1",
   wordIndex: "pixvault/blind-index/word/v1",
   labelIndex: "pixvault/blind-index/label/v1",

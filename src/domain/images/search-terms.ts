@@ -1,6 +1,6 @@
 // The search index of SPEC §9, both sides: the blind-index terms an image is written with
 // (keyed trigrams of its filename, keyed words of its description and tags), and what `q=`
-// looks up in them and confirms on the decrypted candidates. docs/FORMAT.md §6 writes it down.
+// looks up in them and confirms on the decrypted candidates. docs/FORMAT.md §1 ("Search terms") writes it down.
 import { blindIndex } from "../../crypto/image-keys.ts";
 import type { ImageWriteScope, TermKind, TermMatch } from "./ports.ts";
 
