@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createApp, type App } from "./app.ts";
 import { composeServices, composeSingleSignOn } from "./compose/services.ts";
 import { openStorage, type Storage } from "./compose/storage.ts";
+import { backfillSearchTerms } from "./compose/maintenance.ts";
 import { parseServeConfig, type ServeConfig } from "./config.ts";
 import type { AccountServices } from "./domain/accounts/services.ts";
 import type { ImageServices } from "./domain/images/services.ts";
@@ -85,6 +86,7 @@ export async function createTestApp(options: { flags?: readonly string[]; clock?
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
+  await backfillSearchTerms(storage, logger);
   const clock = options.clock ?? testClock();
   const { accounts, images, previews, comments } = composeServices(storage, { ...config, now: clock.now }, logger);
   const sso = await composeSingleSignOn(storage, { ...config, now: clock.now }, accounts);

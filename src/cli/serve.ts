@@ -18,6 +18,7 @@ import { startUploadSweep } from "./upload-sweep.ts";
 import { composeServices, composeSingleSignOn } from "../compose/services.ts";
 import { DiscoveryError } from "../oidc/relying-party.ts";
 import { openStorage, type Storage } from "../compose/storage.ts";
+import { backfillSearchTerms } from "../compose/maintenance.ts";
 
 export async function serve(argv: string[]): Promise<number> {
   const config = parseServeConfig(argv);
@@ -35,6 +36,7 @@ export async function serve(argv: string[]): Promise<number> {
   probeWritable(config, local);
   const storage = await openStorage(config, logger, { remindKeyLocation: true });
   await removeLeftoverTempBlobs(storage, logger, lock !== undefined);
+  await backfillSearchTerms(storage, logger);
   const jobs = mediaJobRepository(storage.db.orm);
   const metrics = createServerMetrics({ stored: () => imageTotals(storage.db.orm), previews: () => jobs.counts() });
   const { accounts, images, previews, comments } = composeServices(storage, { ...config, events: metrics.events }, logger);

@@ -11,6 +11,11 @@ export const LABEL = {
   imageField: "pixvault/image-field/v1",
   nameIndex: "pixvault/blind-index/name/v1",
   tagIndex: "pixvault/blind-index/tag/v1",
+  /** Search terms (docs/FORMAT.md §1, "Search terms"): filename trigrams, words of description and tags, analysis labels and colours. */
+  trigramIndex: "pixvault/blind-index/trigram/v1",
+  wordIndex: "pixvault/blind-index/word/v1",
+  labelIndex: "pixvault/blind-index/label/v1",
+  colorIndex: "pixvault/blind-index/color/v1",
   /** AAD of a passphrase-protected master key file. */
   keyFile: "pixvault/master-key-file/v1",
 } as const;

@@ -1,4 +1,4 @@
-// Keys below an image's data key (metadata sealing) and the keyed blind indexes of names and tags.
+// Keys below an image's data key (metadata sealing) and the keyed blind indexes of names, tags and search terms.
 import { createHmac, hkdfSync } from "node:crypto";
 import { contextBytes, LABEL } from "./context.ts";
 import { KEY_BYTES } from "./gcm.ts";
@@ -34,7 +34,18 @@ export function openImageField(metadataKey: Uint8Array, imageId: string, field: 
  * and without the key nobody can test a guess. Collisions at 2^-64 per pair are harmless
  * for a uniqueness check (a false "name taken" at worst).
  */
-export function blindIndex(indexKey: Uint8Array, kind: "name" | "tag", value: string): Buffer {
-  const label = kind === "name" ? LABEL.nameIndex : LABEL.tagIndex;
-  return createHmac("sha256", indexKey).update(contextBytes(label, value)).digest().subarray(0, 16);
+export function blindIndex(indexKey: Uint8Array, kind: BlindIndexKind, value: string): Buffer {
+  return createHmac("sha256", indexKey).update(contextBytes(INDEX_LABEL[kind], value)).digest().subarray(0, 16);
 }
+
+/** One label per kind, so a trigram "cat" and a word "cat" (or a tag "cat") never share an index. */
+const INDEX_LABEL = {
+  name: LABEL.nameIndex,
+  tag: LABEL.tagIndex,
+  trigram: LABEL.trigramIndex,
+  word: LABEL.wordIndex,
+  label: LABEL.labelIndex,
+  color: LABEL.colorIndex,
+} as const;
+
+export type BlindIndexKind = keyof typeof INDEX_LABEL;

@@ -1,8 +1,8 @@
 // The keyset-paged listing query: scope, filters, sort order and the cursor condition.
 import { and, asc, desc, eq, exists, gt, inArray, lt, or, sql } from "drizzle-orm";
-import type { ImageCursor, ImageFilter, ImageSort, OwnedImage } from "../domain/images/ports.ts";
+import type { ImageCursor, ImageFilter, ImageSort, OwnedImage, TermMatch } from "../domain/images/ports.ts";
 import type { Orm } from "./db.ts";
-import { albumImages, imageMedia, images, imageTags, users } from "./schema.ts";
+import { albumImages, imageMedia, images, imageTags, imageTerms, users } from "./schema.ts";
 import { ownedImageColumns } from "./image-repository.ts";
 
 /**
@@ -38,6 +38,7 @@ export async function listImageRows(
             .where(and(eq(albumImages.imageId, images.id), eq(albumImages.albumId, filter.albumId))),
         )
       : undefined,
+    ...(filter.terms ?? []).map((match) => termCondition(orm, match)),
     after ? keysetAfter(column, after, descending) : undefined,
   ];
   const order = descending ? [desc(column), desc(images.id)] : [asc(column), asc(images.id)];
@@ -49,6 +50,21 @@ export async function listImageRows(
     .where(and(...conditions))
     .orderBy(...order)
     .limit(limit);
+}
+
+/**
+ * Every term of one set, for some set: one probe of image_terms' primary key per term and row,
+ * so a page costs its rows times the query's terms, however common a trigram is.
+ */
+function termCondition(orm: Orm, match: TermMatch) {
+  const holds = (indexes: readonly Buffer[]) =>
+    exists(
+      orm
+        .select({ one: sql`1` })
+        .from(imageTerms)
+        .where(and(eq(imageTerms.imageId, images.id), inArray(imageTerms.term, [...indexes]))),
+    );
+  return or(...match.map((set) => and(...set.map(holds))));
 }
 
 function keysetAfter(column: typeof images.size | typeof images.createdAt, after: ImageCursor, descending: boolean) {

@@ -7,6 +7,7 @@ import type { ImageRepository, ImageWriteScope, OwnedImage } from "../domain/ima
 import type { Result } from "../domain/errors.ts";
 import type { Orm } from "./db.ts";
 import { imageMedia, images, imageTags, resumableUploads, users } from "./schema.ts";
+import { replaceImageTerms } from "./image-terms.ts";
 import { preparedQuery } from "./prepared-queries.ts";
 import { isUniqueViolation } from "./storage-errors.ts";
 import { listImageRows } from "./image-list-query.ts";
@@ -20,7 +21,7 @@ export const ownedImageColumns = {
   mediaResultEnc: imageMedia.resultEnc,
 };
 
-type WriteTx = Parameters<Parameters<Orm["transaction"]>[0]>[0];
+export type WriteTx = Parameters<Parameters<Orm["transaction"]>[0]>[0];
 
 /** Carries a failed Result out of drizzle's transaction, which rolls back on a throw. */
 class RolledBack {
@@ -136,6 +137,7 @@ function writeScope(tx: WriteTx): ImageWriteScope {
       }
       return "updated";
     },
+    replaceTerms: (imageId, kind, indexes) => replaceImageTerms(tx, imageId, kind, indexes),
   };
 }
 

@@ -1,9 +1,27 @@
-// Master key rotation's storage side: every image's (and album's) wrapped key and blind indexes rewritten,
+// Master key rotation's storage side: every image's (and album's) wrapped key and blind indexes (search terms too) rewritten,
 // and the new version's key check recorded, in one transaction.
 import { eq, sql } from "drizzle-orm";
 import type { KeyRepository } from "../domain/keys/ports.ts";
 import type { Orm } from "./db.ts";
 import { albums, images, imageTags, masterKeys, users } from "./schema.ts";
+import { replaceTermSet } from "./image-terms.ts";
+import type { WriteTx } from "./image-repository.ts";
+
+/** What re-computing an image's indexes reads: its owner's salt and its fields keyed by the master key. */
+const keyedImageColumns = {
+  id: images.id,
+  ownerId: images.ownerId,
+  ownerKeySalt: users.keySalt,
+  visibility: images.visibility,
+  wrappedKey: images.wrappedKey,
+  filenameEnc: images.filenameEnc,
+  descriptionEnc: images.descriptionEnc,
+  tagsEnc: images.tagsEnc,
+};
+
+export function keyedImages(orm: Orm | WriteTx) {
+  return orm.select(keyedImageColumns).from(images).innerJoin(users, eq(users.id, images.ownerId)).$dynamic();
+}
 
 export function keyRotationRepository(orm: Orm): KeyRepository {
   return {
@@ -12,18 +30,7 @@ export function keyRotationRepository(orm: Orm): KeyRepository {
         // A plain insert: a row already there for a version this key file has never held is a
         // database out of step with its key file, and re-keying onto it would strand every image.
         await tx.insert(masterKeys).values({ id: version, check, createdAt: at });
-        const rows = await tx
-          .select({
-            id: images.id,
-            ownerId: images.ownerId,
-            ownerKeySalt: users.keySalt,
-            visibility: images.visibility,
-            wrappedKey: images.wrappedKey,
-            filenameEnc: images.filenameEnc,
-            tagsEnc: images.tagsEnc,
-          })
-          .from(images)
-          .innerJoin(users, eq(users.id, images.ownerId));
+        const rows = await keyedImages(tx);
         let tagIndexes = 0;
         for (const row of rows) {
           const next = reKey(row);
@@ -33,6 +40,7 @@ export function keyRotationRepository(orm: Orm): KeyRepository {
             await tx.insert(imageTags).values({ imageId: row.id, tagIndex }).onConflictDoNothing();
             tagIndexes += 1;
           }
+          await replaceTermSet(tx, row.id, next.terms);
         }
         const albumRows = await tx
           .select({ id: albums.id, ownerId: albums.ownerId, ownerKeySalt: users.keySalt, wrappedKey: albums.wrappedKey })

@@ -147,6 +147,33 @@ export const imageTags = sqliteTable(
   (t) => [primaryKey({ columns: [t.imageId, t.tagIndex] }), index("image_tags_tag").on(t.tagIndex)],
 );
 
+/**
+ * The search index (SPEC §9): per image, blind indexes of its filename trigrams and of the words of
+ * its description and tags (later labels and colours), under the key its tags use. `kind` says
+ * which writer owns a row, so one kind can be replaced alone; the HMAC labels already keep kinds apart.
+ */
+export const imageTerms = sqliteTable(
+  "image_terms",
+  {
+    imageId: text("image_id")
+      .notNull()
+      .references(() => images.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["trigram", "word", "label", "color"] }).notNull(),
+    term: bytes("term").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.imageId, t.term] }), index("image_terms_term").on(t.term, t.imageId)],
+);
+
+/**
+ * How far the backfill of search terms for images stored before a term version got (in id order):
+ * resumable after a crash, and done once `done_at` is set.
+ */
+export const termBackfill = sqliteTable("term_backfill", {
+  version: integer("version").primaryKey(),
+  afterId: text("after_id").notNull(),
+  doneAt: integer("done_at", { mode: "timestamp_ms" }),
+});
+
 export const shareLinks = sqliteTable(
   "share_links",
   {

@@ -1,5 +1,5 @@
 // `pixvault rotate-master-key`: after a rotation every image still reads byte-exact, names stay
-// unique and tags still find images (indexes recomputed), no blob changed, previews included;
+// unique and tags and searches still find images (indexes recomputed), no blob changed, previews included;
 // --retire-old then leaves one key version, and tokens signed with the old one stop working.
 import { describe, expect, test } from "bun:test";
 import { readFileSync, statSync } from "node:fs";
@@ -29,7 +29,7 @@ describe("pixvault rotate-master-key", () => {
       sha.set(image.id, sha256Hex(bytes));
       return image;
     };
-    const privateOne = await put(ann.token, "lake.png", 1, { tags: "trip,lake" });
+    const privateOne = await put(ann.token, "lake.png", 1, { tags: "trip,lake", description: "A cold morning" });
     const publicOne = await put(ann.token, "sunset.png", 2, { visibility: "public", tags: "trip" });
     await put(bob.token, "bob.png", 3);
     // An album has a data key of its own: rotation re-wraps it too.
@@ -70,6 +70,14 @@ describe("pixvault rotate-master-key", () => {
       expect(publicClash.status).toBe(409);
       const tagged = await listAll(server.url, token, { tag: "trip" });
       expect(tagged.map((i) => i.id).sort()).toEqual([privateOne.id, publicOne.id].sort());
+      // The search terms too: filename trigrams, words of tags and description; public ones for anyone.
+      const search = async (q: string, who: string | undefined) =>
+        (await listAll(server.url, who, { q, ...(who ? {} : { scope: "public" }) })).map((i) => i.id).sort();
+      expect(await search("UNSE", token)).toEqual([publicOne.id]);
+      expect(await search("morning", token)).toEqual([privateOne.id]);
+      expect(await search("trip", token)).toEqual([privateOne.id, publicOne.id].sort());
+      expect(await search("sunset.p", undefined)).toEqual([publicOne.id]);
+      expect(await search("lake", undefined)).toEqual([]);
       // A session signed before the rotation still works while version 1 is kept.
       expect((await call(server.url, "GET", "/api/v1/me", { token: ann.token })).status).toBe(200);
       await server.stop();

@@ -223,7 +223,8 @@ describe("GET /api/v1/images", () => {
 
     test("filters combine: q, tag, type and visibility all apply at once", async () => {
       const who = await member();
-      const tag = `combo-${unique()}`;
+      // Not "combo-…": q also matches whole words of tags (SPEC §9), and every image here carries the tag.
+      const tag = `mix-${unique()}`;
       const hit = await upload(who, png(`combo-hit-${unique()}.png`), { tags: tag, visibility: "public" });
       await upload(who, png(`combo-private-${unique()}.png`), { tags: tag });
       await upload(who, { name: `combo-jpeg-${unique()}.jpg`, bytes: fixtureImage("sample.jpg") }, { tags: tag, visibility: "public" });

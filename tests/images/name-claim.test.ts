@@ -36,6 +36,8 @@ function memoryImages(options: { raceOnce?: boolean } = {}) {
           return gone;
         },
         update: async () => "missing",
+        // The search terms are beside the point of these rules (tests/images/search.test.ts has them).
+        replaceTerms: async () => {},
       };
       const result = await work(tx);
       if (result.ok) rows = draft;

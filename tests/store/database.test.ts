@@ -45,6 +45,7 @@ describe("database", () => {
         "0004_oidc",
         "0005_albums_comments",
         "0006_resumable_uploads",
+        "0007_search_terms",
       ]);
       expect((await migrate(db.client)).applied).toEqual([]);
       const tables = (await db.client.execute("SELECT name FROM sqlite_master WHERE type = 'table'")).rows.map((r) => r.name);
@@ -67,6 +68,8 @@ describe("database", () => {
         "comments",
         "resumable_uploads",
         "resumable_upload_parts",
+        "image_terms",
+        "term_backfill",
       ]) {
         expect(tables).toContain(t);
       }

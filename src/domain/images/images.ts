@@ -13,6 +13,7 @@ import { indexKey, nameIndex, namespaceOf, ownerOf, tagIndex } from "./keys.ts";
 import type { ListingPorts } from "./list-page.ts";
 import { listImages } from "./listing.ts";
 import { nameConflict } from "./name-claim.ts";
+import { textTerms, writeTerms } from "./search-terms.ts";
 import type { ImageBlobs, ImageRepository, ImageUpdate } from "./ports.ts";
 import { describeImage, imageObject, type ImageObject, openImage } from "./view.ts";
 
@@ -86,10 +87,14 @@ async function changeImage(ports: ImagePorts, id: string, viewer: Viewer, change
     ...(retag ? { tagIndexes: tags.map((t) => tagIndex(key, t)) } : {}),
     ...(change.description !== undefined ? { descriptionEnc: sealer.description(change.description) } : {}),
   };
+  // The search terms cover name, description and tags under the namespace's key: any of them changing rewrites them.
+  const reterm = reindex || retag || change.description !== undefined;
   const written = await ports.images.write(async (tx) => {
     const outcome = await tx.update(id, row.ownerId, update);
     if (outcome === "name_taken") return nameConflict(filename, visibility);
-    return outcome === "missing" ? missing(id) : ok(undefined);
+    if (outcome === "missing") return missing(id);
+    if (reterm) await writeTerms(tx, id, textTerms(key, { filename, description, tags }));
+    return ok(undefined);
   });
   if (!written.ok) return written;
   // What was just written, in the clear: no second read, unwrap or decrypt.

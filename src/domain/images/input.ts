@@ -66,7 +66,13 @@ function isCalendarDay(text: string): boolean {
 export const listQuerySchema = z.object({
   scope: z.enum(["mine", "public"], { error: "must be mine or public" }).optional(),
   visibility: visibilitySchema.optional(),
-  q: z.string().max(255, "at most 255 characters").optional(),
+  q: z
+    .string()
+    .max(255, "at most 255 characters")
+    .optional()
+    .describe(
+      "case-insensitive filename substring, or whole words of the description and tags (all of them, any order); through blind indexes, so a page may end early with a nextCursor after 50 (anonymous) / 200 (signed in) candidates that did not match",
+    ),
   // No stored tag holds a control character, and a NUL could not even be keyed (blind index).
   tag: z.string().max(64).regex(NO_CONTROL, "a tag has no control characters").optional(),
   type: z.string().max(100).optional(),

@@ -1,5 +1,6 @@
-// What both ways of listing share (keyset pages from the database, and pages ordered in memory
-// by date taken): their ports, scan bounds, time slicing, cursors and describing a row safely.
+// What both ways of listing share (keyset pages from the database, and pages ordered in memory by
+// date taken): their ports, the bound on rows decrypted and not returned, time slicing, cursors
+// and describing a row safely.
 import type { AlbumRepository } from "../albums/ports.ts";
 import type { Keyring } from "../../crypto/master-key.ts";
 import { guarded, type IntegrityReport } from "./content.ts";
@@ -27,13 +28,14 @@ export interface ImagePage {
   nextCursor: string | null;
 }
 
-// A filename search decrypts every row it looks at, on the event loop (the SQLite driver is
-// synchronous too): one request over 5,000 public rows took 0.28 s, and four anonymous clients
-// pushed /healthz from 2 ms to 800 ms. So one request scans a bounded number of rows (fewer for
-// anonymous callers, who cost nothing to multiply) and ends its page early with a cursor to go
-// on from; and it yields to the event loop every few milliseconds, so other requests are
-// served in between instead of after the whole scan.
-export const MAX_SCANNED = { signedIn: 2000, anonymous: 500 } as const;
+// Every row a listing looks at is decrypted, on the event loop (the SQLite driver is synchronous
+// too): ~56 µs a row (one request over 5,000 public rows took 0.28 s). A search reads only the
+// candidates of the search index, but a candidate may still not confirm (a trigram match is not
+// a substring match), and a 1–2 character search has no index to narrow it. So a request
+// decrypts at most this many rows it does not return (fewer for anonymous callers, who cost
+// nothing to multiply), then ends its page early with a cursor to go on from (SPEC §9; README
+// "Search"); and it yields to the event loop every few milliseconds.
+export const MAX_UNRETURNED = { signedIn: 200, anonymous: 50 } as const;
 const SLICE_MS = 5;
 
 /**

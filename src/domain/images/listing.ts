@@ -1,7 +1,7 @@
-// Listing images: scope, filters and keyset cursors. Filename search runs on decrypted
-// names (the database holds only ciphertext), scanning pages until enough rows match or the
-// request's scan bound is reached (then the page ends early, with a nextCursor). Orders and
-// filters by date taken (sealed too) are done in memory, in taken-listing.ts.
+// Listing images: scope, filters and keyset cursors. `q=` narrows rows through the search index
+// (search-terms.ts) and confirms each candidate decrypted; a page stops early, with a nextCursor,
+// once it has decrypted MAX_UNRETURNED rows it does not return. Orders and filters by date taken
+// (sealed too) are done in memory, in taken-listing.ts.
 import { ACCEPTED_IMAGE_TYPES } from "../../media/image-types.ts";
 import { fail, ok, type Result } from "../errors.ts";
 import type { ListQuery } from "./input.ts";
@@ -13,14 +13,13 @@ import {
   type ImagePage,
   type Lister,
   type ListingPorts,
-  MAX_SCANNED,
+  MAX_UNRETURNED,
   timeSlicer,
 } from "./list-page.ts";
 import type { ImageCursor, ImageFilter, ImageSort, OwnedImage } from "./ports.ts";
+import { matchesTextSearch, parseTextSearch, type TextSearch, textSearchTerms } from "./search-terms.ts";
 import { listInMemoryOrder } from "./taken-listing.ts";
 import type { ImageObject } from "./view.ts";
-
-const SCAN_CHUNK = 100;
 
 export async function listImages(ports: ListingPorts, viewer: Lister, query: ListQuery): Promise<Result<ImagePage>> {
   const scope = query.scope ?? (viewer ? "mine" : "public");
@@ -38,63 +37,67 @@ export async function listImages(ports: ListingPorts, viewer: Lister, query: Lis
     const album = viewer ? await ports.albums.findOwned(query.album, viewer.id) : undefined;
     if (!album) return fail("not_found", `no album ${JSON.stringify(query.album)}`);
   }
+  const tag = query.tag?.normalize("NFC").trim().toLowerCase();
+  const search = parseTextSearch(query.q);
+  const keys = indexKeysFor(ports, scope, viewer);
+  const searchTerms = search ? textSearchTerms(keys, search) : undefined;
   const filter: ImageFilter = {
     ...(query.album !== undefined ? { albumId: query.album, ownerId: viewer!.id } : {}),
     ...(scope === "mine"
       ? { ownerId: viewer!.id, ...(query.visibility ? { visibility: query.visibility } : {}) }
       : { visibility: "public" }),
     ...(contentTypes ? { contentTypes } : {}),
-    ...(query.tag?.trim() ? { tagIndexes: tagIndexesFor(ports, scope, viewer, query.tag) } : {}),
+    ...(tag ? { tagIndexes: keys.map((key) => tagIndex(key, tag)) } : {}),
+    ...(searchTerms ? { terms: [searchTerms] } : {}),
   };
   const { takenFrom, takenTo } = query;
   if (takenFrom && takenTo && takenFrom > takenTo) return invalid("takenTo", "must not be before takenFrom");
   if (scope === "public" && query.visibility === "private") return ok({ items: [], nextCursor: null });
-  const needle = query.q?.normalize("NFC").toLowerCase();
   const sort = query.sort;
   if (sort === "taken" || takenFrom || takenTo) {
-    return ok(await listInMemoryOrder(ports, viewer, filter, { sort, limit: query.limit, takenFrom, takenTo, needle }, after));
+    return ok(await listInMemoryOrder(ports, viewer, filter, { sort, limit: query.limit, takenFrom, takenTo, search }, after));
   }
-  return ok(await listFromDatabase(ports, viewer, filter, { sort, limit: query.limit, needle }, after));
+  return ok(await listFromDatabase(ports, viewer, filter, { sort, limit: query.limit, search }, after));
 }
 
-/** Keyset pages straight from the database, a filename search scanning them up to its bound. */
+/**
+ * Keyset pages straight from the database, each row decrypted once: it is returned, or it counts
+ * against the request's bound (a search candidate that did not confirm, or a damaged row).
+ */
 async function listFromDatabase(
   ports: ListingPorts,
   viewer: Lister,
   filter: ImageFilter,
-  query: { readonly sort: ImageSort; readonly limit: number; readonly needle: string | undefined },
+  query: { readonly sort: ImageSort; readonly limit: number; readonly search: TextSearch | undefined },
   after: ImageCursor | undefined,
 ): Promise<ImagePage> {
-  const { needle } = query;
+  const { search } = query;
   const items: ImageObject[] = [];
-  const maxScanned = viewer ? MAX_SCANNED.signedIn : MAX_SCANNED.anonymous;
+  const maxUnreturned = viewer ? MAX_UNRETURNED.signedIn : MAX_UNRETURNED.anonymous;
   let cursor = after;
-  let scanned = 0;
+  let unreturned = 0;
   const breathe = timeSlicer();
-  while (items.length < query.limit && scanned < maxScanned) {
+  for (;;) {
     await breathe();
-    const want = needle ? Math.min(SCAN_CHUNK, maxScanned - scanned) : query.limit - items.length + 1;
+    // One row more than the page needs says whether another page follows; it is not decrypted.
+    const want = query.limit - items.length + 1;
     const rows = await ports.images.list(filter, query.sort, cursor, want);
-    if (rows.length === 0) return { items, nextCursor: null };
     for (const row of rows) {
-      if (items.length === query.limit) return { items, nextCursor: encodeCursor(query.sort, cursor!) };
+      if (items.length === query.limit || unreturned === maxUnreturned) return { items, nextCursor: encodeCursor(query.sort, cursor!) };
       await breathe();
       const image = describeListed(ports, row, viewer);
-      scanned += 1;
       cursor = cursorOf(row, query.sort);
-      if (image && (!needle || image.filename.toLowerCase().includes(needle))) items.push(image);
+      if (image && (!search || matchesTextSearch(image, search))) items.push(image);
+      else unreturned += 1;
     }
     if (rows.length < want) return { items, nextCursor: null };
   }
-  return { items, nextCursor: cursor ? encodeCursor(query.sort, cursor) : null };
 }
 
-/** Own images carry private or public tag indexes (by visibility); public ones only the instance's. */
-function tagIndexesFor(ports: ListingPorts, scope: "mine" | "public", viewer: Lister, raw: string): Buffer[] {
-  const tag = raw.normalize("NFC").trim().toLowerCase();
+/** Own images carry private or public indexes (by visibility); public ones only the instance's. */
+function indexKeysFor(ports: ListingPorts, scope: "mine" | "public", viewer: Lister): Buffer[] {
   const publicKey = publicIndexKey(ports.keyring);
-  const keys = scope === "mine" ? [privateIndexKey(ports.keyring, viewer!), publicKey] : [publicKey];
-  return keys.map((key) => tagIndex(key, tag));
+  return scope === "mine" ? [privateIndexKey(ports.keyring, viewer!), publicKey] : [publicKey];
 }
 
 function cursorOf(row: OwnedImage, sort: ImageSort): ImageCursor {

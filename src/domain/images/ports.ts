@@ -66,6 +66,19 @@ export interface ImageUpdate {
 
 export type ImageSort = "newest" | "oldest" | "size";
 
+/**
+ * The kinds of search term (SPEC §9), each a blind index under the key the image's tags use:
+ * filename trigrams and words of description and tags (search-terms.ts); labels and colours
+ * are for the analysis to write.
+ */
+export type TermKind = "trigram" | "word" | "label" | "color";
+
+/** One term as a filter looks for it: any of these indexes (one per key it may be written under). */
+type TermIndexes = readonly Buffer[];
+
+/** Rows holding every term of at least one of these sets. */
+export type TermMatch = readonly (readonly TermIndexes[])[];
+
 export interface ImageFilter {
   readonly ownerId?: string;
   readonly visibility?: Visibility;
@@ -75,6 +88,8 @@ export interface ImageFilter {
   readonly tagIndexes?: readonly Buffer[];
   /** Rows in this album. */
   readonly albumId?: string;
+  /** Rows matching every one of these (`q=` is one; `label=` and `color=` would each be another). */
+  readonly terms?: readonly TermMatch[];
 }
 
 /** Position after the last row of a page: the sort value and the id that breaks ties. */
@@ -97,6 +112,8 @@ export interface ImageWriteScope {
   /** Deletes the owner's rows; the ids that were deleted (their blobs go after the commit). */
   remove(ownerId: string, ids: readonly string[] | "all"): Promise<string[]>;
   update(id: string, ownerId: string, change: ImageUpdate): Promise<"updated" | "missing" | "name_taken">;
+  /** Replaces every search term of one kind of one image (none: the image has no term of that kind). */
+  replaceTerms(imageId: string, kind: TermKind, indexes: readonly Buffer[]): Promise<void>;
 }
 
 export interface ImageRepository {

@@ -10,10 +10,11 @@ import {
   type Lister,
   type ListingPorts,
   type ListSort,
-  MAX_SCANNED,
+  MAX_UNRETURNED,
   timeSlicer,
 } from "./list-page.ts";
 import type { ImageCursor, ImageFilter, OwnedImage } from "./ports.ts";
+import { matchesTextSearch, type TextSearch } from "./search-terms.ts";
 import { dayNumber, type TakenDate } from "./taken-dates.ts";
 import type { ImageObject } from "./view.ts";
 
@@ -33,8 +34,8 @@ export interface TakenQuery {
   /** YYYY-MM-DD, inclusive; a blank or absent one filters nothing. */
   readonly takenFrom?: string | undefined;
   readonly takenTo?: string | undefined;
-  /** Lowercased NFC filename substring. */
-  readonly needle?: string | undefined;
+  /** `q=`: the filter holds its index lookup; candidates are confirmed here. */
+  readonly search?: TextSearch | undefined;
 }
 
 interface Entry extends ImageCursor {
@@ -52,8 +53,10 @@ export async function listInMemoryOrder(
   const to = dayNumber(query.takenTo);
   const byDate = from !== undefined || to !== undefined;
   const order = comparator(query.sort);
-  // A page needs limit + 1 entries to know whether more follow; a search looks at as many as its scan bound.
-  const keep = query.needle ? (viewer ? MAX_SCANNED.signedIn : MAX_SCANNED.anonymous) : query.limit + 1;
+  // A page needs limit + 1 entries to know whether more follow, and a search as many more as it may
+  // decrypt without returning (its candidates, or damaged rows).
+  const maxUnreturned = viewer ? MAX_UNRETURNED.signedIn : MAX_UNRETURNED.anonymous;
+  const keep = query.limit + 1 + maxUnreturned;
   const maxCandidates = viewer ? MAX_CANDIDATES.signedIn : MAX_CANDIDATES.anonymous;
   const breathe = timeSlicer();
 
@@ -88,11 +91,11 @@ export async function listInMemoryOrder(
   const items: ImageObject[] = [];
   let examined = 0;
   for (const entry of best) {
-    if (items.length === query.limit) break;
+    if (items.length === query.limit || examined - items.length === maxUnreturned) break;
     await breathe();
     examined += 1;
     const image = describeListed(ports, entry.row, viewer);
-    if (image && (!query.needle || image.filename.toLowerCase().includes(query.needle))) items.push(image);
+    if (image && (!query.search || matchesTextSearch(image, query.search))) items.push(image);
   }
   const last = best[examined - 1];
   const more = following > examined && last !== undefined;

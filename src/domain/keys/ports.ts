@@ -1,5 +1,6 @@
 // What master key rotation needs from storage: interfaces only; src/store implements them.
 import type { Visibility } from "../images/keys.ts";
+import type { TermSet } from "../images/search-terms.ts";
 
 /** An image as rotation sees it: its owner's salt and the fields keyed by the master key. */
 export interface KeyedImage {
@@ -9,6 +10,7 @@ export interface KeyedImage {
   readonly visibility: Visibility;
   readonly wrappedKey: Buffer;
   readonly filenameEnc: Buffer;
+  readonly descriptionEnc: Buffer | null;
   readonly tagsEnc: Buffer | null;
 }
 
@@ -17,6 +19,8 @@ export interface ReKeyedImage {
   readonly wrappedKey: Buffer;
   readonly nameIndex: Buffer;
   readonly tagIndexes: readonly Buffer[];
+  /** Its search terms, each kind replacing the image's terms of that kind. */
+  readonly terms: TermSet;
 }
 
 /** An album as rotation sees it: its owner's salt and its wrapped data key. */
@@ -43,4 +47,22 @@ export interface KeyRepository {
   ): Promise<{ images: number; tagIndexes: number; albums: number }>;
   /** Every image's and album's wrapped data key (each names the master key version it was wrapped under). */
   wrappedKeys(): Promise<Buffer[]>;
+}
+
+/** Where the backfill of one term version got: after this image id (in id order), and whether it finished. */
+interface TermBackfillProgress {
+  readonly afterId: string;
+  readonly done: boolean;
+}
+
+export interface TermBackfillRepository {
+  /** undefined: this version's backfill never started. */
+  progress(version: number): Promise<TermBackfillProgress | undefined>;
+  /** Up to `limit` images with ids after `afterId`, in id order. */
+  page(afterId: string, limit: number): Promise<KeyedImage[]>;
+  /**
+   * One write transaction: each image's terms replaced (an image deleted since it was read is
+   * skipped), and the version's progress recorded.
+   */
+  save(version: number, progress: TermBackfillProgress, terms: readonly { imageId: string; terms: TermSet }[]): Promise<void>;
 }

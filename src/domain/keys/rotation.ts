@@ -1,11 +1,11 @@
 // Master key rotation inside the database: every image's data key re-wrapped under the new
-// version, and every blind index (names, tags) recomputed with it, in one transaction. No
+// version, and every blind index (names, tags, search terms) recomputed with it, in one transaction. No
 // blob is touched: blobs are encrypted under data keys, which do not change.
 import { wrappedKeyVersion } from "../../crypto/data-key.ts";
 import { keyCheck, type Keyring } from "../../crypto/master-key.ts";
 import type { Clock } from "../clock.ts";
-import { nameKey } from "../images/filenames.ts";
-import { indexKey, nameIndex, openImageKeys, tagIndex, wrapImageKey } from "../images/keys.ts";
+import { wrapImageKey } from "../images/keys.ts";
+import { openImageIndexes } from "./image-indexes.ts";
 import { albumKeyId, openAlbumKeys } from "../albums/view.ts";
 import type { KeyedAlbum, KeyedImage, KeyRepository, ReKeyedImage } from "./ports.ts";
 
@@ -22,21 +22,16 @@ export class RotationError extends Error {
 /** One image under the keyring's current version; throws RotationError when its key does not unwrap. */
 function reKeyImage(keyring: Keyring, image: KeyedImage): ReKeyedImage {
   const owner = { id: image.ownerId, keySalt: image.ownerKeySalt };
-  let opened: ReturnType<typeof openImageKeys>;
+  let opened: ReturnType<typeof openImageIndexes>;
   try {
-    opened = openImageKeys(keyring, owner, image.id, image.wrappedKey);
+    opened = openImageIndexes(keyring, image);
   } catch (e) {
     throw new RotationError(
       `image ${image.id}: its data key does not unwrap (${e instanceof Error ? e.message : e}); run pixvault fsck, nothing was changed`,
     );
   }
-  const { dataKey, metadata } = opened;
-  const key = indexKey(keyring, image.visibility, owner);
-  return {
-    wrappedKey: wrapImageKey(keyring, owner, image.id, dataKey),
-    nameIndex: nameIndex(key, nameKey(metadata.openFilename(image.filenameEnc))),
-    tagIndexes: metadata.openTags(image.tagsEnc).map((tag) => tagIndex(key, tag)),
-  };
+  const { dataKey, ...indexes } = opened;
+  return { wrappedKey: wrapImageKey(keyring, owner, image.id, dataKey), ...indexes };
 }
 
 /** An album's data key under the keyring's current version (its sealed name and description stay as they are). */
