@@ -3,20 +3,20 @@
 // against every other photo, and its left part against its right part (two photos of one scene);
 // each image goes through the server's own thumb (makePreviews) first, as analysis will. Prints the
 // distances under pHash (what src uses) and dHash (the alternative), a threshold sweep, and the
-// true/false positives at SIMILAR_MAX_DISTANCE. Then groups random hashes to time the grouping.
+// true/false positives at SIMILAR_MAX_DISTANCE. Then times the grouping on random hashes and analyseThumb on the photos' thumbs.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
 import { groupDuplicates, SIMILAR_MAX_DISTANCE } from "../src/domain/analysis/duplicates.ts";
-import { hashDistance } from "../src/domain/analysis/hash-distance.ts";
-import { grey32, hashOfGrey32 } from "../src/media/analysis/perceptual-hash.ts";
+import { bitCount, hashDistance, hashHalves } from "../src/domain/analysis/hash-distance.ts";
+import { analyseThumb } from "../src/media/analysis/analyse-thumb.ts";
 import { makePreviews } from "../src/media/previews.ts";
 import { differenceHash, sameSceneHalves, variantsOf } from "./lib/photo-variants.ts";
-import { fmt } from "./lib/stats.ts";
+import { fmt, median } from "./lib/stats.ts";
 
 const DIR = join(import.meta.dir, "../tests/fixtures/photos");
 const ALGORITHMS = {
-  pHash: async (thumb: Uint8Array) => hashOfGrey32(await grey32(sharp, thumb)),
+  pHash: async (thumb: Uint8Array) => (await analyseThumb(sharp, thumb)).hash,
   dHash: (thumb: Uint8Array) => differenceHash(sharp, thumb),
 };
 type Algorithm = keyof typeof ALGORITHMS;
@@ -87,14 +87,59 @@ console.log(
     `${count(["edit"], "pHash", t)}/${total(["edit"])} crops and edits; false positives ${count(["same scene", "different"], "pHash", t)}/${total(["same scene", "different"])}.`,
 );
 
-// Grouping cost: random hashes (the worst case for the band index: no structure), plus a copy of every tenth.
+// Grouping cost: random hashes (the worst case for the band index: no structure), plus a copy of every
+// tenth; comparing every pair once, for scale, where it takes under a minute.
+function everyPairCount(halves: (readonly [number, number])[]): number {
+  let close = 0;
+  for (let i = 0; i < halves.length; i++) {
+    const [hi, lo] = halves[i]!;
+    for (let j = i + 1; j < halves.length; j++) {
+      if (bitCount((hi ^ halves[j]![0]) >>> 0) + bitCount((lo ^ halves[j]![1]) >>> 0) <= SIMILAR_MAX_DISTANCE) close++;
+    }
+  }
+  return close;
+}
+console.log(
+  "\n## Grouping random hashes\n\n| images | groupDuplicates ms | similar groups | every pair compared, ms |\n|---:|---:|---:|---:|",
+);
 for (const n of [10_000, 50_000, 100_000]) {
-  let seed = 1;
-  const random32 = () => (seed = Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0;
+  // splitmix32, seeded: the same hashes every run.
+  let seed = n;
+  const random32 = () => {
+    seed = (seed + 0x9e3779b9) | 0;
+    let z = seed;
+    z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
+    z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
+    return (z ^ (z >>> 15)) >>> 0;
+  };
   const hex = () => random32().toString(16).padStart(8, "0") + random32().toString(16).padStart(8, "0");
   const images = Array.from({ length: n }, (_, i) => ({ id: `i${i}`, sha256: `s${i}`, hash: hex() }));
   for (let i = 0; i < n; i += 10) images.push({ id: `c${i}`, sha256: `c${i}`, hash: images[i]!.hash });
   const started = performance.now();
   const { groups } = groupDuplicates(images);
-  console.log(`grouping ${images.length} random hashes: ${fmt(performance.now() - started, 0)} ms, ${groups.length} groups`);
+  const grouped = performance.now() - started;
+  let brute = "not run";
+  if (n <= 50_000) {
+    const t0 = performance.now();
+    everyPairCount(images.map((image) => hashHalves(image.hash)));
+    brute = fmt(performance.now() - t0, 0);
+  }
+  console.log(`| ${images.length} | ${fmt(grouped, 0)} | ${groups.length} | ${brute} |`);
 }
+
+// What analysis of one thumb costs (decode, colours, hash), median of 5 runs per photo.
+const perThumb: number[] = [];
+for (const name of photos) {
+  const previews = await makePreviews(sharp, { bytes: readFileSync(join(DIR, name)), contentType: "image/jpeg" });
+  if (!previews.ok) continue;
+  const runs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    await analyseThumb(sharp, previews.thumb.bytes);
+    runs.push(performance.now() - t0);
+  }
+  perThumb.push(median(runs));
+}
+console.log(
+  `\nanalyseThumb (colours + buckets + hash) per 400-px thumb: median ${fmt(median(perThumb))} ms, max ${fmt(Math.max(...perThumb))} ms`,
+);

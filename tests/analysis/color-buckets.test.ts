@@ -37,6 +37,8 @@ const NAMED: [string, string, (typeof COLOR_BUCKETS)[number]][] = [
   ["a night sky", "#14152a", "black"],
   ["white", "#ffffff", "white"],
   ["snow", "#fffafa", "white"],
+  ["beige", "#f5f5dc", "white"],
+  ["a cream wall", "#efe6d1", "white"],
   ["gray", "#808080", "gray"],
   ["silver", "#c0c0c0", "gray"],
   ["dimgray", "#696969", "gray"],

@@ -13,14 +13,14 @@
 // Punjani and Fleet 2012). The hash is cut into four 16-bit bands; two hashes at most T bits apart
 // are close in at least one band (pigeonhole, see bandRadii), so each image only looks up, per band,
 // the band values within that band's radius of its own, and compares the whole hash of the few
-// images found there: about 0.3 s for 100k random hashes where comparing every pair takes ~10 s.
+// images found there: ~1.5 s for 110k random hashes, where comparing every pair of 55k takes ~10 s.
 // Measured in bench/duplicates.ts.
 import { bitCount, hashHalves } from "./hash-distance.ts";
 
 /**
  * Chosen on real photos (bench/RESULTS.md, "Duplicate threshold (issue #18)"): resized and
- * re-encoded copies' thumbs measured at most COPY bits from their source, different photos at
- * least DIFFERENT bits apart, the left and right parts of one photo at least SCENE.
+ * re-encoded copies' thumbs measured 0–2 bits from their source, 5 % crops and +15 % brightness
+ * at most 6, different photos at least 18 bits apart, the left and right parts of one scene at least 30.
  */
 export const SIMILAR_MAX_DISTANCE = 8;
 

@@ -7,8 +7,9 @@ import { bucketsOf, type ColorBucket } from "./color-buckets.ts";
 import { dominantColors } from "./dominant-colors.ts";
 import { grey32, hashOfGrey32 } from "./perceptual-hash.ts";
 
-// Dominant colours are areas, not details: 64 px a side keeps every area of 5 % and up and costs 4,096 pixels.
-const COLOR_EDGE = 64;
+// Dominant colours are areas, not details: 64 px a side keeps every area of 5 % and up and costs
+// 4,096 pixels; the hash reads 32×32 (its 8×8 lowest frequencies, really), so it can start from them too.
+const SMALL_EDGE = 64;
 
 export interface ThumbAnalysis {
   /** Up to five "#rrggbb", largest area first. */
@@ -21,14 +22,14 @@ export interface ThumbAnalysis {
 
 /** Analyses a thumb preview's encoded bytes (WebP or JPEG). Throws if they cannot be decoded. */
 export async function analyseThumb(sharp: Sharp, thumb: Uint8Array): Promise<ThumbAnalysis> {
-  const { data, info } = await sharp(thumb).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  const raw = { width: info.width, height: info.height, channels: 4 as const };
+  // One decode, shrunk while decoding (libvips does so for JPEG and WebP): both results need few pixels.
   // "linear", not the default lanczos3: its overshoot at sharp edges invents colours no pixel had.
-  const small = await sharp(data, { raw })
-    .resize(COLOR_EDGE, COLOR_EDGE, { fit: "inside", withoutEnlargement: true, kernel: "linear" })
+  const { data, info } = await sharp(thumb)
+    .ensureAlpha()
+    .resize(SMALL_EDGE, SMALL_EDGE, { fit: "inside", withoutEnlargement: true, kernel: "linear" })
     .raw()
-    .toBuffer();
-  const colors = dominantColors({ data: small }).map((c) => c.hex);
-  const hash = hashOfGrey32(await grey32(sharp, { data, raw }));
+    .toBuffer({ resolveWithObject: true });
+  const colors = dominantColors({ data }).map((c) => c.hex);
+  const hash = hashOfGrey32(await grey32(sharp, { data, raw: { width: info.width, height: info.height, channels: 4 } }));
   return { colors, buckets: bucketsOf(colors), hash };
 }

@@ -4,7 +4,8 @@
 // pale beige is nearly white); the hue family comes from the HSV hue angle, whose ranges match
 // colour names well. The rules, in order:
 //   1. black: L* < 22 with chroma C* < 20, or L* < 8 whatever the chroma (too dark to tell a hue);
-//   2. C* < 10 (no visible hue): white when L* ≥ 88, else gray;
+//   2. C* < 10 (no visible hue): white when L* ≥ 88, else gray; and a faint tint of a very light
+//      colour (L* ≥ 85, C* < 16: cream, ivory, a sunlit wall) is white too;
 //   3. by HSV hue h, saturation s and value v:
 //        h < 15 or h ≥ 345   red;   pink when s < 0.5 and v ≥ 0.75 (light red);
 //                                   brown when s < 0.6 and v < 0.75 (dusty dark red)
@@ -65,6 +66,7 @@ export function colorBucket(hex: string): ColorBucket {
   const chroma = Math.hypot(a, bLab);
   if ((l < 22 && chroma < 20) || l < 8) return "black";
   if (chroma < 10) return l >= 88 ? "white" : "gray";
+  if (l >= 85 && chroma < 16) return "white";
   const { h, s, v } = hsvOf(r, g, b);
   return chromaticBucket(h, s, v);
 }

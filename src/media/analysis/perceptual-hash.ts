@@ -57,19 +57,18 @@ export function hashOfGrey32(grey: Uint8Array): string {
 }
 
 /**
- * The grey 32×32 input of the hash, squashed to a square whatever the aspect ratio (a resized copy
- * keeps its ratio, so it squashes the same way). Transparent pixels count as white.
+ * The grey 32×32 input of the hash from RGBA pixels, squashed to a square whatever the aspect ratio
+ * (a resized copy keeps its ratio, so it squashes the same way). Transparent pixels count as white.
  */
 export async function grey32(
   sharp: Sharp,
-  image: Uint8Array | { data: Uint8Array; raw: { width: number; height: number; channels: 1 | 2 | 3 | 4 } },
+  image: { data: Uint8Array; raw: { width: number; height: number; channels: 4 } },
 ): Promise<Uint8Array> {
-  const input = image instanceof Uint8Array ? sharp(image) : sharp(image.data, { raw: image.raw });
-  const { data } = await input
+  const data = await sharp(image.data, { raw: image.raw })
     .flatten({ background: "#ffffff" })
     .greyscale()
     .resize(SIDE, SIDE, { fit: "fill" })
     .raw()
-    .toBuffer({ resolveWithObject: true });
+    .toBuffer();
   return new Uint8Array(data.buffer, data.byteOffset, data.length);
 }
