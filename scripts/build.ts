@@ -1,6 +1,6 @@
 // `npm run build`: compiles src/main.ts and everything it needs into the single file dist/pixvault:
-// the web UI, the migrations, libsql's addon, and sharp + libvips and the HEIC decoder's worker
-// (scripts/lib/executable.ts; scripts/check-compiled-media.ts checks that media stack compiled).
+// the web UI, the migrations, libsql's addon, and sharp + libvips, the HEIC decoder's worker and the
+// label model's worker with its weights and tfjs's WASM (scripts/lib/executable.ts; scripts/check-compiled-media.ts checks that media stack compiled).
 import type { BunPlugin } from "bun";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";

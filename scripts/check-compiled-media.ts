@@ -1,4 +1,4 @@
-// `bun scripts/check-compiled-media.ts [photo.heic]`: proves sharp and the HEIC worker run inside a
+// `bun scripts/check-compiled-media.ts [photo.heic]`: proves sharp, the HEIC worker and the label model's worker run inside a
 // `bun build --compile` executable moved away from node_modules, with $TMPDIR unusable, and
 // prints what a preview pair costs there (ms, peak RSS) and what the media stack adds to the binary.
 //
@@ -20,6 +20,7 @@ writeFileSync(
   join(work, "src/check.ts"),
   `
 import { HeicDecoder } from "./media/heic-decoder.ts";
+import { LabelDetector } from "./media/labels/label-detector.ts";
 import { makePreviews } from "./media/previews.ts";
 import { loadSharp } from "./media/sharp-loader.ts";
 import { readFileSync } from "node:fs";
@@ -51,6 +52,21 @@ async function main() {
   const heicPath = process.argv[3];
   if (heicPath) result.heic = await time(readFileSync(heicPath), "image/heic", 3);
   heic.close();
+  // The label model in its worker, on a real photo (tests/fixtures/photos/astronaut.jpg).
+  const labels = new LabelDetector();
+  const { data, info } = await sharp(readFileSync(process.cwd() + "/astronaut.jpg")).raw().toBuffer({ resolveWithObject: true });
+  const labelMs: number[] = [];
+  let found: unknown;
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    const r = await labels.detect({ width: info.width, height: info.height, channels: info.channels, data });
+    labelMs.push(Math.round(performance.now() - t));
+    if (!r.ok) throw new Error("labels: " + r.reason + ": " + r.detail);
+    found = r.labels;
+  }
+  labels.close();
+  if (!JSON.stringify(found).includes('"person"')) throw new Error("labels: no person on astronaut.jpg: " + JSON.stringify(found));
+  result.labels = { astronaut: found, ms: labelMs };
   clearInterval(sample);
   result.peakRssMiB = Math.round(peak / 2 ** 20);
   console.log(JSON.stringify(result, null, 2));
@@ -87,6 +103,7 @@ writeFileSync(
     .withMetadata({ orientation: 6 })
     .toBuffer(),
 );
+cpSync(join(root, "tests/fixtures/photos/astronaut.jpg"), join(run, "astronaut.jpg"));
 const args = [join(run, "photo.jpg")];
 if (process.argv[2]) {
   writeFileSync(join(run, "photo.heic"), readFileSync(process.argv[2]));

