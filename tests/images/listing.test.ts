@@ -113,6 +113,13 @@ describe("GET /api/v1/images", () => {
         "scope",
       ]);
     });
+
+    test("a search with a control character (a NUL, which no name holds) is 422 naming q, signed in or not", async () => {
+      for (const q of ["a\u0000b", "\u0000\u0000\u0000\u0000", "line\nbreak"]) {
+        expect(invalidFields(await expectProblem(await get({ q }, alice.token), 422, "validation_failed"))).toEqual(["q"]);
+        expect(invalidFields(await expectProblem(await get({ q, scope: "public" }), 422, "validation_failed"))).toEqual(["q"]);
+      }
+    });
   });
 
   describe("filters", () => {

@@ -66,14 +66,15 @@ function isCalendarDay(text: string): boolean {
 export const listQuerySchema = z.object({
   scope: z.enum(["mine", "public"], { error: "must be mine or public" }).optional(),
   visibility: visibilitySchema.optional(),
+  // Names, descriptions and tags hold no control character, and a NUL could not be keyed (blind index).
   q: z
     .string()
     .max(255, "at most 255 characters")
+    .regex(NO_CONTROL, "a search has no control characters")
     .optional()
     .describe(
       "case-insensitive filename substring, or whole words of the description and tags (all of them, any order); through blind indexes, so a page may end early with a nextCursor after 50 (anonymous) / 200 (signed in) candidates that did not match",
     ),
-  // No stored tag holds a control character, and a NUL could not even be keyed (blind index).
   tag: z.string().max(64).regex(NO_CONTROL, "a tag has no control characters").optional(),
   type: z.string().max(100).optional(),
   album: z.string().min(1).max(64).optional().describe("only the images of this album of yours (another's album is 404)"),
