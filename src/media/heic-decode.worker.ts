@@ -29,6 +29,7 @@ export type HeicReply =
       readonly height: number;
       readonly channels: 3 | 4;
       readonly pixels: Uint8Array;
+      readonly decodedPixels: number;
     }
   | { readonly id: number; readonly ok: false; readonly reason: "too_many_pixels" | "undecodable"; readonly detail: string };
 
@@ -52,7 +53,7 @@ async function decodePrimary(bytes: Uint8Array, maxPixels: number, maxEdge: numb
       const plane = image.channels.find((c) => c.id.value === libheif.heif_channel.heif_channel_interleaved.value);
       if (!plane) throw new Error("HEIF decoding gave no interleaved plane");
       const { data, ...size } = boxShrink(plane.data, plane.width, plane.height, plane.stride, channels, maxEdge);
-      return { width: size.width, height: size.height, channels, pixels: data };
+      return { width: size.width, height: size.height, channels, pixels: data, decodedPixels: plane.width * plane.height };
     } finally {
       libheif.heif_image_release(image.image);
     }

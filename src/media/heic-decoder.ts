@@ -2,19 +2,30 @@
 //
 // Prebuilt sharp cannot decode HEVC (patents: lovell/sharp#4479), so libheif runs as WASM.
 // WASM memory grows to the largest image decoded and never shrinks, so the worker is recycled
-// (recycled-worker.ts): ended after `imagesPerWorker` images or `idleMs` without work, and when a
-// decode runs past `timeoutMs`.
+// (recycled-worker.ts): ended after `imagesPerWorker` images or `idleMs` without work, when a
+// decode runs past `timeoutMs`, and right after an image of more than `retireAbovePixels`: its
+// heap (~190 MiB for 24 MP) would otherwise stay beside whatever runs next (the label model).
 import type { HeicRequest } from "./heic-decode.worker.ts";
 import { RecycledWorker } from "./recycled-worker.ts";
 
 export type HeicDecodeResult =
-  | { readonly ok: true; readonly width: number; readonly height: number; readonly channels: 3 | 4; readonly pixels: Uint8Array }
+  | {
+      readonly ok: true;
+      readonly width: number;
+      readonly height: number;
+      readonly channels: 3 | 4;
+      readonly pixels: Uint8Array;
+      /** Pixels of the frame libheif decoded, before the shrink. */
+      readonly decodedPixels: number;
+    }
   | { readonly ok: false; readonly reason: "too_many_pixels" | "undecodable" | "timeout"; readonly detail: string };
 
 export interface HeicDecoderOptions {
   readonly imagesPerWorker?: number;
   readonly idleMs?: number;
   readonly timeoutMs?: number;
+  /** Default 16 MP: a 12 MP phone photo keeps the worker, a 24 MP one ends it. */
+  readonly retireAbovePixels?: number;
 }
 
 // In the compiled executable, worker entry points live in its embedded file system, named
@@ -23,6 +34,7 @@ const WORKER = Bun.main.startsWith("/$bunfs/") ? "./media/heic-decode.worker.ts"
 
 export class HeicDecoder {
   readonly #worker: RecycledWorker<HeicDecodeResult>;
+  readonly #retireAbovePixels: number;
 
   constructor(options: HeicDecoderOptions = {}) {
     this.#worker = new RecycledWorker(WORKER, {
@@ -30,6 +42,7 @@ export class HeicDecoder {
       idleMs: options.idleMs ?? 10_000,
       timeoutMs: options.timeoutMs ?? 60_000,
     });
+    this.#retireAbovePixels = options.retireAbovePixels ?? 16_000_000;
   }
 
   /** Workers started so far (for tests and metrics: shows recycling). */
@@ -53,6 +66,7 @@ export class HeicDecoder {
         reason === "timeout"
           ? { ok: false, reason: "timeout", detail: `HEIC decoding ${message}` }
           : { ok: false, reason: "undecodable", detail: `the HEIC decoder failed: ${message}` },
+      (result) => result.ok && result.decodedPixels > this.#retireAbovePixels,
     );
   }
 

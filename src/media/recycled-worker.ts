@@ -12,6 +12,7 @@ export interface RecycledWorkerOptions {
 interface Job<Result> {
   readonly post: (worker: Worker, id: number) => void;
   readonly failed: (reason: "crashed" | "timeout", message: string) => Result;
+  readonly retire?: (result: Result) => boolean;
   readonly done: (result: Result) => void;
 }
 
@@ -43,10 +44,13 @@ export class RecycledWorker<Result> {
     return this.#worker !== undefined;
   }
 
-  /** Runs one job: `post` sends its message, tagged with `id`; `failed` makes the result when no reply comes. */
-  run(post: Job<Result>["post"], failed: Job<Result>["failed"]): Promise<Result> {
+  /**
+   * Runs one job: `post` sends its message, tagged with `id`; `failed` makes the result when no
+   * reply comes; when `retire` says so of the result, the worker is ended before the next job.
+   */
+  run(post: Job<Result>["post"], failed: Job<Result>["failed"], retire?: Job<Result>["retire"]): Promise<Result> {
     return new Promise((done) => {
-      this.#queue.push({ post, failed, done });
+      this.#queue.push({ post, failed, done, ...(retire ? { retire } : {}) });
       this.#next();
     });
   }
@@ -89,6 +93,7 @@ export class RecycledWorker<Result> {
       worker.removeEventListener("error", onError);
       this.#doneByWorker++;
       this.#busy = false;
+      if (job.retire?.(result)) this.close();
       job.done(result);
       this.#next();
     };

@@ -170,6 +170,22 @@ describe("HEIC decoder worker", () => {
     }
   });
 
+  test("is ended right after an image larger than retireAbovePixels, so its heap does not linger", async () => {
+    const retiring = new HeicDecoder({ retireAbovePixels: 64 * 48 - 1, idleMs: 10_000 });
+    const keeping = new HeicDecoder({ retireAbovePixels: 64 * 48, idleMs: 10_000 });
+    try {
+      for (let i = 0; i < 2; i++) {
+        expect(await retiring.decode(GPS_HEIC, 1e6)).toMatchObject({ ok: true, decodedPixels: 64 * 48 });
+        expect((await keeping.decode(GPS_HEIC, 1e6)).ok).toBe(true);
+      }
+      expect(retiring.workersStarted).toBe(2);
+      expect(keeping.workersStarted).toBe(1);
+    } finally {
+      retiring.close();
+      keeping.close();
+    }
+  });
+
   test("hands over RGB shrunk by a whole factor to the edge asked for, colours kept", async () => {
     const full = await heic.decode(GPS_HEIC, 1e6);
     const small = await heic.decode(GPS_HEIC, 1e6, 16);
