@@ -56,14 +56,27 @@ export function parseClientFlags(
   const options: Record<string, { type: "string" | "boolean" }> = {};
   for (const name of spec.strings ?? []) options[name] = { type: "string" };
   for (const name of spec.booleans ?? []) options[name] = { type: "boolean" };
-  let parsed: ReturnType<typeof parseArgs>;
+  // Image ids (22 base64url characters) begin with "-" 1 time in 64, and parseArgs would read one
+  // as flags. No client command has short flags, so such a token is an id unless it names one of
+  // the command's flags (--insecure-skip-verify has the shape too): it is set aside and put back
+  // among the positionals where it stood.
+  const isDashedId = (arg: string) => IMAGE_ID.test(arg) && arg.startsWith("-") && !Object.hasOwn(options, arg.slice(2));
+  const kept = [...argv.entries()].flatMap(([at, arg]) => (isDashedId(arg) ? [] : [{ arg, at }]));
+  const dashedIds = [...argv.entries()].flatMap(([at, arg]) => (isDashedId(arg) ? [{ arg, at }] : []));
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; strict: true; allowPositionals: true; tokens: true }>>;
   try {
-    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: kept.map((k) => k.arg), options, strict: true, allowPositionals: true, tokens: true });
   } catch (e) {
     throw new ConfigError(describeParseError(e));
   }
-  if (!spec.positionals && parsed.positionals.length > 0) {
-    throw new ConfigError(`${command}: unexpected argument "${parsed.positionals[0]}" (see pixvault ${command} --help)`);
+  const positionals = [
+    ...parsed.tokens.flatMap((t) => (t.kind === "positional" ? [{ arg: t.value, at: kept[t.index]!.at }] : [])),
+    ...dashedIds,
+  ]
+    .sort((a, b) => a.at - b.at)
+    .map((p) => p.arg);
+  if (!spec.positionals && positionals.length > 0) {
+    throw new ConfigError(`${command}: unexpected argument "${positionals[0]}" (see pixvault ${command} --help)`);
   }
   const strings = new Map<string, string>();
   const booleans = new Set<string>();
@@ -71,8 +84,10 @@ export function parseClientFlags(
     if (typeof value === "string") strings.set(name, value);
     else if (value === true) booleans.add(name);
   }
-  return { strings, booleans, positionals: parsed.positionals };
+  return { strings, booleans, positionals };
 }
+
+const IMAGE_ID = /^[A-Za-z0-9_-]{22}$/;
 
 /** --jobs (PIXVAULT_JOBS): transfers at once, 1–32, default 4. */
 export function jobsOf(flags: ClientFlags, env: Env = process.env): number {

@@ -130,6 +130,15 @@ describe("pixvault push and pull", () => {
     expect(Buffer.compare(readFileSync(join(home.dir, "bad/big.png")), bytes)).toBe(0);
   });
 
+  test("an image id that begins with '-' (1 id in 64) is taken as an id, not as flags", async () => {
+    const { home } = client;
+    const id = `-x${"A".repeat(20)}`; // the shape of an id; no image has it
+    const pulled = await home.run(["pull", id, "--out", "dash"]);
+    expect(pulled.stderr).not.toContain("unknown flag");
+    expect(pulled.code).toBe(1);
+    expect(pulled.stderr).toContain(id);
+  });
+
   test("--album: push makes it and puts sent and already-present images in it; pull and ls take only its images", async () => {
     const { home, token } = await loggedInClient(suite.url);
     try {
