@@ -151,6 +151,8 @@ test(
     openLink = await makeLink();
     expect(openLink).toMatch(new RegExp(`^${server.url}/a/[^/?#]+$`));
     await page.getByRole("button", { name: "Share album…" }).click();
+    // The dialog lists the album's links once they are fetched: wait for the first before counting.
+    await page.getByRole("dialog").locator(".album-links li").first().waitFor();
     await expect(page.getByRole("dialog").locator(".album-links li").count()).resolves.toBe(1);
     await page.getByRole("dialog").getByRole("button", { name: "Close" }).click();
 
