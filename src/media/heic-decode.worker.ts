@@ -21,21 +21,22 @@ export interface HeicRequest {
   readonly maxEdge: number;
 }
 
-export type HeicReply =
-  | {
-      readonly id: number;
-      readonly ok: true;
-      readonly width: number;
-      readonly height: number;
-      readonly channels: 3 | 4;
-      readonly pixels: Uint8Array;
-      readonly decodedPixels: number;
-    }
-  | { readonly id: number; readonly ok: false; readonly reason: "too_many_pixels" | "undecodable"; readonly detail: string };
+/** A decoded primary image: what heic-decoder.ts hands to previews.ts. */
+export interface DecodedHeic {
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 3 | 4;
+  readonly pixels: Uint8Array;
+  /** Pixels of the frame libheif decoded, before the shrink. */
+  readonly decodedPixels: number;
+}
 
-type Decoded = Omit<Extract<HeicReply, { ok: true }>, "id" | "ok">;
+export type HeicReply = { readonly id: number } & (
+  | ({ readonly ok: true } & DecodedHeic)
+  | { readonly ok: false; readonly reason: "too_many_pixels" | "undecodable"; readonly detail: string }
+);
 
-async function decodePrimary(bytes: Uint8Array, maxPixels: number, maxEdge: number): Promise<Decoded | string> {
+async function decodePrimary(bytes: Uint8Array, maxPixels: number, maxEdge: number): Promise<DecodedHeic | string> {
   await libheif.ready;
   const decoder = new libheif.HeifDecoder();
   const images = decoder.decode(bytes);

@@ -5,19 +5,11 @@
 // (recycled-worker.ts): ended after `imagesPerWorker` images or `idleMs` without work, when a
 // decode runs past `timeoutMs`, and right after an image of more than `retireAbovePixels`: its
 // heap (~190 MiB for 24 MP) would otherwise stay beside whatever runs next (the label model).
-import type { HeicRequest } from "./heic-decode.worker.ts";
+import type { DecodedHeic, HeicRequest } from "./heic-decode.worker.ts";
 import { RecycledWorker } from "./recycled-worker.ts";
 
 export type HeicDecodeResult =
-  | {
-      readonly ok: true;
-      readonly width: number;
-      readonly height: number;
-      readonly channels: 3 | 4;
-      readonly pixels: Uint8Array;
-      /** Pixels of the frame libheif decoded, before the shrink. */
-      readonly decodedPixels: number;
-    }
+  | ({ readonly ok: true } & DecodedHeic)
   | { readonly ok: false; readonly reason: "too_many_pixels" | "undecodable" | "timeout"; readonly detail: string };
 
 export interface HeicDecoderOptions {

@@ -7,7 +7,7 @@ import type { ImageRepository, ImageWriteScope, OwnedImage } from "../domain/ima
 import type { Result } from "../domain/errors.ts";
 import type { Orm } from "./db.ts";
 import { imageMedia, images, imageTags, resumableUploads, users } from "./schema.ts";
-import { replaceImageTerms } from "./image-terms.ts";
+import { replaceTermSet } from "./image-terms.ts";
 import { preparedQuery } from "./prepared-queries.ts";
 import { isUniqueViolation } from "./storage-errors.ts";
 import { listImageRows } from "./image-list-query.ts";
@@ -137,7 +137,7 @@ function writeScope(tx: WriteTx): ImageWriteScope {
       }
       return "updated";
     },
-    replaceTerms: (imageId, kind, indexes) => replaceImageTerms(tx, imageId, kind, indexes),
+    replaceTerms: (imageId, set) => replaceTermSet(tx, imageId, set),
   };
 }
 

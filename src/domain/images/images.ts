@@ -13,7 +13,7 @@ import { indexKey, nameIndex, namespaceOf, ownerOf, tagIndex } from "./keys.ts";
 import type { ListingPorts } from "./list-page.ts";
 import { listImages } from "./listing.ts";
 import { nameConflict } from "./name-claim.ts";
-import { textTerms, writeTerms } from "./search-terms.ts";
+import { textTerms } from "./search-terms.ts";
 import type { ImageBlobs, ImageRepository, ImageUpdate } from "./ports.ts";
 import { describeImage, imageObject, type ImageObject, openImage } from "./view.ts";
 
@@ -93,7 +93,7 @@ async function changeImage(ports: ImagePorts, id: string, viewer: Viewer, change
     const outcome = await tx.update(id, row.ownerId, update);
     if (outcome === "name_taken") return nameConflict(filename, visibility);
     if (outcome === "missing") return missing(id);
-    if (reterm) await writeTerms(tx, id, textTerms(key, { filename, description, tags }));
+    if (reterm) await tx.replaceTerms(id, textTerms(key, { filename, description, tags }));
     return ok(undefined);
   });
   if (!written.ok) return written;

@@ -10,7 +10,7 @@ import { nameKey, renameCandidate } from "./filenames.ts";
 import type { UploadOptions } from "./input.ts";
 import { indexKey, nameIndex, namespaceOf, type NewImageKeys, tagIndex, type Visibility } from "./keys.ts";
 import type { ImageBlobs, ImageOwner, ImageRepository, ImageWriteScope, StoredImage } from "./ports.ts";
-import { textTerms, writeTerms } from "./search-terms.ts";
+import { textTerms } from "./search-terms.ts";
 
 export interface ClaimPorts {
   readonly images: Pick<ImageRepository, "write">;
@@ -113,7 +113,7 @@ export async function claimNameAndInsert(
         return nameConflict(filename, visibility);
       }
       const text = { filename: name, description: options.description ?? null, tags: options.tags };
-      await writeTerms(tx, row.id, textTerms(key, text));
+      await tx.replaceTerms(row.id, textTerms(key, text));
       return ok({ row, filename: name, replaced });
     });
     if (stored.ok) {

@@ -73,6 +73,9 @@ export type ImageSort = "newest" | "oldest" | "size";
  */
 export type TermKind = "trigram" | "word" | "label" | "color";
 
+/** An image's terms by kind; a kind present replaces all of the image's terms of that kind. */
+export type TermSet = Partial<Record<TermKind, readonly Buffer[]>>;
+
 /** One term as a filter looks for it: any of these indexes (one per key it may be written under). */
 type TermIndexes = readonly Buffer[];
 
@@ -112,8 +115,8 @@ export interface ImageWriteScope {
   /** Deletes the owner's rows; the ids that were deleted (their blobs go after the commit). */
   remove(ownerId: string, ids: readonly string[] | "all"): Promise<string[]>;
   update(id: string, ownerId: string, change: ImageUpdate): Promise<"updated" | "missing" | "name_taken">;
-  /** Replaces every search term of one kind of one image (none: the image has no term of that kind). */
-  replaceTerms(imageId: string, kind: TermKind, indexes: readonly Buffer[]): Promise<void>;
+  /** Replaces the image's search terms of each kind present in `set` (an empty list: none of that kind). */
+  replaceTerms(imageId: string, set: TermSet): Promise<void>;
 }
 
 export interface ImageRepository {

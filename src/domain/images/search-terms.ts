@@ -2,10 +2,7 @@
 // (keyed trigrams of its filename, keyed words of its description and tags), and what `q=`
 // looks up in them and confirms on the decrypted candidates. docs/FORMAT.md §1 ("Search terms") writes it down.
 import { blindIndex } from "../../crypto/image-keys.ts";
-import type { ImageWriteScope, TermKind, TermMatch } from "./ports.ts";
-
-/** An image's terms by kind; a kind present replaces all of the image's terms of that kind. */
-export type TermSet = Partial<Record<TermKind, readonly Buffer[]>>;
+import type { TermMatch, TermSet } from "./ports.ts";
 
 /** The text search indexes (analysis adds labels and colours beside it). */
 export interface SearchableText {
@@ -74,9 +71,4 @@ export function matchesTextSearch(text: SearchableText, search: TextSearch): boo
   if (search.words.length === 0) return false;
   const held = new Set(wordsOf([text.description ?? "", ...text.tags].join(" ")));
   return search.words.every((word) => held.has(word));
-}
-
-/** Writes each kind present in `set` in the caller's write transaction. */
-export async function writeTerms(tx: Pick<ImageWriteScope, "replaceTerms">, imageId: string, set: TermSet): Promise<void> {
-  for (const [kind, terms] of Object.entries(set) as [TermKind, readonly Buffer[]][]) await tx.replaceTerms(imageId, kind, terms);
 }

@@ -1,6 +1,6 @@
 // What master key rotation needs from storage: interfaces only; src/store implements them.
 import type { Visibility } from "../images/keys.ts";
-import type { TermSet } from "../images/search-terms.ts";
+import type { TermSet } from "../images/ports.ts";
 
 /** An image as rotation sees it: its owner's salt and the fields keyed by the master key. */
 export interface KeyedImage {

@@ -4,7 +4,7 @@
 import { wrappedKeyVersion } from "../../crypto/data-key.ts";
 import { keyCheck, type Keyring } from "../../crypto/master-key.ts";
 import type { Clock } from "../clock.ts";
-import { wrapImageKey } from "../images/keys.ts";
+import { ownerOf, wrapImageKey } from "../images/keys.ts";
 import { openImageIndexes } from "./image-indexes.ts";
 import { albumKeyId, openAlbumKeys } from "../albums/view.ts";
 import type { KeyedAlbum, KeyedImage, KeyRepository, ReKeyedImage } from "./ports.ts";
@@ -21,7 +21,6 @@ export class RotationError extends Error {
 
 /** One image under the keyring's current version; throws RotationError when its key does not unwrap. */
 function reKeyImage(keyring: Keyring, image: KeyedImage): ReKeyedImage {
-  const owner = { id: image.ownerId, keySalt: image.ownerKeySalt };
   let opened: ReturnType<typeof openImageIndexes>;
   try {
     opened = openImageIndexes(keyring, image);
@@ -31,7 +30,7 @@ function reKeyImage(keyring: Keyring, image: KeyedImage): ReKeyedImage {
     );
   }
   const { dataKey, ...indexes } = opened;
-  return { wrappedKey: wrapImageKey(keyring, owner, image.id, dataKey), ...indexes };
+  return { wrappedKey: wrapImageKey(keyring, ownerOf(image), image.id, dataKey), ...indexes };
 }
 
 /** An album's data key under the keyring's current version (its sealed name and description stay as they are). */

@@ -3,7 +3,7 @@
 // so a crash resumes where it stopped and a finished version costs one lookup at start.
 import type { Keyring } from "../../crypto/master-key.ts";
 import type { Logger } from "../../logger.ts";
-import type { TermSet } from "../images/search-terms.ts";
+import type { TermSet } from "../images/ports.ts";
 import { openImageIndexes } from "./image-indexes.ts";
 import type { TermBackfillRepository } from "./ports.ts";
 
