@@ -8,9 +8,10 @@ import { openEncrypting } from "../../crypto/stored-blob.ts";
 import type { Logger } from "../../logger.ts";
 import type { Clock } from "../clock.ts";
 import type { DomainEvents } from "../context.ts";
-import { openBytes } from "../images/content.ts";
+import { openBytes, readWhole } from "../images/content.ts";
 import type { ImageBlobs, ImageRepository, OwnedImage } from "../images/ports.ts";
 import { openImage } from "../images/view.ts";
+import { analyseImage } from "../analysis/analyse-image.ts";
 import { type PreviewBlob, sealMediaResult, sealPhoto } from "./media-result.ts";
 import { othersCopyOf } from "./others-copy.ts";
 import {
@@ -70,6 +71,8 @@ export interface PreviewJobs {
     onTrouble?: (imageId: string, error: unknown) => void,
   ): Promise<void>;
   counts(): Promise<Record<MediaStatus, number>>;
+  /** Images by the state of their analysis stage. */
+  analysisCounts(): Promise<Record<MediaStatus, number>>;
   requeue(which: "all" | "failed"): Promise<number>;
   /** One job's state (a failure's reason), or undefined when the image is gone. */
   status(imageId: string): ReturnType<MediaJobRepository["status"]>;
@@ -210,6 +213,7 @@ export function previewJobs(ports: PreviewJobPorts, settings: PreviewJobSettings
       }
     },
     counts: () => ports.jobs.counts(),
+    analysisCounts: () => ports.jobs.analysisCounts(),
     requeue: (which) => ports.jobs.requeue(which, ports.clock.now()),
     status: (imageId) => ports.jobs.status(imageId),
     freeLeases: () => ports.jobs.freeLeases(),
@@ -259,7 +263,10 @@ async function runJob(ports: PreviewJobPorts, settings: PreviewJobSettings, job:
   for (const size of PREVIEW_SIZES) stored[size] = await storePreview(ports, imageId, size, opened.dataKey, outcome[size]);
   const forOthers = othersCopyOf(original, row.contentType, photo, outcome.display);
   const resultEnc = sealMediaResult(opened.sealer, { ...(stored as Record<PreviewSize, PreviewBlob>), forOthers });
-  return finish(ports, settings, row, { status: "ready", reason: null, resultEnc, ...photoFields });
+  // Analysis right away, from the previews still in memory: the original is never decoded twice.
+  const analysis = await analyseImage(ports, row, opened.sealer, { thumb: outcome.thumb.bytes, display: outcome.display.bytes });
+  if (analysis.status === "failed") ports.logger.info("analysis failed", { imageId, reason: analysis.reason, detail: analysis.detail });
+  return finish(ports, settings, row, { status: "ready", reason: null, resultEnc, ...photoFields, analysis });
 }
 
 const failed = (reason: string): MediaJobOutcome => ({
@@ -294,20 +301,7 @@ async function finish(
 /** The whole original in the clear (bounded by --max-image-bytes), or undefined when it fails authentication. */
 async function readOriginal(ports: PreviewJobPorts, row: OwnedImage, dataKey: Buffer): Promise<Uint8Array | undefined> {
   const blob = await openBytes(ports, row, dataKey);
-  if (!blob.ok) return undefined;
-  const bytes = new Uint8Array(row.size);
-  let at = 0;
-  try {
-    for await (const chunk of blob.value.readAll()) {
-      bytes.set(chunk, at);
-      at += chunk.length;
-    }
-  } catch {
-    return undefined;
-  } finally {
-    await blob.value.close();
-  }
-  return at === row.size ? bytes : undefined;
+  return blob.ok ? readWhole(blob.value, row.size) : undefined;
 }
 
 /** Encrypts a preview under the image's data key, bound to its own blob id (like an original). */
