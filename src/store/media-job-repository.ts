@@ -32,13 +32,9 @@ export function mediaJobRepository(orm: Orm): MediaJobRepository {
     },
     async finish(imageId, owner, outcome) {
       return orm.transaction(async (tx) => {
-        const { analysis } = outcome;
         // Without previews there is nothing to analyse: the stage fails with the job.
-        const analysed = analysis
-          ? { analysisStatus: analysis.status, analysisReason: analysis.reason, analysisEnc: analysis.analysisEnc }
-          : outcome.status === "failed"
-            ? { analysisStatus: "failed" as const, analysisReason: "no_previews", analysisEnc: null }
-            : {};
+        const failed = outcome.status === "failed";
+        const analysed = failed ? { analysisStatus: "failed" as const, analysisReason: "no_previews", analysisEnc: null } : {};
         const held = await tx
           .update(imageMedia)
           .set({
@@ -58,7 +54,7 @@ export function mediaJobRepository(orm: Orm): MediaJobRepository {
           .set({ photoEnc: outcome.photoEnc, ...size })
           .where(eq(images.id, imageId));
         // A failed rebuild leaves no terms of an earlier analysis behind (nothing records them now).
-        await replaceTermSet(tx, imageId, analysis?.terms ?? (outcome.status === "failed" ? { color: [], label: [] } : {}));
+        if (failed) await replaceTermSet(tx, imageId, { color: [], label: [] });
         return true;
       });
     },

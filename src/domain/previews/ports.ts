@@ -74,7 +74,7 @@ export interface ClaimedJob {
   readonly attempts: number;
 }
 
-/** What a finished job writes, in one transaction, only while its lease is still held. */
+/** What a finished job writes, in one transaction, only while its lease is still held (failed previews fail the analysis stage too: "no_previews"). */
 export interface MediaJobOutcome {
   readonly status: "ready" | "failed";
   readonly reason: string | null;
@@ -83,8 +83,6 @@ export interface MediaJobOutcome {
   /** As displayed; null keeps the upload's values. */
   readonly width: number | null;
   readonly height: number | null;
-  /** The analysis stage's outcome; absent for failed previews (analysis then fails with "no_previews"). */
-  readonly analysis?: AnalysisRecord;
 }
 
 /** What the analysis stage writes: its state, the sealed result, and its search terms (in the same transaction). */
