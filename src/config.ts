@@ -63,6 +63,8 @@ export interface PreviewConfig {
   readonly timeoutSeconds: number;
   /** Another libvips-cpp.so to load instead of the bundled one (LGPL: replaceable). */
   readonly libvips?: string;
+  /** `--analysis off` keeps the label model unloaded (SPEC §9); colours and hashes are made either way. */
+  readonly labels: boolean;
 }
 
 interface FlagSpec {
@@ -83,6 +85,7 @@ export const PREVIEW_FLAGS: readonly FlagSpec[] = [
   { name: "max-image-pixels", value: "N", help: "images with more pixels get no previews (default 200000000)" },
   { name: "preview-timeout-seconds", value: "N", help: "give up decoding one image after this long (default 60)" },
   { name: "libvips", value: "FILE", help: "another libvips-cpp.so to use for previews (default: the bundled one)" },
+  { name: "analysis", value: "on|off", help: "find object labels in images with the built-in model (default on)" },
 ];
 
 export const SERVE_FLAGS: readonly FlagSpec[] = [
@@ -270,7 +273,14 @@ export function previewConfigFrom(raw: Raw): PreviewConfig {
     maxPixels: parseInteger("max-image-pixels", raw.get("max-image-pixels") ?? "200000000", 1, 2_000_000_000),
     timeoutSeconds: parseInteger("preview-timeout-seconds", raw.get("preview-timeout-seconds") ?? "60", 1, 3600),
     ...(libvips !== undefined ? { libvips: readableFile("libvips", libvips) } : {}),
+    labels: parseOnOff("analysis", raw.get("analysis") ?? "on"),
   });
+}
+
+function parseOnOff(flag: string, text: string): boolean {
+  const value = text.trim().toLowerCase();
+  if (value === "on" || value === "off") return value === "on";
+  throw new ConfigError(`--${flag}: expected on or off, got "${text}"`);
 }
 
 function parseRegistrationMode(text: string): ServeConfig["registration"]["mode"] {

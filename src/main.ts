@@ -37,6 +37,8 @@ async function run(argv: string[]): Promise<number> {
       return (await import("./cli/backup.ts")).backupCommand(rest);
     case "previews":
       return (await import("./cli/previews.ts")).previewsCommand(rest);
+    case "analyse":
+      return (await import("./cli/analyse.ts")).analyseCommand(rest);
     case "protect-master-key":
       return (await import("./cli/protect-master-key.ts")).protectMasterKeyCommand(rest);
     case "rotate-master-key":

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { StorageConfig } from "../config.ts";
 import { TEMP_DIR } from "../store/blob-layout.ts";
+import { databaseFilePath } from "../store/db.ts";
 import { LOCK_FILE, lockDataDir, type DataDirLock, type LockHolder } from "../store/data-dir-lock.ts";
 import { StartupError } from "./startup-error.ts";
 
@@ -17,6 +18,15 @@ export interface ClaimOptions {
   readonly advice: string;
   /** Make the directory first (serve); otherwise a directory that does not exist has nothing to guard. */
   readonly create?: boolean;
+}
+
+/**
+ * The lock of a data directory whose database is a local file: that database is one server's, and
+ * an offline job command must not run beside it. undefined on a libSQL server, where several
+ * processes share the work safely (leases).
+ */
+export function claimLocalDataDir(config: StorageConfig, options: ClaimOptions): DataDirLock | undefined {
+  return databaseFilePath(config.databaseUrl) !== undefined ? claimDataDir(config.dataDir, options) : undefined;
 }
 
 /** Takes the data directory's lock, or fails with one line naming the process that holds it. */

@@ -38,6 +38,12 @@ export const COMMANDS: Record<string, CommandHelp> = {
       "make the missing previews of existing images (--rebuild: all of them again; --retry-failed: the failed ones); stop with Ctrl-C, run again to go on; refused while a server runs on the data directory",
     available: true,
   },
+  analyse: {
+    usage: "analyse [--rebuild]",
+    summary:
+      "analyse (colours, labels, perceptual hash) the images whose previews were made before analysis existed (--rebuild: all of them again); stop with Ctrl-C, run again to go on; refused while a server runs on the data directory",
+    available: true,
+  },
   "protect-master-key": {
     usage: "protect-master-key --passphrase-stdin | --remove",
     summary:
@@ -103,13 +109,13 @@ export function commandHelp(name: string): string {
   if (client !== undefined) return client;
   if (name === "user") return [USER_USAGE, "", "Storage flags:", ...flagLines(STORAGE_FLAGS)].join("\n");
   if (name === "invite") return [INVITE_USAGE, "", "Storage flags:", ...flagLines(STORAGE_FLAGS)].join("\n");
-  if (name === "previews") {
+  if (name === "previews" || name === "analyse") {
     return [
       `Usage: pixvault ${c.usage}`,
       "",
       c.summary,
       "",
-      PREVIEWS_EXIT,
+      name === "previews" ? PREVIEWS_EXIT : ANALYSE_EXIT,
       "",
       "Preview flags:",
       ...flagLines(PREVIEW_FLAGS),
@@ -120,6 +126,9 @@ export function commandHelp(name: string): string {
   }
   return [`Usage: pixvault ${c.usage}`, "", c.summary, "", "Storage flags:", ...flagLines(STORAGE_FLAGS)].join("\n");
 }
+
+const ANALYSE_EXIT =
+  "Exit 0 when every image with previews was analysed (failures are recorded as analysis.status failed), 1 on a storage error, 2 on bad flags, 130 when stopped by a signal.";
 
 const PREVIEWS_EXIT =
   "Exit 0 when every job ran (images that cannot have previews are listed with the reason and keep their originals), 1 on a storage error, 2 on bad flags, 130 when stopped by a signal.";

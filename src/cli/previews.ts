@@ -6,10 +6,9 @@ import { ConfigError, PREVIEW_FLAGS, parseStorageConfig, previewConfigFrom } fro
 import { systemClock } from "../domain/clock.ts";
 import type { PreviewJobs } from "../domain/previews/jobs.ts";
 import { createConsoleLogger } from "../logger.ts";
-import { databaseFilePath } from "../store/db.ts";
-import { databaseErrorLine } from "../store/storage-errors.ts";
-import { claimDataDir } from "./data-dir-guard.ts";
+import { claimLocalDataDir } from "./data-dir-guard.ts";
 import { progressReporter } from "./progress.ts";
+import { describeStorageError as describe, INTERRUPTED, stopOnSignal } from "./stop-signal.ts";
 import { composePreviewJobs } from "../compose/previews.ts";
 import { openStorage } from "../compose/storage.ts";
 
@@ -17,8 +16,6 @@ type Which = "missing" | "all" | "failed";
 
 /** Failures listed one per line in the summary; the rest are counted. */
 const LISTED_FAILURES = 20;
-/** The shell's convention for a command stopped by SIGINT. */
-const INTERRUPTED = 130;
 
 export async function previewsCommand(argv: string[]): Promise<number> {
   const { config, raw, bools, positionals } = parseStorageConfig(argv, { booleans: ["rebuild", "retry-failed"], flags: PREVIEW_FLAGS });
@@ -28,15 +25,10 @@ export async function previewsCommand(argv: string[]): Promise<number> {
   }
   const which: Which = bools.has("rebuild") ? "all" : bools.has("retry-failed") ? "failed" : "missing";
   const previewConfig = previewConfigFrom(raw);
-  // A local database is one server's, and that server makes previews itself; on a libSQL server
-  // several processes share the jobs safely (leases), so this runs beside them.
-  const local = databaseFilePath(config.databaseUrl) !== undefined;
-  const lock = local
-    ? claimDataDir(config.dataDir, {
-        command: "previews",
-        advice: "the server makes previews itself in the background (--preview-workers); stop it to run this instead",
-      })
-    : undefined;
+  const lock = claimLocalDataDir(config, {
+    command: "previews",
+    advice: "the server makes previews itself in the background (--preview-workers); stop it to run this instead",
+  });
   try {
     const logger = createConsoleLogger();
     const storage = await openStorage(config, logger);
@@ -105,30 +97,4 @@ async function makePreviews(jobs: PreviewJobs, which: Which): Promise<number> {
   }
   if (counts.pending > 0) console.log(`previews: ${counts.pending} pending are being made by another instance`);
   return 0;
-}
-
-/** The first SIGINT/SIGTERM asks the drain to stop; a second one quits at once (leases are freed by the next run). */
-function stopOnSignal(onFirst: () => void): { readonly requested: boolean; remove(): void } {
-  const state = { requested: false };
-  const onSignal = () => {
-    if (state.requested) process.exit(INTERRUPTED);
-    state.requested = true;
-    onFirst();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  return {
-    get requested() {
-      return state.requested;
-    },
-    remove() {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-    },
-  };
-}
-
-/** One line without SQL or its arguments (wrapped keys travel in the jobs' statements). */
-function describe(e: unknown): string {
-  return databaseErrorLine(e) ?? (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
 }

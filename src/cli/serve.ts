@@ -38,7 +38,11 @@ export async function serve(argv: string[]): Promise<number> {
   await removeLeftoverTempBlobs(storage, logger, lock !== undefined);
   await backfillSearchTerms(storage, logger);
   const jobs = mediaJobRepository(storage.db.orm);
-  const metrics = createServerMetrics({ stored: () => imageTotals(storage.db.orm), previews: () => jobs.counts() });
+  const metrics = createServerMetrics({
+    stored: () => imageTotals(storage.db.orm),
+    previews: () => jobs.counts(),
+    analysis: () => jobs.analysisCounts(),
+  });
   const { accounts, images, previews, comments } = composeServices(storage, { ...config, events: metrics.events }, logger);
   const sso = await singleSignOn(storage, config, accounts);
   const app = createApp({

@@ -7,6 +7,7 @@ import type { Clock } from "../domain/clock.ts";
 import type { MediaProcessor } from "../domain/previews/ports.ts";
 import type { DomainEvents } from "../domain/context.ts";
 import { type PreviewJobs, previewJobs } from "../domain/previews/jobs.ts";
+import type { StoredAnalysisPorts } from "../domain/analysis/stored-analysis.ts";
 import type { Logger } from "../logger.ts";
 import { createMediaProcessor } from "../media/process-original.ts";
 import { loadSharp } from "../media/sharp-loader.ts";
@@ -14,7 +15,7 @@ import { imageRepository } from "../store/image-repository.ts";
 import { mediaJobRepository } from "../store/media-job-repository.ts";
 import type { Storage } from "./storage.ts";
 
-export const DEFAULT_PREVIEW_CONFIG: PreviewConfig = { workers: 1, maxPixels: 200_000_000, timeoutSeconds: 60 };
+export const DEFAULT_PREVIEW_CONFIG: PreviewConfig = { workers: 1, maxPixels: 200_000_000, timeoutSeconds: 60, labels: true };
 
 /** The job pool on this storage (not started: serve starts it, a CLI command drains it). */
 export function composePreviewJobs(
@@ -23,19 +24,7 @@ export function composePreviewJobs(
   config: PreviewConfig,
   deps: { readonly clock: Clock; readonly logger: Logger; readonly events?: Pick<DomainEvents, "integrityError"> | undefined },
 ): PreviewJobs {
-  const processor = lazyProcessor(() => {
-    const load = loadSharp({
-      libDir: join(dataDir, ".lib"),
-      ...(config.libvips !== undefined ? { libvipsOverride: config.libvips } : {}),
-    });
-    // Without libvips the server still stores and serves originals; previews fail with the reason.
-    if (!load.ok) deps.logger.warn("previews unavailable: libvips did not load", { reason: load.reason });
-    return createMediaProcessor({
-      sharp: load.ok ? load.sharp : undefined,
-      maxPixels: config.maxPixels,
-      timeoutSeconds: config.timeoutSeconds,
-    });
-  });
+  const processor = mediaProcessor(dataDir, config, deps.logger);
   const orm = storage.db.orm;
   return previewJobs(
     {
@@ -52,6 +41,41 @@ export function composePreviewJobs(
   );
 }
 
+/** What `pixvault analyse` runs on: the stored previews and the analysis half of the media processor (close it after). */
+export function composeStoredAnalysis(
+  storage: Storage,
+  dataDir: string,
+  config: PreviewConfig,
+  logger: Logger,
+): StoredAnalysisPorts & { readonly processor: MediaProcessor } {
+  const orm = storage.db.orm;
+  return {
+    jobs: mediaJobRepository(orm),
+    images: imageRepository(orm),
+    blobs: storage.blobs,
+    keyring: storage.keyring,
+    processor: mediaProcessor(dataDir, config, logger),
+    logger,
+  };
+}
+
+function mediaProcessor(dataDir: string, config: PreviewConfig, logger: Logger): MediaProcessor {
+  return lazyProcessor(() => {
+    const load = loadSharp({
+      libDir: join(dataDir, ".lib"),
+      ...(config.libvips !== undefined ? { libvipsOverride: config.libvips } : {}),
+    });
+    // Without libvips the server still stores and serves originals; previews fail with the reason.
+    if (!load.ok) logger.warn("previews unavailable: libvips did not load", { reason: load.reason });
+    return createMediaProcessor({
+      sharp: load.ok ? load.sharp : undefined,
+      maxPixels: config.maxPixels,
+      timeoutSeconds: config.timeoutSeconds,
+      labels: config.labels,
+    });
+  });
+}
+
 /**
  * libvips (~20 MB of library) is loaded on the first image to process, not at start: a server
  * with nothing to make starts faster and idles smaller, and a command that never makes a
@@ -63,6 +87,10 @@ function lazyProcessor(create: () => MediaProcessor): MediaProcessor {
     process: (original) => {
       processor ??= create();
       return processor.process(original);
+    },
+    analyse: (previews) => {
+      processor ??= create();
+      return processor.analyse(previews);
     },
     close: async () => processor?.close(),
   };

@@ -8,7 +8,16 @@ import { openBytes, sealBytes } from "./sealed-box.ts";
  * `comment:<id>`: a comment's body, sealed under its image's key so it goes with the image (and its owner).
  * `upload-metadata`: a resumable upload's Upload-Metadata, under the upload's own key (`upload:<id>`).
  */
-export type ImageField = "filename" | "description" | "tags" | "digest" | "photo" | "media" | "upload-metadata" | `comment:${string}`;
+export type ImageField =
+  | "filename"
+  | "description"
+  | "tags"
+  | "digest"
+  | "photo"
+  | "media"
+  | "analysis"
+  | "upload-metadata"
+  | `comment:${string}`;
 
 /**
  * Metadata is sealed under a key derived from the image's data key, not from the user

@@ -45,6 +45,24 @@ const getRoute = createRoute({
   responses: { 200: json(z.object({ image: ImageSchema }), "the image"), 404: problem("not_found") },
 });
 
+const duplicatesRoute = createRoute({
+  method: "get",
+  path: "/api/v1/images/duplicates",
+  operationId: "listDuplicateImages",
+  summary: "Your images grouped as identical (same SHA-256) or similar (perceptual hashes within 8 bits)",
+  description:
+    "A resized or re-encoded copy is similar; an image whose analysis is not ready yet can only be identical. " +
+    "An identical set takes part in similar groups once, so no pair is in both kinds.",
+  security: bearer,
+  responses: {
+    200: json(
+      z.object({ groups: z.array(z.object({ kind: z.enum(["identical", "similar"]), images: z.array(ImageSchema) })) }),
+      "the groups, each of two images or more",
+    ),
+    401: problem("unauthorized"),
+  },
+});
+
 const contentRoute = createRoute({
   method: "get",
   path: "/api/v1/images/{id}/content",
@@ -145,32 +163,36 @@ function serveImageBytes(request: Request, content: ImageContent, download: stri
 }
 
 export function imageRoutes(images: ImageService, logger: Logger) {
-  return new OpenAPIHono<AppEnv>()
-    .openapi(bulkDeleteRoute, async (c) => {
-      const result = await images.deleteMany(principalOf(c).user, c.req.valid("json"));
-      return c.json({ deleted: result.deleted, failed: result.failed.map((f) => ({ ...f, status: statusOf(f.code) })) }, 200);
-    })
-    .openapi(listRoute, async (c) => c.json(valueOr(await images.list(c.get("principal")?.user, c.req.valid("query"))), 200))
-    .openapi(getRoute, async (c) => {
-      const image = valueOr(await images.get(c.req.valid("param").id, c.get("principal")?.user));
-      return c.json({ image }, 200);
-    })
-    .openapi(contentRoute, async (c) => {
-      const content = valueOr(await images.openContent(c.req.valid("param").id, c.get("principal")?.user));
-      return serveImageBytes(c.req.raw, content, c.req.valid("query").download, logger) as never;
-    })
-    .openapi(previewRoute, async (c) => {
-      const { size, download } = c.req.valid("query");
-      const content = valueOr(await images.openPreview(c.req.valid("param").id, c.get("principal")?.user, size));
-      return serveImageBytes(c.req.raw, content, download, logger) as never;
-    })
-    .openapi(patchRoute, async (c) => {
-      const image = valueOr(await images.change(c.req.valid("param").id, c.get("principal")?.user, c.req.valid("json")));
-      return c.json({ image }, 200);
-    })
-    .openapi(deleteRoute, async (c) => {
-      // No principalOf here: a private image is 404 to everyone else, signed in or not.
-      valueOr(await images.delete(c.req.valid("param").id, c.get("principal")?.user));
-      return c.body(null, 204);
-    });
+  return (
+    new OpenAPIHono<AppEnv>()
+      .openapi(bulkDeleteRoute, async (c) => {
+        const result = await images.deleteMany(principalOf(c).user, c.req.valid("json"));
+        return c.json({ deleted: result.deleted, failed: result.failed.map((f) => ({ ...f, status: statusOf(f.code) })) }, 200);
+      })
+      .openapi(listRoute, async (c) => c.json(valueOr(await images.list(c.get("principal")?.user, c.req.valid("query"))), 200))
+      // Before /images/{id}, which would take "duplicates" for an id.
+      .openapi(duplicatesRoute, async (c) => c.json(await images.duplicates(principalOf(c).user), 200))
+      .openapi(getRoute, async (c) => {
+        const image = valueOr(await images.get(c.req.valid("param").id, c.get("principal")?.user));
+        return c.json({ image }, 200);
+      })
+      .openapi(contentRoute, async (c) => {
+        const content = valueOr(await images.openContent(c.req.valid("param").id, c.get("principal")?.user));
+        return serveImageBytes(c.req.raw, content, c.req.valid("query").download, logger) as never;
+      })
+      .openapi(previewRoute, async (c) => {
+        const { size, download } = c.req.valid("query");
+        const content = valueOr(await images.openPreview(c.req.valid("param").id, c.get("principal")?.user, size));
+        return serveImageBytes(c.req.raw, content, download, logger) as never;
+      })
+      .openapi(patchRoute, async (c) => {
+        const image = valueOr(await images.change(c.req.valid("param").id, c.get("principal")?.user, c.req.valid("json")));
+        return c.json({ image }, 200);
+      })
+      .openapi(deleteRoute, async (c) => {
+        // No principalOf here: a private image is 404 to everyone else, signed in or not.
+        valueOr(await images.delete(c.req.valid("param").id, c.get("principal")?.user));
+        return c.body(null, 204);
+      })
+  );
 }

@@ -59,6 +59,15 @@ export const ImageSchema = z
       status: z.enum(["pending", "ready", "failed"]),
       reason: z.string().optional().openapi({ description: "why it failed, e.g. too_many_pixels, undecodable, timeout" }),
     }),
+    analysis: z
+      .object({
+        status: z.enum(["pending", "ready", "failed"]),
+        colors: z.array(z.string()).openapi({ description: "up to five dominant colours, #rrggbb, largest area first" }),
+        labels: z
+          .array(z.object({ name: z.string(), score: z.number() }))
+          .openapi({ description: "COCO objects found by the built-in model, score ≥ 0.4; empty with --analysis off" }),
+      })
+      .openapi({ description: "SPEC §9, made after the previews; empty lists until ready" }),
     takenAt: z.string().nullable().openapi({ description: "EXIF DateTimeOriginal, ISO 8601, with its offset when recorded" }),
     camera: z.object({ make: z.string().nullable(), model: z.string().nullable(), lens: z.string().nullable() }).nullable(),
     location: z

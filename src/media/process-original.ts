@@ -6,7 +6,9 @@
 import type { MediaOutcome, MediaProcessor, PhotoFields } from "../domain/previews/ports.ts";
 import { readBmpHeader } from "./bmp-header.ts";
 import { readPhotoMetadata } from "./exif.ts";
+import { analysePreviews } from "./analysis/analyse-previews.ts";
 import { HeicDecoder, type HeicDecoderOptions } from "./heic-decoder.ts";
+import { LabelDetector } from "./labels/label-detector.ts";
 import { makePreviews } from "./previews.ts";
 import type { Sharp } from "./sharp-loader.ts";
 
@@ -20,6 +22,8 @@ export interface MediaProcessorOptions {
   readonly heic?: HeicDecoderOptions;
   /** Formats that only decode whole are refused past this buffer size (previews.ts's default otherwise). */
   readonly maxDecodeBytes?: number;
+  /** Find labels with the model (`--analysis on`); colours and hashes are made either way. */
+  readonly labels?: boolean;
 }
 
 /** What the header and EXIF say, or null when the header cannot be read. */
@@ -39,6 +43,8 @@ export function createMediaProcessor(options: MediaProcessorOptions): MediaProce
   const { sharp, maxPixels, timeoutSeconds } = options;
   const heic = new HeicDecoder({ ...options.heic, timeoutMs: options.heic?.timeoutMs ?? timeoutSeconds * 1000 });
   const previewOptions = { maxPixels, timeoutSeconds, heic, maxDecodeBytes: options.maxDecodeBytes };
+  // The detector starts its worker (and loads the model) on the first image only.
+  const detector = options.labels ? new LabelDetector() : undefined;
 
   return {
     async process({ bytes, contentType }): Promise<MediaOutcome> {
@@ -57,8 +63,13 @@ export function createMediaProcessor(options: MediaProcessorOptions): MediaProce
         return { ok: false, reason: "undecodable", detail: `decoding failed unexpectedly: ${message}`, photo: null };
       }
     },
+    async analyse(previews) {
+      if (!sharp) return { ok: false, reason: "decoder_unavailable", detail: "sharp (libvips) could not be loaded" };
+      return analysePreviews(sharp, detector, previews);
+    },
     async close() {
       heic.close();
+      detector?.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 // What pixvault exposes on /metrics: requests by route and status, latency, bytes in and out,
-// images and bytes stored, preview jobs by state, integrity errors and failed logins.
+// images and bytes stored, preview jobs and analysis by state, integrity errors and failed logins.
 import type { DomainEvents } from "../domain/context.ts";
 import type { MediaStatus } from "../domain/previews/ports.ts";
 import { Counter, Gauge, Histogram, renderMetrics } from "./prometheus.ts";
@@ -27,6 +27,8 @@ export interface StoredCounts {
   stored(): Promise<{ images: number; bytes: number }>;
   /** Images by the state of their previews (a backlog that only grows, or failures piling up, want a look). */
   previews(): Promise<Record<MediaStatus, number>>;
+  /** Images by the state of their analysis (SPEC §9). */
+  analysis(): Promise<Record<MediaStatus, number>>;
 }
 
 export function createServerMetrics(counts: StoredCounts): ServerMetrics {
@@ -49,6 +51,16 @@ export function createServerMetrics(counts: StoredCounts): ServerMetrics {
     new Gauge("pixvault_previews_ready", "Images whose previews are made.", jobs("ready")),
     new Gauge("pixvault_previews_failed", "Images that got no previews (undecodable, too many pixels, timed out).", jobs("failed")),
   ];
+  const analysed = oneQueryPerScrape(counts.analysis);
+  const analysis = [
+    new Gauge(
+      "pixvault_analysis_pending",
+      "Images still to be analysed (after their previews, or by pixvault analyse).",
+      analysed("pending"),
+    ),
+    new Gauge("pixvault_analysis_ready", "Images analysed (colours, labels, perceptual hash).", analysed("ready")),
+    new Gauge("pixvault_analysis_failed", "Images whose analysis failed (no previews, the model failed).", analysed("failed")),
+  ];
   return {
     events: { integrityError: () => integrity.inc(), loginFailed: () => logins.inc() },
     recordRequest(s) {
@@ -57,7 +69,7 @@ export function createServerMetrics(counts: StoredCounts): ServerMetrics {
       bytesIn.inc({}, s.bytesIn);
       bytesOut.inc({}, s.bytesOut);
     },
-    render: () => renderMetrics([requests, latency, bytesIn, bytesOut, images, bytes, ...previews, integrity, logins]),
+    render: () => renderMetrics([requests, latency, bytesIn, bytesOut, images, bytes, ...previews, ...analysis, integrity, logins]),
   };
 }
 

@@ -19,6 +19,8 @@ export const ownedImageColumns = {
   mediaStatus: imageMedia.status,
   mediaReason: imageMedia.reason,
   mediaResultEnc: imageMedia.resultEnc,
+  analysisStatus: imageMedia.analysisStatus,
+  analysisEnc: imageMedia.analysisEnc,
 };
 
 export type WriteTx = Parameters<Parameters<Orm["transaction"]>[0]>[0];

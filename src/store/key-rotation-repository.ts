@@ -3,7 +3,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { KeyRepository } from "../domain/keys/ports.ts";
 import type { Orm } from "./db.ts";
-import { albums, images, imageTags, masterKeys, users } from "./schema.ts";
+import { albums, imageMedia, images, imageTags, masterKeys, users } from "./schema.ts";
 import { replaceTermSet } from "./image-terms.ts";
 import type { WriteTx } from "./image-repository.ts";
 
@@ -17,10 +17,16 @@ const keyedImageColumns = {
   filenameEnc: images.filenameEnc,
   descriptionEnc: images.descriptionEnc,
   tagsEnc: images.tagsEnc,
+  analysisEnc: imageMedia.analysisEnc,
 };
 
 export function keyedImages(orm: Orm | WriteTx) {
-  return orm.select(keyedImageColumns).from(images).innerJoin(users, eq(users.id, images.ownerId)).$dynamic();
+  return orm
+    .select(keyedImageColumns)
+    .from(images)
+    .innerJoin(users, eq(users.id, images.ownerId))
+    .leftJoin(imageMedia, eq(imageMedia.imageId, images.id))
+    .$dynamic();
 }
 
 export function keyRotationRepository(orm: Orm): KeyRepository {

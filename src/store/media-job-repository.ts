@@ -1,9 +1,10 @@
 // The media job table behind the MediaJobRepository port. A claim is one UPDATE … RETURNING
 // guarded by the lease, so two instances on one database never take the same job; a finish
 // writes only while its lease is held.
-import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, gte, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import type { MediaJobRepository, MediaStatus } from "../domain/previews/ports.ts";
 import type { Orm } from "./db.ts";
+import { replaceTermSet } from "./image-terms.ts";
 import { imageMedia, images } from "./schema.ts";
 
 export function mediaJobRepository(orm: Orm): MediaJobRepository {
@@ -31,9 +32,19 @@ export function mediaJobRepository(orm: Orm): MediaJobRepository {
     },
     async finish(imageId, owner, outcome) {
       return orm.transaction(async (tx) => {
+        // Without previews there is nothing to analyse: the stage fails with the job.
+        const failed = outcome.status === "failed";
+        const analysed = failed ? { analysisStatus: "failed" as const, analysisReason: "no_previews", analysisEnc: null } : {};
         const held = await tx
           .update(imageMedia)
-          .set({ status: outcome.status, reason: outcome.reason, resultEnc: outcome.resultEnc, leaseOwner: null, leaseUntil: null })
+          .set({
+            status: outcome.status,
+            reason: outcome.reason,
+            resultEnc: outcome.resultEnc,
+            leaseOwner: null,
+            leaseUntil: null,
+            ...analysed,
+          })
           .where(and(eq(imageMedia.imageId, imageId), eq(imageMedia.leaseOwner, owner)))
           .returning({ imageId: imageMedia.imageId });
         if (held.length === 0) return false;
@@ -42,6 +53,8 @@ export function mediaJobRepository(orm: Orm): MediaJobRepository {
           .update(images)
           .set({ photoEnc: outcome.photoEnc, ...size })
           .where(eq(images.id, imageId));
+        // A failed rebuild leaves no terms of an earlier analysis behind (nothing records them now).
+        if (failed) await replaceTermSet(tx, imageId, { color: [], label: [] });
         return true;
       });
     },
@@ -78,6 +91,42 @@ export function mediaJobRepository(orm: Orm): MediaJobRepository {
     },
     async counts() {
       const rows = await orm.select({ status: imageMedia.status, n: count() }).from(imageMedia).groupBy(imageMedia.status);
+      const counts: Record<MediaStatus, number> = { pending: 0, ready: 0, failed: 0 };
+      for (const row of rows) counts[row.status] = Number(row.n);
+      return counts;
+    },
+    async analysisBacklog(afterId, limit) {
+      const rows = await orm
+        .select({ id: imageMedia.imageId })
+        .from(imageMedia)
+        .where(and(eq(imageMedia.status, "ready"), eq(imageMedia.analysisStatus, "pending"), gt(imageMedia.imageId, afterId)))
+        .orderBy(asc(imageMedia.imageId))
+        .limit(limit);
+      return rows.map((row) => row.id);
+    },
+    async requeueAnalysis() {
+      // The sealed result and its terms stay until the new one replaces them: search keeps working meanwhile.
+      const rows = await orm
+        .update(imageMedia)
+        .set({ analysisStatus: "pending", analysisReason: null })
+        .where(eq(imageMedia.status, "ready"))
+        .returning({ imageId: imageMedia.imageId });
+      return rows.length;
+    },
+    async recordAnalysis(imageId, record) {
+      return orm.transaction(async (tx) => {
+        const held = await tx
+          .update(imageMedia)
+          .set({ analysisStatus: record.status, analysisReason: record.reason, analysisEnc: record.analysisEnc })
+          .where(and(eq(imageMedia.imageId, imageId), eq(imageMedia.status, "ready")))
+          .returning({ imageId: imageMedia.imageId });
+        if (held.length === 0) return false;
+        await replaceTermSet(tx, imageId, record.terms);
+        return true;
+      });
+    },
+    async analysisCounts() {
+      const rows = await orm.select({ status: imageMedia.analysisStatus, n: count() }).from(imageMedia).groupBy(imageMedia.analysisStatus);
       const counts: Record<MediaStatus, number> = { pending: 0, ready: 0, failed: 0 };
       for (const row of rows) counts[row.status] = Number(row.n);
       return counts;

@@ -131,8 +131,20 @@ export const imageMedia = sqliteTable(
     leaseUntil: integer("lease_until", { mode: "timestamp_ms" }),
     attempts: integer("attempts").notNull().default(0),
     resultEnc: bytes("result_enc"),
+    /**
+     * Analysis (SPEC §9) is a second stage of the same job: it runs right after the previews, from
+     * the thumb and display in memory, or later from the stored previews (`pixvault analyse`) for
+     * images whose previews were made before analysis existed.
+     */
+    analysisStatus: text("analysis_status", { enum: ["pending", "ready", "failed"] })
+      .notNull()
+      .default("pending"),
+    /** Why analysis failed (a fixed code); never image content. */
+    analysisReason: text("analysis_reason"),
+    /** Sealed colours, buckets, labels and perceptual hash. */
+    analysisEnc: bytes("analysis_enc"),
   },
-  (t) => [index("image_media_pending").on(t.status, t.queuedAt)],
+  (t) => [index("image_media_pending").on(t.status, t.queuedAt), index("image_media_analysis").on(t.analysisStatus)],
 );
 
 export const imageTags = sqliteTable(

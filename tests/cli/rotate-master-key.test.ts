@@ -5,6 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { call, loginToken, signedInUser } from "../support/accounts.ts";
+import { analysedImage } from "../support/analysis-api.ts";
 import type { UploadBody } from "../support/api-bodies.ts";
 import { jsonOf } from "../support/http.ts";
 import { noisePng } from "../support/images.ts";
@@ -32,6 +33,11 @@ describe("pixvault rotate-master-key", () => {
     const privateOne = await put(ann.token, "lake.png", 1, { tags: "trip,lake", description: "A cold morning" });
     const publicOne = await put(ann.token, "sunset.png", 2, { visibility: "public", tags: "trip" });
     await put(bob.token, "bob.png", 3);
+    // A real photo with a label (analysis, SPEC §9): its label and colour terms are re-keyed too.
+    const photoBytes = readFileSync(join(import.meta.dir, "../fixtures/photos/astronaut.jpg"));
+    const photo = await uploadOne(server.url, ann.token, { name: "astronaut.jpg", bytes: photoBytes });
+    sha.set(photo.id, sha256Hex(photoBytes));
+    expect((await analysedImage(server.url, ann.token, photo.id)).analysis.labels.map((l) => l.name)).toContain("person");
     // An album has a data key of its own: rotation re-wraps it too.
     const made = await call(server.url, "POST", "/api/v1/albums", { token: ann.token, json: { name: "Lakes", description: "cold water" } });
     const album = (await jsonOf<{ album: { id: string } }>(made)).album;
@@ -42,7 +48,7 @@ describe("pixvault rotate-master-key", () => {
     try {
       const rotated = await runCli(["rotate-master-key", "--data-dir", data]);
       expect(rotated.code, rotated.stderr).toBe(0);
-      expect(rotated.stdout).toContain("now on key version 2: re-wrapped 3 data keys");
+      expect(rotated.stdout).toContain("now on key version 2: re-wrapped 4 data keys");
       expect(rotated.stdout).toContain("(and 1 album key)");
       expect(rotated.stdout).toContain("no blob was rewritten");
       expect(keyFile(data).current).toBe(2);
@@ -78,6 +84,8 @@ describe("pixvault rotate-master-key", () => {
       expect(await search("trip", token)).toEqual([privateOne.id, publicOne.id].sort());
       expect(await search("sunset.p", undefined)).toEqual([publicOne.id]);
       expect(await search("lake", undefined)).toEqual([]);
+      expect((await listAll(server.url, token, { label: "person" })).map((i) => i.id)).toEqual([photo.id]);
+      expect(await search("person", token)).toEqual([photo.id]);
       // A session signed before the rotation still works while version 1 is kept.
       expect((await call(server.url, "GET", "/api/v1/me", { token: ann.token })).status).toBe(200);
       await server.stop();

@@ -48,7 +48,7 @@ async function forgetTerms(storage: Storage, resumeAfter?: string) {
   await storage.db.client.execute("DELETE FROM image_terms");
   await storage.db.client.execute("DELETE FROM term_backfill");
   if (resumeAfter !== undefined)
-    await storage.db.client.execute({ sql: "INSERT INTO term_backfill (version, after_id) VALUES (1, ?)", args: [resumeAfter] });
+    await storage.db.client.execute({ sql: "INSERT INTO term_backfill (version, after_id) VALUES (2, ?)", args: [resumeAfter] });
 }
 
 describe("the search-term backfill", () => {

@@ -46,8 +46,11 @@ describe("database", () => {
         "0005_albums_comments",
         "0006_resumable_uploads",
         "0007_search_terms",
+        "0008_analysis",
       ]);
       expect((await migrate(db.client)).applied).toEqual([]);
+      const media = (await db.client.execute("SELECT name FROM pragma_table_info('image_media')")).rows.map((r) => r.name);
+      expect(media).toEqual(expect.arrayContaining(["analysis_status", "analysis_reason", "analysis_enc"]));
       const tables = (await db.client.execute("SELECT name FROM sqlite_master WHERE type = 'table'")).rows.map((r) => r.name);
       for (const t of [
         "users",

@@ -83,6 +83,7 @@ export interface ImageBody {
   tags: string[];
   description: string | null;
   previews: { status: "pending" | "ready" | "failed"; reason?: string };
+  analysis: { status: "pending" | "ready" | "failed"; colors: string[]; labels: { name: string; score: number }[] };
   takenAt: string | null;
   camera: { make: string | null; model: string | null; lens: string | null } | null;
   /** The owner's eyes only: null for everyone else. */

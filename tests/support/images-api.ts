@@ -6,6 +6,7 @@ import { jsonOf } from "./http.ts";
 
 /** Every field of the image object (README, Images with curl), sorted: what an image in any answer has, no more. */
 export const IMAGE_FIELDS = [
+  "analysis",
   "camera",
   "contentType",
   "createdAt",

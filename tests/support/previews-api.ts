@@ -38,12 +38,24 @@ export async function imageOf(url: string, token: string | undefined, id: string
 }
 
 /** Polls GET /api/v1/images/:id (never the preview route, which would make them) until its previews are no longer pending. */
-export async function settledImage(url: string, token: string, id: string, timeoutMs = 30_000): Promise<ImageBody> {
+export function settledImage(url: string, token: string, id: string, timeoutMs = 30_000): Promise<ImageBody> {
+  return imageOnce(url, token, id, (image) => image.previews.status !== "pending", "previews", timeoutMs);
+}
+
+/** Polls GET /api/v1/images/:id until `settled` holds of it; `what` names what is waited for in the timeout's error. */
+export async function imageOnce(
+  url: string,
+  token: string,
+  id: string,
+  settled: (image: ImageBody) => boolean,
+  what: string,
+  timeoutMs: number,
+): Promise<ImageBody> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const image = await imageOf(url, token, id);
-    if (image.previews.status !== "pending") return image;
-    if (Date.now() > deadline) throw new Error(`previews of ${id} still pending after ${timeoutMs} ms`);
+    if (settled(image)) return image;
+    if (Date.now() > deadline) throw new Error(`${what} of ${id} still pending after ${timeoutMs} ms`);
     await Bun.sleep(50);
   }
 }

@@ -55,6 +55,24 @@ export function guarded<T>(report: IntegrityReport, imageId: string, work: () =>
   }
 }
 
+/** A whole decrypted blob of `size` bytes (bounded by the caller), closed after; undefined when it fails authentication. */
+export async function readWhole(blob: DecryptedBlob, size: number): Promise<Uint8Array | undefined> {
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  try {
+    for await (const chunk of blob.readAll()) {
+      if (at + chunk.length > size) return undefined;
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
+  } catch {
+    return undefined;
+  } finally {
+    await blob.close();
+  }
+  return at === size ? bytes : undefined;
+}
+
 /** Opens the blob for reading (the caller closes it). The final segment is authenticated here. */
 export function openBytes(ports: ContentPorts, row: OwnedImage, dataKey: Buffer): Promise<Result<DecryptedBlob>> {
   return openImageBlob(ports, row.id, { blobId: row.id, dataKey, commitment: row.blobCommitment, size: row.size });

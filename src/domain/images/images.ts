@@ -13,6 +13,8 @@ import { indexKey, nameIndex, namespaceOf, ownerOf, tagIndex } from "./keys.ts";
 import type { ListingPorts } from "./list-page.ts";
 import { listImages } from "./listing.ts";
 import { nameConflict } from "./name-claim.ts";
+import { analysisTerms } from "../analysis/analysis-result.ts";
+import { listDuplicates } from "../analysis/duplicate-listing.ts";
 import { textTerms } from "./search-terms.ts";
 import type { ImageBlobs, ImageRepository, ImageUpdate } from "./ports.ts";
 import { describeImage, imageObject, type ImageObject, openImage } from "./view.ts";
@@ -34,6 +36,7 @@ export function imageService(ports: ImagePorts) {
   return {
     list: (viewer: { id: string; keySalt: Buffer } | undefined, query: ListQuery) => listImages(ports, viewer, query),
     get: (id: string, viewer: Viewer) => getImage(ports, id, viewer),
+    duplicates: (viewer: { id: string }) => listDuplicates(ports, viewer),
     /** Opens the bytes this viewer gets (location privacy, SPEC §8) for reading (the caller closes them). */
     openContent: async (id: string, viewer: Viewer): Promise<Result<ImageContent>> => {
       const found = await findReadable(ports.images, id, viewer);
@@ -94,6 +97,8 @@ async function changeImage(ports: ImagePorts, id: string, viewer: Viewer, change
     if (outcome === "name_taken") return nameConflict(filename, visibility);
     if (outcome === "missing") return missing(id);
     if (reterm) await tx.replaceTerms(id, textTerms(key, { filename, description, tags }));
+    // Labels and colours are keyed by the namespace too: a visibility change re-keys them.
+    if (visibility !== row.visibility) await tx.replaceTerms(id, analysisTerms(key, current.analysis));
     return ok(undefined);
   });
   if (!written.ok) return written;

@@ -77,6 +77,19 @@ export const listQuerySchema = z.object({
     ),
   tag: z.string().max(64).regex(NO_CONTROL, "a tag has no control characters").optional(),
   type: z.string().max(100).optional(),
+  label: z
+    .string()
+    .max(64)
+    .regex(NO_CONTROL, "a label has no control characters")
+    .optional()
+    .describe("only images in which analysis found this object (a COCO class name such as person, dog, cell phone)"),
+  color: z
+    .string()
+    .max(32)
+    .optional()
+    .describe(
+      "only images with a dominant colour in this bucket: red, orange, yellow, green, cyan, blue, purple, pink, brown, black, white or gray",
+    ),
   album: z.string().min(1).max(64).optional().describe("only the images of this album of yours (another's album is 404)"),
   sort: z
     .enum(["newest", "oldest", "size", "taken"], { error: "must be newest, oldest, size or taken" })

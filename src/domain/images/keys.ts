@@ -89,8 +89,9 @@ function imageSealer(dataKey: Buffer, imageId: string) {
       return sealImageField(key, imageId, "digest", bytes);
     },
     /** JSON values of the media job (photo metadata, preview descriptions), sealed per field. */
-    json: (field: "photo" | "media", value: unknown) => sealImageField(key, imageId, field, text.encode(JSON.stringify(value))),
-    openJson: (field: "photo" | "media", sealed: Buffer): unknown =>
+    json: (field: "photo" | "media" | "analysis", value: unknown) =>
+      sealImageField(key, imageId, field, text.encode(JSON.stringify(value))),
+    openJson: (field: "photo" | "media" | "analysis", sealed: Buffer): unknown =>
       JSON.parse(decoder.decode(openImageField(key, imageId, field, sealed))),
     openFilename: (sealed: Buffer) => decoder.decode(openImageField(key, imageId, "filename", sealed)),
     openDescription: (sealed: Buffer | null) => (sealed ? decoder.decode(openImageField(key, imageId, "description", sealed)) : null),

@@ -2,7 +2,9 @@
 // (search-terms.ts) and confirms each candidate decrypted; a page stops early, with a nextCursor,
 // once it has decrypted MAX_UNRETURNED rows it does not return. Orders and filters by date taken
 // (sealed too) are done in memory, in taken-listing.ts.
+import { COLOR_BUCKETS } from "../../media/analysis/color-buckets.ts";
 import { ACCEPTED_IMAGE_TYPES } from "../../media/image-types.ts";
+import { colorIndexes, labelIndexes } from "../analysis/analysis-result.ts";
 import { fail, ok, type Result } from "../errors.ts";
 import type { ListQuery } from "./input.ts";
 import { privateIndexKey, publicIndexKey, tagIndex } from "./keys.ts";
@@ -31,6 +33,9 @@ export async function listImages(ports: ListingPorts, viewer: Lister, query: Lis
   const typeName = query.type?.trim().toLowerCase();
   const contentTypes = typeName ? TYPE_NAMES.get(typeName) : undefined;
   if (typeName && !contentTypes) return invalid("type", TYPE_HINT);
+  const color = query.color?.trim().toLowerCase();
+  if (color && !(COLOR_BUCKETS as readonly string[]).includes(color)) return invalid("color", `must be one of ${COLOR_BUCKETS.join(", ")}`);
+  const label = query.label?.trim();
 
   if (query.album !== undefined) {
     // An album is its owner's: to anyone else (or signed out) it does not exist.
@@ -41,6 +46,12 @@ export async function listImages(ports: ListingPorts, viewer: Lister, query: Lis
   const search = parseTextSearch(query.q);
   const keys = indexKeysFor(ports, scope, viewer);
   const searchTerms = search ? textSearchTerms(keys, search) : undefined;
+  // Labels and colours are exact blind-index lookups: a row found by them needs no confirming.
+  const terms = [
+    ...(searchTerms ? [searchTerms] : []),
+    ...(label ? [[[labelIndexes(keys, label)]]] : []),
+    ...(color ? [[[colorIndexes(keys, color)]]] : []),
+  ];
   const filter: ImageFilter = {
     ...(query.album !== undefined ? { albumId: query.album, ownerId: viewer!.id } : {}),
     ...(scope === "mine"
@@ -48,7 +59,7 @@ export async function listImages(ports: ListingPorts, viewer: Lister, query: Lis
       : { visibility: "public" }),
     ...(contentTypes ? { contentTypes } : {}),
     ...(tag ? { tagIndexes: keys.map((key) => tagIndex(key, tag)) } : {}),
-    ...(searchTerms ? { terms: [searchTerms] } : {}),
+    ...(terms.length > 0 ? { terms } : {}),
   };
   const { takenFrom, takenTo } = query;
   if (takenFrom && takenTo && takenFrom > takenTo) return invalid("takenTo", "must not be before takenFrom");

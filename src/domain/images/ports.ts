@@ -42,6 +42,10 @@ export interface OwnedImage extends StoredImage {
   readonly mediaReason: string | null;
   /** Sealed description of the preview blobs, set when the status is ready. */
   readonly mediaResultEnc: Buffer | null;
+  /** The analysis stage's state (SPEC §9); null like mediaStatus. */
+  readonly analysisStatus: "pending" | "ready" | "failed" | null;
+  /** Sealed ImageAnalysis (domain/analysis/analysis-result.ts), set when it is ready. */
+  readonly analysisEnc: Buffer | null;
 }
 
 /** The owner as the image rules see it: whose key seals the image, whose name shows. */

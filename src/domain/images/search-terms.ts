@@ -2,6 +2,7 @@
 // (keyed trigrams of its filename, keyed words of its description and tags), and what `q=`
 // looks up in them and confirms on the decrypted candidates. docs/FORMAT.md §1 ("Search terms") writes it down.
 import { blindIndex } from "../../crypto/image-keys.ts";
+import { foldLabel, labelIndexes } from "../analysis/analysis-result.ts";
 import type { TermMatch, TermSet } from "./ports.ts";
 
 /** The text search indexes (analysis adds labels and colours beside it). */
@@ -9,6 +10,8 @@ export interface SearchableText {
   readonly filename: string;
   readonly description: string | null;
   readonly tags: readonly string[];
+  /** The labels analysis found (the image object's), whose words `q=` matches too; absent while writing terms. */
+  readonly analysis?: { readonly labels: readonly { readonly name: string }[] };
 }
 
 /** A parsed `q`: the filename substring it is, and the words it holds. */
@@ -61,7 +64,8 @@ export function textSearchTerms(keys: readonly Buffer[], search: TextSearch): Te
   if (grams.length === 0) return undefined;
   const anyKey = (kind: "trigram" | "word", value: string) => keys.map((key) => blindIndex(key, kind, value));
   const byName = grams.map((gram) => anyKey("trigram", gram));
-  const byWords = search.words.map((word) => anyKey("word", word));
+  // A word of the query is a word of the description or tags, or of a label (under its own kind).
+  const byWords = search.words.map((word) => [...anyKey("word", word), ...labelIndexes(keys, word)]);
   return byWords.length > 0 ? [byName, byWords] : [byName];
 }
 
@@ -69,6 +73,7 @@ export function textSearchTerms(keys: readonly Buffer[], search: TextSearch): Te
 export function matchesTextSearch(text: SearchableText, search: TextSearch): boolean {
   if (fold(text.filename).includes(search.needle)) return true;
   if (search.words.length === 0) return false;
-  const held = new Set(wordsOf([text.description ?? "", ...text.tags].join(" ")));
+  const labels = (text.analysis?.labels ?? []).map((label) => foldLabel(label.name));
+  const held = new Set(wordsOf([text.description ?? "", ...text.tags, ...labels].join(" ")));
   return search.words.every((word) => held.has(word));
 }

@@ -139,7 +139,7 @@ async function uploadImage(
     ports.previews.kick();
     // Built from what was just sealed: no second key derivation, unwrap or decrypt.
     const row = { ...stored.value.row, ownerUsername: owner.username, ownerKeySalt: owner.keySalt, ...JUST_QUEUED };
-    const fields = { filename: stored.value.filename, tags: options.tags, description: options.description ?? null, photo };
+    const fields = { filename: stored.value.filename, tags: options.tags, description: options.description ?? null, photo, analysis: null };
     return ok(imageObject(row, { ...fields, sha256: digest.toString("hex"), crc32: crc }, owner));
   } catch (e) {
     // The body failed (client gone, truncated multipart) or the database did: no row
@@ -174,7 +174,13 @@ function photoOfHead(verdict: Extract<ProbeResult, { ok: true }>): PhotoFields |
 }
 
 /** The media job state of a row just inserted (the insert queued its job). */
-const JUST_QUEUED = { mediaStatus: "pending", mediaReason: null, mediaResultEnc: null } as const;
+const JUST_QUEUED = {
+  mediaStatus: "pending",
+  mediaReason: null,
+  mediaResultEnc: null,
+  analysisStatus: "pending",
+  analysisEnc: null,
+} as const;
 
 function overQuota(session: UploadSession, size: number): boolean {
   return session.quotaBytes !== null && session.usedBytes + size > session.quotaBytes;

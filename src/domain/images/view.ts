@@ -1,6 +1,7 @@
 // The Image object of the API: a stored image with its sealed fields in the clear, for
 // someone allowed to read it.
 import type { Keyring } from "../../crypto/master-key.ts";
+import { type AnalysisLabel, type ImageAnalysis, openAnalysis } from "../analysis/analysis-result.ts";
 import { openPhoto } from "../previews/media-result.ts";
 import type { MediaStatus, PhotoCamera, PhotoFields, PhotoLocation } from "../previews/ports.ts";
 import { openImageKeys, ownerOf, type ImageSealer } from "./keys.ts";
@@ -19,6 +20,8 @@ export interface ImageObject {
   tags: string[];
   description: string | null;
   previews: { status: MediaStatus; reason?: string };
+  /** SPEC §9: empty lists until it is ready. */
+  analysis: { status: MediaStatus; colors: string[]; labels: AnalysisLabel[] };
   takenAt: string | null;
   camera: PhotoCamera | null;
   /** Shown to the owner only. */
@@ -35,6 +38,8 @@ export interface OpenFields {
   readonly sha256: string;
   readonly crc32: number;
   readonly photo: PhotoFields | null;
+  /** The analysis result: its colours and labels are shown; buckets and hash are for search and duplicates only. */
+  readonly analysis: ImageAnalysis | null;
 }
 
 /** An image whose data key was unwrapped once: its fields, and the keys for its bytes or an edit. */
@@ -56,6 +61,7 @@ export function openImage(keyring: Keyring, row: OwnedImage): OpenedImage {
     sha256: digest.sha256,
     crc32: digest.crc32,
     photo: openPhoto(metadata, row.photoEnc),
+    analysis: openAnalysis(metadata, row.analysisEnc),
   };
   return { row, fields, dataKey, sealer: metadata };
 }
@@ -80,6 +86,11 @@ export function imageObject(row: OwnedImage, fields: OpenFields, viewer: { reado
     tags: fields.tags,
     description: fields.description,
     previews: status === "failed" ? { status, reason: row.mediaReason ?? "undecodable" } : { status },
+    analysis: {
+      status: row.analysisStatus ?? "pending",
+      colors: [...(fields.analysis?.colors ?? [])],
+      labels: (fields.analysis?.labels ?? []).map(({ name, score }) => ({ name, score })),
+    },
     takenAt: fields.photo?.takenAt ?? null,
     camera: fields.photo?.camera ?? null,
     location: viewer !== undefined && viewer.id === row.ownerId ? (fields.photo?.location ?? null) : null,

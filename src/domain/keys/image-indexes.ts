@@ -3,6 +3,7 @@
 import type { Keyring } from "../../crypto/master-key.ts";
 import { nameKey } from "../images/filenames.ts";
 import { indexKey, nameIndex, openImageKeys, ownerOf, tagIndex } from "../images/keys.ts";
+import { analysisTerms, openAnalysis } from "../analysis/analysis-result.ts";
 import { textTerms } from "../images/search-terms.ts";
 import type { KeyedImage, ReKeyedImage } from "./ports.ts";
 
@@ -17,6 +18,9 @@ export function openImageIndexes(keyring: Keyring, image: KeyedImage): Omit<ReKe
     dataKey,
     nameIndex: nameIndex(key, nameKey(filename)),
     tagIndexes: tags.map((tag) => tagIndex(key, tag)),
-    terms: textTerms(key, { filename, description: metadata.openDescription(image.descriptionEnc), tags }),
+    terms: {
+      ...textTerms(key, { filename, description: metadata.openDescription(image.descriptionEnc), tags }),
+      ...analysisTerms(key, openAnalysis(metadata, image.analysisEnc)),
+    },
   };
 }

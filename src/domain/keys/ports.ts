@@ -12,6 +12,8 @@ export interface KeyedImage {
   readonly filenameEnc: Buffer;
   readonly descriptionEnc: Buffer | null;
   readonly tagsEnc: Buffer | null;
+  /** The sealed analysis (its labels and colour buckets are search terms too), null until analysed. */
+  readonly analysisEnc: Buffer | null;
 }
 
 /** What an image holds after rotation: its data key re-wrapped and its blind indexes recomputed. */

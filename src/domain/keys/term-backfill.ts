@@ -11,7 +11,7 @@ import type { TermBackfillRepository } from "./ports.ts";
  * Bump it when what an image's terms are changes (another kind, other normalisation): every
  * image is then indexed again on the next start. Key rotation rewrites them all anyway.
  */
-const TERM_VERSION = 1;
+const TERM_VERSION = 2;
 const BATCH = 200;
 
 export async function backfillTerms(ports: { backfill: TermBackfillRepository; keyring: Keyring; logger: Logger }): Promise<number> {

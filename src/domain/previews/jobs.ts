@@ -8,9 +8,10 @@ import { openEncrypting } from "../../crypto/stored-blob.ts";
 import type { Logger } from "../../logger.ts";
 import type { Clock } from "../clock.ts";
 import type { DomainEvents } from "../context.ts";
-import { openBytes } from "../images/content.ts";
+import { openBytes, readWhole } from "../images/content.ts";
 import type { ImageBlobs, ImageRepository, OwnedImage } from "../images/ports.ts";
 import { openImage } from "../images/view.ts";
+import { analyseImage } from "../analysis/analyse-image.ts";
 import { type PreviewBlob, sealMediaResult, sealPhoto } from "./media-result.ts";
 import { othersCopyOf } from "./others-copy.ts";
 import {
@@ -70,6 +71,8 @@ export interface PreviewJobs {
     onTrouble?: (imageId: string, error: unknown) => void,
   ): Promise<void>;
   counts(): Promise<Record<MediaStatus, number>>;
+  /** Images by the state of their analysis stage. */
+  analysisCounts(): Promise<Record<MediaStatus, number>>;
   requeue(which: "all" | "failed"): Promise<number>;
   /** One job's state (a failure's reason), or undefined when the image is gone. */
   status(imageId: string): ReturnType<MediaJobRepository["status"]>;
@@ -81,7 +84,10 @@ export interface PreviewJobs {
 
 export function previewJobs(ports: PreviewJobPorts, settings: PreviewJobSettings): PreviewJobs {
   const leaseMs = Math.max(5 * 60_000, 3 * settings.timeoutSeconds * 1000);
-  const running = new Map<string, Promise<MediaStatus | undefined>>();
+  // Each running job's whole work, and the moment its previews are recorded (before analysis):
+  // a request waiting for a preview does not wait for the label model.
+  const running = new Map<string, { work: Promise<MediaStatus | undefined>; previews: Promise<MediaStatus | undefined> }>();
+  const works = () => [...running.values()].map((r) => r.work);
   // On-demand work runs beside the pool, in its own bounded slots: a grid of 40 pending
   // thumbs must not start 40 decodes at once.
   const demand = semaphore(Math.max(1, settings.workers) + 1);
@@ -110,7 +116,11 @@ export function previewJobs(ports: PreviewJobPorts, settings: PreviewJobSettings
 
   function launch(job: ClaimedJob, counted: boolean): Promise<MediaStatus | undefined> {
     if (counted) background += 1;
-    const work = runJob(ports, settings, job)
+    let previewsRecorded: (status: MediaStatus) => void = () => {};
+    const recorded = new Promise<MediaStatus>((resolve) => {
+      previewsRecorded = resolve;
+    });
+    const work = runJob(ports, settings, job, previewsRecorded)
       .catch((error: unknown) => {
         // Storage trouble (a full disk, a bucket outage), not the image's fault: the attempt is
         // given back and the job waits a while, so an outage never fails an image for good.
@@ -131,8 +141,9 @@ export function previewJobs(ports: PreviewJobPorts, settings: PreviewJobSettings
         if (counted) background -= 1;
         pump();
       });
-    running.set(job.imageId, work);
-    return work;
+    const previews = Promise.race([recorded, work]);
+    running.set(job.imageId, { work, previews });
+    return previews;
   }
 
   function pump(): void {
@@ -158,7 +169,9 @@ export function previewJobs(ports: PreviewJobPorts, settings: PreviewJobSettings
     while (!stopped && Date.now() < deadline) {
       const mine = running.get(imageId);
       if (mine) {
-        await mine;
+        await mine.previews;
+        if ((await ports.jobs.status(imageId))?.status !== "pending") return;
+        await mine.work;
         continue;
       }
       const state = await ports.jobs.status(imageId);
@@ -201,15 +214,16 @@ export function previewJobs(ports: PreviewJobPorts, settings: PreviewJobSettings
           const jobs = free > 0 ? await claim(free) : [];
           for (const job of jobs) void launch(job, false);
           if (running.size === 0) break;
-          await Promise.race(running.values());
+          await Promise.race(works());
         }
       } finally {
-        await Promise.allSettled(running.values());
+        await Promise.allSettled(works());
         onFinished = undefined;
         onTrouble = undefined;
       }
     },
     counts: () => ports.jobs.counts(),
+    analysisCounts: () => ports.jobs.analysisCounts(),
     requeue: (which) => ports.jobs.requeue(which, ports.clock.now()),
     status: (imageId) => ports.jobs.status(imageId),
     freeLeases: () => ports.jobs.freeLeases(),
@@ -218,14 +232,23 @@ export function previewJobs(ports: PreviewJobPorts, settings: PreviewJobSettings
       if (timer) clearInterval(timer);
       timer = undefined;
       await claiming; // a claim in flight launches what it got before the jobs are awaited
-      await Promise.allSettled(running.values());
+      await Promise.allSettled(works());
       await ports.processor.close();
     },
   };
 }
 
-/** One job: decrypt the original, make and store its previews, record the outcome. The final status, or undefined when the image went. */
-async function runJob(ports: PreviewJobPorts, settings: PreviewJobSettings, job: ClaimedJob): Promise<MediaStatus | undefined> {
+/**
+ * One job: decrypt the original, make and store its previews, record the outcome (`previewsRecorded`
+ * hears of it), then analyse the previews still in memory and record that. The previews' final
+ * status, or undefined when the image went.
+ */
+async function runJob(
+  ports: PreviewJobPorts,
+  settings: PreviewJobSettings,
+  job: ClaimedJob,
+  previewsRecorded: (status: MediaStatus) => void,
+): Promise<MediaStatus | undefined> {
   const { imageId } = job;
   const row = await ports.images.find(imageId);
   if (!row) return undefined; // deleted since it was claimed; its job row went with it
@@ -259,7 +282,14 @@ async function runJob(ports: PreviewJobPorts, settings: PreviewJobSettings, job:
   for (const size of PREVIEW_SIZES) stored[size] = await storePreview(ports, imageId, size, opened.dataKey, outcome[size]);
   const forOthers = othersCopyOf(original, row.contentType, photo, outcome.display);
   const resultEnc = sealMediaResult(opened.sealer, { ...(stored as Record<PreviewSize, PreviewBlob>), forOthers });
-  return finish(ports, settings, row, { status: "ready", reason: null, resultEnc, ...photoFields });
+  const status = await finish(ports, settings, row, { status: "ready", reason: null, resultEnc, ...photoFields });
+  if (status === undefined) return undefined;
+  previewsRecorded(status);
+  // Analysis right away, from the previews still in memory: the original is never decoded twice.
+  const analysis = await analyseImage(ports, row, opened.sealer, { thumb: outcome.thumb.bytes, display: outcome.display.bytes });
+  if (analysis.status === "failed") ports.logger.info("analysis failed", { imageId, reason: analysis.reason, detail: analysis.detail });
+  await ports.jobs.recordAnalysis(imageId, analysis);
+  return status;
 }
 
 const failed = (reason: string): MediaJobOutcome => ({
@@ -294,20 +324,7 @@ async function finish(
 /** The whole original in the clear (bounded by --max-image-bytes), or undefined when it fails authentication. */
 async function readOriginal(ports: PreviewJobPorts, row: OwnedImage, dataKey: Buffer): Promise<Uint8Array | undefined> {
   const blob = await openBytes(ports, row, dataKey);
-  if (!blob.ok) return undefined;
-  const bytes = new Uint8Array(row.size);
-  let at = 0;
-  try {
-    for await (const chunk of blob.value.readAll()) {
-      bytes.set(chunk, at);
-      at += chunk.length;
-    }
-  } catch {
-    return undefined;
-  } finally {
-    await blob.value.close();
-  }
-  return at === row.size ? bytes : undefined;
+  return blob.ok ? readWhole(blob.value, row.size) : undefined;
 }
 
 /** Encrypts a preview under the image's data key, bound to its own blob id (like an original). */

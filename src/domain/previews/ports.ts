@@ -1,5 +1,7 @@
 // What previews and photo metadata need from the rest of the system: the media work (decode,
 // resize, read EXIF) and the job table. src/media and src/store implement them; compose wires them.
+import type { ImageAnalysis } from "../analysis/analysis-result.ts";
+import type { TermSet } from "../images/ports.ts";
 
 export const PREVIEW_SIZES = ["thumb", "display"] as const;
 export type PreviewSize = (typeof PREVIEW_SIZES)[number];
@@ -39,9 +41,15 @@ export type MediaOutcome =
   | { readonly ok: true; readonly thumb: PreviewImage; readonly display: PreviewImage; readonly photo: PhotoFields | null }
   | { readonly ok: false; readonly reason: string; readonly detail: string; readonly photo: PhotoFields | null };
 
+export type AnalysisOutcome =
+  | { readonly ok: true; readonly analysis: ImageAnalysis }
+  | { readonly ok: false; readonly reason: string; readonly detail: string };
+
 /** Decodes an original once and makes its previews and metadata. Never throws for bad input. */
 export interface MediaProcessor {
   process(original: { readonly bytes: Uint8Array; readonly contentType: string }): Promise<MediaOutcome>;
+  /** SPEC §9 from the encoded previews (never the original): colours and hash from the thumb, labels from the display. Never throws for bad input. */
+  analyse(previews: { readonly thumb: Uint8Array; readonly display: Uint8Array }): Promise<AnalysisOutcome>;
   /** Ends workers (the HEIC decoder's); further calls may start them again. */
   close(): Promise<void>;
 }
@@ -66,7 +74,7 @@ export interface ClaimedJob {
   readonly attempts: number;
 }
 
-/** What a finished job writes, in one transaction, only while its lease is still held. */
+/** What a finished job writes, in one transaction, only while its lease is still held (failed previews fail the analysis stage too: "no_previews"). */
 export interface MediaJobOutcome {
   readonly status: "ready" | "failed";
   readonly reason: string | null;
@@ -75,6 +83,15 @@ export interface MediaJobOutcome {
   /** As displayed; null keeps the upload's values. */
   readonly width: number | null;
   readonly height: number | null;
+}
+
+/** What the analysis stage writes: its state, the sealed result, and its search terms (in the same transaction). */
+export interface AnalysisRecord {
+  readonly status: "ready" | "failed";
+  readonly reason: string | null;
+  readonly analysisEnc: Buffer | null;
+  /** `color` and `label` terms under the image's index key; empty sets clear an earlier run's. */
+  readonly terms: TermSet;
 }
 
 export interface MediaJobRepository {
@@ -104,6 +121,13 @@ export interface MediaJobRepository {
   /** Drops every lease and retry wait: only for a process that knows no other one works on this database. */
   freeLeases(): Promise<number>;
   counts(): Promise<Record<MediaStatus, number>>;
+  /** Up to `limit` images with ready previews and pending analysis whose ids follow `afterId`, in id order (`pixvault analyse`). */
+  analysisBacklog(afterId: string, limit: number): Promise<string[]>;
+  /** Marks every image with previews for analysis again (`analyse --rebuild`); how many. */
+  requeueAnalysis(): Promise<number>;
+  /** Writes one image's analysis and its terms in one transaction, while its previews are ready; false when they are not (or it is gone). */
+  recordAnalysis(imageId: string, record: AnalysisRecord): Promise<boolean>;
+  analysisCounts(): Promise<Record<MediaStatus, number>>;
   /** The job's state, or undefined when the image is gone. */
   status(imageId: string): Promise<{ status: MediaStatus; reason: string | null; leaseUntil: Date | null } | undefined>;
 }
