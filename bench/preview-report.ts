@@ -26,6 +26,7 @@ function photoRows(m: PreviewMeasurements): string[] {
     : why(p.vips);
   const rows = [
     `| previews of ${p.count} 12 MP JPEGs (thumb + display), one worker, images/s | ${fmt(rate, 2)} (${fmt(p.seconds)} s; server CPU ${fmt(p.cpuSeconds / p.count, 2)} s per image; peak RSS ${fmt(p.peak, 0)} MiB) | ${vipsCell} | ≥ ${MIN_RATIO}× vipsthumbnail | ${verdict} |`,
+    `| analysis of the same photos (colours, hash, labels; its own worker beside the previews), until done | ${fmt(p.analysisSeconds)} s from the same start (${fmt(p.count / p.analysisSeconds, 2)} images/s); server CPU ${fmt(p.analysisCpuSeconds / p.count, 2)} s per image for both stages | — | none | |`,
   ];
   const heic = value(p.heic);
   rows.push(

@@ -58,21 +58,22 @@ async function client(server: Server, account?: { username: string; password: st
   };
 }
 
-/** The /metrics preview gauges (open: the bench sets no metrics token). */
-async function previewCounts(server: Server): Promise<{ pending: number; ready: number; failed: number }> {
+/** A stage's /metrics gauges (open: the bench sets no metrics token): previews, or analysis (which follows them). */
+type Stage = "previews" | "analysis";
+async function previewCounts(server: Server, stage: Stage = "previews"): Promise<{ pending: number; ready: number; failed: number }> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
-  const gauge = (name: string) => Number(new RegExp(`^pixvault_previews_${name} (\\d+)`, "m").exec(text)?.[1] ?? NaN);
+  const gauge = (name: string) => Number(new RegExp(`^pixvault_${stage}_${name} (\\d+)`, "m").exec(text)?.[1] ?? NaN);
   return { pending: gauge("pending"), ready: gauge("ready"), failed: gauge("failed") };
 }
 
-/** Polls /metrics every `everyMs` until nothing is pending; seconds waited. Throws past `timeoutS` or on a failed preview. */
-async function untilNonePending(server: Server, timeoutS: number, everyMs = 100): Promise<number> {
+/** Polls /metrics every `everyMs` until nothing of `stage` is pending; seconds waited. Throws past `timeoutS` or on a failure. */
+async function untilNonePending(server: Server, timeoutS: number, everyMs = 100, stage: Stage = "previews"): Promise<number> {
   const started = performance.now();
   for (;;) {
-    const c = await previewCounts(server);
-    if (c.failed > 0) throw new Error(`${c.failed} images got no previews (server log: ${server.logTail().slice(-500)})`);
+    const c = await previewCounts(server, stage);
+    if (c.failed > 0) throw new Error(`${c.failed} images failed ${stage} (server log: ${server.logTail().slice(-500)})`);
     if (c.pending === 0) return (performance.now() - started) / 1000;
-    if (performance.now() - started > timeoutS * 1000) throw new Error(`${c.pending} previews still pending after ${timeoutS} s`);
+    if (performance.now() - started > timeoutS * 1000) throw new Error(`${c.pending} ${stage} still pending after ${timeoutS} s`);
     await Bun.sleep(everyMs);
   }
 }
@@ -95,7 +96,10 @@ export interface PhotoResults {
   /** One worker: from the server's readiness to no preview pending. */
   seconds: number;
   cpuSeconds: number;
-  /** VmHWM of that server since its start, MiB. */
+  /** From the same start until the analysis stage (its own worker, beside the previews) was done too, and the CPU by then. */
+  analysisSeconds: number;
+  analysisCpuSeconds: number;
+  /** VmHWM of that server since its start (analysis included), MiB. */
   peak: number;
   vips: Outcome<{ before: PeerRun; after: PeerRun }>;
   grid: Outcome<{ count: number; originals: number; thumbs: number; displays: number }>;
@@ -126,15 +130,30 @@ export async function photoPreviews(
     const cpu0 = cpuOf(server.pids()).all;
     const seconds = await untilNonePending(server, 1800);
     const cpuSeconds = cpuOf(server.pids()).all - cpu0;
+    const analysisSeconds = seconds + (await untilNonePending(server, 1800, 100, "analysis"));
+    const analysisCpuSeconds = cpuOf(server.pids()).all - cpu0;
     const peak = memoryOf(server.pids()).peak;
-    say(`pixvault: ${files.length} photos' previews in ${seconds.toFixed(1)} s (${(files.length / seconds).toFixed(2)} images/s)`);
+    say(
+      `pixvault: ${files.length} photos' previews in ${seconds.toFixed(1)} s (${(files.length / seconds).toFixed(2)} images/s), analysed by ${analysisSeconds.toFixed(1)} s`,
+    );
     const c = await client(server, account);
     const grid = await outcome(() => gridBytes(c, 40));
     const heicRun = typeof heic === "string" ? await outcome(() => heicPreviews(c, heic, HEIC_UPLOADS)) : heic;
     const after = before ? peer() : undefined;
     const vips: PhotoResults["vips"] =
       before && after ? { before, after } : { skipped: vipsthumbnailUnavailable() ?? "vipsthumbnail failed (see the log)" };
-    return { count: files.length, originalBytes, seconds, cpuSeconds, peak, vips, grid, heic: heicRun };
+    return {
+      count: files.length,
+      originalBytes,
+      seconds,
+      cpuSeconds,
+      analysisSeconds,
+      analysisCpuSeconds,
+      peak,
+      vips,
+      grid,
+      heic: heicRun,
+    };
   } finally {
     await server.stop();
   }
@@ -198,7 +217,10 @@ export async function largePreviews(build: PixvaultBuild, dir: string, label: st
     const idle = memoryOf(server.pids()).rss;
     let sampled = idle;
     const timer = setInterval(() => (sampled = Math.max(sampled, memoryOf(server.pids()).rss)), 25);
-    const seconds = await untilNonePending(server, 1800).finally(() => clearInterval(timer));
+    // The peak covers the analysis stage too (the label model beside the decodes).
+    const seconds = await untilNonePending(server, 1800)
+      .then(async (previews) => previews + (await untilNonePending(server, 1800, 100, "analysis")))
+      .finally(() => clearInterval(timer));
     return { label, count: files.length, seconds, idle, peak: memoryOf(server.pids()).peak, sampled };
   } finally {
     await server.stop();

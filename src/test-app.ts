@@ -9,6 +9,7 @@ import { backfillSearchTerms } from "./compose/maintenance.ts";
 import { parseServeConfig, type ServeConfig } from "./config.ts";
 import type { AccountServices } from "./domain/accounts/services.ts";
 import type { ImageServices } from "./domain/images/services.ts";
+import type { AnalysisJobs } from "./domain/analysis/analysis-jobs.ts";
 import type { PreviewJobs } from "./domain/previews/jobs.ts";
 import { listen, type Listener } from "./http/listen.ts";
 import { createLogger } from "./logger.ts";
@@ -57,6 +58,7 @@ export interface TestApp {
   readonly accounts: AccountServices;
   readonly images: ImageServices;
   readonly previews: PreviewJobs;
+  readonly analysis: AnalysisJobs;
   /** Every log line written so far (JSON lines). */
   readonly logs: string[];
   request(path: string, init?: RequestInit, options?: RequestOptions): Promise<Response>;
@@ -88,9 +90,9 @@ export async function createTestApp(options: { flags?: readonly string[]; clock?
   }
   await backfillSearchTerms(storage, logger);
   const clock = options.clock ?? testClock();
-  const { accounts, images, previews, comments } = composeServices(storage, { ...config, now: clock.now }, logger);
+  const { accounts, images, media, comments } = composeServices(storage, { ...config, now: clock.now }, logger);
   const sso = await composeSingleSignOn(storage, { ...config, now: clock.now }, accounts);
-  previews.start();
+  media.start();
   const app = createApp({
     logger,
     version: options.version ?? "test",
@@ -128,7 +130,8 @@ export async function createTestApp(options: { flags?: readonly string[]; clock?
     config,
     accounts,
     images,
-    previews,
+    previews: media.previews,
+    analysis: media.analysis,
     logs,
     request,
     signUp,
@@ -142,7 +145,7 @@ export async function createTestApp(options: { flags?: readonly string[]; clock?
         listener.closeConnections();
         await listener.stop();
       }
-      await previews.stop();
+      await media.stop();
       storage.close();
       rmSync(dir, { recursive: true, force: true });
     },

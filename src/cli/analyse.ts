@@ -2,14 +2,16 @@
 // analysis existed (--rebuild: every image with previews again), from their stored previews, with
 // the preview flags of `serve` (`--analysis off` too); a progress bar like `pixvault previews`.
 // SIGINT or SIGTERM stops it after the running image; running it again goes on with the rest.
+// It drains the same stage the server runs in the background (its leases, its retries).
 import { ConfigError, PREVIEW_FLAGS, parseStorageConfig, previewConfigFrom } from "../config.ts";
-import { composeStoredAnalysis } from "../compose/previews.ts";
+import { composeMediaJobs } from "../compose/previews.ts";
 import { openStorage } from "../compose/storage.ts";
-import { analyseBacklog, type StoredAnalysisPorts } from "../domain/analysis/stored-analysis.ts";
+import type { AnalysisJobs } from "../domain/analysis/analysis-jobs.ts";
+import { systemClock } from "../domain/clock.ts";
 import { createConsoleLogger } from "../logger.ts";
 import { claimLocalDataDir } from "./data-dir-guard.ts";
-import { progressReporter } from "./progress.ts";
-import { describeStorageError, INTERRUPTED, stopOnSignal } from "./stop-signal.ts";
+import { drainWithProgress } from "./drain-progress.ts";
+import { INTERRUPTED } from "./stop-signal.ts";
 
 export async function analyseCommand(argv: string[]): Promise<number> {
   const { config, raw, bools, positionals } = parseStorageConfig(argv, { booleans: ["rebuild"], flags: PREVIEW_FLAGS });
@@ -22,16 +24,14 @@ export async function analyseCommand(argv: string[]): Promise<number> {
   try {
     const logger = createConsoleLogger();
     const storage = await openStorage(config, logger);
-    const ports = composeStoredAnalysis(storage, config.dataDir, previewConfig, { ...logger, info: () => {} });
+    // Each failure's reason is in the summary: its info line would only tear the progress bar.
+    const media = composeMediaJobs(storage, config.dataDir, previewConfig, { clock: systemClock, logger: { ...logger, info: () => {} } });
     try {
-      return await analyseAll(ports, bools.has("rebuild"));
-    } catch (error) {
-      console.error(
-        `pixvault: analyse: stopped on a storage error (${describeStorageError(error)}); fix it and run pixvault analyse again`,
-      );
-      return 1;
+      // Holding the lock, no other process works on these jobs: a lease left by a killed run is stale.
+      if (lock) await media.freeLeases();
+      return await analyseAll(media.analysis, bools.has("rebuild"));
     } finally {
-      await ports.processor.close();
+      await media.stop();
       storage.close();
     }
   } finally {
@@ -39,37 +39,20 @@ export async function analyseCommand(argv: string[]): Promise<number> {
   }
 }
 
-async function analyseAll(ports: StoredAnalysisPorts, rebuild: boolean): Promise<number> {
-  if (rebuild) await ports.jobs.requeueAnalysis();
-  const total = (await ports.jobs.analysisCounts()).pending;
-  const started = performance.now();
-  let done = 0;
-  let failed = 0;
-  const progress = progressReporter();
-  const show = () => progress.update(total === 0 ? 1 : done / total, `analyse: ${done}/${total} images, ${failed} failed`);
-  const stop = stopOnSignal(() => progress.interrupt("analyse: stopping after the running image (a second signal quits at once)"));
-  try {
-    show();
-    await analyseBacklog(
-      ports,
-      (_imageId, status) => {
-        done += 1;
-        if (status === "failed") failed += 1;
-        show();
-      },
-      () => stop.requested,
-    );
-  } finally {
-    progress.done();
-    stop.remove();
-  }
-  const counts = await ports.jobs.analysisCounts();
-  const seconds = (performance.now() - started) / 1000;
+async function analyseAll(jobs: AnalysisJobs, rebuild: boolean): Promise<number> {
+  if (rebuild) await jobs.requeue();
+  const report = await drainWithProgress("analyse", jobs.drain, (await jobs.counts()).pending);
+  const { done, failed, trouble } = report;
+  const counts = await jobs.counts();
   console.log(
-    `analyse: ${done - failed} analysed, ${failed} failed in ${seconds.toFixed(1)} s; ` +
+    `analyse: ${done - failed.length} analysed, ${failed.length} failed in ${report.seconds.toFixed(1)} s; ` +
       `now ${counts.ready} ready, ${counts.failed} failed, ${counts.pending} pending (those without previews wait for them)`,
   );
-  if (stop.requested) {
+  if (trouble !== undefined) {
+    console.error(`pixvault: analyse: stopped on a storage error (${trouble}); fix it and run pixvault analyse again`);
+    return 1;
+  }
+  if (report.interrupted) {
     console.log("analyse: stopped: run pixvault analyse again to go on");
     return INTERRUPTED;
   }

@@ -7,9 +7,9 @@ import { systemClock } from "../domain/clock.ts";
 import type { PreviewJobs } from "../domain/previews/jobs.ts";
 import { createConsoleLogger } from "../logger.ts";
 import { claimLocalDataDir } from "./data-dir-guard.ts";
-import { progressReporter } from "./progress.ts";
-import { describeStorageError as describe, INTERRUPTED, stopOnSignal } from "./stop-signal.ts";
-import { composePreviewJobs } from "../compose/previews.ts";
+import { drainWithProgress } from "./drain-progress.ts";
+import { INTERRUPTED } from "./stop-signal.ts";
+import { composeMediaJobs } from "../compose/previews.ts";
 import { openStorage } from "../compose/storage.ts";
 
 type Which = "missing" | "all" | "failed";
@@ -34,13 +34,13 @@ export async function previewsCommand(argv: string[]): Promise<number> {
     const storage = await openStorage(config, logger);
     // Each failure's reason is in the summary: its info line would only tear the progress bar.
     const quiet = { ...logger, info: () => {} };
-    const jobs = composePreviewJobs(storage, config.dataDir, previewConfig, { clock: systemClock, logger: quiet });
+    const media = composeMediaJobs(storage, config.dataDir, previewConfig, { clock: systemClock, logger: quiet });
     try {
       // Holding the lock, no other process works on these jobs: a lease left by a killed run is stale.
-      if (lock) await jobs.freeLeases();
-      return await makePreviews(jobs, which);
+      if (lock) await media.freeLeases();
+      return await makePreviews(media.previews, which);
     } finally {
-      await jobs.stop();
+      await media.stop();
       storage.close();
     }
   } finally {
@@ -50,36 +50,11 @@ export async function previewsCommand(argv: string[]): Promise<number> {
 
 async function makePreviews(jobs: PreviewJobs, which: Which): Promise<number> {
   if (which !== "missing") await jobs.requeue(which);
-  const total = (await jobs.counts()).pending;
-  const started = performance.now();
-  const failed: string[] = [];
-  let done = 0;
-  let trouble: string | undefined;
-  const progress = progressReporter();
-  const show = () => progress.update(total === 0 ? 1 : done / total, `previews: ${done}/${total} images, ${failed.length} failed`);
-  const stop = stopOnSignal(() => progress.interrupt("previews: stopping after the running jobs (a second signal quits at once)"));
-  try {
-    show();
-    await jobs.drain(
-      (imageId, status) => {
-        done += 1;
-        if (status === "failed") failed.push(imageId);
-        show();
-      },
-      () => stop.requested || trouble !== undefined,
-      (imageId, error) => {
-        // The storage broke, not the image: every next job would break the same way.
-        trouble ??= `image ${imageId}: ${describe(error)}`;
-      },
-    );
-  } finally {
-    progress.done();
-    stop.remove();
-  }
+  const report = await drainWithProgress("previews", jobs.drain, (await jobs.counts()).pending);
+  const { done, failed, trouble } = report;
   const counts = await jobs.counts();
-  const seconds = (performance.now() - started) / 1000;
   console.log(
-    `previews: ${done - failed.length} made, ${failed.length} failed in ${seconds.toFixed(1)} s; ` +
+    `previews: ${done - failed.length} made, ${failed.length} failed in ${report.seconds.toFixed(1)} s; ` +
       `now ${counts.ready} ready, ${counts.failed} failed, ${counts.pending} pending`,
   );
   for (const imageId of failed.slice(0, LISTED_FAILURES)) {
@@ -91,7 +66,7 @@ async function makePreviews(jobs: PreviewJobs, which: Which): Promise<number> {
     console.error(`pixvault: previews: stopped on a storage error (${trouble}); fix it and run pixvault previews again`);
     return 1;
   }
-  if (stop.requested) {
+  if (report.interrupted) {
     console.log(`previews: stopped; ${counts.pending} still pending: run pixvault previews again to go on`);
     return INTERRUPTED;
   }

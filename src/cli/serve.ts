@@ -8,6 +8,7 @@ import { createServerMetrics } from "../metrics/server-metrics.ts";
 import { exposedSecretMode } from "../crypto/secret-file-mode.ts";
 import { databaseFilePath, pingDatabase } from "../store/db.ts";
 import { imageTotals } from "../store/image-repository.ts";
+import { analysisJobRepository } from "../store/analysis-job-repository.ts";
 import { mediaJobRepository } from "../store/media-job-repository.ts";
 import { sweepTempBlobs } from "../store/temp-blob-sweep.ts";
 import { VERSION } from "../version.ts";
@@ -37,13 +38,12 @@ export async function serve(argv: string[]): Promise<number> {
   const storage = await openStorage(config, logger, { remindKeyLocation: true });
   await removeLeftoverTempBlobs(storage, logger, lock !== undefined);
   await backfillSearchTerms(storage, logger);
-  const jobs = mediaJobRepository(storage.db.orm);
   const metrics = createServerMetrics({
     stored: () => imageTotals(storage.db.orm),
-    previews: () => jobs.counts(),
-    analysis: () => jobs.analysisCounts(),
+    previews: () => mediaJobRepository(storage.db.orm).counts(),
+    analysis: () => analysisJobRepository(storage.db.orm).counts(),
   });
-  const { accounts, images, previews, comments } = composeServices(storage, { ...config, events: metrics.events }, logger);
+  const { accounts, images, media, comments } = composeServices(storage, { ...config, events: metrics.events }, logger);
   const sso = await singleSignOn(storage, config, accounts);
   const app = createApp({
     logger,
@@ -76,11 +76,11 @@ export async function serve(argv: string[]): Promise<number> {
   }
   const purge = startThrottlePurge(accounts.throttle, logger, config.loginThrottle.windowMs);
   const uploadSweep = startUploadSweep(images.resumableUploads, logger);
-  previews.start();
+  media.start();
   // The purge and the preview workers stop before the database closes under them.
   const stopping = {
     ...storage,
-    beforeClose: () => previews.stop(),
+    beforeClose: () => media.stop(),
     close: () => {
       purge.stop();
       uploadSweep.stop();

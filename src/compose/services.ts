@@ -22,7 +22,7 @@ import { shareRepository } from "../store/share-repository.ts";
 import { userRepository } from "../store/user-repository.ts";
 import { resumableUploadRepository } from "../store/resumable-upload-repository.ts";
 import type { PreviewJobs } from "../domain/previews/jobs.ts";
-import { composePreviewJobs } from "./previews.ts";
+import { composeMediaJobs, type MediaJobs } from "./previews.ts";
 import type { OidcConfig } from "../config-oidc.ts";
 import { createSingleSignOn, type SingleSignOn } from "../domain/accounts/single-sign-on.ts";
 import { discoverProvider, relyingParty } from "../oidc/relying-party.ts";
@@ -105,9 +105,9 @@ export function composeServices(
   storage: Storage,
   config: ServiceConfig,
   logger: Logger,
-): { accounts: AccountServices; images: ImageServices; previews: PreviewJobs; comments: CommentService } {
+): { accounts: AccountServices; images: ImageServices; media: MediaJobs; comments: CommentService } {
   const accounts = accountServices(storage, config);
-  const previews = composePreviewJobs(storage, config.dataDir, config.previews, { clock: clockOf(config), logger, events: config.events });
+  const media = composeMediaJobs(storage, config.dataDir, config.previews, { clock: clockOf(config), logger, events: config.events });
   const orm = storage.db.orm;
   const comments = commentService({
     images: imageRepository(orm),
@@ -118,7 +118,7 @@ export function composeServices(
     logger,
     events: config.events,
   });
-  return { accounts, images: imageServices(storage, accounts, previews, config, logger), previews, comments };
+  return { accounts, images: imageServices(storage, accounts, media.previews, config, logger), media, comments };
 }
 
 /**

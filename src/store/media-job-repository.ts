@@ -1,35 +1,26 @@
-// The media job table behind the MediaJobRepository port. A claim is one UPDATE … RETURNING
-// guarded by the lease, so two instances on one database never take the same job; a finish
-// writes only while its lease is held.
-import { and, asc, count, eq, gt, gte, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+// The media job table behind the MediaJobRepository port (the preview stage; job-leases.ts holds
+// the claim). A finish writes only while its lease is held.
+import { count, eq, isNotNull, or } from "drizzle-orm";
 import type { MediaJobRepository, MediaStatus } from "../domain/previews/ports.ts";
 import type { Orm } from "./db.ts";
 import { replaceTermSet } from "./image-terms.ts";
+import { claimLeases, leaseHeld, previewLeases, releaseLease } from "./job-leases.ts";
 import { imageMedia, images } from "./schema.ts";
+
+/** Rows by one stage's status column, every status present. */
+export async function countByStatus(
+  orm: Orm,
+  column: typeof imageMedia.status | typeof imageMedia.analysisStatus,
+): Promise<Record<MediaStatus, number>> {
+  const rows = await orm.select({ status: column, n: count() }).from(imageMedia).groupBy(column);
+  const counts: Record<MediaStatus, number> = { pending: 0, ready: 0, failed: 0 };
+  for (const row of rows) counts[row.status] = Number(row.n);
+  return counts;
+}
 
 export function mediaJobRepository(orm: Orm): MediaJobRepository {
   return {
-    async claim({ owner, now, leaseUntil, limit, maxAttempts, imageId }) {
-      const leaseFree = or(isNull(imageMedia.leaseUntil), lt(imageMedia.leaseUntil, now));
-      const which = imageId === undefined ? undefined : eq(imageMedia.imageId, imageId);
-      // A job whose worker died maxAttempts times is not tried again: it fails, and says why.
-      await orm
-        .update(imageMedia)
-        .set({ status: "failed", reason: "worker_crashed", leaseOwner: null, leaseUntil: null })
-        .where(and(eq(imageMedia.status, "pending"), gte(imageMedia.attempts, maxAttempts), leaseFree, which));
-      const claimable = and(eq(imageMedia.status, "pending"), lt(imageMedia.attempts, maxAttempts), leaseFree);
-      const oldest = orm
-        .select({ id: imageMedia.imageId })
-        .from(imageMedia)
-        .where(and(claimable, which))
-        .orderBy(asc(imageMedia.queuedAt))
-        .limit(limit);
-      return orm
-        .update(imageMedia)
-        .set({ leaseOwner: owner, leaseUntil, attempts: sql`${imageMedia.attempts} + 1` })
-        .where(and(inArray(imageMedia.imageId, oldest), claimable))
-        .returning({ imageId: imageMedia.imageId, attempts: imageMedia.attempts });
-    },
+    claim: (claim) => claimLeases(orm, previewLeases, claim),
     async finish(imageId, owner, outcome) {
       return orm.transaction(async (tx) => {
         // Without previews there is nothing to analyse: the stage fails with the job.
@@ -45,7 +36,7 @@ export function mediaJobRepository(orm: Orm): MediaJobRepository {
             leaseUntil: null,
             ...analysed,
           })
-          .where(and(eq(imageMedia.imageId, imageId), eq(imageMedia.leaseOwner, owner)))
+          .where(leaseHeld(previewLeases, imageId, owner))
           .returning({ imageId: imageMedia.imageId });
         if (held.length === 0) return false;
         const size = outcome.width !== null && outcome.height !== null ? { width: outcome.width, height: outcome.height } : {};
@@ -58,13 +49,7 @@ export function mediaJobRepository(orm: Orm): MediaJobRepository {
         return true;
       });
     },
-    async release(imageId, owner, retry) {
-      const later = retry ? { leaseUntil: retry.notBefore, attempts: sql`max(${imageMedia.attempts} - 1, 0)` } : { leaseUntil: null };
-      await orm
-        .update(imageMedia)
-        .set({ leaseOwner: null, ...later })
-        .where(and(eq(imageMedia.imageId, imageId), eq(imageMedia.leaseOwner, owner), eq(imageMedia.status, "pending")));
-    },
+    release: (imageId, owner, retry) => releaseLease(orm, previewLeases, imageId, owner, retry),
     async requeue(which, now) {
       const rows = await orm
         .update(imageMedia)
@@ -84,53 +69,12 @@ export function mediaJobRepository(orm: Orm): MediaJobRepository {
     async freeLeases() {
       const rows = await orm
         .update(imageMedia)
-        .set({ leaseOwner: null, leaseUntil: null })
-        .where(isNotNull(imageMedia.leaseUntil))
+        .set({ leaseOwner: null, leaseUntil: null, analysisLeaseOwner: null, analysisLeaseUntil: null })
+        .where(or(isNotNull(imageMedia.leaseUntil), isNotNull(imageMedia.analysisLeaseUntil)))
         .returning({ imageId: imageMedia.imageId });
       return rows.length;
     },
-    async counts() {
-      const rows = await orm.select({ status: imageMedia.status, n: count() }).from(imageMedia).groupBy(imageMedia.status);
-      const counts: Record<MediaStatus, number> = { pending: 0, ready: 0, failed: 0 };
-      for (const row of rows) counts[row.status] = Number(row.n);
-      return counts;
-    },
-    async analysisBacklog(afterId, limit) {
-      const rows = await orm
-        .select({ id: imageMedia.imageId })
-        .from(imageMedia)
-        .where(and(eq(imageMedia.status, "ready"), eq(imageMedia.analysisStatus, "pending"), gt(imageMedia.imageId, afterId)))
-        .orderBy(asc(imageMedia.imageId))
-        .limit(limit);
-      return rows.map((row) => row.id);
-    },
-    async requeueAnalysis() {
-      // The sealed result and its terms stay until the new one replaces them: search keeps working meanwhile.
-      const rows = await orm
-        .update(imageMedia)
-        .set({ analysisStatus: "pending", analysisReason: null })
-        .where(eq(imageMedia.status, "ready"))
-        .returning({ imageId: imageMedia.imageId });
-      return rows.length;
-    },
-    async recordAnalysis(imageId, record) {
-      return orm.transaction(async (tx) => {
-        const held = await tx
-          .update(imageMedia)
-          .set({ analysisStatus: record.status, analysisReason: record.reason, analysisEnc: record.analysisEnc })
-          .where(and(eq(imageMedia.imageId, imageId), eq(imageMedia.status, "ready")))
-          .returning({ imageId: imageMedia.imageId });
-        if (held.length === 0) return false;
-        await replaceTermSet(tx, imageId, record.terms);
-        return true;
-      });
-    },
-    async analysisCounts() {
-      const rows = await orm.select({ status: imageMedia.analysisStatus, n: count() }).from(imageMedia).groupBy(imageMedia.analysisStatus);
-      const counts: Record<MediaStatus, number> = { pending: 0, ready: 0, failed: 0 };
-      for (const row of rows) counts[row.status] = Number(row.n);
-      return counts;
-    },
+    counts: () => countByStatus(orm, imageMedia.status),
     async status(imageId) {
       const [row] = await orm
         .select({ status: imageMedia.status, reason: imageMedia.reason, leaseUntil: imageMedia.leaseUntil })

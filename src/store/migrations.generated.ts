@@ -18,5 +18,5 @@ export const MIGRATIONS: readonly { tag: string; createdAt: number; sql: string 
   { tag: "0005_albums_comments", createdAt: 1796459825016, sql: m5 },
   { tag: "0006_resumable_uploads", createdAt: 1796461011862, sql: m6 },
   { tag: "0007_search_terms", createdAt: 1796491026213, sql: m7 },
-  { tag: "0008_analysis", createdAt: 1796496143562, sql: m8 },
+  { tag: "0008_analysis", createdAt: 1796511057773, sql: m8 },
 ];

@@ -132,9 +132,9 @@ export const imageMedia = sqliteTable(
     attempts: integer("attempts").notNull().default(0),
     resultEnc: bytes("result_enc"),
     /**
-     * Analysis (SPEC §9) is a second stage of the same job: it runs right after the previews, from
-     * the thumb and display in memory, or later from the stored previews (`pixvault analyse`) for
-     * images whose previews were made before analysis existed.
+     * Analysis (SPEC §9) is a second stage with its own lease: once the previews are ready a worker
+     * of its own claims it and analyses the stored thumb and display (never the original), so the
+     * label model runs beside the next image's decode instead of holding up its previews.
      */
     analysisStatus: text("analysis_status", { enum: ["pending", "ready", "failed"] })
       .notNull()
@@ -143,8 +143,11 @@ export const imageMedia = sqliteTable(
     analysisReason: text("analysis_reason"),
     /** Sealed colours, buckets, labels and perceptual hash. */
     analysisEnc: bytes("analysis_enc"),
+    analysisLeaseOwner: text("analysis_lease_owner"),
+    analysisLeaseUntil: integer("analysis_lease_until", { mode: "timestamp_ms" }),
+    analysisAttempts: integer("analysis_attempts").notNull().default(0),
   },
-  (t) => [index("image_media_pending").on(t.status, t.queuedAt), index("image_media_analysis").on(t.analysisStatus)],
+  (t) => [index("image_media_pending").on(t.status, t.queuedAt), index("image_media_analysis").on(t.analysisStatus, t.status, t.queuedAt)],
 );
 
 export const imageTags = sqliteTable(

@@ -1,10 +1,12 @@
-// The job table's leases, on a real SQLite file shared by several "instances" (each its own connection and pool): a crashed instance's job is retried once its lease runs out, two pools never take one job, a job that keeps killing its worker is failed.
+// The job table's leases (both stages: previews, then analysis), on a real SQLite file shared by several "instances" (each its own connection and pool): a crashed instance's job is retried once its lease runs out, two pools never take one job, a job that keeps killing its worker is failed.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { DEFAULT_PREVIEW_CONFIG, composePreviewJobs } from "../../src/compose/previews.ts";
+import { DEFAULT_PREVIEW_CONFIG, composeMediaJobs, type MediaJobs } from "../../src/compose/previews.ts";
 import { openStorage, type Storage } from "../../src/compose/storage.ts";
-import type { MediaJobRepository, MediaStatus } from "../../src/domain/previews/ports.ts";
-import { MAX_ATTEMPTS, type PreviewJobs } from "../../src/domain/previews/jobs.ts";
+import type { AnalysisJobRepository, MediaJobRepository, MediaStatus } from "../../src/domain/previews/ports.ts";
+import type { PreviewJobs } from "../../src/domain/previews/jobs.ts";
+import { type LeasePool, MAX_ATTEMPTS } from "../../src/domain/previews/lease-pool.ts";
 import { createLogger } from "../../src/logger.ts";
+import { analysisJobRepository } from "../../src/store/analysis-job-repository.ts";
 import { mediaJobRepository } from "../../src/store/media-job-repository.ts";
 import { type TestClock, testClock } from "../../src/test-app.ts";
 import { photo } from "../media/photo-samples.ts";
@@ -18,9 +20,22 @@ const LEASE_MS = 5 * 60_000;
 interface Instance {
   readonly jobs: PreviewJobs;
   readonly repo: MediaJobRepository;
+  readonly analysisRepo: AnalysisJobRepository;
   readonly clock: TestClock;
-  /** Runs every job it can claim now; the ids it finished, with their status. */
+  /** Runs every preview job it can claim now; the ids it finished, with their status. */
   drain(): Promise<Map<string, MediaStatus>>;
+  /** The same for the analysis stage. */
+  drainAnalysis(): Promise<Map<string, MediaStatus>>;
+}
+
+/** Runs a stage's drain; the ids it finished, with their status (each once). */
+async function drained(drain: LeasePool["drain"]): Promise<Map<string, MediaStatus>> {
+  const done = new Map<string, MediaStatus>();
+  await drain((id, status) => {
+    if (done.has(id)) throw new Error(`${id} finished twice`);
+    done.set(id, status);
+  });
+  return done;
 }
 
 /**
@@ -29,10 +44,10 @@ interface Instance {
  * (--preview-workers 0), so every job runs where the test says.
  */
 function useInstances(server: InProcessServer): () => Promise<Instance> {
-  const opened: { storage: Storage; jobs: PreviewJobs }[] = [];
+  const opened: { storage: Storage; media: MediaJobs }[] = [];
   afterAll(async () => {
-    for (const { storage, jobs } of opened) {
-      await jobs.stop();
+    for (const { storage, media } of opened) {
+      await media.stop();
       storage.close();
     }
   });
@@ -40,20 +55,16 @@ function useInstances(server: InProcessServer): () => Promise<Instance> {
     const logger = createLogger(() => {});
     const storage = await openStorage(server.app.config, logger);
     const clock = testClock();
-    const jobs = composePreviewJobs(storage, server.dataDir, { ...DEFAULT_PREVIEW_CONFIG, workers: 2 }, { clock, logger });
-    opened.push({ storage, jobs });
+    const media = composeMediaJobs(storage, server.dataDir, { ...DEFAULT_PREVIEW_CONFIG, workers: 2 }, { clock, logger });
+    opened.push({ storage, media });
+    const jobs = media.previews;
     return {
       jobs,
       repo: mediaJobRepository(storage.db.orm),
+      analysisRepo: analysisJobRepository(storage.db.orm),
       clock,
-      async drain() {
-        const done = new Map<string, MediaStatus>();
-        await jobs.drain((id, status) => {
-          if (done.has(id)) throw new Error(`${id} finished twice`);
-          done.set(id, status);
-        });
-        return done;
-      },
+      drain: () => drained(jobs.drain),
+      drainAnalysis: () => drained(media.analysis.drain),
     };
   };
 }
@@ -195,7 +206,8 @@ describe("a job that breaks on storage (a full disk, a bucket outage)", () => {
         },
       }),
     };
-    const broken = composePreviewJobs(full, server.dataDir, { ...DEFAULT_PREVIEW_CONFIG, workers: 1 }, { clock, logger });
+    const media = composeMediaJobs(full, server.dataDir, { ...DEFAULT_PREVIEW_CONFIG, workers: 1 }, { clock, logger });
+    const broken = media.previews;
     try {
       const troubles: string[] = [];
       const drain = () =>
@@ -214,12 +226,67 @@ describe("a job that breaks on storage (a full disk, a bucket outage)", () => {
         clock.advance(31_000);
       }
     } finally {
-      await broken.stop();
+      await media.stop();
       storage.close();
     }
     const healthy = await instance();
     healthy.clock.advance(31_000 * (MAX_ATTEMPTS + 2));
     expect(await healthy.drain()).toEqual(new Map([[id!, "ready"]]));
     expect((await imageOf(server.url, token, id!)).previews).toEqual({ status: "ready" });
+  });
+});
+
+describe("the analysis stage", () => {
+  const server = useInProcessServer(["--preview-workers", "0"]);
+  const instance = useInstances(server);
+  let token: string;
+  beforeAll(async () => {
+    token = (await signedInUser(server.url)).token;
+  });
+
+  test("is not run by the preview job: it waits for previews, then its own worker analyses the stored previews", async () => {
+    const [id] = await uploadPhotos(server, token, 1);
+    const worker = await instance();
+    // Nothing to analyse before the previews exist.
+    expect(await worker.drainAnalysis()).toEqual(new Map());
+    expect(await worker.drain()).toEqual(new Map([[id!, "ready"]]));
+    expect((await imageOf(server.url, token, id!)).analysis.status).toBe("pending");
+    expect(await worker.drainAnalysis()).toEqual(new Map([[id!, "ready"]]));
+    const analysis = (await imageOf(server.url, token, id!)).analysis;
+    expect(analysis.status).toBe("ready");
+    expect(analysis.colors?.length).toBeGreaterThan(0);
+  });
+
+  test("a crashed instance's analysis is retried once its lease runs out, and its late result is refused", async () => {
+    const [id] = await uploadPhotos(server, token, 1);
+    const crashed = await instance();
+    const survivor = await instance();
+    await survivor.drain();
+    expect(await crashed.analysisRepo.claim(claimOf("crashed", crashed.clock.now(), id))).toEqual([{ imageId: id!, attempts: 1 }]);
+    expect(await survivor.drainAnalysis()).toEqual(new Map());
+    survivor.clock.advance(LEASE_MS + 1000);
+    expect(await survivor.drainAnalysis()).toEqual(new Map([[id!, "ready"]]));
+    const late = { status: "failed" as const, reason: "late", analysisEnc: null, terms: {} };
+    expect(await crashed.analysisRepo.record(id!, "crashed", late)).toBe(false);
+    expect((await imageOf(server.url, token, id!)).analysis.status).toBe("ready");
+  });
+
+  test(`an image that kills the analysis worker ${MAX_ATTEMPTS} times fails its analysis, not its previews`, async () => {
+    const [id] = await uploadPhotos(server, token, 1);
+    const worker = await instance();
+    await worker.drain();
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      expect(await worker.analysisRepo.claim(claimOf(`w-${attempt}`, worker.clock.now(), id))).toEqual([
+        { imageId: id!, attempts: attempt },
+      ]);
+      worker.clock.advance(LEASE_MS + 1000);
+    }
+    expect(await worker.drainAnalysis()).toEqual(new Map());
+    const image = await imageOf(server.url, token, id!);
+    expect(image.analysis.status).toBe("failed");
+    expect(image.previews).toEqual({ status: "ready" });
+    // --rebuild gives it its attempts back.
+    expect(await worker.analysisRepo.requeue()).toBeGreaterThan(0);
+    expect((await worker.drainAnalysis()).get(id!)).toBe("ready");
   });
 });

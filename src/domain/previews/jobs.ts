@@ -11,7 +11,7 @@ import type { DomainEvents } from "../context.ts";
 import { openBytes, readWhole } from "../images/content.ts";
 import type { ImageBlobs, ImageRepository, OwnedImage } from "../images/ports.ts";
 import { openImage } from "../images/view.ts";
-import { analyseImage } from "../analysis/analyse-image.ts";
+import { type LeasePool, leasePool } from "./lease-pool.ts";
 import { type PreviewBlob, sealMediaResult, sealPhoto } from "./media-result.ts";
 import { othersCopyOf } from "./others-copy.ts";
 import {
@@ -31,10 +31,12 @@ export interface PreviewJobPorts {
   readonly images: Pick<ImageRepository, "find">;
   readonly blobs: Pick<ImageBlobs, "open" | "create" | "delete">;
   readonly keyring: Keyring;
-  readonly processor: MediaProcessor;
+  readonly processor: Pick<MediaProcessor, "process">;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly events?: Pick<DomainEvents, "integrityError"> | undefined;
+  /** Hears of every finished job: the analysis stage starts on ready previews right away. */
+  readonly previewsFinished?: ((imageId: string, status: MediaStatus) => void) | undefined;
 }
 
 export interface PreviewJobSettings {
@@ -48,12 +50,6 @@ export interface PreviewJobSettings {
   readonly pollMs?: number;
 }
 
-/** A job whose worker died this many times (a decoder crash, say) is failed rather than retried. */
-export const MAX_ATTEMPTS = 3;
-
-/** How long a job that broke on storage waits before it is claimed again. */
-const RETRY_AFTER_TROUBLE_MS = 30_000;
-
 export interface PreviewJobs {
   /** Starts the background pool (a no-op with 0 workers). */
   start(): void;
@@ -61,128 +57,53 @@ export interface PreviewJobs {
   kick(): void;
   /** Makes this image's previews now if they are pending; resolves when they are no longer pending. */
   ensure(imageId: string): Promise<void>;
-  /**
-   * Runs every pending job to the end with the pool's concurrency (the CLI); stops early when `shouldStop` says so.
-   * `onTrouble` hears of a job that broke on storage rather than on its image (it stays pending).
-   */
-  drain(
-    onDone: (imageId: string, status: MediaStatus) => void,
-    shouldStop?: () => boolean,
-    onTrouble?: (imageId: string, error: unknown) => void,
-  ): Promise<void>;
+  /** Runs every pending job to the end with the pool's concurrency (the CLI); see LeasePool.drain. */
+  drain: LeasePool["drain"];
   counts(): Promise<Record<MediaStatus, number>>;
-  /** Images by the state of their analysis stage. */
-  analysisCounts(): Promise<Record<MediaStatus, number>>;
   requeue(which: "all" | "failed"): Promise<number>;
   /** One job's state (a failure's reason), or undefined when the image is gone. */
   status(imageId: string): ReturnType<MediaJobRepository["status"]>;
-  /** Frees the leases a killed process left behind; only for a process alone on the database (it holds the data directory's lock). */
-  freeLeases(): Promise<number>;
   /** Stops claiming and waits for running jobs. */
   stop(): Promise<void>;
 }
 
 export function previewJobs(ports: PreviewJobPorts, settings: PreviewJobSettings): PreviewJobs {
   const leaseMs = Math.max(5 * 60_000, 3 * settings.timeoutSeconds * 1000);
-  // Each running job's whole work, and the moment its previews are recorded (before analysis):
-  // a request waiting for a preview does not wait for the label model.
-  const running = new Map<string, { work: Promise<MediaStatus | undefined>; previews: Promise<MediaStatus | undefined> }>();
-  const works = () => [...running.values()].map((r) => r.work);
   // On-demand work runs beside the pool, in its own bounded slots: a grid of 40 pending
   // thumbs must not start 40 decodes at once.
   const demand = semaphore(Math.max(1, settings.workers) + 1);
-  let background = 0;
   let stopped = false;
-  // Only a started pool claims in the background: a CLI drain, or on-demand work with 0 workers,
-  // must not have each finished job claim more behind its back.
-  let started = false;
-  let claiming: Promise<unknown> = Promise.resolve();
-  let pumping = false;
-  let timer: ReturnType<typeof setInterval> | undefined;
-  let onFinished: ((imageId: string, status: MediaStatus) => void) | undefined;
-  let onTrouble: ((imageId: string, error: unknown) => void) | undefined;
 
-  const claim = (limit: number, imageId?: string) => {
-    const now = ports.clock.now();
-    return ports.jobs.claim({
-      owner: settings.instanceId,
-      now,
-      leaseUntil: new Date(now.getTime() + leaseMs),
-      limit,
-      maxAttempts: MAX_ATTEMPTS,
-      ...(imageId === undefined ? {} : { imageId }),
-    });
-  };
-
-  function launch(job: ClaimedJob, counted: boolean): Promise<MediaStatus | undefined> {
-    if (counted) background += 1;
-    let previewsRecorded: (status: MediaStatus) => void = () => {};
-    const recorded = new Promise<MediaStatus>((resolve) => {
-      previewsRecorded = resolve;
-    });
-    const work = runJob(ports, settings, job, previewsRecorded)
-      .catch((error: unknown) => {
-        // Storage trouble (a full disk, a bucket outage), not the image's fault: the attempt is
-        // given back and the job waits a while, so an outage never fails an image for good.
-        ports.logger.error("preview job failed; it will be retried", { imageId: job.imageId, error: String(error) });
-        onTrouble?.(job.imageId, error);
-        const notBefore = new Date(ports.clock.now().getTime() + RETRY_AFTER_TROUBLE_MS);
-        return ports.jobs.release(job.imageId, settings.instanceId, { notBefore }).then(
-          () => undefined,
-          () => undefined,
-        );
-      })
-      .then((status) => {
-        if (status) onFinished?.(job.imageId, status);
-        return status;
-      })
-      .finally(() => {
-        running.delete(job.imageId);
-        if (counted) background -= 1;
-        pump();
-      });
-    const previews = Promise.race([recorded, work]);
-    running.set(job.imageId, { work, previews });
-    return previews;
-  }
-
-  function pump(): void {
-    if (!started || stopped || pumping || background >= settings.workers) return;
-    pumping = true;
-    claiming = claim(settings.workers - background)
-      .then((jobs) => {
-        for (const job of jobs) launch(job, true);
-        return jobs.length > 0;
-      })
-      .catch((error: unknown) => {
-        ports.logger.warn("looking for preview jobs failed", { error: String(error) });
-        return false;
-      })
-      .then((claimed) => {
-        pumping = false;
-        if (claimed) pump();
-      });
-  }
+  const pool = leasePool(
+    {
+      stage: "preview",
+      claim: (claim) => ports.jobs.claim(claim),
+      release: (...args) => ports.jobs.release(...args),
+      run: (job) => runJob(ports, settings, job),
+      finished: ports.previewsFinished,
+      clock: ports.clock,
+      logger: ports.logger,
+    },
+    { ...settings, leaseMs },
+  );
 
   async function ensure(imageId: string): Promise<void> {
     const deadline = Date.now() + leaseMs;
     while (!stopped && Date.now() < deadline) {
-      const mine = running.get(imageId);
+      const mine = pool.running(imageId);
       if (mine) {
-        await mine.previews;
-        if ((await ports.jobs.status(imageId))?.status !== "pending") return;
-        await mine.work;
+        await mine;
         continue;
       }
       const state = await ports.jobs.status(imageId);
       if (state?.status !== "pending") return;
       const release = await demand.acquire();
       try {
-        if (running.has(imageId)) continue;
-        const [job] = await claim(1, imageId);
+        if (pool.running(imageId)) continue;
+        const [job] = await pool.claim(1, imageId);
         // A job that broke on storage stays pending for later: this request does not wait for it.
         if (job) {
-          if ((await launch(job, false)) === undefined) return;
+          if ((await pool.launch(job)) === undefined) return;
           continue;
         }
       } finally {
@@ -194,61 +115,22 @@ export function previewJobs(ports: PreviewJobPorts, settings: PreviewJobSettings
   }
 
   return {
-    start() {
-      if (settings.workers <= 0 || timer) return;
-      started = true;
-      timer = setInterval(pump, settings.pollMs ?? 2000);
-      timer.unref?.();
-      pump();
-    },
-    kick: () => queueMicrotask(pump),
+    start: () => pool.start(),
+    kick: () => pool.kick(),
     ensure,
-    async drain(onDone, shouldStop = () => false, onError = undefined) {
-      onFinished = onDone;
-      onTrouble = onError;
-      const workers = Math.max(1, settings.workers);
-      try {
-        for (;;) {
-          if (shouldStop()) break;
-          const free = workers - running.size;
-          const jobs = free > 0 ? await claim(free) : [];
-          for (const job of jobs) void launch(job, false);
-          if (running.size === 0) break;
-          await Promise.race(works());
-        }
-      } finally {
-        await Promise.allSettled(works());
-        onFinished = undefined;
-        onTrouble = undefined;
-      }
-    },
+    drain: (onDone, shouldStop, onTrouble) => pool.drain(onDone, shouldStop, onTrouble),
     counts: () => ports.jobs.counts(),
-    analysisCounts: () => ports.jobs.analysisCounts(),
     requeue: (which) => ports.jobs.requeue(which, ports.clock.now()),
     status: (imageId) => ports.jobs.status(imageId),
-    freeLeases: () => ports.jobs.freeLeases(),
     async stop() {
       stopped = true;
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await claiming; // a claim in flight launches what it got before the jobs are awaited
-      await Promise.allSettled(works());
-      await ports.processor.close();
+      await pool.stop();
     },
   };
 }
 
-/**
- * One job: decrypt the original, make and store its previews, record the outcome (`previewsRecorded`
- * hears of it), then analyse the previews still in memory and record that. The previews' final
- * status, or undefined when the image went.
- */
-async function runJob(
-  ports: PreviewJobPorts,
-  settings: PreviewJobSettings,
-  job: ClaimedJob,
-  previewsRecorded: (status: MediaStatus) => void,
-): Promise<MediaStatus | undefined> {
+/** One job: decrypt the original, make and store its previews, record the outcome. Its final status, or undefined when the image went. */
+async function runJob(ports: PreviewJobPorts, settings: PreviewJobSettings, job: ClaimedJob): Promise<MediaStatus | undefined> {
   const { imageId } = job;
   const row = await ports.images.find(imageId);
   if (!row) return undefined; // deleted since it was claimed; its job row went with it
@@ -282,14 +164,7 @@ async function runJob(
   for (const size of PREVIEW_SIZES) stored[size] = await storePreview(ports, imageId, size, opened.dataKey, outcome[size]);
   const forOthers = othersCopyOf(original, row.contentType, photo, outcome.display);
   const resultEnc = sealMediaResult(opened.sealer, { ...(stored as Record<PreviewSize, PreviewBlob>), forOthers });
-  const status = await finish(ports, settings, row, { status: "ready", reason: null, resultEnc, ...photoFields });
-  if (status === undefined) return undefined;
-  previewsRecorded(status);
-  // Analysis right away, from the previews still in memory: the original is never decoded twice.
-  const analysis = await analyseImage(ports, row, opened.sealer, { thumb: outcome.thumb.bytes, display: outcome.display.bytes });
-  if (analysis.status === "failed") ports.logger.info("analysis failed", { imageId, reason: analysis.reason, detail: analysis.detail });
-  await ports.jobs.recordAnalysis(imageId, analysis);
-  return status;
+  return finish(ports, settings, row, { status: "ready", reason: null, resultEnc, ...photoFields });
 }
 
 const failed = (reason: string): MediaJobOutcome => ({

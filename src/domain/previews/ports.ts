@@ -94,40 +94,47 @@ export interface AnalysisRecord {
   readonly terms: TermSet;
 }
 
+/** A claim of leases: up to `limit` claimable jobs oldest first (or `imageId`'s alone); jobs that used up `maxAttempts` fail ("worker_crashed") instead. */
+export interface LeaseClaim {
+  readonly owner: string;
+  readonly now: Date;
+  readonly leaseUntil: Date;
+  readonly limit: number;
+  readonly maxAttempts: number;
+  readonly imageId?: string;
+}
+
+/**
+ * Gives a held lease back, the job still pending. With `retry` the claim's attempt is given
+ * back too (the job broke on storage, not on its image) and nobody claims it before then.
+ */
+export type ReleaseLease = (imageId: string, owner: string, retry?: { readonly notBefore: Date }) => Promise<void>;
+
 export interface MediaJobRepository {
-  /**
-   * Takes the lease of up to `limit` pending jobs whose lease is free or ran out, oldest first
-   * (or of `imageId`'s job alone); jobs that used up `maxAttempts` become failed instead.
-   */
-  claim(claim: {
-    readonly owner: string;
-    readonly now: Date;
-    readonly leaseUntil: Date;
-    readonly limit: number;
-    readonly maxAttempts: number;
-    readonly imageId?: string;
-  }): Promise<ClaimedJob[]>;
+  /** Takes the lease of pending preview jobs whose lease is free or ran out. */
+  claim(claim: LeaseClaim): Promise<ClaimedJob[]>;
   /** false when the lease was lost or the image is gone (nothing is written then). */
   finish(imageId: string, owner: string, outcome: MediaJobOutcome): Promise<boolean>;
-  /**
-   * Gives a held lease back, the job still pending. With `retry` the claim's attempt is given
-   * back too (the job broke on storage, not on its image) and nobody claims it before then.
-   */
-  release(imageId: string, owner: string, retry?: { readonly notBefore: Date }): Promise<void>;
+  release: ReleaseLease;
   /** Queues again every job (`all`) or only failed ones; how many. */
   requeue(which: "all" | "failed", now: Date): Promise<number>;
   /** Queues one image's job again (its previews are missing or damaged); false when the image is gone. */
   requeueImage(imageId: string, now: Date): Promise<boolean>;
-  /** Drops every lease and retry wait: only for a process that knows no other one works on this database. */
+  /** Drops every lease and retry wait of both stages: only for a process that knows no other one works on this database. */
   freeLeases(): Promise<number>;
   counts(): Promise<Record<MediaStatus, number>>;
-  /** Up to `limit` images with ready previews and pending analysis whose ids follow `afterId`, in id order (`pixvault analyse`). */
-  analysisBacklog(afterId: string, limit: number): Promise<string[]>;
-  /** Marks every image with previews for analysis again (`analyse --rebuild`); how many. */
-  requeueAnalysis(): Promise<number>;
-  /** Writes one image's analysis and its terms in one transaction, while its previews are ready; false when they are not (or it is gone). */
-  recordAnalysis(imageId: string, record: AnalysisRecord): Promise<boolean>;
-  analysisCounts(): Promise<Record<MediaStatus, number>>;
   /** The job's state, or undefined when the image is gone. */
   status(imageId: string): Promise<{ status: MediaStatus; reason: string | null; leaseUntil: Date | null } | undefined>;
+}
+
+/** The analysis stage's own leases on the same rows: claimable once the previews are ready. */
+export interface AnalysisJobRepository {
+  /** Takes the lease of images whose previews are ready and whose analysis is pending. */
+  claim(claim: LeaseClaim): Promise<ClaimedJob[]>;
+  /** Writes one image's analysis and its terms in one transaction, while the lease is held and the previews are ready; false otherwise. */
+  record(imageId: string, owner: string, record: AnalysisRecord): Promise<boolean>;
+  release: ReleaseLease;
+  /** Marks every image with previews for analysis again (`analyse --rebuild`); how many. */
+  requeue(): Promise<number>;
+  counts(): Promise<Record<MediaStatus, number>>;
 }
