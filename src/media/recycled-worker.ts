@@ -62,6 +62,18 @@ export class RecycledWorker<Result> {
     this.#worker = undefined;
   }
 
+  /** Ends an idle worker and resolves once its thread (and its memory) is gone; a busy one is left alone. */
+  async end(): Promise<void> {
+    const worker = this.#worker;
+    if (!worker || this.#busy) return;
+    const gone = new Promise<void>((resolve) => {
+      worker.addEventListener("close", () => resolve(), { once: true });
+      setTimeout(resolve, 2000).unref();
+    });
+    this.close();
+    await gone;
+  }
+
   #next(): void {
     if (this.#busy) return;
     const job = this.#queue.shift();

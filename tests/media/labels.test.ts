@@ -78,6 +78,21 @@ describe("labels from the model in the worker", () => {
     short.close();
   });
 
+  test("unload ends an idle worker and waits for it to go; a labelling in progress is not cut short", async () => {
+    const own = new LabelDetector();
+    const astronaut = await pixelsOf("astronaut.jpg");
+    expect((await own.detect(astronaut)).ok).toBe(true);
+    expect(own.running).toBe(true);
+    await own.unload();
+    expect(own.running).toBe(false);
+    const busy = own.detect(astronaut);
+    await own.unload(); // busy: left alone
+    expect(own.running).toBe(true);
+    expect((await busy).ok).toBe(true);
+    expect(own.workersStarted).toBe(2);
+    own.close();
+  });
+
   test("a queue past its bound answers busy; an image past the timeout ends the worker and answers timeout", async () => {
     const tight = new LabelDetector({ maxQueued: 1, timeoutMs: 1 });
     const astronaut = await pixelsOf("astronaut.jpg");

@@ -95,4 +95,9 @@ export class LabelDetector {
   close(): void {
     this.#worker.close();
   }
+
+  /** Unloads the model when no image is being labelled: resolves once its memory is gone. */
+  unload(): Promise<void> {
+    return this.#worker.end();
+  }
 }
