@@ -65,10 +65,6 @@ export function createMediaProcessor(options: MediaProcessorOptions): MediaProce
   return {
     async process({ bytes, contentType }): Promise<MediaOutcome> {
       if (!sharp) return { ok: false, reason: "decoder_unavailable", detail: "sharp (libvips) could not be loaded", photo: null };
-      // The last image's buffers (its original, raw pixels, encodings) are external memory that
-      // JSC collects late: collecting them before the next decode lowered the peak of 12 photos
-      // from ~535 to ~460 MiB at no cost in throughput (measured, bench/RESULTS.md).
-      Bun.gc(true);
       try {
         const [previews, photo] =
           detector && largeDecode(bytes, contentType)
