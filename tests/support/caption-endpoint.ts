@@ -1,7 +1,7 @@
 // A stand-in for an OpenAI-compatible chat completions endpoint (Ollama, llama.cpp, vLLM), which
 // cannot run here: Bun.serve on 127.0.0.1 that records what each request carried (model, bearer
 // token, the image's data URL) and answers as the test says, a sentence by default.
-export interface CaptionRequest {
+interface CaptionRequest {
   readonly model: unknown;
   readonly authorization: string | null;
   /** The `image_url` data URL of the user message, as sent. */

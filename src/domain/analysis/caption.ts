@@ -17,7 +17,7 @@ export interface CaptionPreview {
 }
 
 /** Why no caption came: the endpoint's HTTP status at most, never its words or the image. */
-export type CaptionFailure = "timeout" | "unreachable" | "http_status" | "bad_answer" | "empty";
+type CaptionFailure = "timeout" | "unreachable" | "http_status" | "bad_answer" | "empty";
 
 export type CaptionOutcome =
   | { readonly ok: true; readonly text: string }

@@ -68,7 +68,7 @@ export interface ImageUpdate {
   updatedAt: Date;
 }
 
-export interface UpdateGuard {
+interface UpdateGuard {
   readonly unchangedSince: Date;
 }
 
