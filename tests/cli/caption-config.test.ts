@@ -4,7 +4,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError, parseServeConfig } from "../../src/config.ts";
+import { parseServeConfig } from "../../src/config.ts";
+import { serveRefusal } from "../support/config-refusal.ts";
 import { runCli, tempDir } from "../support/pixvault.ts";
 
 const dir = tempDir("pixvault-caption-config-");
@@ -12,16 +13,6 @@ afterAll(() => dir.remove());
 const keyFile = join(dir.path, "caption.key");
 writeFileSync(keyFile, "sk-local-token\n", { mode: 0o600 });
 const complete = ["--caption-url", "http://127.0.0.1:11434/v1", "--caption-model", "llava"];
-
-const refusal = (argv: string[], env: Record<string, string> = {}) => {
-  try {
-    parseServeConfig(argv, env);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message;
-    throw e;
-  }
-  return "accepted";
-};
 
 describe("--caption-* flags", () => {
   test("none given: captions are off", () => {
@@ -45,15 +36,15 @@ describe("--caption-* flags", () => {
   });
 
   test("one of the two without the other, a URL that is not http(s), a key file that cannot be read: refused by name", () => {
-    expect(refusal(complete.slice(0, 2))).toStartWith("--caption-model: required with --caption-url");
-    expect(refusal(complete.slice(2))).toStartWith("--caption-url: required with --caption-model");
-    expect(refusal(["--caption-url", "ftp://127.0.0.1/v1", ...complete.slice(2)])).toStartWith("--caption-url:");
-    expect(refusal(["--caption-url", "not a url", ...complete.slice(2)])).toStartWith("--caption-url:");
-    expect(refusal([...complete, "--caption-key-file", join(dir.path, "missing")])).toStartWith("--caption-key-file: cannot read");
-    expect(refusal([...complete, "--caption-key-file", dir.path])).toStartWith("--caption-key-file: cannot read");
-    expect(refusal(["--caption-key-file", keyFile])).toStartWith("--caption-key-file: only with --caption-url");
-    expect(refusal([...complete, "--caption-timeout-seconds", "0"])).toStartWith("--caption-timeout-seconds:");
-    expect(refusal([...complete, "--caption-timeout-seconds", "600"])).toStartWith("--caption-timeout-seconds:");
+    expect(serveRefusal(complete.slice(0, 2))).toStartWith("--caption-model: required with --caption-url");
+    expect(serveRefusal(complete.slice(2))).toStartWith("--caption-url: required with --caption-model");
+    expect(serveRefusal(["--caption-url", "ftp://127.0.0.1/v1", ...complete.slice(2)])).toStartWith("--caption-url:");
+    expect(serveRefusal(["--caption-url", "not a url", ...complete.slice(2)])).toStartWith("--caption-url:");
+    expect(serveRefusal([...complete, "--caption-key-file", join(dir.path, "missing")])).toStartWith("--caption-key-file: cannot read");
+    expect(serveRefusal([...complete, "--caption-key-file", dir.path])).toStartWith("--caption-key-file: cannot read");
+    expect(serveRefusal(["--caption-key-file", keyFile])).toStartWith("--caption-key-file: only with --caption-url");
+    expect(serveRefusal([...complete, "--caption-timeout-seconds", "0"])).toStartWith("--caption-timeout-seconds:");
+    expect(serveRefusal([...complete, "--caption-timeout-seconds", "600"])).toStartWith("--caption-timeout-seconds:");
   });
 
   test("env twins, a flag winning over its twin, and a bad value named with its variable", () => {
@@ -67,7 +58,7 @@ describe("--caption-* flags", () => {
       key: "sk-local-token",
     });
     expect(parseServeConfig(["--caption-model", "llava"], env).previews.caption?.model).toBe("llava");
-    expect(refusal([], { ...env, PIXVAULT_CAPTION_URL: "gopher://x" })).toContain("PIXVAULT_CAPTION_URL");
+    expect(serveRefusal([], { ...env, PIXVAULT_CAPTION_URL: "gopher://x" })).toContain("PIXVAULT_CAPTION_URL");
   });
 });
 
