@@ -1,9 +1,7 @@
 // The single-sign-on half of serve's config (SPEC §13): one OpenID Provider, its client and how
-// unknown identities are treated. config.ts hands it the flags it read; this file reads the secret file.
-import { readFileSync, statSync } from "node:fs";
+// unknown identities are treated. config.ts hands it the flags it read; the secret comes from a file (readSecretFile).
 import { isIP } from "node:net";
-import { resolve } from "node:path";
-import { ConfigError } from "./config-values.ts";
+import { ConfigError, readSecretFile } from "./config-values.ts";
 
 export interface OidcConfig {
   /** The issuer exactly as the provider names itself (no trailing slash added or removed). */
@@ -41,7 +39,7 @@ export function oidcFrom(flags: ReadonlyMap<string, string>, autoRegisterFlag: b
   const issuer = parseIssuer(flags.get("oidc-issuer")!);
   const clientId = flags.get("oidc-client-id")!.trim();
   if (clientId === "") throw new ConfigError("--oidc-client-id: must not be empty");
-  const clientSecret = readSecret(flags.get("oidc-client-secret-file")!);
+  const clientSecret = readSecretFile("oidc-client-secret-file", flags.get("oidc-client-secret-file")!);
   const name = (flags.get("oidc-name") ?? new URL(issuer).host).trim();
   if (name === "" || name.length > 60 || /[\p{Cc}\p{Cf}]/u.test(name)) {
     throw new ConfigError("--oidc-name: 1 to 60 characters, no control characters");
@@ -80,18 +78,4 @@ function isLoopback(hostname: string): boolean {
   if (host === "localhost") return true;
   if (isIP(host) === 4) return host.startsWith("127.");
   return isIP(host) === 6 && (host === "::1" || host === "0:0:0:0:0:0:0:1");
-}
-
-function readSecret(path: string): string {
-  const abs = resolve(path);
-  let text: string;
-  try {
-    if (!statSync(abs).isFile()) throw new Error("not a file");
-    text = readFileSync(abs, "utf8");
-  } catch {
-    throw new ConfigError(`--oidc-client-secret-file: cannot read "${path}"`);
-  }
-  const secret = text.trim();
-  if (secret === "") throw new ConfigError(`--oidc-client-secret-file: "${path}" is empty`);
-  return secret;
 }

@@ -1,5 +1,6 @@
-// Parsers for single configuration values (bytes, durations, hosts, URLs, stores):
+// Parsers for single configuration values (bytes, durations, hosts, URLs, stores, secret files):
 // each names its flag in the one-line error it throws.
+import { readFileSync, statSync } from "node:fs";
 import { isIP } from "node:net";
 import { resolve } from "node:path";
 import type { BlobStoreConfig } from "./config-storage.ts";
@@ -75,6 +76,21 @@ export function parseHttpUrl(flag: string, text: string): string {
     throw new ConfigError(`--${flag}: expected an http:// or https:// URL, got "${text}"`);
   }
   return url.href.replace(/\/+$/, "");
+}
+
+/** A secret (client secret, bearer token) from a file, trimmed: never in `ps` or the environment, never in the error. */
+export function readSecretFile(flag: string, path: string): string {
+  const abs = resolve(path);
+  let text: string;
+  try {
+    if (!statSync(abs).isFile()) throw new Error("not a file");
+    text = readFileSync(abs, "utf8");
+  } catch {
+    throw new ConfigError(`--${flag}: cannot read "${path}"`);
+  }
+  const secret = text.trim();
+  if (secret === "") throw new ConfigError(`--${flag}: "${path}" is empty`);
+  return secret;
 }
 
 export function parseDatabaseUrl(text: string): string {

@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { CAPTION_FLAGS, type CaptionConfig, captionFrom } from "./config-caption.ts";
 import { OIDC_BOOLEAN, OIDC_FLAGS, type OidcConfig, oidcFrom } from "./config-oidc.ts";
 import { type StorageConfig, storageFrom } from "./config-storage.ts";
 import {
@@ -65,6 +66,8 @@ export interface PreviewConfig {
   readonly libvips?: string;
   /** `--analysis off` keeps the label model unloaded (SPEC §9); colours and hashes are made either way. */
   readonly labels: boolean;
+  /** Descriptions asked of a chat completions endpoint (SPEC §9); absent (off) unless configured. */
+  readonly caption?: CaptionConfig;
 }
 
 interface FlagSpec {
@@ -86,6 +89,7 @@ export const PREVIEW_FLAGS: readonly FlagSpec[] = [
   { name: "preview-timeout-seconds", value: "N", help: "give up decoding one image after this long (default 60)" },
   { name: "libvips", value: "FILE", help: "another libvips-cpp.so to use for previews (default: the bundled one)" },
   { name: "analysis", value: "on|off", help: "find object labels in images with the built-in model (default on)" },
+  ...CAPTION_FLAGS,
 ];
 
 export const SERVE_FLAGS: readonly FlagSpec[] = [
@@ -268,12 +272,14 @@ function serveFrom(raw: Raw, bools: Set<string>, positionals: string[], env: Env
 /** The preview flags of `raw` (read with PREVIEW_FLAGS), validated. */
 export function previewConfigFrom(raw: Raw): PreviewConfig {
   const libvips = raw.get("libvips");
+  const caption = captionFrom(raw);
   return Object.freeze({
     workers: parseInteger("preview-workers", raw.get("preview-workers") ?? "1", 0, 64),
     maxPixels: parseInteger("max-image-pixels", raw.get("max-image-pixels") ?? "200000000", 1, 2_000_000_000),
     timeoutSeconds: parseInteger("preview-timeout-seconds", raw.get("preview-timeout-seconds") ?? "60", 1, 3600),
     ...(libvips !== undefined ? { libvips: readableFile("libvips", libvips) } : {}),
     labels: parseOnOff("analysis", raw.get("analysis") ?? "on"),
+    ...(caption ? { caption } : {}),
   });
 }
 

@@ -41,7 +41,7 @@ export const COMMANDS: Record<string, CommandHelp> = {
   analyse: {
     usage: "analyse [--rebuild]",
     summary:
-      "analyse (colours, labels, perceptual hash) the images whose previews were made before analysis existed (--rebuild: all of them again); stop with Ctrl-C, run again to go on; refused while a server runs on the data directory",
+      "analyse (colours, labels, perceptual hash; a description from --caption-url for images without one) the images whose previews were made before analysis existed (--rebuild: all of them again); stop with Ctrl-C, run again to go on; refused while a server runs on the data directory",
     available: true,
   },
   "protect-master-key": {
@@ -99,8 +99,18 @@ export function serveHelp(): string {
     "",
     "Single sign-on needs --oidc-issuer, --oidc-client-id and --oidc-client-secret-file together; the provider must",
     "allow the redirect URI <public URL>/api/v1/auth/oidc/callback.",
+    "",
+    ...CAPTION_NOTE,
   ].join("\n");
 }
+
+/** What leaves the machine with captions on (README, Previews: Descriptions). */
+const CAPTION_NOTE = [
+  "Descriptions are off by default. --caption-url (an OpenAI-compatible chat completions endpoint, or its /v1 base)",
+  "and --caption-model together fill each empty description with one sentence from that model: each such image's",
+  "display preview (at most 2048 px, no metadata, no GPS) is sent there, and nothing else. Point it at a local model",
+  "(Ollama: http://127.0.0.1:11434/v1) to keep everything on this machine.",
+];
 
 export function commandHelp(name: string): string {
   const c = COMMANDS[name];
@@ -120,6 +130,7 @@ export function commandHelp(name: string): string {
       "Preview flags:",
       ...flagLines(PREVIEW_FLAGS),
       "",
+      ...(name === "analyse" ? [...CAPTION_NOTE, ""] : []),
       "Storage flags:",
       ...flagLines(STORAGE_FLAGS),
     ].join("\n");

@@ -1,5 +1,6 @@
 // Wires preview making: libvips (loaded once, from under the data directory when compiled),
-// the HEIC decoder, the media processor, and the two stages' pools over the job table (previews, then analysis).
+// the HEIC decoder, the media processor, and the two stages' pools over the job table (previews, then
+// analysis, with its captioner when --caption-url is set).
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { PreviewConfig } from "../config.ts";
@@ -9,6 +10,7 @@ import type { DomainEvents } from "../domain/context.ts";
 import { type PreviewJobs, previewJobs } from "../domain/previews/jobs.ts";
 import { type AnalysisJobs, analysisJobs } from "../domain/analysis/analysis-jobs.ts";
 import type { Logger } from "../logger.ts";
+import { captionClient } from "../media/caption-client.ts";
 import { createMediaProcessor } from "../media/process-original.ts";
 import { loadSharp } from "../media/sharp-loader.ts";
 import { analysisJobRepository } from "../store/analysis-job-repository.ts";
@@ -43,7 +45,14 @@ export function composeMediaJobs(
   const instanceId = randomUUID();
   // One analysis worker: the label model runs one image at a time, beside the preview workers.
   const analysis = analysisJobs(
-    { ...content, jobs: analysisJobRepository(orm), processor, clock: deps.clock, logger: deps.logger },
+    {
+      ...content,
+      jobs: analysisJobRepository(orm),
+      processor,
+      clock: deps.clock,
+      logger: deps.logger,
+      captioner: config.caption ? captionClient(config.caption) : undefined,
+    },
     { workers: Math.min(1, config.workers), instanceId },
   );
   const jobs = mediaJobRepository(orm);

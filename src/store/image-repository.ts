@@ -120,14 +120,15 @@ function writeScope(tx: WriteTx): ImageWriteScope {
       const where = ids === "all" ? eq(images.ownerId, ownerId) : and(eq(images.ownerId, ownerId), inArray(images.id, [...ids]));
       return (await tx.delete(images).where(where).returning({ id: images.id })).map((r) => r.id);
     },
-    async update(id, ownerId, change) {
+    async update(id, ownerId, change, guard) {
       const { tagIndexes, ...fields } = change;
+      const unchanged = guard ? eq(images.updatedAt, guard.unchangedSince) : undefined;
       let changed = 0;
       const clash = await uniqueClash(async () => {
         const rows = await tx
           .update(images)
           .set(fields)
-          .where(and(eq(images.id, id), eq(images.ownerId, ownerId)))
+          .where(and(eq(images.id, id), eq(images.ownerId, ownerId), unchanged))
           .returning({ id: images.id });
         changed = rows.length;
       });

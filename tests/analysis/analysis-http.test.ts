@@ -8,16 +8,10 @@ import { call, expectProblem, signedInUser } from "../support/accounts.ts";
 import type { ImageBody } from "../support/api-bodies.ts";
 import { listAll, uploadOne } from "../support/images-api.ts";
 import { useInProcessServer } from "../support/in-process.ts";
-import { analysedImage, solidPng } from "../support/analysis-api.ts";
+import { analysedImage, databaseBytes, solidPng } from "../support/analysis-api.ts";
 
 const PHOTOS = join(import.meta.dir, "../fixtures/photos");
 const photo = (name: string) => fs.readFile(join(PHOTOS, name));
-
-/** Every byte of the database files (the WAL too: recent writes live there until a checkpoint). */
-async function databaseBytes(dataDir: string): Promise<Buffer> {
-  const names = (await fs.readdir(dataDir)).filter((name) => name.startsWith("pixvault.db"));
-  return Buffer.concat(await Promise.all(names.map((name) => fs.readFile(join(dataDir, name)).catch(() => Buffer.alloc(0)))));
-}
 
 describe("analysis on", () => {
   const server = useInProcessServer();

@@ -3,7 +3,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError, parseServeConfig } from "../../src/config.ts";
+import { parseServeConfig } from "../../src/config.ts";
+import { serveRefusal } from "../support/config-refusal.ts";
 import { runCli, startServer, tempDir } from "../support/pixvault.ts";
 
 const dir = tempDir("pixvault-oidc-config-");
@@ -12,16 +13,6 @@ const secretFile = join(dir.path, "client-secret");
 writeFileSync(secretFile, "s3cret-from-the-provider\n");
 chmodSync(secretFile, 0o600);
 const complete = ["--oidc-issuer", "https://id.example.org", "--oidc-client-id", "pixvault", "--oidc-client-secret-file", secretFile];
-
-const refusal = (argv: string[], env: Record<string, string> = {}) => {
-  try {
-    parseServeConfig(argv, env);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message;
-    throw e;
-  }
-  return "accepted";
-};
 
 describe("--oidc-* flags", () => {
   test("none given: single sign-on is off", () => {
@@ -41,25 +32,25 @@ describe("--oidc-* flags", () => {
   });
 
   test("each missing flag of the three is named", () => {
-    expect(refusal(complete.slice(2))).toStartWith("--oidc-issuer: required");
-    expect(refusal([...complete.slice(0, 2), ...complete.slice(4)])).toStartWith("--oidc-client-id: required");
-    expect(refusal(complete.slice(0, 4))).toStartWith("--oidc-client-secret-file: required");
-    expect(refusal(["--oidc-auto-register"])).toStartWith("--oidc-issuer: required");
+    expect(serveRefusal(complete.slice(2))).toStartWith("--oidc-issuer: required");
+    expect(serveRefusal([...complete.slice(0, 2), ...complete.slice(4)])).toStartWith("--oidc-client-id: required");
+    expect(serveRefusal(complete.slice(0, 4))).toStartWith("--oidc-client-secret-file: required");
+    expect(serveRefusal(["--oidc-auto-register"])).toStartWith("--oidc-issuer: required");
   });
 
   test("http:// only for loopback issuers; no secret file, an empty one, or a junk URL is refused", () => {
     const withIssuer = (issuer: string) => ["--oidc-issuer", issuer, ...complete.slice(2)];
-    expect(refusal(withIssuer("http://id.example.org"))).toContain("loopback addresses only");
-    expect(refusal(withIssuer("http://10.0.0.5:9000"))).toContain("loopback addresses only");
+    expect(serveRefusal(withIssuer("http://id.example.org"))).toContain("loopback addresses only");
+    expect(serveRefusal(withIssuer("http://10.0.0.5:9000"))).toContain("loopback addresses only");
     for (const loopback of ["http://127.0.0.1:9000", "http://localhost:9000", "http://[::1]:9000"]) {
       expect(parseServeConfig(withIssuer(loopback), {}).oidc?.issuer).toBe(loopback);
     }
-    expect(refusal(withIssuer("not a url"))).toStartWith("--oidc-issuer:");
-    expect(refusal(withIssuer("ftp://id.example.org"))).toStartWith("--oidc-issuer:");
-    expect(refusal([...complete.slice(0, 5), join(dir.path, "missing")])).toStartWith("--oidc-client-secret-file: cannot read");
+    expect(serveRefusal(withIssuer("not a url"))).toStartWith("--oidc-issuer:");
+    expect(serveRefusal(withIssuer("ftp://id.example.org"))).toStartWith("--oidc-issuer:");
+    expect(serveRefusal([...complete.slice(0, 5), join(dir.path, "missing")])).toStartWith("--oidc-client-secret-file: cannot read");
     const empty = join(dir.path, "empty");
     writeFileSync(empty, "\n");
-    expect(refusal([...complete.slice(0, 5), empty])).toStartWith("--oidc-client-secret-file:");
+    expect(serveRefusal([...complete.slice(0, 5), empty])).toStartWith("--oidc-client-secret-file:");
   });
 
   test("env twins, a flag winning over its twin, and a bad PIXVAULT_OIDC_AUTO_REGISTER named", () => {
@@ -71,7 +62,7 @@ describe("--oidc-* flags", () => {
     };
     expect(parseServeConfig([], env).oidc).toMatchObject({ issuer: "https://sso.example.org", clientId: "from-env", autoRegister: true });
     expect(parseServeConfig(["--oidc-client-id", "flag"], env).oidc?.clientId).toBe("flag");
-    expect(refusal([], { ...env, PIXVAULT_OIDC_AUTO_REGISTER: "maybe" })).toContain("PIXVAULT_OIDC_AUTO_REGISTER");
+    expect(serveRefusal([], { ...env, PIXVAULT_OIDC_AUTO_REGISTER: "maybe" })).toContain("PIXVAULT_OIDC_AUTO_REGISTER");
   });
 });
 

@@ -1,24 +1,31 @@
 // The analysis stage (SPEC §9): once an image's previews are ready, a worker of its own claims it,
 // decrypts the two small previews (never the original) and records colours, labels and hash with
 // their search terms. Its own lease and attempts make it retried after a crash like a preview job,
-// and keep it off the preview worker: the label model runs beside the next image's decode.
+// and keep it off the preview worker: the label model runs beside the next image's decode. With a
+// captioner, an image without a description gets one (caption.ts) before its analysis shows ready.
 // `pixvault analyse` drains the same stage.
 import { IntegrityError } from "../../crypto/errors.ts";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../../logger.ts";
 import { type ContentPorts, readWhole } from "../images/content.ts";
+import type { ImageRepository } from "../images/ports.ts";
 import { openImage } from "../images/view.ts";
 import { type LeasePool, leasePool } from "../previews/lease-pool.ts";
 import { openMediaResult } from "../previews/media-result.ts";
 import type { AnalysisJobRepository, AnalysisRecord, ClaimedJob, MediaProcessor, MediaStatus } from "../previews/ports.ts";
 import { openPreviewBlob } from "../previews/preview-content.ts";
 import { analyseImage } from "./analyse-image.ts";
+import { type Captioner, captionImage } from "./caption.ts";
 
 export interface AnalysisJobPorts extends ContentPorts {
+  /** Write access for captions alone (compare-and-set on the description). */
+  readonly images: Pick<ImageRepository, "find" | "write">;
   readonly jobs: AnalysisJobRepository;
   readonly processor: Pick<MediaProcessor, "analyse">;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Descriptions for images without one (SPEC §9, optional); undefined: none asked for. */
+  readonly captioner?: Captioner | undefined;
 }
 
 export interface AnalysisJobs {
@@ -33,7 +40,8 @@ export interface AnalysisJobs {
   stop(): Promise<void>;
 }
 
-// The label model's worker gives up on one image after 60 s; the lease outlives that with room.
+// The label model's worker gives up on one image after 60 s and a caption after at most 180 s
+// (config-caption.ts); the lease outlives both with room.
 const LEASE_MS = 5 * 60_000;
 
 export function analysisJobs(
@@ -87,5 +95,7 @@ async function analyseStored(ports: AnalysisJobPorts, job: ClaimedJob, owner: st
   if (!thumb || !display) return recorded(damaged);
   const record = await analyseImage(ports, row, opened.sealer, { thumb, display });
   if (record.status === "failed") ports.logger.info("analysis failed", { imageId, reason: record.reason, detail: record.detail });
+  // Before the record: an image whose analysis shows ready has had its caption asked for.
+  else await captionImage(ports, opened, { bytes: display, contentType: result.display.contentType });
   return recorded(record);
 }

@@ -6,7 +6,7 @@ import { z } from "zod";
 const NO_CONTROL = /^[^\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]*$/u;
 const NO_CONTROL_BUT_LINES = /^(?:[^\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\n\t])*$/u;
 const MAX_TAGS = 32;
-const MAX_DESCRIPTION = 2000;
+export const MAX_DESCRIPTION = 2000;
 export const MAX_BULK_IDS = 10_000;
 
 const visibilitySchema = z.enum(["private", "public"], { error: "must be private or public" });
@@ -30,7 +30,7 @@ const tagsSchema = z
   .pipe(z.array(tagSchema).max(MAX_TAGS, `at most ${MAX_TAGS} tags`))
   .transform((tags) => [...new Set(tags)]);
 
-const descriptionSchema = z
+export const descriptionSchema = z
   .string()
   // Forms send line breaks as CRLF; one form is stored.
   .transform((s) => s.normalize("NFC").replace(/\r\n?/g, "\n"))

@@ -68,6 +68,10 @@ export interface ImageUpdate {
   updatedAt: Date;
 }
 
+interface UpdateGuard {
+  readonly unchangedSince: Date;
+}
+
 export type ImageSort = "newest" | "oldest" | "size";
 
 /**
@@ -118,7 +122,11 @@ export interface ImageWriteScope {
   insert(image: StoredImage, tagIndexes: readonly Buffer[]): Promise<"inserted" | "name_taken">;
   /** Deletes the owner's rows; the ids that were deleted (their blobs go after the commit). */
   remove(ownerId: string, ids: readonly string[] | "all"): Promise<string[]>;
-  update(id: string, ownerId: string, change: ImageUpdate): Promise<"updated" | "missing" | "name_taken">;
+  /**
+   * With `guard.unchangedSince`, only a row whose `updatedAt` is still that time is updated (a
+   * compare-and-set for writers that are not the owner: captions); another counts as missing.
+   */
+  update(id: string, ownerId: string, change: ImageUpdate, guard?: UpdateGuard): Promise<"updated" | "missing" | "name_taken">;
   /** Replaces the image's search terms of each kind present in `set` (an empty list: none of that kind). */
   replaceTerms(imageId: string, set: TermSet): Promise<void>;
 }
