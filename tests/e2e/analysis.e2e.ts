@@ -215,6 +215,12 @@ test(
     await keepCopy.focus();
     await page.keyboard.press("Space");
     await expect(keepCopy.isChecked()).resolves.toBe(true);
+    // A look at one large in the viewer comes back here with the choice kept.
+    await identical.getByRole("link", { name: "food-dip.jpg", exact: true }).click();
+    await heading(page, "food-dip.jpg").waitFor();
+    await page.keyboard.press("Escape");
+    await heading(page, "Duplicates").waitFor();
+    await expect(keepCopy.isChecked()).resolves.toBe(true);
     await identical.getByRole("button", { name: "Delete the others…" }).press("Enter");
     const dialog = page.getByRole("dialog");
     await expect(dialog.getByRole("heading").textContent()).resolves.toBe("Delete 1 image?");

@@ -1,8 +1,10 @@
 // Duplicates (#/duplicates, SPEC §9): the user's groups of identical copies and of similar images,
 // to keep one of each and delete the rest after the usual confirmation. After a deletion the groups
 // are asked for again (an image can be in a group of each kind, so one deletion may change another
-// group), keeping the choices made in the groups that did not change.
+// group), keeping the choices made in the groups that did not change. An image opened from here
+// pages through the groups' images in the viewer, to compare them large, and closes back here.
 import { type DuplicateGroup, type Image, images } from "./api.ts";
+import { browseFrom } from "./browsing.ts";
 import { confirmDialog } from "./dialog.ts";
 import { h } from "./dom.ts";
 import { duplicateGroup, suggestedKeep } from "./duplicate-group.ts";
@@ -12,13 +14,30 @@ import { notify } from "./notices.ts";
 
 const keyOf = (group: DuplicateGroup) => `${group.kind}:${group.images.map((i) => i.id).join(",")}`;
 
+/** The image chosen to keep, by group: still chosen after a look at an image in the viewer. */
+const chosen = new Map<string, string>();
+
+/** The viewer's previous and next: every image of the groups, in their order, each once. */
+function browse(groups: DuplicateGroup[]): void {
+  const shown = new Map(groups.flatMap((g) => g.images).map((i) => [i.id, i]));
+  browseFrom({
+    path: "/duplicates",
+    hash: "#/duplicates",
+    find: (id) => shown.get(id),
+    order: () => [...shown.keys()],
+    loadMore: async () => false,
+    viewed: () => {},
+    // Back here, the groups are asked for again: the viewer only needs its own copy right.
+    changed: (image) => shown.set(image.id, image),
+    removed: (id) => shown.delete(id),
+  });
+}
+
 export async function duplicatesView(): Promise<Node> {
   const list = h("div", { class: "duplicate-groups" });
   const summary = h("p", { class: "grid-summary", "aria-live": "polite" });
   const empty = h("p", { class: "empty", hidden: true }, "No duplicates: none of your images is a copy of another.");
   const heading = h("h1", {}, "Duplicates");
-  /** The image chosen to keep, by group. */
-  const chosen = new Map<string, string>();
   let deleting = false;
 
   function render(groups: DuplicateGroup[]): void {
@@ -39,6 +58,7 @@ export async function duplicatesView(): Promise<Node> {
       ? `${plural(groups.length, "group")}: ${identical} of identical copies, ${groups.length - identical} of similar images.`
       : "";
     empty.hidden = groups.length > 0;
+    browse(groups);
   }
 
   async function load(): Promise<void> {
