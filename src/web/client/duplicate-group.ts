@@ -39,7 +39,7 @@ export function duplicateGroup(group: DuplicateGroup, index: number, keep: strin
       mark();
       on.chose(image.id);
     });
-    return { image, input, item: item(image, input, image.id === suggested) };
+    return { image, item: item(image, input, image.id === suggested) };
   });
   const mark = () => {
     for (const { image, item } of items) item.classList.toggle("selected", image.id === keep);
