@@ -3,14 +3,11 @@
 // the album, share it; the link opens in a fresh signed-out browser (thumbnails drawn, the viewer,
 // Download all as a zip of the two), a password-protected link asks for its password first, an
 // upload link takes a file, and a revoked link says so. Run by .ci/run after the build.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium } from "../support/browser.ts";
-import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
-import { useBuiltBinary } from "./built-binary.ts";
+import type { Page } from "playwright-core";
+import { signUp, useBrowserSuite } from "./browser-suite.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const FIXTURES = join(ROOT, "tests/fixtures/images");
@@ -19,43 +16,14 @@ const ALBUM = "Summer trip";
 const IN_ALBUM = ["sample.jpg", "sample.png"];
 const LINK_PASSWORD = "blue heron at dawn";
 
-const dir = tempDir("pixvault-e2e-albums-");
-let server: RunningServer;
-let browser: Browser;
-let owner: BrowserContext;
-let page: Page;
+const suite = useBrowserSuite("pixvault-e2e-albums-", { clipboard: true });
 let openLink: string;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  useBuiltBinary(dir.path);
-  expect(readdirSync(dir.path)).toEqual(["pixvault"]);
-  server = await startServer([], { cwd: dir.path });
-  browser = await launchChromium();
-  owner = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  owner.setDefaultTimeout(10_000);
-  await owner.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
-  page = await owner.newPage();
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-}, STEP_MS);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  dir.remove();
-});
 
 const heading = (p: Page, name: string) => p.getByRole("heading", { level: 1, name });
 const cardNames = (p: Page) => p.locator(".grid .card .name").allTextContents();
 
 /** A fresh browser with no cookie: someone who was only sent the link. */
-async function stranger(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 }, acceptDownloads: true });
-  context.setDefaultTimeout(10_000);
-  const p = await context.newPage();
-  p.on("pageerror", (e) => pageErrors.push(e.message));
-  return p;
-}
+const stranger = () => suite.newPage({ acceptDownloads: true });
 
 /** Waits until every thumbnail of the grid has finished loading; returns how many were drawn (naturalWidth > 0). */
 async function drawnThumbs(p: Page, expected: number): Promise<number> {
@@ -72,6 +40,7 @@ async function drawnThumbs(p: Page, expected: number): Promise<number> {
 
 /** Opens the Share album dialog, makes a link with these choices, and returns its url. */
 async function makeLink(options: { password?: string; allowUpload?: boolean } = {}): Promise<string> {
+  const { page } = suite;
   await page.getByRole("button", { name: "Share album…" }).click();
   const dialog = page.getByRole("dialog");
   await dialog.getByRole("heading", { name: `Share “${ALBUM}”` }).waitFor();
@@ -92,15 +61,8 @@ async function makeLink(options: { password?: string; allowUpload?: boolean } = 
 test(
   "sign up, upload three images, add two of them to a new album from the selection toolbar",
   async () => {
-    await page.goto(server.url);
-    await page.getByRole("link", { name: "Create an account" }).click();
-    await heading(page, "Create an account").waitFor();
-    await page.getByLabel("Name", { exact: true }).fill("Dana Example");
-    await page.getByLabel("Username", { exact: true }).fill("dana");
-    await page.getByLabel("Email", { exact: true }).fill("dana@example.org");
-    await page.getByLabel("Password", { exact: true }).fill("seven quiet otters paddle north");
-    await page.getByRole("button", { name: "Create account" }).click();
-    await heading(page, "My images").waitFor();
+    const { page } = suite;
+    await signUp(suite, { name: "Dana Example", username: "dana", password: "seven quiet otters paddle north" });
 
     const files = ["sample.jpg", "sample.png", "sample.webp"].map((f) => join(FIXTURES, f));
     await page.getByLabel("Choose images to upload", { exact: true }).setInputFiles(files);
@@ -123,6 +85,7 @@ test(
 test(
   "the Albums view shows the album with its cover; its page has the two images, drawn, and the viewer",
   async () => {
+    const { page } = suite;
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Albums" }).click();
     await heading(page, "Albums").waitFor();
     const card = page.locator(".albums .card").filter({ hasText: ALBUM });
@@ -148,8 +111,9 @@ test(
 test(
   "a link opens in a fresh signed-out browser: name, two drawn thumbnails, the viewer, Download all is a zip of the two",
   async () => {
+    const { page } = suite;
     openLink = await makeLink();
-    expect(openLink).toMatch(new RegExp(`^${server.url}/a/[^/?#]+$`));
+    expect(openLink).toMatch(new RegExp(`^${suite.server.url}/a/[^/?#]+$`));
     await page.getByRole("button", { name: "Share album…" }).click();
     // The dialog lists the album's links once they are fetched: wait for the first before counting.
     await page.getByRole("dialog").locator(".album-links li").first().waitFor();
@@ -176,7 +140,7 @@ test(
     await heading(visitor, ALBUM).waitFor();
 
     const [download] = await Promise.all([visitor.waitForEvent("download"), visitor.getByRole("link", { name: "Download all" }).click()]);
-    const saved = join(dir.path, "album.zip");
+    const saved = join(suite.dir, "album.zip");
     await download.saveAs(saved);
     const listing = spawnSync("unzip", ["-Z1", saved], { encoding: "utf8" });
     expect(listing.status, listing.stderr).toBe(0);
@@ -212,6 +176,7 @@ test(
 test(
   "an upload link takes a file with its progress; the owner sees it in the album",
   async () => {
+    const { page } = suite;
     const url = await makeLink({ allowUpload: true });
     const visitor = await stranger();
     await visitor.goto(url);
@@ -232,8 +197,9 @@ test(
 test(
   "unknown and revoked links say so in words",
   async () => {
+    const { page } = suite;
     const visitor = await stranger();
-    await visitor.goto(`${server.url}/a/not-a-real-token`);
+    await visitor.goto(`${suite.server.url}/a/not-a-real-token`);
     await heading(visitor, "This link does not open an album").waitFor();
 
     await page.getByRole("button", { name: "Share album…" }).click();
@@ -248,7 +214,7 @@ test(
     await visitor.goto(openLink);
     await heading(visitor, "This link does not open an album").waitFor();
     await visitor.context().close();
-    expect(pageErrors).toEqual([]);
+    expect(suite.pageErrors).toEqual([]);
   },
   STEP_MS,
 );

@@ -1,57 +1,25 @@
 // Comments in the web UI: dist/pixvault alone in an empty directory, driven by headless Chromium —
 // sign up, upload an image, open it, post a comment whose HTML shows as the literal text it is,
 // see it again after a reload, and delete it. Run by .ci/run after the build.
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { readdirSync } from "node:fs";
+import { expect, test } from "bun:test";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium } from "../support/browser.ts";
-import { startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
-import { useBuiltBinary } from "./built-binary.ts";
+import { signUp, useBrowserSuite } from "./browser-suite.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const FIXTURES = join(ROOT, "tests/fixtures/images");
 const STEP_MS = 30_000;
 const HTML = "<b>not bold</b>";
 
-const dir = tempDir("pixvault-e2e-comments-");
-let server: RunningServer;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
+const suite = useBrowserSuite("pixvault-e2e-comments-");
 
-beforeAll(async () => {
-  useBuiltBinary(dir.path);
-  expect(readdirSync(dir.path)).toEqual(["pixvault"]);
-  server = await startServer([], { cwd: dir.path });
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  context.setDefaultTimeout(10_000);
-  page = await context.newPage();
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-}, STEP_MS);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  dir.remove();
-});
-
-const heading = (name: string) => page.getByRole("heading", { level: 1, name });
-const comments = () => page.locator("section").filter({ has: page.getByRole("heading", { level: 2, name: "Comments" }) });
+const heading = (name: string) => suite.page.getByRole("heading", { level: 1, name });
+const comments = () => suite.page.locator("section").filter({ has: suite.page.getByRole("heading", { level: 2, name: "Comments" }) });
 
 test(
   "sign up, upload and open an image: no comments yet, and a form to post one",
   async () => {
-    await page.goto(server.url);
-    await page.getByRole("link", { name: "Create an account" }).click();
-    await heading("Create an account").waitFor();
-    await page.getByLabel("Name", { exact: true }).fill("Cleo Example");
-    await page.getByLabel("Username", { exact: true }).fill("cleo");
-    await page.getByLabel("Email", { exact: true }).fill("cleo@example.org");
-    await page.getByLabel("Password", { exact: true }).fill("quiet lantern beyond eleven harbours");
-    await page.getByRole("button", { name: "Create account" }).click();
-    await heading("My images").waitFor();
+    const { page } = suite;
+    await signUp(suite, { name: "Cleo Example", username: "cleo", password: "quiet lantern beyond eleven harbours" });
 
     await page.getByLabel("Choose images to upload", { exact: true }).setInputFiles(join(FIXTURES, "sample.png"));
     await page.getByText("1 file uploaded.").waitFor();
@@ -66,6 +34,7 @@ test(
 test(
   "a comment with HTML in it shows as that text, with its author, and is still there after a reload",
   async () => {
+    const { page } = suite;
     await page.getByLabel("Comment", { exact: true }).fill(`  ${HTML}  `);
     await page.getByRole("button", { name: "Post comment" }).click();
     const body = comments().locator(".comment-body");
@@ -89,6 +58,7 @@ test(
 test(
   "an empty comment is not posted; the author deletes theirs after confirming",
   async () => {
+    const { page } = suite;
     await page.getByLabel("Comment", { exact: true }).fill("   ");
     await page.getByRole("button", { name: "Post comment" }).click();
     await comments().getByText("must not be empty").waitFor();
@@ -107,7 +77,7 @@ test(
       return (await fetch(`/api/v1/images/${encodeURIComponent(id)}/comments`)).json();
     });
     expect(listed).toEqual({ items: [], nextCursor: null });
-    expect(pageErrors).toEqual([]);
+    expect(suite.pageErrors).toEqual([]);
   },
   STEP_MS,
 );

@@ -2,54 +2,25 @@
 // directory, headless Chromium. Files over 8 MiB take /api/v1/uploads (small ones stay on POST
 // /api/v1/images); the first PATCH is cut off by the network and the upload resumes by itself
 // from the server's offset; the stored image is the file, byte for byte. Run by .ci/run after the build.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium } from "../support/browser.ts";
 import { pngOfSize } from "../support/images.ts";
-import { type RunningServer, startServer, tempDir } from "../support/pixvault.ts";
-import { useBuiltBinary } from "./built-binary.ts";
+import { signUp, useBrowserSuite } from "./browser-suite.ts";
 
 const STEP_MS = 60_000;
 
-const dir = tempDir("pixvault-e2e-tus-");
-let server: RunningServer;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  useBuiltBinary(dir.path);
-  server = await startServer(["--data-dir", join(dir.path, "data")], { cwd: dir.path });
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  context.setDefaultTimeout(20_000);
-  page = await context.newPage();
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-}, STEP_MS);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  dir.remove();
-});
+const suite = useBrowserSuite("pixvault-e2e-tus-", { timeoutMs: 20_000 });
 
 test(
   "a 9 MiB image goes up through tus, survives a cut-off PATCH, and is stored byte-exact",
   async () => {
-    await page.goto(server.url);
-    await page.getByRole("link", { name: "Create an account" }).click();
-    await page.getByLabel("Name", { exact: true }).fill("Tess Example");
-    await page.getByLabel("Username", { exact: true }).fill("tess");
-    await page.getByLabel("Email", { exact: true }).fill("tess@example.org");
-    await page.getByLabel("Password", { exact: true }).fill("seven quiet otters paddle north");
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByRole("heading", { level: 1, name: "My images" }).waitFor();
+    const { page } = suite;
+    await signUp(suite, { name: "Tess Example", username: "tess", password: "seven quiet otters paddle north" });
 
     const bytes = pngOfSize(9 * 1024 * 1024, 95);
-    const file = join(dir.path, "panorama.png");
+    const file = join(suite.dir, "panorama.png");
     writeFileSync(file, bytes);
     const seen: string[] = [];
     page.on("request", (r) => {
@@ -82,7 +53,7 @@ test(
     expect(stored).toEqual([
       expect.objectContaining({ filename: "panorama.png", size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") }),
     ]);
-    expect(pageErrors).toEqual([]);
+    expect(suite.pageErrors).toEqual([]);
   },
   STEP_MS,
 );

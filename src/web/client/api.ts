@@ -26,6 +26,12 @@ export interface ImagePage {
   nextCursor: string | null;
 }
 
+/** Images that are copies of each other (SPEC §9): byte for byte, or by their look. */
+export interface DuplicateGroup {
+  kind: "identical" | "similar";
+  images: Image[];
+}
+
 export interface Problem {
   status: number;
   code: string;
@@ -93,6 +99,7 @@ export const images = {
     api<{ image: Image }>("PATCH", `/api/v1/images/${encodeURIComponent(id)}`, change).then((r) => r.image),
   remove: (ids: string[]) =>
     api<{ deleted: string[]; failed: { id: string; code: string; detail: string }[] }>("POST", "/api/v1/images/delete", { ids }),
+  duplicates: () => api<{ groups: DuplicateGroup[] }>("GET", "/api/v1/images/duplicates").then((r) => r.groups),
   share: (id: string, request: ShareRequest) =>
     api<{ url: string; expiresAt: string }>("POST", `/api/v1/images/${encodeURIComponent(id)}/shares`, request),
 };

@@ -8,7 +8,7 @@ import { h } from "./dom.ts";
 import { acceptDrops } from "./drop-zone.ts";
 import { monthOf, plural } from "./format.ts";
 import { ImageGrid } from "./image-grid.ts";
-import { foldBar, type ListingState, listingControls, readState, stateHash } from "./listing-controls.ts";
+import { filterParams, foldBar, type ListingState, listingControls, readState, stateHash } from "./listing-controls.ts";
 import { explain } from "./messages.ts";
 import { notify } from "./notices.ts";
 import { cameFrom, onLeave, onShown, routeQuery } from "./router.ts";
@@ -53,7 +53,8 @@ function gallery(scope: "mine" | "public", path: string, state: ListingState, ke
     void load(true);
   });
 
-  const actions = mine ? selectionActions(grid, selection, () => cursor === null && !state.q && !state.tag) : null;
+  const filtered = () => Object.keys(filterParams(state)).length > 0;
+  const actions = mine ? selectionActions(grid, selection, () => cursor === null && !filtered()) : null;
   const upload = mine
     ? uploadPanel((image: Image, replaced: boolean) => {
         if (replaced) grid.remove(grid.images.filter((i) => sameName(i, image)).map((i) => i.id));
@@ -85,9 +86,7 @@ function gallery(scope: "mine" | "public", path: string, state: ListingState, ke
   async function fetchPage(reset: boolean, asked: number): Promise<void> {
     more.disabled = true;
     try {
-      const params: Record<string, string> = { scope, sort: state.sort, limit: String(PAGE) };
-      if (state.q) params.q = state.q;
-      if (state.tag) params.tag = state.tag;
+      const params: Record<string, string> = { scope, sort: state.sort, limit: String(PAGE), ...filterParams(state) };
       if (!reset && cursor) params.cursor = cursor;
       const page = await images.list(params);
       if (asked !== generation) return;
@@ -111,10 +110,9 @@ function gallery(scope: "mine" | "public", path: string, state: ListingState, ke
   }
 
   function showCounts(): void {
-    const filtered = state.q || state.tag;
     empty.hidden = grid.images.length > 0;
-    empty.textContent = filtered
-      ? "No image matches."
+    empty.textContent = filtered()
+      ? `No image matches.${state.label || state.color ? " Images just uploaded are found by label and colour once analysed." : ""}`
       : mine
         ? "No images yet. Drop some on this page or choose them above."
         : "Nobody has shared an image publicly yet.";
@@ -122,6 +120,8 @@ function gallery(scope: "mine" | "public", path: string, state: ListingState, ke
   }
 
   function matches(image: Image): boolean {
+    // A new upload is not analysed yet: it has no label or colour to match.
+    if (state.label || state.color) return false;
     const nameOk = !state.q || image.filename.toLowerCase().includes(state.q.toLowerCase());
     return nameOk && (!state.tag || image.tags.includes(state.tag.trim().toLowerCase()));
   }

@@ -20,7 +20,6 @@ export interface CardOptions {
 const imageHref = (id: string) => `#/image/${encodeURIComponent(id)}`;
 
 export function imageCard(image: Image, options: CardOptions): HTMLLIElement {
-  const href = imageHref(image.id);
   const { selection } = options;
   let checkbox: HTMLElement | null = null;
   if (selection) {
@@ -29,29 +28,37 @@ export function imageCard(image: Image, options: CardOptions): HTMLLIElement {
     input.addEventListener("click", (e) => selection.click(image.id, input.checked, e.shiftKey, options.order()));
     checkbox = h("label", { class: "select", title: "Select (shift-click selects a range)" }, input);
   }
-  const card = h(
+  const facts = [
+    h("span", {}, formatBytes(image.size)),
+    options.showVisibility === false
+      ? null
+      : h("span", { class: `badge ${image.visibility}` }, image.visibility === "public" ? "Public" : "Private"),
+    options.showOwner ? h("span", { class: "owner" }, `by ${image.owner.username}`) : null,
+  ];
+  const card = cardFrame(image, checkbox, [facts], options.preview);
+  card.classList.toggle("selected", selection?.has(image.id) ?? false);
+  return card;
+}
+
+/**
+ * What every card of an image has: `corner` (a checkbox, a radio button) over its thumb, its name,
+ * and a `card-meta` line per list of facts. The thumb and the name both open the image.
+ */
+export function cardFrame(image: Image, corner: Node | null, facts: (Node | null)[][], preview = previewUrl): HTMLLIElement {
+  const href = imageHref(image.id);
+  return h(
     "li",
     { class: "card", "data-id": image.id },
-    checkbox,
+    corner,
     // The name link below is the one keyboard stop per card; the preview repeats it for the mouse.
-    h("a", { class: "thumb", href, tabindex: -1, "aria-hidden": "true" }, tilePreview(image, options.preview ?? previewUrl)),
+    h("a", { class: "thumb", href, tabindex: -1, "aria-hidden": "true" }, tilePreview(image, preview)),
     h(
       "div",
       { class: "card-body" },
       h("a", { class: "name", href, title: image.filename }, image.filename),
-      h(
-        "p",
-        { class: "card-meta" },
-        h("span", {}, formatBytes(image.size)),
-        options.showVisibility === false
-          ? null
-          : h("span", { class: `badge ${image.visibility}` }, image.visibility === "public" ? "Public" : "Private"),
-        options.showOwner ? h("span", { class: "owner" }, `by ${image.owner.username}`) : null,
-      ),
+      ...facts.map((line) => h("p", { class: "card-meta" }, ...line)),
     ),
   );
-  card.classList.toggle("selected", selection?.has(image.id) ?? false);
-  return card;
 }
 
 /** The thumb, with the display preview for screens of twice the density; loaded as it nears the screen. */

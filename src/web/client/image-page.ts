@@ -1,6 +1,8 @@
 // One image in the viewer: its display preview with previous/next (from the grid it was opened
-// from), its details (date taken, camera, and for its owner the location), its comments; for its owner also
+// from), its details (date taken, camera, and for its owner the location), the objects and colours
+// found in it, its comments; for its owner also
 // a form to rename it, change its tags, description and visibility, a share link, and delete.
+import { analysisSection } from "./analysis-section.ts";
 import { contentUrl, type Image, images } from "./api.ts";
 import { type Browsing, currentBrowsing, neighbours } from "./browsing.ts";
 import { commentsSection } from "./comments-section.ts";
@@ -25,15 +27,13 @@ export async function imagePage(id: string): Promise<Node> {
   const from = cameFrom();
   if (!from.startsWith("/image/")) openedFromGrid = browsing !== undefined && from === browsing.path;
   const context = browsing?.find(id) ? browsing : undefined;
-  // The grid's copy, unless its previews (and so its date taken and camera) were still being made.
+  // The grid's copy, unless its previews (and so its date taken and camera) or its analysis were still being made.
   const listed = context?.find(id);
+  const settled = listed && listed.previews.status !== "pending" && listed.analysis.status !== "pending";
   let image: Image;
   let around: Awaited<ReturnType<typeof neighbours>>;
   try {
-    [image, around] = await Promise.all([
-      listed && listed.previews.status !== "pending" ? listed : images.get(id),
-      context ? neighbours(id) : {},
-    ]);
+    [image, around] = await Promise.all([settled ? listed : images.get(id), context ? neighbours(id) : {}]);
   } catch (e) {
     return h(
       "div",
@@ -76,6 +76,7 @@ export async function imagePage(id: string): Promise<Node> {
     "div",
     { class: "image-side" },
     h("section", { class: "panel", "aria-labelledby": "meta-title" }, h("h2", { id: "meta-title" }, "Details"), metadata),
+    analysisSection(image, own ? "/" : "/public", (analysed) => context?.changed(analysed)),
     commentsSection(image.id, own),
   );
   const page = h(

@@ -8,6 +8,7 @@ import { albumPage } from "./album-page.ts";
 import { albumsView } from "./albums-view.ts";
 import { whenSignedOut } from "./api.ts";
 import { h } from "./dom.ts";
+import { duplicatesView } from "./duplicates-view.ts";
 import { galleryView } from "./gallery-view.ts";
 import { imagePage } from "./image-page.ts";
 import { explain } from "./messages.ts";
@@ -75,6 +76,7 @@ function renderNav(): void {
   nav.replaceChildren(
     link("#/", "My images"),
     link("#/albums", "Albums"),
+    link("#/duplicates", "Duplicates"),
     link("#/public", "Public images"),
     link("#/account", "Account"),
     h("span", { class: "who" }, user.username),
@@ -114,6 +116,10 @@ async function boot(): Promise<void> {
   route(
     /^\/albums\/([^/]+)$/,
     signedIn((id) => albumPage(id!)),
+  );
+  route(
+    /^\/duplicates$/,
+    signedIn(() => duplicatesView()),
   );
   route(
     /^\/account$/,
