@@ -88,7 +88,8 @@ describe(`${SEARCHERS} anonymous clients searching ${PUBLIC_IMAGES} public image
     const t0 = performance.now();
     await seedPublicImages(dataDir, PUBLIC_IMAGES);
     console.log(`seeded ${PUBLIC_IMAGES} in ${Math.round(performance.now() - t0)} ms`);
-    server = await startServer(["--data-dir", dataDir]);
+    // Nor in the server under test: 4000 preview and analysis jobs would compete with the searches it measures.
+    server = await startServer(["--data-dir", dataDir, "--preview-workers", "0"]);
   }, 300_000);
 
   afterAll(async () => {
