@@ -12,7 +12,7 @@ import { MIB, median } from "./lib/stats.ts";
 import { zipStoreRate, type ZipRate } from "./lib/zip-baseline.ts";
 import { checkEndRecord, EOCD_LENGTH, Tail, verifyZipFile } from "./lib/zip-check.ts";
 import type { Target } from "./targets.ts";
-import type { Payload } from "./workloads.ts";
+import { bulkName, type Payload } from "./workloads.ts";
 
 /** A plaintext file on disk, stored in pixvault under the same name. */
 export interface StoredFile {
@@ -133,12 +133,12 @@ export async function archiveWorkload(target: Target, files: StoredFile[], dir: 
   return { files: files.length, fileBytes: files.reduce((n, f) => n + f.size, 0), download, zip, verified };
 }
 
-/** The bulk images already uploaded as <prefix>bulk-<i>.png, written to `dir` as plaintext; the workload over them. */
+/** The bulk images already uploaded as <prefix>bulk-<i>.<jpg|png>, written to `dir` as plaintext; the workload over them. */
 export async function bulkArchive(target: Target, bulk: Payload[], dir: string, runs: number, prefix = ""): Promise<ArchiveWorkload> {
   mkdirSync(dir, { recursive: true });
   try {
     const files = bulk.map((b, i) => {
-      const name = `${prefix}bulk-${i}.png`;
+      const name = bulkName(prefix, i, b.bytes);
       writeFileSync(join(dir, name), b.bytes);
       return { name, size: b.bytes.length, sha256: b.sha256 };
     });

@@ -43,3 +43,6 @@ export const config = {
   skipPreviews: process.env.BENCH_SKIP_PREVIEWS === "1" ? "BENCH_SKIP_PREVIEWS=1" : undefined,
   writeResults: process.env.BENCH_WRITE ? process.env.BENCH_WRITE === "1" : !quick,
 };
+
+/** "median of 3 rounds", or "1 round", for the reports' labels. */
+export const medianOfRounds = (): string => (config.bulkRounds === 1 ? "1 round" : `median of ${config.bulkRounds} rounds`);

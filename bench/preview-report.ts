@@ -2,23 +2,29 @@
 // workload's details, for `npm run bench` (inside its generated section) and `npm run bench:previews`.
 import { fmt, median, MIB } from "./lib/stats.ts";
 import type { PreviewMeasurements } from "./preview-suite.ts";
-import type { Outcome } from "./preview-workloads.ts";
+import type { Outcome, PhotoResults } from "./preview-workloads.ts";
 
-const MIN_RATIO = 0.7;
-const MAX_PEAK_MIB = 400;
+export const MIN_RATIO = 0.7;
+export const MAX_PEAK_MIB = 400;
 
-function value<T extends object>(o: Outcome<T>): T | undefined {
+export function value<T extends object>(o: Outcome<T>): T | undefined {
   return "failed" in o || "skipped" in o ? undefined : (o as T);
 }
 
-const why = (o: Outcome<object>) => ("failed" in o ? `failed: ${o.failed.split("\n")[0]}` : "skipped" in o ? `skipped: ${o.skipped}` : "");
+export const why = (o: Outcome<object>) =>
+  "failed" in o ? `failed: ${o.failed.split("\n")[0]}` : "skipped" in o ? `skipped: ${o.skipped}` : "";
+
+/** pixvault's preview rate (images/s, one worker) and vipsthumbnail's (the mean of its runs before and after; NaN without it). */
+export function previewRates(p: PhotoResults): { rate: number; vipsRate: number } {
+  const vips = value(p.vips);
+  return { rate: p.count / p.seconds, vipsRate: vips ? (2 * p.count) / (vips.before.seconds + vips.after.seconds) : NaN };
+}
 
 function photoRows(m: PreviewMeasurements): string[] {
   const p = value(m.photos);
   if (!p) return [`| previews of 12 MP JPEGs (thumb + display), one worker | ${why(m.photos)} | | ≥ ${MIN_RATIO}× vipsthumbnail | |`];
-  const rate = p.count / p.seconds;
+  const { rate, vipsRate } = previewRates(p);
   const vips = value(p.vips);
-  const vipsRate = vips ? (2 * p.count) / (vips.before.seconds + vips.after.seconds) : NaN;
   const ratio = rate / vipsRate;
   const verdict = vips ? `${ratio >= MIN_RATIO ? "yes" : "**no**"} (${fmt(ratio, 2)}×)` : `ratio skipped (${why(p.vips)})`;
   const vipsCell = vips

@@ -1,26 +1,21 @@
 // Turns one run's measurements into the markdown section printed by `npm run bench` and kept in
-// bench/RESULTS.md: the goals of issue 5 (and issue 6's for the zip rows, archive-report.ts)
-// beside the numbers, ratios to nginx, the machine's limits.
+// bench/RESULTS.md: SPEC §7's targets (spec-report.ts), then every server's numbers with ratios
+// to nginx (issue 6's goals for the zip rows, archive-report.ts), the machine's limits.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import {
-  archiveDetailRows,
-  archiveLimitRows,
-  archiveNotes,
-  archiveSummaryRows,
-  shortLabel,
-  type ArchiveResults,
-} from "./archive-report.ts";
+import { archiveDetailRows, archiveLimitRows, archiveNotes, shortLabel, type ArchiveResults } from "./archive-report.ts";
 import { config } from "./config.ts";
 import type { DiskCeiling } from "./lib/machine.ts";
 import type { LoginRate } from "./lib/logins.ts";
 import { describeCores } from "./lib/proc.ts";
-import { fmt, median } from "./lib/stats.ts";
+import { fmt } from "./lib/stats.ts";
 import { previewSection } from "./preview-report.ts";
 import type { PreviewMeasurements } from "./preview-suite.ts";
+import { serverTable } from "./server-table.ts";
+import { specTable } from "./spec-report.ts";
 import type { TargetName } from "./targets.ts";
 import type { ColdStarts, LargeRoundTrip, Transfer } from "./workloads.ts";
 
-export type Workload = "cold" | "bulkUp" | "bulkDown" | "small" | "large" | "archive" | "archiveLarge";
+export type Workload = "cold" | "bulkUp" | "bulkDown" | "small" | "delete" | "large" | "archive" | "archiveLarge";
 
 export interface TargetResults {
   name: TargetName;
@@ -34,6 +29,12 @@ export interface TargetResults {
   bulkUp?: Transfer;
   bulkDown?: Transfer;
   small?: Transfer;
+  delete?: Transfer;
+  /**
+   * Server CPU seconds per MiB uploaded and downloaded (the bulk workloads), per small upload and
+   * per delete: the median over the rounds (small uploads: their one run).
+   */
+  cpu: { up?: number; down?: number; small?: number; delete?: number };
   /** VmHWM at the end of warm-up, bulk and small uploads, MiB. */
   workPeak?: number;
   /** RSS once started and connected, before any image, MiB. */
@@ -46,6 +47,8 @@ export interface Measurements {
   machine: string;
   quick: boolean;
   seconds: number;
+  /** What the bulk (and warm-up) and the small uploads were, e.g. "100 JPEGs and 100 PNGs, 491–515 KB (505 KB on average)". */
+  inputs: { bulk: string; small: string };
   sizes: {
     bulkCount: number;
     bulkBytes: number;
@@ -55,6 +58,8 @@ export interface Measurements {
     smallSeconds: number;
     largeMiB: number;
     coldStartRuns: number;
+    /** Images stored before the cold starts on existing data. */
+    coldStored: number;
     archiveLargeCount: number;
   };
   targets: TargetResults[];
@@ -71,165 +76,6 @@ export interface Measurements {
 
 const BEGIN = "<!-- npm run bench: generated from here -->";
 const END = "<!-- npm run bench: generated up to here -->";
-
-interface Verdict {
-  met: boolean;
-  why: string;
-}
-
-/** A numeric row: one value per target, shown with its ratio to nginx, and optionally a goal for pixvault. */
-interface Metric {
-  label: string;
-  workload?: Workload;
-  digits: number;
-  value(r: TargetResults): number | undefined;
-  goal?: { text: string; check(pixvault: number, peer: (name: TargetName) => number | undefined): Verdict | string };
-}
-
-const ratio = (a: number, b: number) => `${fmt(a / b, 2)}×`;
-
-/** `pixvault / peer ≥ factor`, or why it cannot be judged. */
-function atLeast(factor: number, peer: TargetName) {
-  return (px: number, of: (n: TargetName) => number | undefined): Verdict | string => {
-    const p = of(peer);
-    if (p === undefined) return `n/a (no ${peer} figure)`;
-    return { met: px >= factor * p, why: `${ratio(px, p)} ${peer}` };
-  };
-}
-
-function both(...checks: ReturnType<typeof atLeast>[]) {
-  return (px: number, of: (n: TargetName) => number | undefined): Verdict | string => {
-    const verdicts = checks.map((c) => c(px, of));
-    const missing = verdicts.find((v) => typeof v === "string");
-    if (missing) return missing;
-    const vs = verdicts as Verdict[];
-    return { met: vs.every((v) => v.met), why: vs.map((v) => v.why).join(", ") };
-  };
-}
-
-const atMost =
-  (limit: number, unit: string) =>
-  (px: number): Verdict => ({ met: px <= limit, why: `${fmt(px, 1)} ${unit}` });
-
-function metrics(m: Measurements): Metric[] {
-  const s = m.sizes;
-  const kb = (n: number) => `${fmt(n / 1000, 0)} KB`;
-  return [
-    {
-      label: `upload ${s.bulkCount} × ${kb(s.bulkBytes)} PNGs at c${s.bulkConcurrency}, median of ${config.bulkRounds} rounds, MiB/s`,
-      workload: "bulkUp",
-      digits: 1,
-      value: (r) => r.bulkUp?.mibs,
-      goal: { text: "≥ 0.65× nginx and ≥ 2× rclone", check: both(atLeast(0.65, "nginx"), atLeast(2, "rclone")) },
-    },
-    {
-      label: `download them at c${s.bulkConcurrency}, each sha256-verified, median of ${config.bulkRounds} rounds, MiB/s`,
-      workload: "bulkDown",
-      digits: 1,
-      value: (r) => r.bulkDown?.mibs,
-      goal: { text: "≥ 0.8× nginx", check: atLeast(0.8, "nginx") },
-    },
-    {
-      label: `upload ${kb(s.smallBytes)} PNGs for ${s.smallSeconds} s at c${s.smallConcurrency}, requests/s`,
-      workload: "small",
-      digits: 0,
-      value: (r) => r.small?.perSecond,
-      goal: { text: "≥ rclone", check: atLeast(1, "rclone") },
-    },
-    { label: "… their latency p50, ms", workload: "small", digits: 1, value: (r) => r.small?.p50 },
-    { label: "… their latency p99, ms", workload: "small", digits: 1, value: (r) => r.small?.p99 },
-    {
-      label: `one ${s.largeMiB} MiB PNG up, MiB/s`,
-      workload: "large",
-      digits: 1,
-      value: (r) => r.large?.up.mibs,
-      goal: { text: "≥ 3× rclone", check: atLeast(3, "rclone") },
-    },
-    { label: "the same down, sha256-verified, MiB/s", workload: "large", digits: 1, value: (r) => r.large?.down.mibs },
-    {
-      label: `cold start to first 200, existing state (median of ${s.coldStartRuns}), ms`,
-      workload: "cold",
-      digits: 1,
-      value: (r) => (r.cold ? median(r.cold.existing) : undefined),
-      goal: { text: "≤ 50 ms", check: atMost(50, "ms") },
-    },
-    { label: "cold start on an empty data dir (first start), ms", workload: "cold", digits: 1, value: (r) => r.cold?.fresh },
-    {
-      label: "idle RSS (started, pixvault signed in, then 3 s quiet), MiB",
-      workload: "large",
-      digits: 1,
-      value: (r) => r.idle,
-      goal: { text: "≤ 60 MiB", check: atMost(60, "MiB") },
-    },
-    {
-      label: `peak RSS (VmHWM) during the ${s.largeMiB} MiB upload, MiB`,
-      workload: "large",
-      digits: 1,
-      value: (r) => r.large?.upPeak,
-      goal: { text: "≤ 100 MiB", check: atMost(100, "MiB") },
-    },
-    {
-      label: `peak RSS (VmHWM) during the ${s.largeMiB} MiB download, MiB`,
-      workload: "large",
-      digits: 1,
-      value: (r) => r.large?.downPeak,
-      goal: { text: "≤ 100 MiB", check: atMost(100, "MiB") },
-    },
-    { label: "peak RSS (VmHWM) over warm-up, bulk and small runs, MiB", workload: "small", digits: 1, value: (r) => r.workPeak },
-  ];
-}
-
-function cell(metric: Metric, r: TargetResults, nginx: number | undefined): string {
-  if (r.skipped) return "skipped";
-  const v = metric.value(r);
-  if (v === undefined || Number.isNaN(v)) return metric.workload && r.errors[metric.workload] ? "failed" : "—";
-  const text = fmt(v, metric.digits);
-  return r.name === "nginx" || nginx === undefined ? text : `${text} (${ratio(v, nginx)})`;
-}
-
-function summaryTable(m: Measurements): string[] {
-  const byName = (n: TargetName) => m.targets.find((t) => t.name === n);
-  const pixvault = byName("pixvault");
-  const lines = [
-    `| workload | ${m.targets.map((t) => t.label).join(" | ")} | goal for pixvault | met? |`,
-    `|---|${m.targets.map(() => "---:|").join("")}---|---|`,
-  ];
-  for (const metric of metrics(m)) {
-    const nginxResult = byName("nginx");
-    const nginx = nginxResult && !nginxResult.skipped ? metric.value(nginxResult) : undefined;
-    const cells = m.targets.map((t) => cell(metric, t, nginx));
-    let verdict = "";
-    if (metric.goal) {
-      const px = pixvault ? metric.value(pixvault) : undefined;
-      const peer = (n: TargetName) => {
-        const t = byName(n);
-        return t && !t.skipped ? metric.value(t) : undefined;
-      };
-      const v = px === undefined ? "n/a (no pixvault figure)" : metric.goal.check(px, peer);
-      verdict = typeof v === "string" ? v : v.met ? `yes (${v.why})` : `**no** (${v.why})`;
-    }
-    lines.push(`| ${metric.label} | ${cells.join(" | ")} | ${metric.goal?.text ?? ""} | ${verdict} |`);
-  }
-  // pixvault-only rows: the peers have no equivalent.
-  const peersDash = (text: string) => m.targets.map((t) => (t.name === "pixvault" ? text : "—")).join(" | ");
-  const archiveSizes = { bulkCount: m.sizes.bulkCount, largeCount: m.sizes.archiveLargeCount, largeMiB: m.sizes.largeMiB };
-  for (const r of archiveSummaryRows(m.archives, archiveSizes))
-    lines.push(`| ${r.label} | ${peersDash(r.value)} | ${r.goal} | ${r.verdict} |`);
-  const logins =
-    "skipped" in m.logins
-      ? m.logins.skipped
-      : m.logins
-          .map((l) => `${fmt(l.rate.perSecond, 0)} (p50 ${fmt(l.rate.p50)} ms${l.rate.errors ? `, ${l.rate.errors} refused` : ""})`)
-          .join(" / ");
-  const loginLabel = "skipped" in m.logins ? "logins/s" : `logins/s at c${m.logins.map((l) => l.concurrency).join(" / c")} (Argon2id)`;
-  lines.push(`| ${loginLabel} | ${peersDash(logins)} | | |`);
-  const huge =
-    "skipped" in m.huge
-      ? `skipped: ${m.huge.skipped}`
-      : `${fmt(m.huge.up.mibs)} / ${fmt(m.huge.down.mibs)} (peaks ${fmt(m.huge.upPeak, 0)} / ${fmt(m.huge.downPeak, 0)} MiB)`;
-  lines.push(`| one 1 GiB PNG up / down, MiB/s | ${peersDash(huge)} | | |`);
-  return lines;
-}
 
 function limitsTable(m: Measurements): string[] {
   const px = m.targets.find((t) => t.name === "pixvault");
@@ -289,13 +135,14 @@ function limitsTable(m: Measurements): string[] {
 
 function detailTable(m: Measurements): string[] {
   const lines = [
-    "| workload | server | MiB/s | requests/s | p50 ms | p99 ms | errors | cores busy |",
-    "|---|---|---:|---:|---:|---:|---:|---|",
+    "| workload | server | MiB/s | requests/s | p50 ms | p99 ms | errors | server CPU, s | cores busy |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---|",
   ];
   const rows: [string, (r: TargetResults) => Transfer | undefined][] = [
-    ["bulk upload", (r) => r.bulkUp],
-    ["bulk download", (r) => r.bulkDown],
+    ["bulk upload (median round)", (r) => r.bulkUp],
+    ["bulk download (median round)", (r) => r.bulkDown],
     ["small uploads", (r) => r.small],
+    ["deletes (median round)", (r) => r.delete],
     [`${m.sizes.largeMiB} MiB up`, (r) => r.large?.up],
     [`${m.sizes.largeMiB} MiB down`, (r) => r.large?.down],
   ];
@@ -305,7 +152,7 @@ function detailTable(m: Measurements): string[] {
       if (!t) continue;
       const cores = r.name === "pixvault" ? describeCores(t.cores) : describeCores(t.cores).replace(/ \(main thread [^)]*\)/, "");
       lines.push(
-        `| ${label} | ${r.name} | ${fmt(t.mibs)} | ${fmt(t.perSecond, 0)} | ${fmt(t.p50)} | ${fmt(t.p99)} | ${t.errors} | ${cores} |`,
+        `| ${label} | ${r.name} | ${fmt(t.mibs)} | ${fmt(t.perSecond, 0)} | ${fmt(t.p50)} | ${fmt(t.p99)} | ${t.errors} | ${fmt(t.cores.serverSeconds, 2)} | ${cores} |`,
       );
     }
   }
@@ -340,17 +187,29 @@ export function renderReport(m: Measurements): string {
   }
   return [
     BEGIN,
-    `## Against peers (issue #5) (\`npm run bench\`, \`bun bench/run.ts\`)`,
+    `## SPEC §7 against peers (issues #5, #17) (\`npm run bench\`, \`bun bench/run.ts\`)`,
     "",
     `Measured ${m.date} in ${fmt(m.seconds, 0)} s${m.quick ? " with BENCH_QUICK=1 (reduced counts: not comparable with full runs)" : ""}, on ${m.machine}.`,
     "",
     "Servers, each started by the harness on 127.0.0.1 with a fresh state dir beside the others:",
     ...m.targets.map((t) => `- ${t.label}: ${t.skipped ? `skipped: ${t.skipped}` : t.description}`),
     "",
-    `The client is Bun's fetch in one process on the same CPUs. Each workload runs against every server in turn, with \`sync\` before each so no server pays for another's writeback; bulk and small runs share one server per target, warmed up first by ${config.warmSeconds} s of 500 KB uploads and downloads (so the numbers are a running server's, not its JIT's first minutes), the ${s.largeMiB} MiB transfers a freshly started one, measured after ${config.settleMs / 1000} s of quiet. RSS is VmRSS/VmHWM from /proc summed over the server's processes (nginx: master and workers), the peak reset through clear_refs before each large transfer. In parentheses: the ratio to nginx. The goals are issue #5's (the zip rows: issue #6's); "met?" judges this run alone.`,
+    `Inputs: ${m.sizes.bulkCount} images of ~${fmt(m.sizes.bulkBytes / 1000, 0)} KB (${m.inputs.bulk}) and ${m.inputs.small} for the small uploads, crops of photo-like canvases (gradients, soft shapes, texture and sensor-like noise) encoded by sharp, JPEGs at quality 90 with camera EXIF; the ${m.sizes.largeMiB} MiB image is a noise PNG.`,
+    "",
+    `The client is Bun's fetch in one process on the same CPUs. Each workload runs against every server in turn, with \`sync\` before each so no server pays for another's writeback; bulk and small runs share one server per target, warmed up first by ${config.warmSeconds} s of 500 KB uploads and downloads (so the numbers are a running server's, not its JIT's first minutes), the ${s.largeMiB} MiB transfers a freshly started one, measured after ${config.settleMs / 1000} s of quiet. The deletes run last of all (on this disk deleting makes creating files dearer for minutes), on fresh servers: each round stores the bulk images (untimed), then deletes them (WebDAV peers: DELETE of each file). Server CPU is utime + stime from /proc/<pid>/stat summed over the server's processes and threads, read before and after each workload. RSS is VmRSS/VmHWM from /proc summed over the server's processes (nginx: master and workers), the peak reset through clear_refs before each large transfer. Cold starts: spawn to the first 200 of /healthz (peers: of their root), on a data dir that a first start made and filled with ${m.sizes.coldStored} images. "met?" judges this run alone.`,
+    "",
+    "### SPEC §7's targets",
+    "",
+    "pixvault against rclone's crypt remote served over WebDAV (the encrypted peer); ratio = pixvault ÷ rclone crypt.",
+    "",
+    ...specTable(m),
+    "",
+    "### Every server",
+    "",
+    "In parentheses: the ratio to nginx WebDAV (unencrypted, no fsync: the ceiling). The goals in this table are issue #6's, for pixvault's zips.",
     ...archiveNotes(m.archives).flatMap((note) => ["", note]),
     "",
-    ...summaryTable(m),
+    ...serverTable(m),
     "",
     ...limitsTable(m),
     "",

@@ -16,7 +16,7 @@ export class Roster {
   ) {
     for (const k of kinds) {
       const skipped = k.unavailable();
-      this.results.set(k.name, { name: k.name, label: k.label, description: skipped ? "" : k.describe(), skipped, errors: {} });
+      this.results.set(k.name, { name: k.name, label: k.label, description: skipped ? "" : k.describe(), skipped, errors: {}, cpu: {} });
       if (skipped) say(`${k.label} skipped: ${skipped}`);
     }
     this.runnable = kinds.filter((k) => !this.results.get(k.name)!.skipped);

@@ -1,14 +1,14 @@
-// `npm run bench`: pixvault beside its peers in one run — nginx WebDAV (the unencrypted ceiling)
-// and rclone's crypt remote over WebDAV (an encrypted peer) — and beside this machine's limits
-// (disk write+fsync, AES-256-GCM, loopback HTTP). pixvault alone also serves its zip archives
-// (issue 6: bench/archive-downloads.ts) beside `zip -0` of the same files, and makes previews
-// (SPEC §8: bench/preview-suite.ts, last) beside vipsthumbnail; the other workloads run their
-// pixvault without the preview pool. Installs the peers
-// and zip/unzip if missing (bench/setup-peers.sh), prints a markdown section and writes it into
-// bench/RESULTS.md. Nothing is deleted until the run ends: on ext4 without a journal, creating
-// files costs up to 6× more for minutes after many were deleted (bench/lib/machine.ts), which
-// would penalise whatever runs next; for the same reason leave ~5 minutes after a run or
-// `npm test` before the next run.
+// `npm run bench`: SPEC §7's performance table, pixvault beside its peers in one run — nginx
+// WebDAV (the unencrypted ceiling) and rclone's crypt remote over WebDAV (the encrypted peer the
+// targets are ratios to) — and beside this machine's limits (disk write+fsync, AES-256-GCM,
+// loopback HTTP). pixvault alone also serves its zip archives (issue 6:
+// bench/archive-downloads.ts) beside `zip -0` of the same files, and makes previews (SPEC §8:
+// bench/preview-suite.ts) beside vipsthumbnail; the other workloads run their pixvault without
+// the preview pool. Installs the peers and zip/unzip if missing (bench/setup-peers.sh), prints a
+// markdown section and writes it into bench/RESULTS.md. The delete workload runs last and nothing
+// else is deleted until the run ends: on ext4 without a journal, creating files costs up to 6×
+// more for minutes after many were deleted (bench/lib/machine.ts), which would penalise whatever
+// runs next; for the same reason leave ~5 minutes after a run or `npm test` before the next run.
 // Env: BENCH_QUICK=1 (small counts, RESULTS.md untouched unless BENCH_WRITE=1),
 //      BENCH_TARGETS=nginx,rclone,pixvault (a subset), BENCH_SMALL_SECONDS, BENCH_COLD_RUNS,
 //      BENCH_LOGIN_SECONDS, BENCH_SKIP_1G=1, BENCH_ARCHIVE_RUNS, BENCH_ARCHIVE_LARGE_RUNS,
@@ -36,6 +36,7 @@ import {
 } from "./lib/machine.ts";
 import { writeNoisePngFile } from "./lib/png-file.ts";
 import { fmt, median, sha256Hex } from "./lib/stats.ts";
+import { describePhotos, uploadPhotos } from "./lib/upload-photos.ts";
 import { pixvaultBuild } from "./pixvault.ts";
 import { measurePreviews } from "./preview-suite.ts";
 import { renderReport, updateResults, type Measurements } from "./report.ts";
@@ -48,32 +49,45 @@ const say = (line: string) => console.error(`[${fmt((performance.now() - started
 const withPayload = (bytes: Uint8Array) => ({ bytes, sha256: sha256Hex(bytes) });
 
 interface Inputs {
+  /** Half JPEGs, half PNGs (bench/lib/upload-photos.ts), as are warm and smalls. */
   bulk: w.Payload[];
   warm: w.Payload[];
   smalls: Uint8Array[];
   largeFile: string;
   large: { size: number; sha256: string };
+  described: Measurements["inputs"];
 }
 
 /** Made before any server starts, so generating them never competes with one. */
-function makeInputs(work: string): Inputs {
+async function makeInputs(work: string): Promise<Inputs> {
   const largeFile = join(work, "large.png");
+  const bulk = await uploadPhotos(config.bulkCount, config.bulkBytes, 1);
+  const smalls = await uploadPhotos(256, config.smallBytes, 1_000_000);
   const inputs = {
-    bulk: Array.from({ length: config.bulkCount }, (_, i) => withPayload(pngOfSize(config.bulkBytes, i + 1))),
-    warm: Array.from({ length: 16 }, (_, i) => withPayload(pngOfSize(config.bulkBytes, 2_000_000 + i))),
-    smalls: Array.from({ length: 256 }, (_, i) => pngOfSize(config.smallBytes, 1_000_000 + i)),
+    bulk: bulk.map((p) => withPayload(p.bytes)),
+    warm: (await uploadPhotos(16, config.bulkBytes, 2_000_000)).map((p) => withPayload(p.bytes)),
+    smalls: smalls.map((p) => p.bytes),
     largeFile,
     large: writeNoisePngFile(largeFile, config.largeBytes, 42),
+    described: { bulk: describePhotos(bulk), small: describePhotos(smalls) },
   };
-  say(
-    `generated ${inputs.bulk.length} × ${inputs.bulk[0]!.bytes.length} B, ${inputs.smalls.length} × ${inputs.smalls[0]!.length} B and one ${inputs.large.size} B PNG`,
-  );
+  say(`generated ${inputs.described.bulk}; ${inputs.described.small}; one ${inputs.large.size} B PNG`);
   return inputs;
 }
 
-async function coldStarts(roster: Roster, work: string): Promise<void> {
+/** The preview suite's upload workload is measured on 500 KB noise PNGs, as in `npm run bench:previews`. */
+function previewPayloads(): { bulk: w.Payload[]; warm: w.Payload[] } {
+  return {
+    bulk: Array.from({ length: config.bulkCount }, (_, i) => withPayload(pngOfSize(config.bulkBytes, i + 1))),
+    warm: Array.from({ length: 16 }, (_, i) => withPayload(pngOfSize(config.bulkBytes, 2_000_000 + i))),
+  };
+}
+
+async function coldStarts(roster: Roster, work: string, stored: w.Payload[]): Promise<void> {
   for (const kind of roster.runnable) {
-    const cold = await roster.attempt(kind.name, ["cold"], () => w.coldStarts(kind, join(work, kind.name, "cold"), config.coldStartRuns));
+    const cold = await roster.attempt(kind.name, ["cold"], () =>
+      w.coldStarts(kind, join(work, kind.name, "cold"), config.coldStartRuns, stored),
+    );
     roster.result(kind.name).cold = cold;
     if (cold) say(`${kind.name}: cold start ${fmt(median(cold.existing))} ms (empty dir ${fmt(cold.fresh)} ms)`);
   }
@@ -112,14 +126,21 @@ async function bulkAndSmall(roster: Roster, inputs: Inputs, work: string, archiv
         if (down) say(`${name}: bulk download ${fmt(down.mibs)} MiB/s (round ${round + 1} of ${config.bulkRounds})`);
       }
     }
-    for (const [name, runs] of ups) roster.result(name).bulkUp = w.medianRun(runs);
-    for (const [name, runs] of downs) roster.result(name).bulkDown = w.medianRun(runs);
+    for (const [name, runs] of ups) {
+      roster.result(name).bulkUp = w.medianRun(runs);
+      roster.result(name).cpu.up = median(runs.map(w.cpuPerMiB));
+    }
+    for (const [name, runs] of downs) {
+      roster.result(name).bulkDown = w.medianRun(runs);
+      roster.result(name).cpu.down = median(runs.map(w.cpuPerMiB));
+    }
     for (const [name, t] of live) {
       syncDisks();
       const small = await roster.attempt(name, ["small"], () =>
         w.smallUploads(t, inputs.smalls, config.smallSeconds, config.smallConcurrency),
       );
       roster.result(name).small = small;
+      if (small) roster.result(name).cpu.small = w.cpuPerRequest(small);
       roster.result(name).workPeak = t.rss().peak;
       if (small)
         say(
@@ -132,6 +153,40 @@ async function bulkAndSmall(roster: Roster, inputs: Inputs, work: string, archiv
       archives.bulk = await archiveOutcome(roster, "archive", () =>
         bulkArchive(px, inputs.bulk, join(work, "archive-bulk"), config.archiveRuns, "r0-"),
       );
+    }
+  } finally {
+    await stopAll(live);
+  }
+}
+
+/**
+ * The delete workload, last (see the file's head), on fresh servers: the delete path warmed up on
+ * the warm-up files, then per round the bulk images stored (untimed) and deleted at c8, the rounds
+ * interleaved across the servers like the bulk ones.
+ */
+async function deletes(roster: Roster, inputs: Inputs): Promise<void> {
+  const live = await roster.startAll("delete", ["delete"]);
+  const c = config.bulkConcurrency;
+  try {
+    for (const [name, t] of live)
+      await roster.attempt(name, ["delete"], async () => {
+        await w.bulkUpload(t, inputs.warm, c, "warm-");
+        await w.bulkDelete(t, inputs.warm, c, "warm-");
+      });
+    const runs = new Map<TargetName, w.Transfer[]>();
+    for (let round = 0; round < config.bulkRounds; round++) {
+      for (const [name, t] of live) await roster.attempt(name, ["delete"], () => w.bulkUpload(t, inputs.bulk, c, `d${round}-`));
+      for (const [name, t] of live) {
+        syncDisks();
+        const d = await roster.attempt(name, ["delete"], () => w.bulkDelete(t, inputs.bulk, c, `d${round}-`));
+        if (!d) continue;
+        runs.set(name, [...(runs.get(name) ?? []), d]);
+        say(`${name}: deletes ${fmt(d.perSecond, 0)}/s (round ${round + 1} of ${config.bulkRounds})`);
+      }
+    }
+    for (const [name, r] of runs) {
+      roster.result(name).delete = w.medianRun(r);
+      roster.result(name).cpu.delete = median(r.map(w.cpuPerRequest));
     }
   } finally {
     await stopAll(live);
@@ -264,7 +319,7 @@ async function measure(work: string): Promise<Measurements> {
     work,
     say,
   );
-  const inputs = makeInputs(work);
+  const inputs = await makeInputs(work);
 
   // Machine limits first and last (the disk drifts on a shared VM), cold starts while all is quiet.
   const openssl = opensslAesGcm(config.opensslSeconds);
@@ -286,31 +341,37 @@ async function measure(work: string): Promise<Measurements> {
   };
   const disk: Measurements["disk"] = { smallSeconds: config.diskSmallSeconds };
   disk.before = await ceiling("before");
-  await coldStarts(roster, work);
+  await coldStarts(roster, work, inputs.warm);
   await bulkAndSmall(roster, inputs, work, archives);
   const extras = await largeTransfers(roster, inputs, work, disk, archives);
   disk.after = await ceiling("after");
-  // Last, so the rows above keep their order and their disk ceilings; its own servers, pixvault only.
-  const previews = !roster.runnable.some((k) => k.name === "pixvault")
-    ? undefined
-    : config.skipPreviews
-      ? { skipped: config.skipPreviews }
-      : await measurePreviews(pixvault, join(work, "previews"), inputs.bulk, inputs.warm, say);
+  // After the others, so their rows keep their disk ceilings; its own servers, pixvault only.
+  let previews: Measurements["previews"];
+  if (roster.runnable.some((k) => k.name === "pixvault")) {
+    if (config.skipPreviews) previews = { skipped: config.skipPreviews };
+    else {
+      const payloads = previewPayloads();
+      previews = await measurePreviews(pixvault, join(work, "previews"), payloads.bulk, payloads.warm, say);
+    }
+  }
+  await deletes(roster, inputs);
 
   return {
     date: `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
     machine,
     quick: config.quick,
     seconds: (performance.now() - started) / 1000,
+    inputs: inputs.described,
     sizes: {
       bulkCount: config.bulkCount,
-      bulkBytes: inputs.bulk[0]!.bytes.length,
+      bulkBytes: config.bulkBytes,
       bulkConcurrency: config.bulkConcurrency,
-      smallBytes: inputs.smalls[0]!.length,
+      smallBytes: config.smallBytes,
       smallConcurrency: config.smallConcurrency,
       smallSeconds: config.smallSeconds,
       largeMiB: Math.round(inputs.large.size / 2 ** 20),
       coldStartRuns: config.coldStartRuns,
+      coldStored: inputs.warm.length,
       archiveLargeCount: config.archiveLargeCount,
     },
     targets: [...roster.results.values()],

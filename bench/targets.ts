@@ -1,6 +1,7 @@
 // The servers every workload runs against, behind one interface: store bytes under a name,
-// fetch them back, report memory. pixvault speaks its API (bearer token, raw-body upload,
-// /content download); the peers speak WebDAV (PUT and GET of a path).
+// fetch them back, delete them, report memory. pixvault speaks its API (bearer token, raw-body
+// upload, /content download, DELETE of the image); the peers speak WebDAV (PUT, GET and DELETE
+// of a path).
 import { join } from "node:path";
 import { loginToken, registerUser } from "../tests/support/accounts.ts";
 import { memoryOf, resetPeak, type Memory } from "./lib/proc.ts";
@@ -16,6 +17,8 @@ export interface Target {
   upload(name: string, body: Uint8Array | Blob): Promise<void>;
   /** Streams the stored bytes through sha256. */
   download(name: string): Promise<{ bytes: number; sha256: string }>;
+  /** Deletes what was stored under `name`. */
+  remove(name: string): Promise<void>;
   /** Resident memory of the server's processes, now and peak (VmHWM). */
   rss(): Memory;
   /** Starts a new VmHWM window; false where the kernel does not allow it. */
@@ -65,6 +68,10 @@ function webdavTarget(name: string, server: Server): Target {
       const res = await check(await fetch(webdavUrl(server, file)), [200], `GET ${file}`);
       return digestStream(res.body!);
     },
+    remove: async (file) => {
+      const res = await check(await fetch(webdavUrl(server, file), { method: "DELETE" }), [200, 204], `DELETE ${file}`);
+      await res.arrayBuffer();
+    },
   };
 }
 
@@ -73,6 +80,11 @@ async function pixvaultTarget(server: Server): Promise<Target> {
   const token = await loginToken(server.url, user.username, user.password);
   const auth = { authorization: `Bearer ${token}` };
   const ids = new Map<string, string>();
+  const idOf = (file: string) => {
+    const id = ids.get(file);
+    if (!id) throw new Error(`${file} was never uploaded`);
+    return id;
+  };
   return {
     name: "pixvault",
     server,
@@ -90,15 +102,24 @@ async function pixvaultTarget(server: Server): Promise<Target> {
       ids.set(file, ((await res.json()) as { created: { id: string }[] }).created[0]!.id);
     },
     download: async (file) => {
-      const id = ids.get(file);
-      if (!id) throw new Error(`${file} was never uploaded`);
-      const res = await check(await fetch(`${server.url}/api/v1/images/${id}/content`, { headers: auth }), [200], `download of ${file}`);
+      const res = await check(
+        await fetch(`${server.url}/api/v1/images/${idOf(file)}/content`, { headers: auth }),
+        [200],
+        `download of ${file}`,
+      );
       return digestStream(res.body!);
     },
+    remove: async (file) => {
+      const res = await check(
+        await fetch(`${server.url}/api/v1/images/${idOf(file)}`, { method: "DELETE", headers: auth }),
+        [204],
+        `delete of ${file}`,
+      );
+      await res.arrayBuffer();
+      ids.delete(file);
+    },
     archive: async (files) => {
-      const missing = files.filter((file) => !ids.has(file));
-      if (missing.length) throw new Error(`${missing.join(", ")} never uploaded`);
-      const selected = files.map((file) => ids.get(file)!).join(",");
+      const selected = files.map(idOf).join(",");
       return fetch(`${server.url}/api/v1/images/archive?${new URLSearchParams({ ids: selected })}`, { headers: auth });
     },
   };

@@ -5,6 +5,12 @@ import type { Server } from "./lib/server.ts";
 import { forSeconds, MIB, pool, quantile } from "./lib/stats.ts";
 import type { Target, TargetKind } from "./targets.ts";
 
+/** "jpg" for a JPEG, else "png": the names the workloads store files under say what they hold. */
+export const extensionOf = (bytes: Uint8Array): string => (bytes[0] === 0xff && bytes[1] === 0xd8 ? "jpg" : "png");
+
+/** The name the bulk workloads store file `i` under. */
+export const bulkName = (prefix: string, i: number, bytes: Uint8Array): string => `${prefix}bulk-${i}.${extensionOf(bytes)}`;
+
 export interface Transfer {
   /** Payload MiB/s (request or response bodies). */
   mibs: number;
@@ -62,18 +68,18 @@ export async function warmUp(target: Target, files: Payload[], concurrency: numb
   const until = performance.now() + seconds * 1000;
   for (let round = 0; round === 0 || performance.now() < until; round++) {
     await pool(files.length, concurrency, async (i) => {
-      const name = `warm-${round}-${i}.png`;
+      const name = `warm-${round}-${i}.${extensionOf(files[i]!.bytes)}`;
       await target.upload(name, files[i]!.bytes);
       await verifiedDownload(target, name, { size: files[i]!.bytes.length, sha256: files[i]!.sha256 });
     });
   }
 }
 
-/** Every file uploaded at `concurrency` as `<prefix>bulk-<i>.png`. */
+/** Every file uploaded at `concurrency` as `<prefix>bulk-<i>.<jpg|png>`. */
 export async function bulkUpload(target: Target, files: Pick<Payload, "bytes">[], concurrency: number, prefix = ""): Promise<Transfer> {
   const total = files.reduce((n, f) => n + f.bytes.length, 0);
   const { result, seconds, cores } = await withCpu(target.server.pids(), () =>
-    pool(files.length, concurrency, (i) => target.upload(`${prefix}bulk-${i}.png`, files[i]!.bytes)),
+    pool(files.length, concurrency, (i) => target.upload(bulkName(prefix, i, files[i]!.bytes), files[i]!.bytes)),
   );
   return transfer(total, files.length, result, seconds, cores);
 }
@@ -83,8 +89,17 @@ export async function bulkDownload(target: Target, files: Payload[], concurrency
   const total = files.reduce((n, f) => n + f.bytes.length, 0);
   const { result, seconds, cores } = await withCpu(target.server.pids(), () =>
     pool(files.length, concurrency, (i) =>
-      verifiedDownload(target, `${prefix}bulk-${i}.png`, { size: files[i]!.bytes.length, sha256: files[i]!.sha256 }),
+      verifiedDownload(target, bulkName(prefix, i, files[i]!.bytes), { size: files[i]!.bytes.length, sha256: files[i]!.sha256 }),
     ),
+  );
+  return transfer(total, files.length, result, seconds, cores);
+}
+
+/** Every file of a bulkUpload with the same prefix deleted at `concurrency` (mibs counts the bytes deleted). */
+export async function bulkDelete(target: Target, files: Pick<Payload, "bytes">[], concurrency: number, prefix: string): Promise<Transfer> {
+  const total = files.reduce((n, f) => n + f.bytes.length, 0);
+  const { result, seconds, cores } = await withCpu(target.server.pids(), () =>
+    pool(files.length, concurrency, (i) => target.remove(bulkName(prefix, i, files[i]!.bytes))),
   );
   return transfer(total, files.length, result, seconds, cores);
 }
@@ -94,12 +109,20 @@ export function medianRun(runs: Transfer[]): Transfer | undefined {
   return [...runs].sort((a, b) => a.mibs - b.mibs)[Math.floor(runs.length / 2)];
 }
 
+/** Server CPU seconds per request and per MiB of a run. */
+export const cpuPerRequest = (t: Transfer): number => t.cores.serverSeconds / (t.perSecond * t.seconds);
+export const cpuPerMiB = (t: Transfer): number => t.cores.serverSeconds / (t.mibs * t.seconds);
+
 /** Small uploads back to back for `seconds`; failures are counted, not fatal. */
 export async function smallUploads(target: Target, files: Uint8Array[], seconds: number, concurrency: number): Promise<Transfer> {
   const { result, cores } = await withCpu(target.server.pids(), () =>
-    forSeconds(seconds, concurrency, (n) => target.upload(`small-${n}.png`, files[n % files.length]!)),
+    forSeconds(seconds, concurrency, (n) => {
+      const file = files[n % files.length]!;
+      return target.upload(`small-${n}.${extensionOf(file)}`, file);
+    }),
   );
-  const bytes = result.latencies.length * files[0]!.length;
+  const mean = files.reduce((sum, f) => sum + f.length, 0) / files.length;
+  const bytes = result.latencies.length * mean;
   return transfer(bytes, result.latencies.length, result.latencies, result.elapsed, cores, result.errors, result.firstError);
 }
 
@@ -149,21 +172,31 @@ export function hugeSkipReason(
 export interface ColdStarts {
   /** The first start, on an empty state dir (pixvault: creates its database and key). */
   fresh: number;
-  /** Later starts on the state the first one left, ascending. */
+  /** Later starts on the state the first one left (with `files` stored), ascending. */
   existing: number[];
+  /** How many files the existing state holds. */
+  stored: number;
 }
 
-/** Spawn to the first 200 from the health URL, `runs` times after a first start on an empty dir. */
-export async function coldStarts(kind: TargetKind, dir: string, runs: number): Promise<ColdStarts> {
-  const once = async () => {
+/**
+ * Spawn to the first 200 from the health URL: once on an empty dir (that server then stores
+ * `files`, pixvault under a new account), then `runs` times on the data it left.
+ */
+export async function coldStarts(kind: TargetKind, dir: string, runs: number, files: Pick<Payload, "bytes">[]): Promise<ColdStarts> {
+  const first = await kind.start(dir);
+  try {
+    const target = await kind.connect(first);
+    for (const [i, f] of files.entries()) await target.upload(bulkName("cold-", i, f.bytes), f.bytes);
+  } finally {
+    await first.stop();
+  }
+  const existing: number[] = [];
+  for (let i = 0; i < runs; i++) {
     const server: Server = await kind.start(dir);
     await server.stop();
-    return server.coldStartMs;
-  };
-  const fresh = await once();
-  const existing: number[] = [];
-  for (let i = 0; i < runs; i++) existing.push(await once());
-  return { fresh, existing: existing.sort((a, b) => a - b) };
+    existing.push(server.coldStartMs);
+  }
+  return { fresh: first.coldStartMs, existing: existing.sort((a, b) => a - b), stored: files.length };
 }
 
 /** Best of `times` GETs of `url` drained by Bun's fetch (the client of every workload here), MiB/s. */

@@ -29,7 +29,7 @@ function sample(grid: Grid, gx: number, gy: number): number {
 }
 
 /** Deterministic pixels: a sky-to-ground gradient, soft blobs of colour, texture at three scales and per-pixel noise. */
-function photoPixels(width: number, height: number, seed: number): Buffer {
+export function photoPixels(width: number, height: number, seed: number): Buffer {
   const pixels = Buffer.allocUnsafe(width * height * 3);
   let state = (seed * 2654435761) >>> 0 || 1;
   const random = () => {

@@ -82,6 +82,8 @@ export function cpuOf(pids: number[]): { all: number; main: number } {
 }
 
 export interface Cores {
+  /** CPU seconds (user + system) the server spent meanwhile, all its threads and processes. */
+  serverSeconds: number;
   /** Cores the server kept busy on average (all its threads and processes). */
   server: number;
   /** The same for the server's main thread alone. */
@@ -106,6 +108,7 @@ export async function withCpu<T>(pids: number[], run: () => Promise<T>): Promise
     result,
     seconds: wall,
     cores: {
+      serverSeconds: after.all - server.all,
       server: (after.all - server.all) / wall,
       serverMain: (after.main - server.main) / wall,
       client: (c.user + c.system) / 1e6 / wall,

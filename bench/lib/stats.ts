@@ -4,6 +4,10 @@ export const MIB = 2 ** 20;
 
 export const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 
+/** Seconds as milliseconds, or as microseconds; undefined stays undefined. */
+export const inMs = (seconds: number | undefined): number | undefined => (seconds === undefined ? undefined : seconds * 1000);
+export const inUs = (seconds: number | undefined): number | undefined => (seconds === undefined ? undefined : seconds * 1e6);
+
 /** The q-quantile of an ascending array (nearest rank), NaN when empty. */
 export function quantile(sorted: number[], q: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
