@@ -4,39 +4,20 @@
 // SIGINT or SIGTERM stops it after the running image; running it again goes on with the rest.
 // It drains the same stage the server runs in the background (its leases, its retries).
 import { ConfigError, PREVIEW_FLAGS, parseStorageConfig, previewConfigFrom } from "../config.ts";
-import { composeMediaJobs } from "../compose/previews.ts";
-import { openStorage } from "../compose/storage.ts";
 import type { AnalysisJobs } from "../domain/analysis/analysis-jobs.ts";
-import { systemClock } from "../domain/clock.ts";
-import { createConsoleLogger } from "../logger.ts";
-import { claimLocalDataDir } from "./data-dir-guard.ts";
-import { drainWithProgress } from "./drain-progress.ts";
+import { drainWithProgress, withOfflineMediaJobs } from "./drain-progress.ts";
 import { INTERRUPTED } from "./stop-signal.ts";
 
 export async function analyseCommand(argv: string[]): Promise<number> {
   const { config, raw, bools, positionals } = parseStorageConfig(argv, { booleans: ["rebuild"], flags: PREVIEW_FLAGS });
   if (positionals.length > 0) throw new ConfigError(`analyse: unexpected argument "${positionals[0]}"`);
-  const previewConfig = previewConfigFrom(raw);
-  const lock = claimLocalDataDir(config, {
-    command: "analyse",
-    advice: "the server analyses new images itself after their previews; stop it to run this instead",
-  });
-  try {
-    const logger = createConsoleLogger();
-    const storage = await openStorage(config, logger);
-    // Each failure's reason is in the summary: its info line would only tear the progress bar.
-    const media = composeMediaJobs(storage, config.dataDir, previewConfig, { clock: systemClock, logger: { ...logger, info: () => {} } });
-    try {
-      // Holding the lock, no other process works on these jobs: a lease left by a killed run is stale.
-      if (lock) await media.freeLeases();
-      return await analyseAll(media.analysis, bools.has("rebuild"));
-    } finally {
-      await media.stop();
-      storage.close();
-    }
-  } finally {
-    lock?.release();
-  }
+  return withOfflineMediaJobs(
+    "analyse",
+    "the server analyses new images itself after their previews; stop it to run this instead",
+    config,
+    previewConfigFrom(raw),
+    (media) => analyseAll(media.analysis, bools.has("rebuild")),
+  );
 }
 
 async function analyseAll(jobs: AnalysisJobs, rebuild: boolean): Promise<number> {

@@ -3,14 +3,9 @@
 // a progress bar on a terminal, plain lines otherwise. SIGINT or SIGTERM stops it after the
 // running jobs: what is done stays done, and running it again goes on with the rest.
 import { ConfigError, PREVIEW_FLAGS, parseStorageConfig, previewConfigFrom } from "../config.ts";
-import { systemClock } from "../domain/clock.ts";
 import type { PreviewJobs } from "../domain/previews/jobs.ts";
-import { createConsoleLogger } from "../logger.ts";
-import { claimLocalDataDir } from "./data-dir-guard.ts";
-import { drainWithProgress } from "./drain-progress.ts";
+import { drainWithProgress, withOfflineMediaJobs } from "./drain-progress.ts";
 import { INTERRUPTED } from "./stop-signal.ts";
-import { composeMediaJobs } from "../compose/previews.ts";
-import { openStorage } from "../compose/storage.ts";
 
 type Which = "missing" | "all" | "failed";
 
@@ -24,28 +19,13 @@ export async function previewsCommand(argv: string[]): Promise<number> {
     throw new ConfigError("--retry-failed: not with --rebuild, which makes every image's previews again, failed ones included");
   }
   const which: Which = bools.has("rebuild") ? "all" : bools.has("retry-failed") ? "failed" : "missing";
-  const previewConfig = previewConfigFrom(raw);
-  const lock = claimLocalDataDir(config, {
-    command: "previews",
-    advice: "the server makes previews itself in the background (--preview-workers); stop it to run this instead",
-  });
-  try {
-    const logger = createConsoleLogger();
-    const storage = await openStorage(config, logger);
-    // Each failure's reason is in the summary: its info line would only tear the progress bar.
-    const quiet = { ...logger, info: () => {} };
-    const media = composeMediaJobs(storage, config.dataDir, previewConfig, { clock: systemClock, logger: quiet });
-    try {
-      // Holding the lock, no other process works on these jobs: a lease left by a killed run is stale.
-      if (lock) await media.freeLeases();
-      return await makePreviews(media.previews, which);
-    } finally {
-      await media.stop();
-      storage.close();
-    }
-  } finally {
-    lock?.release();
-  }
+  return withOfflineMediaJobs(
+    "previews",
+    "the server makes previews itself in the background (--preview-workers); stop it to run this instead",
+    config,
+    previewConfigFrom(raw),
+    (media) => makePreviews(media.previews, which),
+  );
 }
 
 async function makePreviews(jobs: PreviewJobs, which: Which): Promise<number> {

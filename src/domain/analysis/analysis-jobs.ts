@@ -62,7 +62,7 @@ export function analysisJobs(
   return {
     start: () => pool.start(),
     kick: () => pool.kick(),
-    drain: (onDone, shouldStop, onTrouble) => pool.drain(onDone, shouldStop, onTrouble),
+    drain: pool.drain,
     requeue: () => ports.jobs.requeue(),
     counts: () => ports.jobs.counts(),
     stop: () => pool.stop(),

@@ -118,7 +118,7 @@ export function previewJobs(ports: PreviewJobPorts, settings: PreviewJobSettings
     start: () => pool.start(),
     kick: () => pool.kick(),
     ensure,
-    drain: (onDone, shouldStop, onTrouble) => pool.drain(onDone, shouldStop, onTrouble),
+    drain: pool.drain,
     counts: () => ports.jobs.counts(),
     requeue: (which) => ports.jobs.requeue(which, ports.clock.now()),
     status: (imageId) => ports.jobs.status(imageId),
