@@ -7,7 +7,7 @@ import type { ImageRepository, ImageWriteScope, OwnedImage } from "../domain/ima
 import type { Result } from "../domain/errors.ts";
 import type { Orm } from "./db.ts";
 import { imageMedia, images, imageTags, resumableUploads, users } from "./schema.ts";
-import { replaceTermSet } from "./image-terms.ts";
+import { insertTermSet, replaceTermSet } from "./image-terms.ts";
 import { preparedQuery } from "./prepared-queries.ts";
 import { isUniqueViolation } from "./storage-errors.ts";
 import { listImageRows } from "./image-list-query.ts";
@@ -107,10 +107,11 @@ function writeScope(tx: WriteTx): ImageWriteScope {
       return row;
     },
     usedBytes: (ownerId) => usedBytes(tx, ownerId),
-    async insert(image, tagIndexes) {
+    async insert(image, tagIndexes, terms) {
       const clash = await uniqueClash(() => tx.insert(images).values(image));
       if (clash) return "name_taken";
       await insertTags(tx, image.id, tagIndexes);
+      await insertTermSet(tx, image.id, terms);
       // Its previews are queued in the same transaction: no committed image lacks a job.
       await tx.insert(imageMedia).values({ imageId: image.id, status: "pending", queuedAt: image.createdAt });
       return "inserted";

@@ -108,12 +108,11 @@ export async function claimNameAndInsert(
         if (used + image.size > image.quotaBytes) return quotaFailure(image.quotaBytes, used);
       }
       const row = rowNamed(name);
-      if ((await tx.insert(row, tagIndexes)) === "name_taken") {
+      const terms = textTerms(key, { filename: name, description: options.description ?? null, tags: options.tags });
+      if ((await tx.insert(row, tagIndexes, terms)) === "name_taken") {
         raced = true;
         return nameConflict(filename, visibility);
       }
-      const text = { filename: name, description: options.description ?? null, tags: options.tags };
-      await tx.replaceTerms(row.id, textTerms(key, text));
       return ok({ row, filename: name, replaced });
     });
     if (stored.ok) {

@@ -119,7 +119,8 @@ export interface ImageWriteScope {
   takenNames(namespace: string, indexes: readonly Buffer[]): Promise<Buffer[]>;
   nameHolder(namespace: string, nameIndex: Buffer): Promise<{ id: string; ownerId: string } | undefined>;
   usedBytes(ownerId: string): Promise<number>;
-  insert(image: StoredImage, tagIndexes: readonly Buffer[]): Promise<"inserted" | "name_taken">;
+  /** A new image with its tag indexes and search terms (a new id has none to replace). */
+  insert(image: StoredImage, tagIndexes: readonly Buffer[], terms: TermSet): Promise<"inserted" | "name_taken">;
   /** Deletes the owner's rows; the ids that were deleted (their blobs go after the commit). */
   remove(ownerId: string, ids: readonly string[] | "all"): Promise<string[]>;
   /**
