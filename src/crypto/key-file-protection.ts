@@ -2,7 +2,6 @@
 // passphrase into a 256-bit key that seals the whole plain key file with AES-256-GCM. For
 // operators who will not keep the master key in clear on disk; the server then needs the
 // passphrase at every start (PIXVAULT_MASTER_KEY_PASSPHRASE, or typed at a prompt).
-import { hashRaw } from "@node-rs/argon2";
 import { randomBytes } from "node:crypto";
 import { LABEL } from "./context.ts";
 import { IntegrityError, MasterKeyError } from "./errors.ts";
@@ -28,6 +27,8 @@ export function isProtectedKeyFile(text: string): boolean {
 }
 
 async function wrappingKey(passphrase: string, salt: Buffer, kdf: typeof KDF): Promise<Buffer> {
+  // Loaded here, not at start: most servers keep their key file in clear and never need it.
+  const { hashRaw } = await import("@node-rs/argon2");
   return hashRaw(passphrase, {
     algorithm: ARGON2ID,
     memoryCost: kdf.memoryKiB,

@@ -1,5 +1,7 @@
 // Password hashing with Argon2id at OWASP's recommended parameters (m=19 MiB, t=2, p=1).
-import { hash, verify } from "@node-rs/argon2";
+// The native addon is loaded on the first hash or check, not at start: a server listens sooner
+// (SPEC §7, cold start) and one that nobody signs in to never maps it.
+const argon2 = () => import("@node-rs/argon2");
 
 /** @node-rs/argon2's `Algorithm.Argon2id` (a const enum, which isolated modules cannot import). */
 const ARGON2ID = 2;
@@ -19,13 +21,13 @@ export const NO_PASSWORD = "!";
 
 export const hasPassword = (passwordHash: string): boolean => passwordHash !== NO_PASSWORD;
 
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2_PARAMS);
+export async function hashPassword(password: string): Promise<string> {
+  return (await argon2()).hash(password, ARGON2_PARAMS);
 }
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await verify(passwordHash, password);
+    return await (await argon2()).verify(passwordHash, password);
   } catch {
     return false; // a malformed stored hash never authenticates
   }

@@ -1,6 +1,5 @@
 // Decides what an upload is from its first bytes alone, never the name or the client's
 // Content-Type (README, Images with curl: Types): file-type's verdict, checked against the accepted list.
-import { fileTypeFromBuffer } from "file-type";
 import { bmpDibSize } from "./image-dimensions.ts";
 import { acceptedImageType, type AcceptedImageType } from "./image-types.ts";
 import { tiffLayout } from "./tiff-size-scanner.ts";
@@ -21,6 +20,9 @@ export async function sniffType(head: Uint8Array): Promise<TypeVerdict> {
 }
 
 async function fileTypeOf(head: Uint8Array): Promise<string | undefined> {
+  // Imported on the first upload, not at start (SPEC §7, cold start): its module graph is large.
+  // Outside the try: a module that fails to load is a broken build, not a refused file.
+  const { fileTypeFromBuffer } = await import("file-type");
   try {
     return (await fileTypeFromBuffer(head))?.mime;
   } catch {
