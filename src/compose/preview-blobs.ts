@@ -11,10 +11,10 @@ export function withPreviewBlobs(store: BlobStore): BlobStore {
     check: () => store.check(),
     async delete(id) {
       // Previews are derived and encrypted under the same data key: once the original is gone
-      // (crypto-shredding included) nothing may still hold a picture of it. The original goes
-      // first; a crash before the previews leaves orphans that fsck --repair removes.
-      await store.delete(id);
-      if (imageIdOfBlob(id) === undefined) await Promise.all(PREVIEW_SIZES.map((size) => store.delete(previewBlobId(id, size))));
+      // (crypto-shredding included) nothing may still hold a picture of it. All three go at
+      // once (their row is already gone: a crash part way leaves orphans that fsck --repair removes).
+      if (imageIdOfBlob(id) !== undefined) return store.delete(id);
+      await Promise.all([id, ...PREVIEW_SIZES.map((size) => previewBlobId(id, size))].map((blob) => store.delete(blob)));
     },
   };
 }

@@ -109,7 +109,11 @@ function toRequest(incoming: IncomingMessage, scheme: string, signal: AbortSigna
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
   const host = incoming.headers.host ?? "localhost";
   const method = incoming.method ?? "GET";
-  const hasBody = method !== "GET" && method !== "HEAD";
+  // RFC 9112 §6.3: without Transfer-Encoding or a non-zero Content-Length (fetch sends 0 on a
+  // DELETE) the body is empty; a stream bridged from node:http for it costs CPU for nothing.
+  const length = incoming.headers["content-length"];
+  const framed = incoming.headers["transfer-encoding"] !== undefined || (length !== undefined && Number(length) !== 0);
+  const hasBody = method !== "GET" && method !== "HEAD" && framed;
   return new Request(`${scheme}://${host}${incoming.url ?? "/"}`, {
     method,
     headers,

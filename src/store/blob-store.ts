@@ -36,12 +36,17 @@ export interface BlobStore {
   check(): Promise<void>;
 }
 
+function ignoreMissing(e: unknown): void {
+  if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+}
+
 export function diskBlobStore(dir: string): BlobStore {
   return {
     create: (imageId) => createDiskBlobWriter(dir, imageId),
     open: (imageId) => openDiskBlob(blobPath(dir, imageId)),
     async delete(imageId) {
-      await fs.rm(blobPath(dir, imageId), { force: true });
+      // A bare unlink: rm stats the path first, twice the syscalls for every blob of every delete.
+      await fs.unlink(blobPath(dir, imageId)).catch(ignoreMissing);
     },
     check: () => fs.access(dir, constants.W_OK),
   };

@@ -1,7 +1,7 @@
 // Rows of images and their tag indexes, behind the ImageRepository port: every query and the
 // one write transaction live here; the naming, quota and replace rules run inside that
-// transaction from the domain. Writes are drizzle; the lookup by id is a prepared query
-// because it runs on every image request (bench/RESULTS.md: drizzle re-renders SQL per call).
+// transaction from the domain. Writes are drizzle; the lookup by id and the delete of one image
+// are prepared queries because they are hot (bench/RESULTS.md: drizzle re-renders SQL per call).
 import { and, asc, eq, getTableColumns, gt, inArray, sql } from "drizzle-orm";
 import type { ImageRepository, ImageWriteScope, OwnedImage } from "../domain/images/ports.ts";
 import type { Result } from "../domain/errors.ts";
@@ -41,6 +41,7 @@ export function imageRepository(orm: Orm): ImageRepository {
       ownedImages(orm).where(eq(images.ownerId, ownerId)).orderBy(asc(images.createdAt), asc(images.id)).limit(limit),
     list: (filter, sort, after, limit) => listImageRows(orm, filter, sort, after, limit),
     usedBytes: (ownerId) => usedBytes(orm, ownerId),
+    removeOwned: (ownerId, id) => removeOwned(orm, ownerId, id),
     async write(work) {
       try {
         return await orm.transaction(async (tx) => {
@@ -76,6 +77,20 @@ async function findImage(orm: Orm, id: string): Promise<OwnedImage | undefined> 
       .prepare(),
   );
   return (await query.all({ id }))[0];
+}
+
+const REMOVE_OWNED = Symbol("remove owned image");
+
+/** One statement, so atomic without a transaction of its own: the cascades go with the row. */
+async function removeOwned(orm: Orm, ownerId: string, id: string): Promise<boolean> {
+  const query = preparedQuery(orm, REMOVE_OWNED, (db) =>
+    db
+      .delete(images)
+      .where(and(eq(images.id, sql.placeholder("id")), eq(images.ownerId, sql.placeholder("ownerId"))))
+      .returning({ id: images.id })
+      .prepare(),
+  );
+  return (await query.all({ id, ownerId })).length > 0;
 }
 
 /** The owner's stored images plus the declared lengths of their unfinished resumable uploads (SPEC §12). */

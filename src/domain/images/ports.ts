@@ -140,6 +140,8 @@ export interface ImageRepository {
   /** One keyset page: rows strictly after `after` in the sort order. */
   list(filter: ImageFilter, sort: ImageSort, after: ImageCursor | undefined, limit: number): Promise<OwnedImage[]>;
   usedBytes(ownerId: string): Promise<number>;
+  /** Deletes the image if `ownerId` owns it, in one statement (its own transaction); false when nothing matched. */
+  removeOwned(ownerId: string, id: string): Promise<boolean>;
   /** Runs `work` in one write transaction: commits when it returns an ok Result, rolls back on a failed one or a throw. */
   write<T>(work: (tx: ImageWriteScope) => Promise<Result<T>>): Promise<Result<T>>;
 }
