@@ -299,7 +299,8 @@ export const albums = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index("albums_owner").on(t.ownerId, t.createdAt)],
+  // The cover index serves the set-null cascade of every image delete, which otherwise scans all albums.
+  (t) => [index("albums_owner").on(t.ownerId, t.createdAt), index("albums_cover").on(t.coverImageId)],
 );
 
 /** Which images are in which album: an image in many albums; deleting either side removes the row. */
