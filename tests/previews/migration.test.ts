@@ -50,6 +50,7 @@ describe("a data directory stored before previews existed", () => {
     await first.stop();
     const db = new Database(dbFile);
     // Later migrations go too: the directory is as a server before previews left it.
+    db.run("DELETE FROM pixvault_migrations WHERE tag = '0009_album_cover_index'"); // its index goes with albums
     db.run("DELETE FROM pixvault_migrations WHERE tag = '0008_analysis'"); // its columns go with image_media
     for (const table of ["image_terms", "term_backfill"]) db.run(`DROP TABLE ${table}`);
     db.run("DELETE FROM pixvault_migrations WHERE tag = '0007_search_terms'");
@@ -77,7 +78,7 @@ describe("a data directory stored before previews existed", () => {
     const server = await startServer(["--data-dir", data]);
     try {
       expect(server.logs().find((l) => l.msg === "database migrated")).toMatchObject({
-        applied: ["0003_previews", "0004_oidc", "0005_albums_comments", "0006_resumable_uploads", "0007_search_terms", "0008_analysis"],
+        applied: ["0003_previews", "0004_oidc", "0005_albums_comments", "0006_resumable_uploads", "0007_search_terms", "0008_analysis", "0009_album_cover_index"],
       });
       const again = await loginToken(server.url, user.username, user.password);
       for (const id of ids) {

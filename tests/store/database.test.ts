@@ -47,6 +47,7 @@ describe("database", () => {
         "0006_resumable_uploads",
         "0007_search_terms",
         "0008_analysis",
+        "0009_album_cover_index",
       ]);
       expect((await migrate(db.client)).applied).toEqual([]);
       const media = (await db.client.execute("SELECT name FROM pragma_table_info('image_media')")).rows.map((r) => r.name);
