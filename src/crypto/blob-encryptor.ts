@@ -13,6 +13,7 @@ import {
   segmentNonce,
 } from "./blob-format.ts";
 import { gcmEncrypt, KEY_BYTES } from "./gcm.ts";
+import { handOver } from "../buffer-handover.ts";
 
 export interface BlobEncryptorOptions {
   readonly dataKey: Uint8Array;
@@ -119,7 +120,7 @@ class SegmentWriter implements BlobEncryptor {
     const nonce = segmentNonce(this.keys.noncePrefix, this.index, last);
     const { ciphertext, tag } = gcmEncrypt(this.keys.key, nonce, this.keys.aad, plaintext);
     this.index += 1;
-    out.push(ciphertext, tag);
+    out.push(handOver(ciphertext), tag);
   }
 }
 

@@ -11,6 +11,7 @@ import {
   segmentNonce,
 } from "./blob-format.ts";
 import { IntegrityError } from "./errors.ts";
+import { handOver } from "../buffer-handover.ts";
 import { gcmDecrypt, TAG_BYTES } from "./gcm.ts";
 
 /**
@@ -112,7 +113,8 @@ class SegmentReader implements OpenedBlob {
       const bytes = await readExact(this.read, segmentOffset(this.layout, index), count * stride, scratch);
       for (let k = 0; k < count; k += 1, index += 1) {
         const segment = bytes.subarray(k * stride, (k + 1) * stride);
-        yield clip(index, decryptSegment(this.keys, index, false, segment));
+        // Handed over, unlike the tail this reader keeps: a reader that sends it whole frees it.
+        yield clip(index, handOver(decryptSegment(this.keys, index, false, segment)));
       }
     }
     if (last === lastIndex) yield clip(lastIndex, this.tail);

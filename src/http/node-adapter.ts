@@ -5,7 +5,7 @@
 // would append text to an image or an archive whose Content-Length was already sent. Here
 // a failed body only cuts the connection, so the client sees an incomplete download.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Readable } from "node:stream";
+import { handOver, release } from "../buffer-handover.ts";
 import { AppError } from "../domain/errors.ts";
 import { BODY_TIMEOUT_DETAIL, IdleWatch } from "./idle-watch.ts";
 import { PROBLEM_CONTENT_TYPE, problemBody } from "./problem.ts";
@@ -126,28 +126,36 @@ function toRequest(incoming: IncomingMessage, scheme: string, signal: AbortSigna
  * The request body as a web stream. A body that breaks off (the client hung up, chunked
  * framing the parser rejects) fails as bad_request, so a route reading JSON answers 400,
  * not an internal error.
+ *
+ * Read straight from the message's iterator, one chunk per pull: `Readable.toWeb` copied every
+ * chunk into a queue of its own, a third of a large upload's garbage (issue #17). Each chunk is
+ * a buffer node:http made for this body alone, so it is handed over to whoever reads it last.
  */
 function bodyOf(incoming: IncomingMessage, idle: IdleWatch): ReadableStream<Uint8Array> {
-  const reader = (Readable.toWeb(incoming) as ReadableStream<Uint8Array>).getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      idle.begin(() => {
-        controller.error(new AppError("request_timeout", BODY_TIMEOUT_DETAIL));
-        reader.cancel().catch(() => {});
-      });
-      try {
-        const { done, value } = await reader.read();
-        if (idle.timedOut) return;
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch {
-        if (!idle.timedOut) controller.error(new AppError("bad_request", "the request body ended before it was complete"));
-      } finally {
-        idle.end();
-      }
+  const chunks: AsyncIterator<Uint8Array> = incoming[Symbol.asyncIterator]();
+  const stop = () => void chunks.return?.().catch(() => {});
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        idle.begin(() => {
+          controller.error(new AppError("request_timeout", BODY_TIMEOUT_DETAIL));
+          stop();
+        });
+        try {
+          const { done, value } = await chunks.next();
+          if (idle.timedOut) return;
+          if (done) controller.close();
+          else controller.enqueue(handOver(value));
+        } catch {
+          if (!idle.timedOut) controller.error(new AppError("bad_request", "the request body ended before it was complete"));
+        } finally {
+          idle.end();
+        }
+      },
+      cancel: stop,
     },
-    cancel: (reason) => reader.cancel(reason),
-  });
+    { highWaterMark: 0 },
+  );
 }
 
 /** A problem response made outside the app (it never saw the request), with its own request id. */
@@ -201,7 +209,10 @@ async function send(
       const { done, value } = await reader.read();
       if (done) break;
       bytes += value.byteLength;
-      if (!outgoing.write(value)) await drained(outgoing);
+      // node:http copies what the socket cannot take yet, so the chunk is free once written.
+      const more = outgoing.write(value);
+      release(value);
+      if (!more) await drained(outgoing);
     }
     outgoing.end();
     return { bytes, complete: !aborted.aborted };

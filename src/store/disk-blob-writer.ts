@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, fdatasync, fsync, open, promises as fs, rmSync, writevSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
+import { release } from "../buffer-handover.ts";
 import { blobPath, TEMP_DIR } from "./blob-layout.ts";
 import type { BlobWriter } from "./blob-store.ts";
 
@@ -44,6 +45,8 @@ export async function createDiskBlobWriter(root: string, imageId: string): Promi
     async write(chunks) {
       if (state !== "open") throw new Error("blob writer is closed");
       writeback.wrote(writeAll(fd, chunks));
+      // In the page cache now: ciphertext sealed for this blob alone is freed at once.
+      for (const chunk of chunks) release(chunk);
     },
     async commit() {
       if (state !== "open") throw new Error("blob writer is closed");

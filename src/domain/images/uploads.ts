@@ -2,6 +2,7 @@
 // then claim its name and commit its row. Anything that fails leaves nothing behind.
 import { createHash } from "node:crypto";
 import { crc32 } from "node:zlib";
+import { release } from "../../buffer-handover.ts";
 import { type EncryptingWriter, openEncrypting } from "../../crypto/stored-blob.ts";
 import { newId } from "../../crypto/random-id.ts";
 import type { Logger } from "../../logger.ts";
@@ -108,6 +109,8 @@ async function uploadImage(
       sha256.update(chunk);
       crc = crc32(chunk, crc);
       await writer.write(chunk);
+      // Hashed, probed (it keeps a copy) and sealed: nothing here reads it again.
+      release(chunk);
     }
     // A raw body that ends early (client gone) must not be stored as a shorter image.
     if (source.declaredSize !== undefined && size !== source.declaredSize) {
