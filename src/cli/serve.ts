@@ -1,9 +1,9 @@
 // `pixvault serve`: lock the data dir, open storage, listen, log, and drain gracefully on SIGTERM/SIGINT/SIGHUP.
 import { statSync } from "node:fs";
-import { createApp } from "../app.ts";
 import { parseServeConfig, type ServeConfig } from "../config.ts";
 import { createLogger, describeError, type Logger } from "../logger.ts";
 import { listen, type Listener } from "../http/listen.ts";
+import { lazyApp } from "../lazy-app.ts";
 import { createServerMetrics } from "../metrics/server-metrics.ts";
 import { exposedSecretMode } from "../crypto/secret-file-mode.ts";
 import { databaseFilePath, pingDatabase } from "../store/db.ts";
@@ -45,7 +45,7 @@ export async function serve(argv: string[]): Promise<number> {
   });
   const { accounts, images, media, comments } = composeServices(storage, { ...config, events: metrics.events }, logger);
   const sso = await singleSignOn(storage, config, accounts);
-  const app = createApp({
+  const app = lazyApp({
     logger,
     version: VERSION,
     tls: config.tls !== undefined,
@@ -63,7 +63,7 @@ export async function serve(argv: string[]): Promise<number> {
   });
   let server: Listener;
   try {
-    server = await listen(app.fetch, {
+    server = await listen(app, {
       host: config.host,
       port: config.port,
       headerTimeoutMs: config.headerTimeoutMs,

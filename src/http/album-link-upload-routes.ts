@@ -11,11 +11,6 @@ import { valueOr } from "./problem.ts";
 import { anonymous, ImageSchema, problem } from "./schemas.ts";
 import { receiveUploads } from "./upload-routes.ts";
 
-const GUEST_UPLOAD = /^\/a\/[^/]+\/images$/;
-
-/** Guest uploads stream file by file and enforce --max-image-bytes per file themselves (no body limit). */
-export const isGuestUpload = (method: string, path: string) => method === "POST" && GUEST_UPLOAD.test(path);
-
 export function albumLinkUploadRoutes(services: Pick<ImageServices, "guestUploads">) {
   const guests = services.guestUploads;
   const app = new OpenAPIHono<AppEnv>();

@@ -12,9 +12,9 @@ import type { AppEnv } from "./env.ts";
 import { isMultipart, parseMultipart } from "./multipart.ts";
 import { PROBLEM_CONTENT_TYPE, problemBody, problemHeaders, statusOf } from "./problem.ts";
 import { bearer, ImageSchema, problem } from "./schemas.ts";
+import { UPLOAD_PATH } from "./streamed-uploads.ts";
 import { fieldErrors } from "./validation.ts";
 
-export const UPLOAD_PATH = "/api/v1/images";
 const OPTION_NAMES = ["visibility", "tags", "description", "onConflict"] as const;
 const LIMITS = { maxParts: 1000, maxFieldBytes: 16 * 1024, maxHeaderBytes: 16 * 1024 };
 
