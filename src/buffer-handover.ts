@@ -14,12 +14,15 @@
 const handedOver = new WeakMap<ArrayBufferLike, Uint8Array>();
 
 /**
- * Declares `chunk` the only view of a buffer nobody else holds: its last reader may free it. A
- * view of part of its buffer is never taken: small Buffers may be cut from a shared pool slab,
- * and detaching the slab would wipe its neighbours.
+ * A cipher's output view leaves a byte or so of its buffer unused (Bun's AES-GCM update: n + 1);
+ * anything more is a view of part of a larger buffer (a slice, a pool slab) whose other bytes
+ * someone may still read, and detaching it would wipe them.
  */
+const SLACK_BYTES = 64;
+
+/** Declares `chunk` the only view of a buffer nobody else holds: its last reader may free it. */
 export function handOver<T extends Uint8Array>(chunk: T): T {
-  if (chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength) handedOver.set(chunk.buffer, chunk);
+  if (chunk.byteOffset === 0 && chunk.buffer.byteLength - chunk.byteLength <= SLACK_BYTES) handedOver.set(chunk.buffer, chunk);
   return chunk;
 }
 

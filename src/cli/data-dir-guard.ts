@@ -1,6 +1,6 @@
 // What a command checks on its data directory before it uses it: that no other process holds
 // it (one server, or one key change, at a time) and, for the server, that it can be written.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { existsSync, mkdirSync, promises as fs } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { StorageConfig } from "../config.ts";
@@ -63,29 +63,36 @@ function describe(holder: LockHolder | undefined): string {
  * database, the blob temp directory for disk blobs): a directory it cannot write is one line
  * at start instead of a 500 on the first upload.
  */
-export function probeWritable(config: StorageConfig, localDatabase: boolean): void {
+/**
+ * Creates, writes, fsyncs and removes a file in every directory the server writes to, so a
+ * read-only mount, a wrong owner or a full disk is one clear startup error. Asynchronous: the
+ * fsyncs run in the thread pool while the caller opens storage (cold start, SPEC §7).
+ */
+export async function probeWritable(config: StorageConfig, localDatabase: boolean): Promise<void> {
   const dirs = [
     ...(localDatabase ? [config.dataDir] : []),
     ...(config.blobStore.kind === "disk" ? [join(config.blobStore.dir, TEMP_DIR)] : []),
   ];
-  for (const dir of dirs) {
-    const probe = join(dir, `.write-probe-${process.pid}-${randomBytes(4).toString("hex")}`);
+  await Promise.all(dirs.map(probeDir));
+}
+
+async function probeDir(dir: string): Promise<void> {
+  const probe = join(dir, `.write-probe-${process.pid}-${randomBytes(4).toString("hex")}`);
+  try {
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    const file = await fs.open(probe, "wx", 0o600);
     try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const fd = openSync(probe, "wx", 0o600);
-      try {
-        writeSync(fd, "pixvault");
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      unlinkSync(probe);
-    } catch (e) {
-      const reason = (e as NodeJS.ErrnoException).code ?? String(e);
-      throw new StartupError(
-        `cannot write to ${dir} (${reason}): the server writes its database and images there; check its owner, mode and mount`,
-      );
+      await file.write("pixvault");
+      await file.sync();
+    } finally {
+      await file.close();
     }
+    await fs.unlink(probe);
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new StartupError(
+      `cannot write to ${dir} (${reason}): the server writes its database and images there; check its owner, mode and mount`,
+    );
   }
 }
 

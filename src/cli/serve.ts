@@ -34,8 +34,21 @@ export async function serve(argv: string[]): Promise<number> {
         create: true,
       })
     : undefined;
-  probeWritable(config, local);
-  const storage = await openStorage(config, logger, { remindKeyLocation: true });
+  const probed = probeWritable(config, local);
+  let storage: Storage;
+  try {
+    storage = await openStorage(config, logger, { remindKeyLocation: true });
+  } catch (e) {
+    // An unwritable directory explains whatever opening storage ran into: that error first.
+    await probed;
+    throw e;
+  }
+  try {
+    await probed;
+  } catch (e) {
+    storage.close();
+    throw e;
+  }
   await removeLeftoverTempBlobs(storage, logger, lock !== undefined);
   await backfillSearchTerms(storage, logger);
   const metrics = createServerMetrics({
