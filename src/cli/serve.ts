@@ -35,6 +35,8 @@ export async function serve(argv: string[]): Promise<number> {
       })
     : undefined;
   const probed = probeWritable(config, local);
+  // Awaited below; until then its failure must not count as an unhandled rejection.
+  probed.catch(() => {});
   let storage: Storage;
   try {
     storage = await openStorage(config, logger, { remindKeyLocation: true });
