@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlink
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
-import { compileExecutable, MEDIA_WORKERS } from "./lib/executable.ts";
+import { compileExecutable, WORKERS } from "./lib/executable.ts";
 
 const root = join(import.meta.dir, "..");
 const work = mkdtempSync(join(tmpdir(), "pxv-compiled-media-"));
@@ -81,7 +81,7 @@ async function compile(main: string, workers: readonly string[], outfile: string
   return statSync(outfile).size;
 }
 
-const withMedia = await compile("check.ts", MEDIA_WORKERS, join(work, "out/check"));
+const withMedia = await compile("check.ts", WORKERS, join(work, "out/check"));
 const baseline = await compile("trivial.ts", [], join(work, "out/trivial"));
 
 // An empty directory with no node_modules anywhere above it that Bun or the loader could find.

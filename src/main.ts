@@ -11,6 +11,8 @@ async function run(argv: string[]): Promise<number> {
     console.log(mainHelp());
     return command === undefined ? 2 : 0;
   }
+  // Not a user's command (not in --help): the password checker the server starts as a child.
+  if (command === "__password-strength") return (await import("./domain/password-strength-process.ts")).passwordStrengthProcess();
   if (command === "--version" || command === "-v") {
     console.log(`pixvault ${VERSION}`);
     return 0;

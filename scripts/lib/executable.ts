@@ -14,10 +14,9 @@ import { join } from "node:path";
 /**
  * Worker entry points, relative to src/. In the executable each one is embedded under this name
  * (relative to the common root of the entry points, src/), which is the path its spawner passes
- * to `new Worker` when compiled (see password-policy.ts and media/heic-decoder.ts).
+ * to `new Worker` when compiled (see media/heic-decoder.ts).
  */
-export const MEDIA_WORKERS = ["media/heic-decode.worker.ts", "media/labels/labels.worker.ts"];
-export const WORKERS = ["domain/password-strength.worker.ts", ...MEDIA_WORKERS];
+export const WORKERS = ["media/heic-decode.worker.ts", "media/labels/labels.worker.ts"];
 
 /**
  * libsql picks its native addon with a computed require (`@libsql/${target}`), which the

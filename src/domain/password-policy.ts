@@ -1,73 +1,98 @@
 // Password strength: at least 10 characters and a zxcvbn score of 3 or more (of 4).
 //
-// zxcvbn's dictionaries cost ~50 MiB of heap, more than the rest of an idle server; they
-// are loaded in a worker thread that ends after two quiet seconds, so a server that just
-// registered a user does not carry them through the uploads that follow. A burst of sign-ups
-// shares one worker; a check that has to start it waits ~0.2 s for the dictionaries.
+// zxcvbn's dictionaries cost ~50 MiB of heap, more than the rest of an idle server. They are
+// loaded in a child process (`pixvault __password-strength`, password-strength-process.ts) that
+// exits after two quiet seconds, so a server that just registered a user carries nothing of
+// them into the uploads that follow. A worker thread did that job before, but what it had
+// touched stayed in the server: ~10 MiB of RSS after every burst of sign-ups (issue #17). A
+// burst shares one process; a check that has to start it waits ~0.2 s for the dictionaries.
+import { fileURLToPath } from "node:url";
+import type { Subprocess } from "bun";
 import type { StrengthVerdict } from "./password-strength.ts";
 export { guessableWords, MIN_PASSWORD_LENGTH, type StrengthVerdict } from "./password-strength.ts";
 
 export const MAX_PASSWORD_LENGTH = 1024;
 const IDLE_MS = 2_000;
+/** The hidden command main.ts runs for the checker. */
+export const PASSWORD_STRENGTH_COMMAND = "__password-strength";
 
 interface Pending {
   resolve(verdict: StrengthVerdict): void;
   reject(e: Error): void;
 }
 
-let worker: Worker | undefined;
+type Checker = Subprocess<"pipe", "pipe", "inherit">;
+
+let checker: Checker | undefined;
 let idleTimer: ReturnType<typeof setTimeout> | undefined;
 let nextId = 0;
 const pending = new Map<number, Pending>();
 
-// In the compiled executable, worker entry points live in its embedded file system, named
-// relative to src/ (scripts/build.ts lists them); import.meta.url still names the source file.
-const WORKER = Bun.main.startsWith("/$bunfs/")
-  ? "./domain/password-strength.worker.ts"
-  : new URL("./password-strength.worker.ts", import.meta.url).href;
+// Compiled, the executable is its own checker; from source, Bun runs main.ts again.
+const COMMAND = Bun.main.startsWith("/$bunfs/")
+  ? [process.execPath, PASSWORD_STRENGTH_COMMAND]
+  : [process.execPath, fileURLToPath(new URL("../main.ts", import.meta.url)), PASSWORD_STRENGTH_COMMAND];
 
-function startWorker(): Worker {
-  const w = new Worker(WORKER);
-  w.onmessage = (event: MessageEvent<{ id: number; verdict?: StrengthVerdict; error?: string }>) => {
-    const { id, verdict, error } = event.data;
-    const waiter = pending.get(id);
-    pending.delete(id);
-    if (verdict) waiter?.resolve(verdict);
-    else waiter?.reject(new Error(`password check failed: ${error}`));
-    if (pending.size === 0) {
-      // An idle worker must not keep a CLI command from exiting.
-      worker?.unref();
-      scheduleStop();
+function startChecker(): Checker {
+  const child = Bun.spawn(COMMAND, { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
+  void readVerdicts(child);
+  return child;
+}
+
+async function readVerdicts(child: Checker): Promise<void> {
+  let buffered = "";
+  try {
+    for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
+      buffered += text;
+      for (let end = buffered.indexOf("\n"); end >= 0; end = buffered.indexOf("\n")) {
+        settle(JSON.parse(buffered.slice(0, end)) as { id: number; verdict?: StrengthVerdict; error?: string });
+        buffered = buffered.slice(end + 1);
+      }
     }
-  };
-  w.onerror = (event) => {
-    stopWorker();
-    for (const waiter of pending.values()) waiter.reject(new Error(`password check failed: ${event.message}`));
-    pending.clear();
-  };
-  return w;
+  } catch {
+    // The pipe broke: the exit below fails what is still waiting.
+  }
+  const code = await child.exited;
+  if (checker === child) checker = undefined;
+  for (const waiter of pending.values()) waiter.reject(new Error(`password check failed: the checker exited (${code})`));
+  pending.clear();
+}
+
+function settle({ id, verdict, error }: { id: number; verdict?: StrengthVerdict; error?: string }): void {
+  const waiter = pending.get(id);
+  pending.delete(id);
+  if (verdict) waiter?.resolve(verdict);
+  else waiter?.reject(new Error(`password check failed: ${error}`));
+  if (pending.size === 0) {
+    // An idle checker must not keep a CLI command from exiting.
+    checker?.unref();
+    scheduleStop();
+  }
 }
 
 function scheduleStop(): void {
   clearTimeout(idleTimer);
-  idleTimer = setTimeout(stopWorker, IDLE_MS);
+  idleTimer = setTimeout(stopChecker, IDLE_MS);
   idleTimer.unref();
 }
 
-function stopWorker(): void {
+function stopChecker(): void {
   clearTimeout(idleTimer);
-  worker?.terminate();
-  worker = undefined;
+  // End of input is its signal to exit.
+  void checker?.stdin.end();
+  checker = undefined;
 }
 
 /** Scores a password; `userInputs` (username, name, email) count as guessable words. */
 export function judgePassword(password: string, userInputs: string[]): Promise<StrengthVerdict> {
   clearTimeout(idleTimer);
-  worker ??= startWorker();
-  worker.ref();
+  checker ??= startChecker();
+  checker.ref();
   const id = nextId++;
+  const child = checker;
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject });
-    worker!.postMessage({ id, password, userInputs });
+    child.stdin.write(`${JSON.stringify({ id, password, userInputs })}\n`);
+    void child.stdin.flush();
   });
 }

@@ -1,5 +1,5 @@
-// zxcvbn scoring itself. It runs inside password-strength.worker.ts: its dictionaries take
-// ~50 MiB of heap once loaded, which a thread that ends gives back and the server would not.
+// zxcvbn scoring itself. It runs in a child process (password-strength-process.ts): its
+// dictionaries take ~50 MiB of heap once loaded, which a process that exits gives back.
 // The web UI's strength meter imports this same file, so the page and the server agree.
 import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
 

@@ -43,7 +43,13 @@ describe("lazyApp", () => {
     expect(me.status).toBe(401);
     expect(doc.status).toBe(200);
     expect(missing.status).toBe(404);
-    const expected = createApp({ logger: createLogger(() => {}), version: "test", readiness: {}, accounts: whole.accounts, images: whole.images });
+    const expected = createApp({
+      logger: createLogger(() => {}),
+      version: "test",
+      readiness: {},
+      accounts: whole.accounts,
+      images: whole.images,
+    });
     expect(await doc.json()).toEqual(await (await expected.request("/api/v1/openapi.json")).json());
   });
 });

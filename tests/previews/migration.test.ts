@@ -78,7 +78,15 @@ describe("a data directory stored before previews existed", () => {
     const server = await startServer(["--data-dir", data]);
     try {
       expect(server.logs().find((l) => l.msg === "database migrated")).toMatchObject({
-        applied: ["0003_previews", "0004_oidc", "0005_albums_comments", "0006_resumable_uploads", "0007_search_terms", "0008_analysis", "0009_album_cover_index"],
+        applied: [
+          "0003_previews",
+          "0004_oidc",
+          "0005_albums_comments",
+          "0006_resumable_uploads",
+          "0007_search_terms",
+          "0008_analysis",
+          "0009_album_cover_index",
+        ],
       });
       const again = await loginToken(server.url, user.username, user.password);
       for (const id of ids) {
