@@ -1,7 +1,7 @@
 // Turns a decryptable image into a correct HTTP response: 200, 206, 304 or 416, HEAD-aware.
 import { AppError } from "../domain/errors.ts";
 import { contentDisposition } from "./content-disposition.ts";
-import { openBody, readWhole, releaseOnce } from "./content-stream.ts";
+import { oneChunk, openBody, readWhole, releaseOnce } from "./content-stream.ts";
 import { noneMatch, rangeStillValid, strongEtag } from "./entity-tag.ts";
 import { chooseRange } from "./range-header.ts";
 
@@ -112,7 +112,7 @@ export async function contentResponse(request: Request, source: ContentSource, o
       return new Response(null, { status, headers });
     }
     if (end - start + 1 <= (options.wholeBodyBytes ?? WHOLE_BODY_BYTES)) {
-      return new Response(await readWhole(source, start, end, release), { status, headers });
+      return new Response(oneChunk(await readWhole(source, start, end, release)), { status, headers });
     }
     return new Response(await openBody(source, start, end, release), { status, headers });
   } catch (error) {

@@ -128,3 +128,17 @@ export async function readWhole(
   if (filled !== length) throw new Error(`content source gave ${filled} bytes for a ${length}-byte range`);
   return body;
 }
+
+/**
+ * A body that is already in memory, as a stream of that one buffer: `new Response(bytes)` copies
+ * the bytes, and reading such a body copies them again; a stream hands the same buffer on, and
+ * the listener writes it with one call (node-adapter.ts).
+ */
+export function oneChunk(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}

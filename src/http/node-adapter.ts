@@ -235,7 +235,7 @@ const ONE_WRITE_BYTES = 1024 * 1024;
 async function sendWhole(response: Response, length: number, outgoing: ServerResponse): Promise<{ bytes: number; complete: boolean }> {
   let bytes: Uint8Array;
   try {
-    bytes = await response.bytes();
+    bytes = await wholeBody(response.body!);
   } catch {
     outgoing.destroy();
     return { bytes: 0, complete: false };
@@ -247,6 +247,13 @@ async function sendWhole(response: Response, length: number, outgoing: ServerRes
   }
   outgoing.end(bytes);
   return { bytes: length, complete: true };
+}
+
+/** The body's bytes; a body of one chunk (content-stream.ts oneChunk) is that chunk, not a copy. */
+async function wholeBody(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
 function drained(outgoing: ServerResponse): Promise<void> {
