@@ -8,6 +8,7 @@
 // burst shares one process; a check that has to start it waits ~0.2 s for the dictionaries.
 import { fileURLToPath } from "node:url";
 import type { Subprocess } from "bun";
+import { jsonLines } from "./json-lines.ts";
 import type { StrengthVerdict } from "./password-strength.ts";
 export { guessableWords, MIN_PASSWORD_LENGTH, type StrengthVerdict } from "./password-strength.ts";
 
@@ -21,12 +22,21 @@ interface Pending {
   reject(e: Error): void;
 }
 
-type Checker = Subprocess<"pipe", "pipe", "inherit">;
+interface Answer {
+  id: number;
+  verdict?: StrengthVerdict;
+  error?: string;
+}
+
+/** One checker process and the checks sent to it: a stopping one fails only its own. */
+interface Checker {
+  readonly process: Subprocess<"pipe", "pipe", "inherit">;
+  readonly pending: Map<number, Pending>;
+}
 
 let checker: Checker | undefined;
 let idleTimer: ReturnType<typeof setTimeout> | undefined;
 let nextId = 0;
-const pending = new Map<number, Pending>();
 
 // Compiled, the executable is its own checker; from source, Bun runs main.ts again.
 const COMMAND = Bun.main.startsWith("/$bunfs/")
@@ -34,38 +44,31 @@ const COMMAND = Bun.main.startsWith("/$bunfs/")
   : [process.execPath, fileURLToPath(new URL("../main.ts", import.meta.url)), PASSWORD_STRENGTH_COMMAND];
 
 function startChecker(): Checker {
-  const child = Bun.spawn(COMMAND, { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
-  void readVerdicts(child);
-  return child;
+  const started = { process: Bun.spawn(COMMAND, { stdin: "pipe", stdout: "pipe", stderr: "inherit" }), pending: new Map() };
+  void readAnswers(started);
+  return started;
 }
 
-async function readVerdicts(child: Checker): Promise<void> {
-  let buffered = "";
+async function readAnswers(child: Checker): Promise<void> {
   try {
-    for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
-      buffered += text;
-      for (let end = buffered.indexOf("\n"); end >= 0; end = buffered.indexOf("\n")) {
-        settle(JSON.parse(buffered.slice(0, end)) as { id: number; verdict?: StrengthVerdict; error?: string });
-        buffered = buffered.slice(end + 1);
-      }
-    }
+    for await (const answer of jsonLines<Answer>(child.process.stdout)) settle(child, answer);
   } catch {
     // The pipe broke: the exit below fails what is still waiting.
   }
-  const code = await child.exited;
+  const code = await child.process.exited;
   if (checker === child) checker = undefined;
-  for (const waiter of pending.values()) waiter.reject(new Error(`password check failed: the checker exited (${code})`));
-  pending.clear();
+  for (const waiter of child.pending.values()) waiter.reject(new Error(`password check failed: the checker exited (${code})`));
+  child.pending.clear();
 }
 
-function settle({ id, verdict, error }: { id: number; verdict?: StrengthVerdict; error?: string }): void {
-  const waiter = pending.get(id);
-  pending.delete(id);
+function settle(child: Checker, { id, verdict, error }: Answer): void {
+  const waiter = child.pending.get(id);
+  child.pending.delete(id);
   if (verdict) waiter?.resolve(verdict);
   else waiter?.reject(new Error(`password check failed: ${error}`));
-  if (pending.size === 0) {
+  if (child.pending.size === 0 && child === checker) {
     // An idle checker must not keep a CLI command from exiting.
-    checker?.unref();
+    child.process.unref();
     scheduleStop();
   }
 }
@@ -79,20 +82,19 @@ function scheduleStop(): void {
 function stopChecker(): void {
   clearTimeout(idleTimer);
   // End of input is its signal to exit.
-  void checker?.stdin.end();
+  void checker?.process.stdin.end();
   checker = undefined;
 }
 
 /** Scores a password; `userInputs` (username, name, email) count as guessable words. */
 export function judgePassword(password: string, userInputs: string[]): Promise<StrengthVerdict> {
   clearTimeout(idleTimer);
-  checker ??= startChecker();
-  checker.ref();
+  const child = (checker ??= startChecker());
+  child.process.ref();
   const id = nextId++;
-  const child = checker;
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
-    child.stdin.write(`${JSON.stringify({ id, password, userInputs })}\n`);
-    void child.stdin.flush();
+    child.pending.set(id, { resolve, reject });
+    child.process.stdin.write(`${JSON.stringify({ id, password, userInputs })}\n`);
+    void child.process.stdin.flush();
   });
 }

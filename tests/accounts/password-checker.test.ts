@@ -1,6 +1,6 @@
 // Password strength is judged in a child process that holds zxcvbn's dictionaries and exits
 // after two quiet seconds, so none of that memory stays with the server.
-import { expect, test } from "bun:test";
+import { expect, jest, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { judgePassword, PASSWORD_STRENGTH_COMMAND } from "../../src/domain/password-policy.ts";
 
@@ -20,6 +20,23 @@ function checkers(): number[] {
   }
   return found;
 }
+
+test("a check sent while the idle checker is exiting is answered by the next one", async () => {
+  // Fake timers fire the idle stop on cue: the old process then exits within milliseconds,
+  // while the new one needs ~0.2 s for its dictionaries.
+  jest.useFakeTimers();
+  try {
+    expect((await judgePassword("violet-harbour-trombone-1987", [])).ok).toBe(true);
+    const [stopping] = checkers();
+    expect(stopping).toBeDefined();
+    jest.advanceTimersByTime(2_000);
+    const verdict = await judgePassword("lovelace-1815", ["lovelace-1815"]);
+    expect(verdict.ok).toBe(false);
+    expect(checkers()).not.toContain(stopping);
+  } finally {
+    jest.useRealTimers();
+  }
+}, 30_000);
 
 test("a burst of checks shares one checker process, which exits once it has been idle", async () => {
   const verdicts = await Promise.all([
