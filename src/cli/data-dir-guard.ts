@@ -60,13 +60,9 @@ function describe(holder: LockHolder | undefined): string {
 
 /**
  * Creates, fsyncs and removes a file where the server writes (the data directory for a local
- * database, the blob temp directory for disk blobs): a directory it cannot write is one line
- * at start instead of a 500 on the first upload.
- */
-/**
- * Creates, writes, fsyncs and removes a file in every directory the server writes to, so a
- * read-only mount, a wrong owner or a full disk is one clear startup error. Asynchronous: the
- * fsyncs run in the thread pool while the caller opens storage (cold start, SPEC §7).
+ * database, the blob temp directory for disk blobs): a read-only mount, a wrong owner or a full
+ * disk is one line at start instead of a 500 on the first upload. Asynchronous: the fsyncs run in
+ * the thread pool while the caller opens storage (cold start, SPEC §7).
  */
 export async function probeWritable(config: StorageConfig, localDatabase: boolean): Promise<void> {
   const dirs = [

@@ -34,23 +34,7 @@ export async function serve(argv: string[]): Promise<number> {
         create: true,
       })
     : undefined;
-  const probed = probeWritable(config, local);
-  // Awaited below; until then its failure must not count as an unhandled rejection.
-  probed.catch(() => {});
-  let storage: Storage;
-  try {
-    storage = await openStorage(config, logger, { remindKeyLocation: true });
-  } catch (e) {
-    // An unwritable directory explains whatever opening storage ran into: that error first.
-    await probed;
-    throw e;
-  }
-  try {
-    await probed;
-  } catch (e) {
-    storage.close();
-    throw e;
-  }
+  const storage = await openWritableStorage(config, local, logger);
   await removeLeftoverTempBlobs(storage, logger, lock !== undefined);
   await backfillSearchTerms(storage, logger);
   const metrics = createServerMetrics({
@@ -115,6 +99,21 @@ export async function serve(argv: string[]): Promise<number> {
   const code = await stopped;
   lock?.release();
   return code;
+}
+
+/** Opens storage while the data directory's write probe runs beside it. */
+async function openWritableStorage(config: ServeConfig, local: boolean, logger: Logger): Promise<Storage> {
+  const [probed, opened] = await Promise.allSettled([
+    probeWritable(config, local),
+    openStorage(config, logger, { remindKeyLocation: true }),
+  ]);
+  // An unwritable directory explains whatever opening storage ran into: that error first.
+  if (probed.status === "rejected") {
+    if (opened.status === "fulfilled") opened.value.close();
+    throw probed.reason;
+  }
+  if (opened.status === "rejected") throw opened.reason;
+  return opened.value;
 }
 
 /** A TLS private key others can read lets them impersonate this server; group-read is the ssl-cert group convention. */
