@@ -106,7 +106,8 @@ describe("the web UI in Chromium, served by the single executable", () => {
     "sign up: inline hints, the live strength meter, then signed in, still after a reload",
     async () => {
       await page.goto(server.url);
-      await expect(heading(page, "Sign in").isVisible()).resolves.toBe(true);
+      // The page asks the server who is signed in before it shows a form: wait for that answer.
+      await heading(page, "Sign in").waitFor();
       await shoot(page, "sign-in", false);
       await page.getByRole("link", { name: "Create an account" }).click();
       await heading(page, "Create an account").waitFor();
