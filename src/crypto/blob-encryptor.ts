@@ -14,6 +14,7 @@ import {
 } from "./blob-format.ts";
 import { gcmEncrypt, KEY_BYTES } from "./gcm.ts";
 import { handOver } from "../buffer-handover.ts";
+import { borrow, giveBack } from "../recycled-buffers.ts";
 
 export interface BlobEncryptorOptions {
   readonly dataKey: Uint8Array;
@@ -68,7 +69,7 @@ export function createBlobEncryptorWithNonces(
  * upload is only known at finish().
  */
 class SegmentWriter implements BlobEncryptor {
-  private readonly pending: Buffer;
+  private readonly pending: Uint8Array;
   private filled = 0;
   private index = 0;
   private finished = false;
@@ -79,7 +80,8 @@ class SegmentWriter implements BlobEncryptor {
     readonly header: Buffer,
     readonly commitment: Buffer,
   ) {
-    this.pending = Buffer.allocUnsafe(segmentSize);
+    // Borrowed (recycled-buffers.ts) and given back at finish: nothing else holds it.
+    this.pending = borrow(segmentSize);
   }
 
   push(chunk: Uint8Array): Buffer[] {
@@ -113,6 +115,7 @@ class SegmentWriter implements BlobEncryptor {
     const out: Buffer[] = [];
     this.seal(this.pending.subarray(0, this.filled), true, out);
     this.pending.fill(0);
+    giveBack(this.pending);
     return out;
   }
 

@@ -1,4 +1,6 @@
 // The body of a content response: a pull-based stream over a source's authenticated chunks.
+import { release } from "../buffer-handover.ts";
+import { borrow } from "../recycled-buffers.ts";
 import type { ContentSource } from "./content-response.ts";
 
 /** Closes the source at most once; a failing close is logged through onStreamError, never thrown. */
@@ -104,26 +106,29 @@ export async function openBody(
 /**
  * The whole range decrypted into one buffer (for bodies small enough that Bun then sends an
  * exact Content-Length). A failure anywhere throws before any byte is sent. One buffer of
- * the final size, not a Blob of parts: the Blob constructor copies every part again.
+ * the final size, not a Blob of parts: the Blob constructor copies every part again. The
+ * buffer is borrowed (recycled-buffers.ts): the listener gives it back once it is sent.
  */
 export async function readWhole(
   source: ContentSource,
   start: number,
   end: number,
-  release: () => Promise<void>,
+  close: () => Promise<void>,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const length = end - start + 1;
   // Unzeroed: every byte is written below, or the function throws.
-  const body = Buffer.allocUnsafe(length) as Uint8Array<ArrayBuffer>;
+  const body = borrow(length);
   let filled = 0;
   try {
     for await (const chunk of source.read(start, end)) {
       if (filled + chunk.byteLength > length) throw new Error(`content source gave more than ${length} bytes`);
       body.set(chunk, filled);
       filled += chunk.byteLength;
+      // Copied: a decrypted segment's memory serves the next one.
+      release(chunk);
     }
   } finally {
-    await release();
+    await close();
   }
   if (filled !== length) throw new Error(`content source gave ${filled} bytes for a ${length}-byte range`);
   return body;

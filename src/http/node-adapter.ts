@@ -6,6 +6,7 @@
 // a failed body only cuts the connection, so the client sees an incomplete download.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { handOver, release } from "../buffer-handover.ts";
+import { giveBack } from "../recycled-buffers.ts";
 import { AppError } from "../domain/errors.ts";
 import { BODY_TIMEOUT_DETAIL, IdleWatch } from "./idle-watch.ts";
 import { PROBLEM_CONTENT_TYPE, problemBody } from "./problem.ts";
@@ -245,6 +246,9 @@ async function sendWhole(response: Response, length: number, outgoing: ServerRes
     outgoing.destroy();
     return { bytes: 0, complete: false };
   }
+  // Once all of it is with the kernel, a borrowed body can serve the next response; after an
+  // aborted one it is left to the collector.
+  outgoing.once("finish", () => giveBack(bytes));
   outgoing.end(bytes);
   return { bytes: length, complete: true };
 }

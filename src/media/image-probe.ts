@@ -52,11 +52,9 @@ export function createImageProbe(): ImageProbe {
   function keep(chunk: Uint8Array): number {
     const take = Math.min(chunk.length, HEAD_CAP - kept);
     if (take <= 0) return 0;
-    if (kept + take > head.length) {
-      const grown = new Uint8Array(Math.min(HEAD_CAP, Math.max(kept + take, head.length * 2, 16 * 1024)));
-      grown.set(head.subarray(0, kept));
-      head = grown;
-    }
+    // The cap at once, unzeroed: only head[0, kept) is ever read, pages never written cost
+    // nothing, and growing by doubling made every upload copy and fault in up to 240 KiB.
+    if (head.length === 0) head = Buffer.allocUnsafe(HEAD_CAP);
     head.set(chunk.subarray(0, take), kept);
     kept += take;
     return take;

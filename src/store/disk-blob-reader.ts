@@ -1,6 +1,7 @@
 // Reads one stored blob file: small ones whole at open, larger ones with positional reads as asked.
 import { closeSync, fstat, open, read } from "node:fs";
 import { promisify } from "node:util";
+import { borrow, giveBack } from "../recycled-buffers.ts";
 import type { BlobReader } from "./blob-store.ts";
 
 /**
@@ -30,7 +31,7 @@ export async function openDiskBlob(path: string): Promise<BlobReader | undefined
   let handed = false;
   try {
     const { size } = await fstatFd(fd);
-    if (size <= WHOLE_READ_BYTES) return wholeBlob(await readAt(fd, 0, size));
+    if (size <= WHOLE_READ_BYTES) return wholeBlob(await readAt(fd, 0, size, borrow(size)));
     handed = true;
     return {
       size,
@@ -43,11 +44,16 @@ export async function openDiskBlob(path: string): Promise<BlobReader | undefined
   }
 }
 
+/**
+ * Reads are views of `bytes`, which go back for the next reader at close (recycled-buffers.ts).
+ * Decryption is their only consumer: a view still read after close would hold another blob's
+ * bytes and fail authentication, never pass as this blob.
+ */
 function wholeBlob(bytes: Uint8Array): BlobReader {
   return {
     size: bytes.length,
     read: async (position, length) => bytes.subarray(position, Math.min(bytes.length, position + length)),
-    close: async () => {},
+    close: async () => giveBack(bytes),
   };
 }
 
