@@ -4,8 +4,8 @@
 // mimalloc hands a freed buffer of 64 KiB or more back to the kernel 10 ms after it was freed
 // (its purge delay, read from the environment once, at exec). Between two downloads the buffers
 // of the last one are often idle that long, so the next one faulted its pages in again: ~45 page
-// faults per 500 KB download, at ~11 µs each on this machine's VM (issue #17, bench/RESULTS.md).
-// Borrowed buffers cut that by half and the server's CPU per download by a third.
+// faults per 500 KB download, at ~11 µs each on this machine's VM. Borrowed buffers brought that
+// to ~8, and the server's CPU per MiB downloaded down by 40–55 % (issue #17, bench/RESULTS.md).
 //
 // Only what the borrower alone holds may come back: give() takes a buffer once per loan, and
 // only one this module lent, so a stray or repeated give() can never lend one buffer twice.

@@ -1,5 +1,6 @@
 // Judges an upload while it streams: its type from the first bytes, its size from the image header.
 // It keeps a bounded head, never the file (memory stays bounded whatever the upload's size).
+import { borrow, giveBack } from "../recycled-buffers.ts";
 import type { ExifFacts } from "./exif.ts";
 import { headExif } from "./head-exif.ts";
 import { createStreamingSizeScanner, dimensionsFromHead, type SizeScanner } from "./image-dimensions.ts";
@@ -52,15 +53,26 @@ export function createImageProbe(): ImageProbe {
   function keep(chunk: Uint8Array): number {
     const take = Math.min(chunk.length, HEAD_CAP - kept);
     if (take <= 0) return 0;
-    // The cap at once, unzeroed: only head[0, kept) is ever read, pages never written cost
-    // nothing, and growing by doubling made every upload copy and fault in up to 240 KiB.
-    if (head.length === 0) head = Buffer.allocUnsafe(HEAD_CAP);
+    // The cap at once, borrowed (recycled-buffers.ts) and unzeroed: only head[0, kept) is ever
+    // read. Growing it by doubling made every upload allocate, copy and fault in up to 240 KiB,
+    // and that allocation alone brought the collector round every few dozen uploads.
+    if (head.length === 0) head = borrow(HEAD_CAP);
     head.set(chunk.subarray(0, take), kept);
     kept += take;
     return take;
   }
 
   async function judge(): Promise<ProbeResult> {
+    try {
+      return await judgeHead();
+    } finally {
+      // Read to the end (the early sniff has a copy): the next upload's probe takes it.
+      giveBack(head);
+      head = new Uint8Array(0);
+    }
+  }
+
+  async function judgeHead(): Promise<ProbeResult> {
     if (kept === 0) return { ok: false, reason: "empty" };
     // Once refused early, stay refused: the upload pipeline may already have acted on it.
     const first = early && (await early);
