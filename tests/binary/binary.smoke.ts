@@ -80,5 +80,6 @@ describe("the single executable", () => {
     const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
     expect(stderr).toContain(" 0 fail");
     expect(code).toBe(0);
-  }, 240_000);
+    // ~4.4 min on a VM where page faults cost ~11 µs (bench/RESULTS.md), ~2 min on a quick one.
+  }, 600_000);
 });

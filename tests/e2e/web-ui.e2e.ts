@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page, Response as PageResponse } from "playwright-core";
 import { launchChromium } from "../support/browser.ts";
 import { runCli, startServer, tempDir, type RunningServer } from "../support/pixvault.ts";
 import { pythonZipView } from "../support/zip.ts";
@@ -578,7 +578,7 @@ describe("a photo library: previews in the grid, the viewer, the timeline, share
       // Bytes by each answer's exact Content-Length (previews and originals carry one), read as the
       // answer arrives: fetching bodies afterwards raced Playwright's disposal of finished requests.
       const length = (res: { headers(): Record<string, string> }) => Number(res.headers()["content-length"] ?? 0);
-      lib.on("response", (res) => {
+      const count = (res: PageResponse) => {
         const url = res.url();
         if (/\/api\/v1\/images\/[^/]+\/preview/.test(url) && res.status() === 200) {
           loaded.preview += length(res);
@@ -586,7 +586,8 @@ describe("a photo library: previews in the grid, the viewer, the timeline, share
           loaded.contentRequests += 1;
           loaded.content += length(res);
         }
-      });
+      };
+      lib.on("response", count);
       await signIn(lib, BEA);
       await tiles().nth(21).waitFor();
       names = await lib.locator(".grid .card .name").allTextContents();
@@ -609,6 +610,9 @@ describe("a photo library: previews in the grid, the viewer, the timeline, share
       expect(loaded.preview).toBeGreaterThan(0);
       expect(loaded.preview).toBeLessThan(originals / 4);
       console.info(`grid of 22: ${loaded.preview} bytes of previews for ${originals} bytes of originals`);
+      // Counted: left on, the listener met responses whose request Playwright had already
+      // disposed, and its "Object with guid request@… was not bound" failed a later test.
+      lib.off("response", count);
       await shoot(lib, "photo-grid", false);
     },
     STEP_MS,
