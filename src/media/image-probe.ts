@@ -54,8 +54,7 @@ export function createImageProbe(): ImageProbe {
     const take = Math.min(chunk.length, HEAD_CAP - kept);
     if (take <= 0) return 0;
     // The cap at once, borrowed (recycled-buffers.ts) and unzeroed: only head[0, kept) is ever
-    // read. Growing it by doubling made every upload allocate, copy and fault in up to 240 KiB,
-    // and that allocation alone brought the collector round every few dozen uploads.
+    // read. Growing it by doubling made every upload allocate, copy and fault in up to 240 KiB.
     if (head.length === 0) head = borrow(HEAD_CAP);
     head.set(chunk.subarray(0, take), kept);
     kept += take;
