@@ -7,8 +7,8 @@
 // faults per 500 KB download, at ~11 µs each on this machine's VM. Borrowed buffers brought that
 // to ~8, and the server's CPU per MiB downloaded down by 40–55 % (issue #17, bench/RESULTS.md).
 //
-// Only what the borrower alone holds may come back: give() takes a buffer once per loan, and
-// only one this module lent, so a stray or repeated give() can never lend one buffer twice.
+// Only what the borrower alone holds may come back: giveBack() takes a buffer once per loan, and
+// only one this module lent, so a stray or repeated giveBack() can never lend one buffer twice.
 // Kept buffers are freed after a quiet second, so an idle server holds none of them.
 
 const MIN_CLASS = 64 * 1024;
@@ -22,6 +22,7 @@ const kept = new Map<number, ArrayBuffer[]>();
 let keptBytes = 0;
 const lent = new WeakSet<ArrayBuffer>();
 let idleTimer: ReturnType<typeof setTimeout> | undefined;
+let lastGiven = 0;
 
 function classOf(size: number): number {
   let c = MIN_CLASS;
@@ -49,13 +50,21 @@ export function giveBack(view: Uint8Array): void {
   if (!shelf) kept.set(buffer.byteLength, (shelf = []));
   shelf.push(buffer);
   keptBytes += buffer.byteLength;
-  clearTimeout(idleTimer);
-  idleTimer = setTimeout(freeKept, IDLE_MS);
+  // One timer for a busy spell, not one per response: it re-arms itself until a quiet second.
+  lastGiven = performance.now();
+  if (!idleTimer) armIdleTimer(IDLE_MS);
+}
+
+function armIdleTimer(ms: number): void {
+  idleTimer = setTimeout(freeKeptWhenQuiet, ms);
   idleTimer.unref();
 }
 
-/** Frees what is kept now (detaching frees at once; the collector would wait). */
-function freeKept(): void {
+/** Frees what is kept once nothing came back for IDLE_MS (detaching frees at once; the collector would wait). */
+function freeKeptWhenQuiet(): void {
+  const quietFor = performance.now() - lastGiven;
+  if (quietFor < IDLE_MS) return armIdleTimer(IDLE_MS - quietFor);
+  idleTimer = undefined;
   for (const shelf of kept.values()) for (const buffer of shelf.splice(0)) buffer.transfer(0);
   keptBytes = 0;
 }
