@@ -3,12 +3,13 @@
 // transaction from the domain. Writes are drizzle; the lookup by id and the delete of one image
 // are prepared queries because they are hot (bench/RESULTS.md: drizzle re-renders SQL per call).
 import { and, asc, eq, getTableColumns, gt, inArray, sql } from "drizzle-orm";
-import type { ImageRepository, ImageWriteScope, OwnedImage } from "../domain/images/ports.ts";
+import type { SQLiteInsertValue } from "drizzle-orm/sqlite-core";
+import type { ImageRepository, ImageWriteScope, OwnedImage, StoredImage } from "../domain/images/ports.ts";
 import type { Result } from "../domain/errors.ts";
 import type { Orm } from "./db.ts";
 import { imageMedia, images, imageTags, resumableUploads, users } from "./schema.ts";
 import { insertTermSet, replaceTermSet } from "./image-terms.ts";
-import { preparedQuery } from "./prepared-queries.ts";
+import { preparedInTransaction, preparedQuery } from "./prepared-queries.ts";
 import { isUniqueViolation } from "./storage-errors.ts";
 import { listImageRows } from "./image-list-query.ts";
 
@@ -45,7 +46,7 @@ export function imageRepository(orm: Orm): ImageRepository {
     async write(work) {
       try {
         return await orm.transaction(async (tx) => {
-          const result = await work(writeScope(tx));
+          const result = await work(writeScope(orm, tx));
           if (!result.ok) throw new RolledBack(result);
           return result;
         });
@@ -103,7 +104,32 @@ async function usedBytes(orm: Orm | WriteTx, ownerId: string): Promise<number> {
   return Number(row?.used ?? 0);
 }
 
-function writeScope(tx: WriteTx): ImageWriteScope {
+const INSERT_IMAGE = Symbol("insert image");
+const QUEUE_MEDIA_JOB = Symbol("queue media job");
+const IMAGE_COLUMNS = Object.keys(getTableColumns(images)) as (keyof typeof images.$inferInsert)[];
+
+/** The upload's statements, prepared once (bench/RESULTS.md, fourth round): every column bound, so one shape fits every row. */
+async function insertImageRow(orm: Orm, tx: WriteTx, image: StoredImage): Promise<void> {
+  const insert = preparedInTransaction(orm, tx, INSERT_IMAGE, (db) =>
+    db
+      .insert(images)
+      .values(Object.fromEntries(IMAGE_COLUMNS.map((column) => [column, sql.placeholder(column)])) as SQLiteInsertValue<typeof images>)
+      .prepare(),
+  );
+  await insert.run(Object.fromEntries(IMAGE_COLUMNS.map((column) => [column, image[column] ?? null])));
+}
+
+async function queueMediaJob(orm: Orm, tx: WriteTx, imageId: string, queuedAt: Date): Promise<void> {
+  const insert = preparedInTransaction(orm, tx, QUEUE_MEDIA_JOB, (db) =>
+    db
+      .insert(imageMedia)
+      .values({ imageId: sql.placeholder("imageId"), status: "pending", queuedAt: sql.placeholder("queuedAt") })
+      .prepare(),
+  );
+  await insert.run({ imageId, queuedAt });
+}
+
+function writeScope(orm: Orm, tx: WriteTx): ImageWriteScope {
   return {
     async takenNames(namespace, indexes) {
       if (indexes.length === 0) return [];
@@ -123,12 +149,12 @@ function writeScope(tx: WriteTx): ImageWriteScope {
     },
     usedBytes: (ownerId) => usedBytes(tx, ownerId),
     async insert(image, tagIndexes, terms) {
-      const clash = await uniqueClash(() => tx.insert(images).values(image));
+      const clash = await uniqueClash(() => insertImageRow(orm, tx, image));
       if (clash) return "name_taken";
       await insertTags(tx, image.id, tagIndexes);
-      await insertTermSet(tx, image.id, terms);
+      await insertTermSet(tx, image.id, terms, orm);
       // Its previews are queued in the same transaction: no committed image lacks a job.
-      await tx.insert(imageMedia).values({ imageId: image.id, status: "pending", queuedAt: image.createdAt });
+      await queueMediaJob(orm, tx, image.id, image.createdAt);
       return "inserted";
     },
     async remove(ownerId, ids) {
