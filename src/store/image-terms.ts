@@ -42,7 +42,9 @@ export async function insertTermSet(tx: WriteTx, imageId: string, set: TermSet, 
     const query = preparedInTransaction(orm, tx, preparedKeys[rows.length]!, (db) =>
       db
         .insert(imageTerms)
-        .values(rows.map((_, i) => ({ imageId: sql.placeholder("imageId"), kind: sql.placeholder(`k${i}`), term: sql.placeholder(`t${i}`) })))
+        .values(
+          rows.map((_, i) => ({ imageId: sql.placeholder("imageId"), kind: sql.placeholder(`k${i}`), term: sql.placeholder(`t${i}`) })),
+        )
         .onConflictDoNothing()
         .prepare(),
     );

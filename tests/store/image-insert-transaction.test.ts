@@ -18,8 +18,21 @@ async function freshRepository() {
   const db = await openDatabase(pathToFileURL(join(dir.path, "pixvault.db")).href);
   await migrate(db.client);
   const now = new Date();
-  await db.orm.insert(users).values({ id: "u1", username: "alice", name: "Alice", email: "a@example.com", passwordHash: "x", keySalt: randomBytes(16), createdAt: now, updatedAt: now });
-  return { db, repo: imageRepository(db.orm), done: () => (db.close(), dir.remove()) };
+  await db.orm.insert(users).values({
+    id: "u1",
+    username: "alice",
+    name: "Alice",
+    email: "a@example.com",
+    passwordHash: "x",
+    keySalt: randomBytes(16),
+    createdAt: now,
+    updatedAt: now,
+  });
+  const done = () => {
+    db.close();
+    dir.remove();
+  };
+  return { db, repo: imageRepository(db.orm), done };
 }
 
 function row(id: string): StoredImage {
@@ -80,7 +93,9 @@ describe("the upload's insert transaction", () => {
     try {
       const first = row("img-a");
       await repo.write(async (tx) => ok(await tx.insert(first, [], { trigram: [randomBytes(32)] })));
-      const clash = await repo.write(async (tx) => ok(await tx.insert({ ...row("img-b"), nameIndex: first.nameIndex }, [], { trigram: [randomBytes(32)] })));
+      const clash = await repo.write(async (tx) =>
+        ok(await tx.insert({ ...row("img-b"), nameIndex: first.nameIndex }, [], { trigram: [randomBytes(32)] })),
+      );
       expect(clash).toEqual({ ok: true, value: "name_taken" });
       expect(await repo.find("img-b")).toBeUndefined();
       expect((await repo.find("img-a"))?.id).toBe("img-a");
