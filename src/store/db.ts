@@ -8,6 +8,8 @@ import { LocalClient } from "./local-client.ts";
 import * as schema from "./schema.ts";
 
 export type Orm = LibSQLDatabase<typeof schema> & { readonly $client: Client };
+/** The drizzle transaction `orm.transaction` hands its callback. */
+export type WriteTx = Parameters<Parameters<Orm["transaction"]>[0]>[0];
 
 export interface Database {
   readonly client: Client;

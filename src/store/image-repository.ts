@@ -1,12 +1,13 @@
 // Rows of images and their tag indexes, behind the ImageRepository port: every query and the
 // one write transaction live here; the naming, quota and replace rules run inside that
-// transaction from the domain. Writes are drizzle; the lookup by id and the delete of one image
-// are prepared queries because they are hot (bench/RESULTS.md: drizzle re-renders SQL per call).
+// transaction from the domain. Writes are drizzle; the lookup by id, the delete of one image and
+// the upload's inserts are prepared queries because they are hot (bench/RESULTS.md: drizzle
+// re-renders SQL per call).
 import { and, asc, eq, getTableColumns, gt, inArray, sql } from "drizzle-orm";
 import type { SQLiteInsertValue } from "drizzle-orm/sqlite-core";
 import type { ImageRepository, ImageWriteScope, OwnedImage, StoredImage } from "../domain/images/ports.ts";
 import type { Result } from "../domain/errors.ts";
-import type { Orm } from "./db.ts";
+import type { Orm, WriteTx } from "./db.ts";
 import { imageMedia, images, imageTags, resumableUploads, users } from "./schema.ts";
 import { insertTermSet, replaceTermSet } from "./image-terms.ts";
 import { preparedInTransaction, preparedQuery } from "./prepared-queries.ts";
@@ -23,8 +24,6 @@ export const ownedImageColumns = {
   analysisStatus: imageMedia.analysisStatus,
   analysisEnc: imageMedia.analysisEnc,
 };
-
-export type WriteTx = Parameters<Parameters<Orm["transaction"]>[0]>[0];
 
 /** Carries a failed Result out of drizzle's transaction, which rolls back on a throw. */
 class RolledBack {

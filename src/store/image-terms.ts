@@ -2,8 +2,7 @@
 // whichever transaction writes the image (upload, edit, key rotation, backfill).
 import { and, eq, sql } from "drizzle-orm";
 import type { TermKind, TermSet } from "../domain/images/ports.ts";
-import type { Orm } from "./db.ts";
-import type { WriteTx } from "./image-repository.ts";
+import type { Orm, WriteTx } from "./db.ts";
 import { preparedInTransaction } from "./prepared-queries.ts";
 import { imageTerms } from "./schema.ts";
 

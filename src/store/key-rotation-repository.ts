@@ -2,10 +2,9 @@
 // and the new version's key check recorded, in one transaction.
 import { eq, sql } from "drizzle-orm";
 import type { KeyRepository } from "../domain/keys/ports.ts";
-import type { Orm } from "./db.ts";
+import type { Orm, WriteTx } from "./db.ts";
 import { albums, imageMedia, images, imageTags, masterKeys, users } from "./schema.ts";
 import { replaceTermSet } from "./image-terms.ts";
-import type { WriteTx } from "./image-repository.ts";
 
 /** What re-computing an image's indexes reads: its owner's salt and its fields keyed by the master key. */
 const keyedImageColumns = {

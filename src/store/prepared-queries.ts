@@ -1,8 +1,7 @@
 // Hot queries built once per database: drizzle renders a query builder's SQL anew on every
 // call, which measured ~120 µs of the ~145 µs a session lookup took (bench/RESULTS.md).
 import type { Transaction } from "@libsql/client";
-import type { Orm } from "./db.ts";
-import type { WriteTx } from "./image-repository.ts";
+import type { Orm, WriteTx } from "./db.ts";
 
 const built = new WeakMap<Orm, Map<symbol, unknown>>();
 
