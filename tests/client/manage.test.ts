@@ -46,12 +46,14 @@ describe("pixvault ls, rm and share", () => {
     // --label is the server's to answer (image analysis, SPEC §9): it is sent as label=.
     const since = suite.server.logs().length;
     expect((await home.run(["ls", "--label", "dog"])).code).toBe(0);
-    expect(
+    // The server logs a request once its response is done, which may be after the client has exited.
+    const logged = () =>
       suite.server
         .logs()
         .slice(since)
-        .some((l) => l.msg === "request" && l.route === "/api/v1/images"),
-    ).toBe(true);
+        .some((l) => l.msg === "request" && l.route === "/api/v1/images");
+    for (let i = 0; i < 100 && !logged(); i += 1) await Bun.sleep(20);
+    expect(logged()).toBe(true);
 
     const both = await home.run(["ls", "--long", "--json"]);
     expect(both.code).toBe(2);
