@@ -11,7 +11,7 @@
 //              (image_id, term) beside the (term, image_id) index, deletes still cascading;
 //   delta      new terms in a small side table merged into the main one every 64 groups
 //              (1,024 images), sorted by term.
-// Run: npm run bench:terms
+// Run: npm run bench:terms (BENCH_SECURE_DELETE=0: without the server's secure_delete).
 import { Database } from "bun:sqlite";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
@@ -26,6 +26,7 @@ const GROUPS = 200;
 const TERMS = 15;
 const MERGE_EVERY = 64;
 const WAL_FRAME = 4096 + 24;
+const SECURE_DELETE = process.env.BENCH_SECURE_DELETE !== "0";
 
 type Variant = "schema" | "no-terms" | "clustered" | "rowless" | "delta";
 
@@ -34,7 +35,9 @@ const CLUSTERED_TERMS = `CREATE TABLE image_terms (image_id text NOT NULL, kind 
 
 function open(path: string, variant: Variant): Database {
   const db = new Database(path);
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; PRAGMA foreign_keys = OFF");
+  // As the server's connection (sqlite-connection.ts): deleted rows are overwritten.
+  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; PRAGMA foreign_keys = OFF;
+    PRAGMA secure_delete = ${SECURE_DELETE ? "ON" : "OFF"}`);
   for (const m of MIGRATIONS) {
     for (const statement of m.sql.split("--> statement-breakpoint")) if (statement.trim()) db.exec(statement);
   }
@@ -146,7 +149,7 @@ function run(variant: Variant, dir: string): { upload: [number, number]; remove:
 const dir = mkdtempSync(join(benchBaseDir(), "pixvault-terms-"));
 try {
   console.log(
-    `SQLite ${(new Database(":memory:").query("SELECT sqlite_version() AS v").get() as { v: string }).v}, ${LIBRARY} images of ${TERMS} terms stored first, then ${GROUPS} groups of ${GROUP}:`,
+    `SQLite ${(new Database(":memory:").query("SELECT sqlite_version() AS v").get() as { v: string }).v}, ${LIBRARY} images of ${TERMS} terms stored first, then ${GROUPS} groups of ${GROUP}, secure_delete ${SECURE_DELETE ? "on" : "off"}:`,
   );
   console.log("| variant | WAL pages per upload | CPU per upload, µs | WAL pages per delete | CPU per delete, µs |");
   console.log("|---|---:|---:|---:|---:|");
