@@ -9,6 +9,7 @@ import m6 from "../../migrations/0006_resumable_uploads.sql" with { type: "text"
 import m7 from "../../migrations/0007_search_terms.sql" with { type: "text" };
 import m8 from "../../migrations/0008_analysis.sql" with { type: "text" };
 import m9 from "../../migrations/0009_album_cover_index.sql" with { type: "text" };
+import m10 from "../../migrations/0010_unused_search_indexes.sql" with { type: "text" };
 
 export const MIGRATIONS: readonly { tag: string; createdAt: number; sql: string }[] = [
   { tag: "0000_init", createdAt: 1795263930094, sql: m0 },
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly { tag: string; createdAt: number; sql: string 
   { tag: "0007_search_terms", createdAt: 1796491026213, sql: m7 },
   { tag: "0008_analysis", createdAt: 1796511057773, sql: m8 },
   { tag: "0009_album_cover_index", createdAt: 1796527320809, sql: m9 },
+  { tag: "0010_unused_search_indexes", createdAt: 1796591633972, sql: m10 },
 ];

@@ -159,7 +159,8 @@ export const imageTags = sqliteTable(
     /** HMAC of the normalised tag under the owner's blind-index key. */
     tagIndex: bytes("tag_index").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.imageId, t.tagIndex] }), index("image_tags_tag").on(t.tagIndex)],
+  // As image_terms: the tag filter probes the (image_id, tag_index) key per row; no tag-first index.
+  (t) => [primaryKey({ columns: [t.imageId, t.tagIndex] })],
 );
 
 /**
@@ -176,7 +177,11 @@ export const imageTerms = sqliteTable(
     kind: text("kind", { enum: ["trigram", "word", "label", "color"] }).notNull(),
     term: bytes("term").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.imageId, t.term] }), index("image_terms_term").on(t.term, t.imageId)],
+  // Only the (image_id, term) key: a search walks the owner's rows in order and probes it per row
+  // (image-list-query.ts), and the cascade of a delete finds an image's rows by it. A (term,
+  // image_id) index was never read, yet cost each upload and delete ~15 random B-tree writes,
+  // ~2/3 of SQLite's work for them (bench/RESULTS.md, issue #17 fifth round; migration 0010).
+  (t) => [primaryKey({ columns: [t.imageId, t.term] })],
 );
 
 /**

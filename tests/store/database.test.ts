@@ -48,6 +48,7 @@ describe("database", () => {
         "0007_search_terms",
         "0008_analysis",
         "0009_album_cover_index",
+        "0010_unused_search_indexes",
       ]);
       expect((await migrate(db.client)).applied).toEqual([]);
       const media = (await db.client.execute("SELECT name FROM pragma_table_info('image_media')")).rows.map((r) => r.name);
