@@ -16,6 +16,7 @@ import { Database } from "bun:sqlite";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { migrationStatements } from "../src/store/migrate.ts";
 import { MIGRATIONS } from "../src/store/migrations.generated.ts";
 import { benchBaseDir } from "./lib/machine.ts";
 import { fmt } from "./lib/stats.ts";
@@ -39,7 +40,7 @@ function open(path: string, variant: Variant): Database {
   db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; PRAGMA foreign_keys = OFF;
     PRAGMA secure_delete = ${SECURE_DELETE ? "ON" : "OFF"}`);
   for (const m of MIGRATIONS) {
-    for (const statement of m.sql.split("--> statement-breakpoint")) if (statement.trim()) db.exec(statement);
+    for (const statement of migrationStatements(m.sql)) db.exec(statement);
   }
   if (variant === "clustered") {
     db.exec("DROP TABLE image_terms");

@@ -26,7 +26,7 @@ export function analysisJobRepository(orm: Orm): AnalysisJobRepository {
           .where(and(leaseHeld(analysisLeases, imageId, owner), eq(imageMedia.status, "ready")))
           .returning({ imageId: imageMedia.imageId });
         if (held.length === 0) return false;
-        await replaceTermSet(tx, imageId, record.terms);
+        await replaceTermSet(orm, tx, imageId, record.terms);
         return true;
       });
     },

@@ -151,7 +151,7 @@ function writeScope(orm: Orm, tx: WriteTx): ImageWriteScope {
       const clash = await uniqueClash(() => insertImageRow(orm, tx, image));
       if (clash) return "name_taken";
       await insertTags(tx, image.id, tagIndexes);
-      await insertTermSet(tx, image.id, terms, orm);
+      await insertTermSet(orm, tx, image.id, terms);
       // Its previews are queued in the same transaction: no committed image lacks a job.
       await queueMediaJob(orm, tx, image.id, image.createdAt);
       return "inserted";
@@ -181,7 +181,7 @@ function writeScope(orm: Orm, tx: WriteTx): ImageWriteScope {
       }
       return "updated";
     },
-    replaceTerms: (imageId, set) => replaceTermSet(tx, imageId, set),
+    replaceTerms: (imageId, set) => replaceTermSet(orm, tx, imageId, set),
   };
 }
 

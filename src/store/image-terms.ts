@@ -15,24 +15,24 @@ const PREPARED_ROWS = 64;
 const preparedKeys = Array.from({ length: PREPARED_ROWS + 1 }, (_, n) => Symbol(`insert ${n} image terms`));
 
 /** Every kind present in `set`, each replacing the image's terms of that kind. */
-export async function replaceTermSet(tx: WriteTx, imageId: string, set: TermSet): Promise<void> {
+export async function replaceTermSet(orm: Orm, tx: WriteTx, imageId: string, set: TermSet): Promise<void> {
   for (const kind of Object.keys(set) as TermKind[]) {
     await tx.delete(imageTerms).where(and(eq(imageTerms.imageId, imageId), eq(imageTerms.kind, kind)));
   }
-  await insertTermSet(tx, imageId, set);
+  await insertTermSet(orm, tx, imageId, set);
 }
 
 /**
  * The terms of an image that has none yet (one just inserted): no delete to run first, and all
- * kinds in one statement per batch, since every statement costs a rendering by drizzle. Given
- * `orm`, a set of up to PREPARED_ROWS rows runs as a statement prepared once for that count.
+ * kinds in one statement per batch, since every statement costs a rendering by drizzle: a set of
+ * up to PREPARED_ROWS rows runs as a statement prepared once (on `orm`) for that count.
  */
-export async function insertTermSet(tx: WriteTx, imageId: string, set: TermSet, orm?: Orm): Promise<void> {
+export async function insertTermSet(orm: Orm, tx: WriteTx, imageId: string, set: TermSet): Promise<void> {
   const rows = (Object.entries(set) as [TermKind, readonly Buffer[]][]).flatMap(([kind, terms]) =>
     terms.map((term) => ({ imageId, kind, term })),
   );
   if (rows.length === 0) return;
-  if (orm && rows.length <= PREPARED_ROWS) {
+  if (rows.length <= PREPARED_ROWS) {
     const params: Record<string, unknown> = { imageId };
     rows.forEach((row, i) => {
       params[`k${i}`] = row.kind;

@@ -45,7 +45,7 @@ export function keyRotationRepository(orm: Orm): KeyRepository {
             await tx.insert(imageTags).values({ imageId: row.id, tagIndex }).onConflictDoNothing();
             tagIndexes += 1;
           }
-          await replaceTermSet(tx, row.id, next.terms);
+          await replaceTermSet(orm, tx, row.id, next.terms);
         }
         const albumRows = await tx
           .select({ id: albums.id, ownerId: albums.ownerId, ownerKeySalt: users.keySalt, wrappedKey: albums.wrappedKey })

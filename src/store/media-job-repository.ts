@@ -45,7 +45,7 @@ export function mediaJobRepository(orm: Orm): MediaJobRepository {
           .set({ photoEnc: outcome.photoEnc, ...size })
           .where(eq(images.id, imageId));
         // A failed rebuild leaves no terms of an earlier analysis behind (nothing records them now).
-        if (failed) await replaceTermSet(tx, imageId, { color: [], label: [] });
+        if (failed) await replaceTermSet(orm, tx, imageId, { color: [], label: [] });
         return true;
       });
     },

@@ -14,6 +14,11 @@ export interface MigrationOutcome {
 
 const BREAKPOINT = "--> statement-breakpoint";
 
+/** A migration's statements, in order (drizzle-kit separates them with a breakpoint comment). */
+export function migrationStatements(migrationSql: string): string[] {
+  return migrationSql.split(BREAKPOINT).filter((statement) => statement.trim() !== "");
+}
+
 /** Every migration applied with the hash we have, and nothing unknown (which the full path reports). */
 async function upToDate(client: Client, migrations: typeof MIGRATIONS): Promise<boolean> {
   let rows;
@@ -54,9 +59,7 @@ export async function migrate(client: Client, migrations = MIGRATIONS): Promise<
         if (previous !== hash) throw new MigrationError(`migration ${m.tag} was changed after it was applied`);
         continue;
       }
-      for (const statement of m.sql.split(BREAKPOINT)) {
-        if (statement.trim()) await tx.execute(statement);
-      }
+      for (const statement of migrationStatements(m.sql)) await tx.execute(statement);
       await tx.execute({
         sql: "INSERT INTO pixvault_migrations (tag, hash, applied_at) VALUES (?, ?, ?)",
         args: [m.tag, hash, Date.now()],

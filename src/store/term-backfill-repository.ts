@@ -20,7 +20,7 @@ export function termBackfillRepository(orm: Orm): TermBackfillRepository {
         const present = new Set(
           ids.length === 0 ? [] : (await tx.select({ id: images.id }).from(images).where(inArray(images.id, ids))).map((r) => r.id),
         );
-        for (const { imageId, terms: set } of terms) if (present.has(imageId)) await replaceTermSet(tx, imageId, set);
+        for (const { imageId, terms: set } of terms) if (present.has(imageId)) await replaceTermSet(orm, tx, imageId, set);
         const row = { afterId: progress.afterId, doneAt: progress.done ? new Date() : null };
         await tx
           .insert(termBackfill)

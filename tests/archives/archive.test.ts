@@ -12,6 +12,7 @@ import { jsonOf } from "../support/http.ts";
 import { fixtureImage, noisePng, pngOfSize } from "../support/images.ts";
 import { uploadOne, uploadRaw } from "../support/images-api.ts";
 import { settledImage } from "../support/previews-api.ts";
+import { blobPath } from "../../src/store/blob-layout.ts";
 import { analysedImage } from "../support/analysis-api.ts";
 import { useSuiteServer, tempDir } from "../support/pixvault.ts";
 import { pythonZipView } from "../support/zip.ts";
@@ -280,7 +281,7 @@ describe("streaming", () => {
       await analysedImage(suite.url, ann.token, id, 120_000);
     }
     const pid = suite.server.proc.pid;
-    const hugeBlobs = huge.map((id) => join(suite.dataDir, "blobs", id.slice(0, 2), id.slice(2, 4), id));
+    const hugeBlobs = huge.map((id) => blobPath(join(suite.dataDir, "blobs"), id));
     const openBlobs = () =>
       readdirSync(`/proc/${pid}/fd`).filter((fd) => {
         try {
@@ -311,7 +312,7 @@ describe("streaming", () => {
 
   test("an entry that fails authentication half-way aborts the response and is logged with its id", async () => {
     const victim = big[1]!;
-    const blob = join(suite.dataDir, "blobs", victim.id.slice(0, 2), victim.id.slice(2, 4), victim.id);
+    const blob = blobPath(join(suite.dataDir, "blobs"), victim.id);
     const handle = await fs.open(blob, "r+");
     const one = new Uint8Array(1);
     const at = 64 + 5 * (65536 + 16) + 100; // inside segment 5, past the header
