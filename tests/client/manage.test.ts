@@ -46,14 +46,7 @@ describe("pixvault ls, rm and share", () => {
     // --label is the server's to answer (image analysis, SPEC §9): it is sent as label=.
     const since = suite.server.logs().length;
     expect((await home.run(["ls", "--label", "dog"])).code).toBe(0);
-    // The server logs a request once its response is done, which may be after the client has exited.
-    const logged = () =>
-      suite.server
-        .logs()
-        .slice(since)
-        .some((l) => l.msg === "request" && l.route === "/api/v1/images");
-    for (let i = 0; i < 100 && !logged(); i += 1) await Bun.sleep(20);
-    expect(logged()).toBe(true);
+    expect(await suite.server.logged((l) => l.msg === "request" && l.route === "/api/v1/images", { after: since })).toBe(true);
 
     const both = await home.run(["ls", "--long", "--json"]);
     expect(both.code).toBe(2);

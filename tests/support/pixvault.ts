@@ -64,6 +64,12 @@ export interface RunningServer {
   proc: ReturnType<typeof Bun.spawn>;
   /** Every JSON log line so far, parsed. */
   logs(): LogLine[];
+  /**
+   * Whether a line matching `match` is logged (at index `after` or later) within `timeoutMs`:
+   * the log arrives through a pipe, which may lag behind the response (or the client process)
+   * that caused it.
+   */
+  logged(match: (line: LogLine) => boolean, opts?: { after?: number; timeoutMs?: number }): Promise<boolean>;
   /** Raw stdout+stderr so far. */
   output(): string;
   /** SIGTERM, then wait for exit; returns the exit code. */
@@ -105,6 +111,12 @@ export async function startServer(
         port: Number(new URL(url).port),
         proc,
         logs,
+        logged: async (match, { after = 0, timeoutMs = 2_000 } = {}) => {
+          for (const until = Date.now() + timeoutMs; !logs().slice(after).some(match); await Bun.sleep(20)) {
+            if (Date.now() > until) return false;
+          }
+          return true;
+        },
         output: () => out,
         stop: async (signal = "SIGTERM") => {
           proc.kill(signal);
