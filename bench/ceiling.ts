@@ -98,13 +98,13 @@ const work = mkdtempSync(join(benchBaseDir(), "pixvault-bench-ceiling-"));
 const smalls = (await uploadPhotos(256, 20_000, 1_000_000)).map((p) => p.bytes);
 const deletes = (await uploadPhotos(deleteCount, 20_000, 3_000_000)).map((p) => ({ bytes: p.bytes }));
 const bulk = (await uploadPhotos(200, 500_000, 1)).map((p) => ({ bytes: p.bytes }));
-const results = new Map<string, { bulk: w.Transfer[]; small: w.Transfer[]; del: w.Transfer[] }>();
+const results = new Map<string, { bulk: w.Transfer[]; small: w.Transfer[]; delBulk: w.Transfer[]; del: w.Transfer[] }>();
 try {
   const live: { contender: Contender; target: Target }[] = [];
   for (const [i, contender] of contenders.entries()) {
     const server = await contender.start(join(work, String(i)));
     live.push({ contender, target: await contender.connect(server) });
-    results.set(contender.label, { bulk: [], small: [], del: [] });
+    results.set(contender.label, { bulk: [], small: [], delBulk: [], del: [] });
   }
   for (const { target } of live) {
     await w.bulkUpload(target, bulk.slice(0, 48), 8, "warm-");
@@ -115,13 +115,16 @@ try {
       const named = { ...target, upload: (file: string, body: Uint8Array | Blob) => target.upload(`r${round}-${file}`, body) };
       const up = await w.bulkUpload(target, bulk, 8, `b${round}-`);
       const small = await w.smallUploads(named, smalls, smallSeconds, 16);
+      // SPEC §7's delete row: the 200 × 500 KB images just uploaded.
+      const delBulk = await w.bulkDelete(target, bulk, 8, `b${round}-`);
       await w.bulkUpload(target, deletes, 8, `d${round}-`);
       const del = await w.bulkDelete(target, deletes, 8, `d${round}-`);
       results.get(contender.label)!.bulk.push(up);
       results.get(contender.label)!.small.push(small);
+      results.get(contender.label)!.delBulk.push(delBulk);
       results.get(contender.label)!.del.push(del);
       console.error(
-        `round ${round + 1}: ${contender.label}: ${fmt(up.mibs)} MiB/s bulk, ${fmt(small.perSecond, 0)} uploads/s, ${fmt(del.perSecond, 0)} deletes/s`,
+        `round ${round + 1}: ${contender.label}: ${fmt(up.mibs)} MiB/s bulk, ${fmt(small.perSecond, 0)} uploads/s, ${fmt(delBulk.perSecond, 0)} and ${fmt(del.perSecond, 0)} deletes/s`,
       );
     }
   }
@@ -138,12 +141,13 @@ console.log(
     "server CPU per MiB, ms",
     "20 KB uploads at c16, /s",
     "server CPU per upload, µs",
+    "deletes of the 200 × 500 KB at c8, /s",
     `deletes of ${deleteCount} × 20 KB at c8, /s`,
-    "server CPU per delete, µs",
+    "server CPU per 20 KB delete, µs",
     "main thread, cores (uploads)",
   ]),
 );
-console.log(line(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]));
+console.log(line(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]));
 for (const [label, r] of results) {
   const perUpload = median(r.small.map(w.cpuPerRequest)) * 1e6;
   const perDelete = median(r.del.map(w.cpuPerRequest)) * 1e6;
@@ -154,6 +158,7 @@ for (const [label, r] of results) {
       fmt(median(r.bulk.map(w.cpuPerMiB)) * 1000, 2),
       fmt(median(r.small.map((t) => t.perSecond)), 0),
       fmt(perUpload, 0),
+      fmt(median(r.delBulk.map((t) => t.perSecond)), 0),
       fmt(median(r.del.map((t) => t.perSecond)), 0),
       fmt(perDelete, 0),
       fmt(median(r.small.map((t) => t.cores.serverMain)), 2),
