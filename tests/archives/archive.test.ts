@@ -333,8 +333,6 @@ describe("streaming", () => {
     }
     expect(failed).toBe(true);
     expect(received).toBeLessThan(declared);
-    await Bun.sleep(50);
-    const logged = suite.server.logs().find((l) => l.msg === "integrity error" && l.imageId === victim.id);
-    expect(logged).toBeDefined();
+    expect(await suite.server.logged((l) => l.msg === "integrity error" && l.imageId === victim.id)).toBe(true);
   });
 });

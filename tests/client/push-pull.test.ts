@@ -9,7 +9,7 @@ import { type ClientHome, loggedInClient } from "../support/client.ts";
 import { exifJpeg } from "../support/exif-photos.ts";
 import { fixtureImage, noisePng } from "../support/images.ts";
 import { uploadOne } from "../support/images-api.ts";
-import { useSuiteServer } from "../support/pixvault.ts";
+import { type LogLine, useSuiteServer } from "../support/pixvault.ts";
 
 interface Listed {
   id: string;
@@ -112,10 +112,9 @@ describe("pixvault push and pull", () => {
     expect(resumed.stdout).toContain("resumed after 1000 B");
     expect(Buffer.compare(readFileSync(join(home.dir, "out/big.png")), bytes)).toBe(0);
     expect(readdirSync(join(home.dir, "out"))).toEqual(["big.png"]);
-    const contentAnswers = suite.server
-      .logs()
-      .slice(logsBefore)
-      .filter((l) => l.msg === "request" && l.route === "/api/v1/images/:id/content");
+    const isContent = (l: LogLine) => l.msg === "request" && l.route === "/api/v1/images/:id/content";
+    expect(await suite.server.logged(isContent, { after: logsBefore })).toBe(true);
+    const contentAnswers = suite.server.logs().slice(logsBefore).filter(isContent);
     expect(contentAnswers.map((l) => [l.status, l.bytesOut])).toEqual([[206, bytes.length - 1000]]);
 
     // A .part holding other bytes: the rest arrives, the whole fails its sha256, nothing is kept.
@@ -244,14 +243,12 @@ describe("pixvault push and pull", () => {
       expect(r.stderr).toMatch(/^failed mixed\/huge\.png: 413 payload_too_large: .+$/m);
       expect(r.stdout).toMatch(/^sent mixed\/large\.png \(.+\) as \S+$/m);
       expect(r.stdout).toMatch(/^push: 2 sent \(.+\), 0 already on the server, 0 skipped, 2 failed/m);
-      const routes = suite.server
-        .logs()
-        .slice(logsBefore)
-        .filter((l) => l.msg === "request")
-        .map((l) => `${l.method} ${l.route} ${l.status}`);
-      expect(routes).toContain("PATCH /api/v1/uploads/:id 204");
-      expect(routes).toContain("POST /api/v1/uploads 413");
-      expect(routes).toContain("POST /api/v1/images 201");
+      // Each answer's log line may reach this process a little after the client has exited.
+      const answered = (route: string) =>
+        suite.server.logged((l) => l.msg === "request" && `${l.method} ${l.route} ${l.status}` === route, { after: logsBefore });
+      expect(await answered("PATCH /api/v1/uploads/:id 204")).toBe(true);
+      expect(await answered("POST /api/v1/uploads 413")).toBe(true);
+      expect(await answered("POST /api/v1/images 201")).toBe(true);
       const listed = await lsJson(home);
       expect(listed.find((i) => i.filename === "large.png")?.sha256).toBe(new Bun.CryptoHasher("sha256").update(large).digest("hex"));
     } finally {

@@ -9,7 +9,7 @@ import { call } from "../support/accounts.ts";
 import { type ClientHome, loggedInClient } from "../support/client.ts";
 import { type CuttingProxy, startCuttingProxy } from "../support/cutting-proxy.ts";
 import { noisePng } from "../support/images.ts";
-import { useSuiteServer } from "../support/pixvault.ts";
+import { type LogLine, useSuiteServer } from "../support/pixvault.ts";
 
 const sha256 = (bytes: Uint8Array) => new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
 
@@ -24,6 +24,9 @@ describe("pixvault push and pull over a network that breaks", () => {
       .logs()
       .slice(since)
       .filter((l) => l.msg === "request");
+  /** Waits for the request line `match` wants: it may reach this process a little after the client has exited. */
+  const answered = (since: number, match: (l: LogLine) => boolean) =>
+    suite.server.logged((l) => l.msg === "request" && match(l), { after: since });
 
   beforeAll(async () => {
     proxy = await startCuttingProxy(suite.url);
@@ -43,8 +46,7 @@ describe("pixvault push and pull over a network that breaks", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(proxy.cuts).toBe(1);
     expect(r.stdout).toMatch(/^sent large\.png \(.+\) as \S+; resumed 1 time\(s\) after failures$/m);
-    const log = requests(since).map((l) => `${l.method} ${l.route}`);
-    expect(log).toContain("HEAD /api/v1/uploads/:id");
+    expect(await answered(since, (l) => l.method === "HEAD" && l.route === "/api/v1/uploads/:id")).toBe(true);
     // Not sent again from the start: the bytes after the cut went in PATCHes that add up to less than the file.
     const patched = requests(since)
       .filter((l) => l.method === "PATCH" && l.status === 204)
@@ -104,6 +106,7 @@ describe("pixvault push and pull over a network that breaks", () => {
     const next = await home.run(["pull", "--zip", "b.zip", "--album", "Zipped"]);
     expect(next.code, next.stderr).toBe(0);
     expect(Buffer.compare(readFileSync(join(home.dir, "b.zip")), zip.bytes)).toBe(0);
+    expect(await answered(since, (l) => l.method === "GET" && String(l.route).endsWith("/archive"))).toBe(true);
     const archive = requests(since).filter((l) => l.method === "GET" && String(l.route).endsWith("/archive"));
     expect(archive.map((l) => [l.status, l.bytesOut])).toEqual([[206, zip.bytes.length - half]]);
 
@@ -156,10 +159,9 @@ describe("pixvault push to a server without resumable uploads", () => {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain("note: this server has no resumable uploads");
       expect(r.stdout).toMatch(/^sent old-server\.png \(.+\) as \S+; sent in one request/m);
-      const posts = suite.server
-        .logs()
-        .slice(since)
-        .filter((l) => l.msg === "request" && l.route === "/api/v1/images" && l.method === "POST");
+      const isPost = (l: LogLine) => l.msg === "request" && l.route === "/api/v1/images" && l.method === "POST";
+      expect(await suite.server.logged(isPost, { after: since })).toBe(true);
+      const posts = suite.server.logs().slice(since).filter(isPost);
       expect(posts.map((l) => [l.status, l.bytesIn])).toEqual([[201, large.length]]);
     } finally {
       front.stop(true);

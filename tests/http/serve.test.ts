@@ -109,7 +109,7 @@ describe("pixvault serve", () => {
 
   test("one structured log line per request, with route pattern and no query or body", async () => {
     await fetch(`${server.url}/healthz?token=sekrit-query-value`, { headers: { "x-request-id": "log-check-1" } });
-    await Bun.sleep(50);
+    expect(await server.logged((l) => l.requestId === "log-check-1")).toBe(true);
     const lines = server.logs().filter((l) => l.requestId === "log-check-1");
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ msg: "request", method: "GET", route: "/healthz", status: 200, bytesOut: 33 });

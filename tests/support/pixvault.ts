@@ -52,7 +52,7 @@ export function cliUserCreate(username: string, stdin: string, args: string[], n
   return runCli(["user", "create", ...flags, ...args], { stdin });
 }
 
-interface LogLine {
+export interface LogLine {
   level: string;
   msg: string;
   [field: string]: unknown;
