@@ -14,7 +14,7 @@ import { envWithout, freePort, spawnServer, type Server } from "./lib/server.ts"
 import { fmt, median } from "./lib/stats.ts";
 import { uploadPhotos } from "./lib/upload-photos.ts";
 import { memoryOf, resetPeak } from "./lib/proc.ts";
-import { type Target, targetKinds, webdavUrl } from "./targets.ts";
+import { type Target, type TargetKind, targetKinds, webdavUrl } from "./targets.ts";
 import * as w from "./workloads.ts";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -22,7 +22,8 @@ const smallSeconds = Number(process.env.BENCH_SMALL_SECONDS ?? 5);
 // More than the SPEC's 200: rclone deletes 200 files in ~20 ms here, too short for /proc's CPU ticks.
 const deleteCount = Number(process.env.BENCH_DELETES ?? 1000);
 const EATMYDATA = "/usr/lib/x86_64-linux-gnu/libeatmydata.so";
-const noFsync = existsSync(EATMYDATA) ? { LD_PRELOAD: EATMYDATA } : undefined;
+/** A command prefix that makes fsync a no-op for the server it starts, when libeatmydata is installed. */
+const noFsync = existsSync(EATMYDATA) ? ["env", `LD_PRELOAD=${EATMYDATA}`] : undefined;
 const binary = process.env.PIXVAULT_BIN ?? join(import.meta.dir, "../dist/pixvault");
 
 interface Contender {
@@ -31,16 +32,16 @@ interface Contender {
   connect(server: Server): Promise<Target>;
 }
 
-function rung(name: "http" | "blob" | "row", env?: Record<string, string>): Contender {
+function rung(name: "http" | "blob" | "row", prefix: string[] = []): Contender {
   return {
-    label: `ceiling: ${name}${env ? ", fsync a no-op" : ""}`,
+    label: `ceiling: ${name}${prefix.length > 0 ? ", fsync a no-op" : ""}`,
     async start(dir) {
       mkdirSync(dir, { recursive: true });
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
       return spawnServer({
-        command: [process.execPath, join(import.meta.dir, "peers/ceiling-server.ts"), String(port), dir],
-        env: envWithout([], { CEILING_RUNG: name, ...env }),
+        command: [...prefix, process.execPath, join(import.meta.dir, "peers/ceiling-server.ts"), String(port), dir],
+        env: envWithout([], { CEILING_RUNG: name }),
         logFile: join(dir, "server.log"),
         healthUrl: `${url}/`,
         url,
@@ -66,33 +67,22 @@ function bareTarget(server: Server): Target {
   };
 }
 
-const [rclone, pixvault] = (["rclone", "pixvault"] as const).map((name) => {
-  const kind = targetKinds({ command: [binary], description: binary }).find((k) => k.name === name)!;
-  return { label: kind.label, start: kind.start, connect: kind.connect, unavailable: kind.unavailable() };
-});
+/** rclone crypt or pixvault as `npm run bench` starts them; pixvault from `command`. */
+function peer(name: "rclone" | "pixvault", command: string[], label?: string): TargetKind {
+  const kind = targetKinds({ command, description: command.join(" ") }).find((k) => k.name === name)!;
+  return label ? { ...kind, label } : kind;
+}
+
+const rclone = peer("rclone", [binary]);
 const contenders: Contender[] = [
-  ...(rclone!.unavailable ? [] : [rclone!]),
+  ...(rclone.unavailable() ? [] : [rclone]),
   rung("http"),
   rung("blob"),
   rung("row"),
   ...(noFsync ? [rung("blob", noFsync), rung("row", noFsync)] : []),
-  pixvault!,
-  ...(noFsync ? [{ ...pixvault!, label: "pixvault, fsync a no-op", start: withEnv(pixvault!.start, noFsync) }] : []),
+  peer("pixvault", [binary]),
+  ...(noFsync ? [peer("pixvault", [...noFsync, binary], "pixvault, fsync a no-op")] : []),
 ];
-
-/** A start function with extra environment for the server it spawns (LD_PRELOAD reaches it through the environment). */
-function withEnv(start: (dir: string) => Promise<Server>, env: Record<string, string>) {
-  return async (dir: string) => {
-    const saved = { ...process.env };
-    Object.assign(process.env, env);
-    try {
-      return await start(dir);
-    } finally {
-      for (const key of Object.keys(env)) if (saved[key] === undefined) delete process.env[key];
-      Object.assign(process.env, saved);
-    }
-  };
-}
 
 const work = mkdtempSync(join(benchBaseDir(), "pixvault-bench-ceiling-"));
 const smalls = (await uploadPhotos(256, 20_000, 1_000_000)).map((p) => p.bytes);

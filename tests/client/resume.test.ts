@@ -106,8 +106,9 @@ describe("pixvault push and pull over a network that breaks", () => {
     const next = await home.run(["pull", "--zip", "b.zip", "--album", "Zipped"]);
     expect(next.code, next.stderr).toBe(0);
     expect(Buffer.compare(readFileSync(join(home.dir, "b.zip")), zip.bytes)).toBe(0);
-    expect(await answered(since, (l) => l.method === "GET" && String(l.route).endsWith("/archive"))).toBe(true);
-    const archive = requests(since).filter((l) => l.method === "GET" && String(l.route).endsWith("/archive"));
+    const isArchive = (l: LogLine) => l.method === "GET" && String(l.route).endsWith("/archive");
+    expect(await answered(since, isArchive)).toBe(true);
+    const archive = requests(since).filter(isArchive);
     expect(archive.map((l) => [l.status, l.bytesOut])).toEqual([[206, zip.bytes.length - half]]);
 
     // The album changed since: the old half is not glued to the new zip.

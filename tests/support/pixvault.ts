@@ -96,11 +96,17 @@ export async function startServer(
     for await (const chunk of stream) out += decoder.decode(chunk, { stream: true });
   };
   const pumping = Promise.all([pump(proc.stdout), pump(proc.stderr)]);
-  const logs = () =>
-    out
-      .split("\n")
-      .filter((l) => l.startsWith("{"))
-      .map((l) => JSON.parse(l) as LogLine);
+  // Parsed once each, as whole lines arrive: tests poll logs() while the server writes.
+  const parsed: LogLine[] = [];
+  let parsedUpTo = 0;
+  const logs = () => {
+    const end = out.lastIndexOf("\n") + 1;
+    if (end > parsedUpTo) {
+      for (const line of out.slice(parsedUpTo, end).split("\n")) if (line.startsWith("{")) parsed.push(JSON.parse(line) as LogLine);
+      parsedUpTo = end;
+    }
+    return parsed.slice();
+  };
   const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
   for (;;) {
     const listening = logs().find((l) => l.msg === "listening");
